@@ -1,0 +1,342 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// Version is the SDK's version, sent in the User-Agent.
+const Version = "0.1.0"
+
+// DefaultBaseURL is used when neither WithBaseURL nor $WAOOAW_API_URL is set.
+const DefaultBaseURL = "https://api.waooaw.com"
+
+// Client talks to the platform API. It is safe for concurrent use; build one
+// with New and share it.
+type Client struct {
+	base      *url.URL
+	userAgent string
+	tokens    oauth2.TokenSource // nil: requests go out without a token
+	retry     *retryablehttp.Client
+	stream    *http.Client // no per-attempt timeout, for event streams
+	policy    retryPolicy
+	logger    *slog.Logger
+	clock     Clock
+
+	// Agents is the dashboard's agents: list, get, restart, start, stop.
+	Agents *AgentService
+}
+
+type settings struct {
+	baseURL     string
+	tokens      oauth2.TokenSource
+	httpClient  *http.Client
+	timeout     time.Duration
+	policy      retryPolicy
+	logger      *slog.Logger
+	userAgent   string
+	clock       Clock
+	getenv      func(string) string
+	noEnvTokens bool
+}
+
+// Option configures a Client. Options validate their arguments; New returns
+// the first problem.
+type Option func(*settings) error
+
+// WithBaseURL sets the API's base URL, e.g. "http://127.0.0.1:8000". It must
+// be absolute http or https. Default: $WAOOAW_API_URL, else DefaultBaseURL.
+func WithBaseURL(raw string) Option {
+	return func(s *settings) error {
+		if _, err := parseBaseURL(raw); err != nil {
+			return err
+		}
+		s.baseURL = raw
+		return nil
+	}
+}
+
+// WithTokenSource authenticates every request with a token from ts, asked
+// once per attempt. Sources from package auth also implement Invalidate,
+// which the client calls once after a 401 before trying again.
+// Default: a static token from $WAOOAW_TOKEN, else client credentials from
+// $WAOOAW_CLIENT_ID and $WAOOAW_CLIENT_SECRET, else no token.
+func WithTokenSource(ts oauth2.TokenSource) Option {
+	return func(s *settings) error {
+		if ts == nil {
+			return errors.New("platform: WithTokenSource: nil token source")
+		}
+		s.tokens = ts
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client whose transport carries the requests
+// (for proxies, custom TLS, or an in-process transport in tests). Its
+// Timeout, if set, replaces the per-attempt timeout.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error {
+		if hc == nil {
+			return errors.New("platform: WithHTTPClient: nil client")
+		}
+		s.httpClient = hc
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt of a call (not event streams). Default 30s.
+func WithTimeout(d time.Duration) Option {
+	return func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("platform: WithTimeout: %v is not positive", d)
+		}
+		s.timeout = d
+		return nil
+	}
+}
+
+// WithRetries sets how many times a failed call may be retried (0 disables
+// retries; the one retry after a 401 is not counted). Default 3.
+func WithRetries(n int) Option {
+	return func(s *settings) error {
+		if n < 0 || n > 20 {
+			return fmt.Errorf("platform: WithRetries: %d is outside 0-20", n)
+		}
+		s.policy.maxRetries = n
+		return nil
+	}
+}
+
+// WithBackoff sets the first and the longest wait between attempts when the
+// server gives no Retry-After. Waits double from min up to max, with jitter.
+// Default 500ms and 30s.
+func WithBackoff(min, max time.Duration) Option {
+	return func(s *settings) error {
+		if min < 0 || max < min {
+			return fmt.Errorf("platform: WithBackoff: need 0 <= min <= max, got %v and %v", min, max)
+		}
+		s.policy.minWait, s.policy.maxWait = min, max
+		return nil
+	}
+}
+
+// WithRetryAfterCap caps how long the client honours a server's Retry-After.
+// Default 60s.
+func WithRetryAfterCap(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 {
+			return fmt.Errorf("platform: WithRetryAfterCap: %v is negative", d)
+		}
+		s.policy.retryAfterCap = d
+		return nil
+	}
+}
+
+// WithLogger logs retries and failures at debug level. Default: silent.
+// Tokens are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error {
+		if l == nil {
+			return errors.New("platform: WithLogger: nil logger")
+		}
+		s.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent prepends app (e.g. "acme-ops/1.2") to the User-Agent.
+func WithUserAgent(app string) Option {
+	return func(s *settings) error {
+		if strings.ContainsAny(app, "\r\n") {
+			return errors.New("platform: WithUserAgent: line breaks are not allowed")
+		}
+		s.userAgent = app
+		return nil
+	}
+}
+
+// WithClock sets the clock the client reads (Retry-After dates, polling).
+// Default: the system clock.
+func WithClock(c Clock) Option {
+	return func(s *settings) error {
+		if c == nil {
+			return errors.New("platform: WithClock: nil clock")
+		}
+		s.clock = c
+		return nil
+	}
+}
+
+// WithoutEnvironment makes New ignore the $WAOOAW_* variables.
+func WithoutEnvironment() Option {
+	return func(s *settings) error {
+		s.getenv = func(string) string { return "" }
+		return nil
+	}
+}
+
+// New builds a Client. It does no network I/O.
+func New(opts ...Option) (*Client, error) {
+	s := settings{
+		timeout: 30 * time.Second,
+		policy: retryPolicy{
+			maxRetries:    3,
+			minWait:       500 * time.Millisecond,
+			maxWait:       30 * time.Second,
+			retryAfterCap: 60 * time.Second,
+		},
+		logger: slog.New(slog.DiscardHandler),
+		clock:  SystemClock{},
+		getenv: os.Getenv,
+	}
+	for _, o := range opts {
+		if err := o(&s); err != nil {
+			return nil, err
+		}
+	}
+	if s.baseURL == "" {
+		s.baseURL = s.getenv("WAOOAW_API_URL")
+	}
+	if s.baseURL == "" {
+		s.baseURL = DefaultBaseURL
+	}
+	base, err := parseBaseURL(s.baseURL)
+	if err != nil {
+		return nil, err
+	}
+	if s.tokens == nil {
+		s.tokens = envTokenSource(s.getenv, base)
+	}
+
+	hc := &http.Client{Timeout: s.timeout}
+	var rt http.RoundTripper = http.DefaultTransport
+	if s.httpClient != nil {
+		if s.httpClient.Transport != nil {
+			rt = s.httpClient.Transport
+		}
+		if s.httpClient.Timeout > 0 {
+			hc.Timeout = s.httpClient.Timeout
+		}
+		hc.Jar = s.httpClient.Jar
+	}
+	ua := "waooaw-go/" + Version + " " + strings.Replace(runtime.Version(), "go", "go/", 1)
+	if s.userAgent != "" {
+		ua = s.userAgent + " " + ua
+	}
+	tr := &transport{base: rt, tokens: s.tokens, userAgent: ua}
+	hc.Transport = tr
+	// Redirects would carry the token elsewhere; the API never redirects.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	c := &Client{
+		base:      base,
+		userAgent: ua,
+		tokens:    s.tokens,
+		policy:    s.policy,
+		logger:    s.logger,
+		clock:     s.clock,
+		stream:    &http.Client{Transport: tr, CheckRedirect: hc.CheckRedirect},
+	}
+	c.retry = &retryablehttp.Client{
+		HTTPClient: hc,
+		Logger:     nil,
+		// One more than the policy allows: the policy itself counts retries,
+		// and the retry after a 401 is extra.
+		RetryMax:     s.policy.maxRetries + 1,
+		RetryWaitMin: s.policy.minWait,
+		RetryWaitMax: s.policy.maxWait,
+		CheckRetry:   c.checkRetry,
+		Backoff:      c.backoff,
+		ErrorHandler: passLastResponse,
+	}
+	c.Agents = &AgentService{c: c}
+	return c, nil
+}
+
+// BaseURL returns the API's base URL.
+func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
+
+// Clock returns the client's clock.
+func (c *Client) Clock() Clock { return c.clock }
+
+// TokenSource returns the client's token source, nil when requests go out
+// without a token.
+func (c *Client) TokenSource() oauth2.TokenSource { return c.tokens }
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("platform: base URL %q: %w", raw, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("platform: base URL %q: want an absolute http or https URL", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("platform: base URL %q: no query, fragment or user info allowed", raw)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// envTokenSource builds the default token source from the environment.
+func envTokenSource(getenv func(string) string, base *url.URL) oauth2.TokenSource {
+	if tok := getenv("WAOOAW_TOKEN"); tok != "" {
+		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"})
+	}
+	id, secret := getenv("WAOOAW_CLIENT_ID"), getenv("WAOOAW_CLIENT_SECRET")
+	if id != "" && secret != "" {
+		cc := &clientcredentials.Config{
+			ClientID:     id,
+			ClientSecret: secret,
+			TokenURL:     base.String() + "/auth/token",
+		}
+		// The token source's context must outlive any one request.
+		return cc.TokenSource(context.Background())
+	}
+	return nil
+}
+
+// transport sets the User-Agent and a fresh token on every attempt.
+type transport struct {
+	base      http.RoundTripper
+	tokens    oauth2.TokenSource
+	userAgent string
+}
+
+// tokenError marks a failure of the token source: never retried.
+type tokenError struct{ err error }
+
+func (e *tokenError) Error() string { return "platform: token source: " + e.err.Error() }
+func (e *tokenError) Unwrap() error { return e.err }
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.Header.Set("User-Agent", t.userAgent)
+	if st := callFrom(req.Context()); st != nil {
+		st.attempts.Add(1)
+	}
+	if t.tokens != nil && r.Header.Get("Authorization") == "" {
+		tok, err := t.tokens.Token()
+		if err != nil {
+			if req.Body != nil {
+				req.Body.Close()
+			}
+			return nil, &tokenError{err}
+		}
+		tok.SetAuthHeader(r)
+	}
+	return t.base.RoundTrip(r)
+}

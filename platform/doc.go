@@ -1,0 +1,31 @@
+// Package platform is the core client of the WAOOAW agent platform API and
+// the client of the platform area itself (dashboard metrics, health, agents).
+//
+// A Client carries everything the area packages (auth, queues, workflows,
+// factory, servicing, helpdesk) share: the base URL, authentication through
+// an oauth2.TokenSource, safe retries, typed errors and pagination. Build one
+// with New and hand it to the area constructors:
+//
+//	pc, err := platform.New(platform.WithBaseURL("http://127.0.0.1:8000"),
+//		platform.WithTokenSource(ts))
+//	if err != nil { ... }
+//	m, err := pc.Metrics(ctx)
+//	q := queues.New(pc)
+//
+// # Errors
+//
+// Every answer outside 2xx becomes a *Error. Branch on it with errors.Is and
+// the sentinels (ErrNotFound, ErrConflict, ...) or read its fields with
+// errors.As. Errors of the token source are wrapped with %w and never retried.
+//
+// # Retries
+//
+// GET requests are retried on network errors and on 429, 502, 503 and 504.
+// POST, PATCH and DELETE are retried under the same conditions only when they
+// carry an Idempotency-Key; the client sets a fresh key on every mutation,
+// reused on every attempt of that call. WithIdempotencyKey sets your own key
+// (or none) for the calls made with a context. Retry-After is honoured up to a
+// cap; otherwise the wait grows exponentially with jitter. Every wait ends
+// when the context is done. A 401 makes the client invalidate its token
+// source once (when the source has an Invalidate method) and try again.
+package platform
