@@ -1,0 +1,107 @@
+// Command waooaw-mock runs the mock WAOOAW platform API as a process, for
+// tests in any language and for trying the SDK without an account.
+//
+//	go run ./cmd/waooaw-mock -addr 127.0.0.1:8000
+//
+// Its first line on stdout, once it listens, is
+// "waooaw-mock listening on http://HOST:PORT"; then it lists the demo users
+// and how to get a token. SIGINT or SIGTERM shut it down cleanly.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "waooaw-mock:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("waooaw-mock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8000", "listen address (`host:port`; :0 picks a free port)")
+	issuer := fs.String("issuer", "", "token issuer (`URL`); default: the listen URL")
+	clockMode := fs.String("clock", "real", "clock: real (real time plus advances) or frozen (at 2026-01-02T10:00:00Z)")
+	logLevel := fs.String("log-level", "warn", "log level: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("-log-level %q: want debug, info, warn or error", *logLevel)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	var opts []mockserver.Option
+	switch *clockMode {
+	case "real":
+		opts = append(opts, mockserver.WithRealClock())
+	case "frozen":
+	default:
+		return fmt.Errorf("-clock %q: want real or frozen", *clockMode)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	if *issuer == "" {
+		*issuer = url
+	}
+	opts = append(opts, mockserver.WithIssuer(*issuer), mockserver.WithLogger(logger))
+	srv := mockserver.New(opts...)
+
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "waooaw-mock listening on %s\n", url)
+	fmt.Fprintf(stdout, "demo users: %s (admin), %s (operator), %s (viewer)\n",
+		mockserver.AdminEmail, mockserver.OperatorEmail, mockserver.ViewerEmail)
+	fmt.Fprintf(stdout, "get a token:\n  curl -s -X POST %s/_mock/tokens -H 'Content-Type: application/json' -d '{\"email\":\"%s\",\"role\":\"operator\"}'\n",
+		url, mockserver.OperatorEmail)
+	fmt.Fprintf(stdout, "then: curl -H \"Authorization: Bearer $TOKEN\" %s/api/platform/agents\n", url)
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

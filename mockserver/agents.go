@@ -1,0 +1,211 @@
+package mockserver
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/waooaw/waooaw-go/platform"
+)
+
+// agentStartDelay is how long an agent takes from starting to online.
+const agentStartDelay = 30 * time.Second
+
+// agentState is an agent and the figures the dashboard derives from it.
+type agentState struct {
+	platform.Agent
+	readyAt time.Time // starting or provisioning → online at this time
+	rpm     int       // requests per minute while online
+	tpm     int       // tasks per minute while online
+	errRate float64   // fraction of failed requests
+	p95MS   int64
+}
+
+// settle brings the agent up to now.
+func (a *agentState) settle(now time.Time) {
+	if (a.Status == platform.AgentStarting || a.Status == platform.AgentProvisioning) &&
+		!a.readyAt.IsZero() && !now.Before(a.readyAt) {
+		a.Status = platform.AgentOnline
+		a.Health = platform.AgentHealthy
+		t := a.readyAt
+		a.LastActive = &t
+	}
+}
+
+// agentStore holds the agents, in seed order.
+type agentStore struct {
+	mu     sync.Mutex
+	order  []string
+	byID   map[string]*agentState
+	idSeq  int
+	byName map[string]string // lower-case name → id
+}
+
+func newAgentStore(now time.Time) *agentStore {
+	st := &agentStore{byID: map[string]*agentState{}, byName: map[string]string{}}
+	for _, a := range seedAgents(now) {
+		st.put(a)
+	}
+	st.idSeq = 100
+	return st
+}
+
+// put adds or replaces an agent; st.mu must be held or st unshared.
+func (st *agentStore) put(a *agentState) {
+	if _, ok := st.byID[a.AgentID]; !ok {
+		st.order = append(st.order, a.AgentID)
+	}
+	st.byID[a.AgentID] = a
+	st.byName[strings.ToLower(a.Name)] = a.AgentID
+}
+
+// list returns every agent settled to now, in order.
+func (st *agentStore) list(now time.Time) []platform.Agent {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]platform.Agent, 0, len(st.order))
+	for _, id := range st.order {
+		a := st.byID[id]
+		a.settle(now)
+		out = append(out, a.Agent)
+	}
+	return out
+}
+
+// states returns copies of every agent's state, settled to now.
+func (st *agentStore) states(now time.Time) []agentState {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]agentState, 0, len(st.order))
+	for _, id := range st.order {
+		a := st.byID[id]
+		a.settle(now)
+		out = append(out, *a)
+	}
+	return out
+}
+
+// get returns one agent settled to now.
+func (st *agentStore) get(id string, now time.Time) (platform.Agent, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	a, ok := st.byID[id]
+	if !ok {
+		return platform.Agent{}, false
+	}
+	a.settle(now)
+	return a.Agent, true
+}
+
+// agentAction is restart, start or stop.
+type agentAction string
+
+const (
+	actRestart agentAction = "restart"
+	actStart   agentAction = "start"
+	actStop    agentAction = "stop"
+)
+
+// act applies an action under the agent state machine:
+//
+//	restart: online, offline, error, starting → starting (online 30 s later)
+//	start:   offline, error                   → starting (online 30 s later)
+//	stop:    online, starting, error          → offline
+//
+// Anything else is a conflict naming the current state.
+func (st *agentStore) act(id string, act agentAction, now time.Time) (platform.Agent, *apiError) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	a, ok := st.byID[id]
+	if !ok {
+		return platform.Agent{}, notFound("agent %q not found", id)
+	}
+	a.settle(now)
+	var allowed []platform.AgentStatus
+	switch act {
+	case actRestart:
+		allowed = []platform.AgentStatus{platform.AgentOnline, platform.AgentOffline, platform.AgentError, platform.AgentStarting}
+	case actStart:
+		allowed = []platform.AgentStatus{platform.AgentOffline, platform.AgentError}
+	case actStop:
+		allowed = []platform.AgentStatus{platform.AgentOnline, platform.AgentStarting, platform.AgentError}
+	}
+	if !slices.Contains(allowed, a.Status) {
+		return platform.Agent{}, conflict("cannot %s agent %q: it is %s", act, id, a.Status)
+	}
+	if act == actStop {
+		a.Status, a.readyAt = platform.AgentOffline, time.Time{}
+	} else {
+		a.Status, a.readyAt = platform.AgentStarting, now.Add(agentStartDelay)
+	}
+	return a.Agent, nil
+}
+
+// agentRoutes are the dashboard's agent routes.
+func (s *Server) agentRoutes() []*route {
+	return []*route{
+		{method: "GET", pattern: "/api/platform/agents", role: roleViewer, handle: s.listAgents},
+		{method: "GET", pattern: "/api/platform/agents/{id}", role: roleViewer, handle: s.getAgent},
+		{method: "POST", pattern: "/api/platform/agents/{id}/restart", role: roleOperator, handle: s.agentAction(actRestart)},
+		{method: "POST", pattern: "/api/platform/agents/{id}/start", role: roleOperator, handle: s.agentAction(actStart)},
+		{method: "POST", pattern: "/api/platform/agents/{id}/stop", role: roleOperator, handle: s.agentAction(actStop)},
+	}
+}
+
+var (
+	agentStatuses = []platform.AgentStatus{platform.AgentOnline, platform.AgentOffline, platform.AgentStarting,
+		platform.AgentStopping, platform.AgentError, platform.AgentProvisioning}
+	agentTiers = []platform.Tier{platform.TierPlatformCoE, platform.TierBusiness}
+)
+
+func (s *Server) listAgents(rc *reqCtx) (int, any, *apiError) {
+	q := rc.r.URL.Query()
+	status, tier, text := q.Get("status"), q.Get("tier"), strings.ToLower(q.Get("q"))
+	if status != "" && !slices.Contains(agentStatuses, platform.AgentStatus(status)) {
+		return 0, nil, invalidField("status", "must be one of online, offline, starting, stopping, error, provisioning")
+	}
+	if tier != "" && !slices.Contains(agentTiers, platform.Tier(tier)) {
+		return 0, nil, invalidField("tier", `must be "Platform CoE" or "Business"`)
+	}
+	all := s.store().agents.list(rc.now)
+	matched := all[:0]
+	for _, a := range all {
+		if status != "" && string(a.Status) != status ||
+			tier != "" && string(a.Tier) != tier ||
+			text != "" && !strings.Contains(strings.ToLower(a.Name), text) && !strings.Contains(a.AgentID, text) {
+			continue
+		}
+		matched = append(matched, a)
+	}
+	p, e := paginate(q, "agents", matched, status, tier, text)
+	if e != nil {
+		return 0, nil, e
+	}
+	return http.StatusOK, listBody("agents", p), nil
+}
+
+func (s *Server) getAgent(rc *reqCtx) (int, any, *apiError) {
+	a, ok := s.store().agents.get(rc.param("id"), rc.now)
+	if !ok {
+		return 0, nil, notFound("agent %q not found", rc.param("id"))
+	}
+	return http.StatusOK, a, nil
+}
+
+func (s *Server) agentAction(act agentAction) handler {
+	return func(rc *reqCtx) (int, any, *apiError) {
+		if e := rc.decodeOptional(&struct{}{}); e != nil {
+			if _, ok := s.store().agents.get(rc.param("id"), rc.now); !ok {
+				return 0, nil, notFound("agent %q not found", rc.param("id"))
+			}
+			return 0, nil, e
+		}
+		a, e := s.store().agents.act(rc.param("id"), act, rc.now)
+		if e != nil {
+			return 0, nil, e
+		}
+		return http.StatusOK, a, nil
+	}
+}

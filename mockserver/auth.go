@@ -1,0 +1,336 @@
+package mockserver
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Audience is the aud claim of the platform's access tokens.
+const Audience = "waooaw-api"
+
+// AccessTokenTTL is how long an access token lives on the server's clock.
+const AccessTokenTTL = 15 * time.Minute
+
+// Demo users, seeded in every server.
+const (
+	AdminEmail    = "admin@waooaw.ai"
+	OperatorEmail = "ops@waooaw.ai"
+	ViewerEmail   = "viewer@example.com"
+)
+
+// User is a person (or service account) who can sign in.
+type User struct {
+	Sub   string `json:"sub"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+}
+
+// signingKey is one Ed25519 key of the server's key set.
+type signingKey struct {
+	kid     string
+	priv    ed25519.PrivateKey
+	pub     ed25519.PublicKey
+	retired atomic.Bool
+}
+
+// session is one sign-in; revoking it revokes its tokens.
+type session struct {
+	id      string
+	sub     string
+	revoked atomic.Bool
+}
+
+// principal is a verified caller.
+type principal struct {
+	sub, email, name string
+	role             role
+	exp              time.Time
+	sess             *session
+	key              *signingKey
+}
+
+// claims are the access token's claims.
+type claims struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	SID   string `json:"sid"`
+	jwt.RegisteredClaims
+}
+
+// authority issues and verifies tokens and keeps users, keys and sessions.
+type authority struct {
+	clock  *clock
+	issuer string
+
+	mu       sync.RWMutex
+	keys     []*signingKey // the last one signs
+	users    map[string]*User
+	sessions map[string]*session
+
+	// verified caches verified tokens until they expire, so a request does
+	// not pay for a signature check; revocation and key retirement are
+	// still checked on every hit through the pointers it holds.
+	verified sync.Map // token string → *principal
+	nverify  atomic.Int64
+}
+
+func newAuthority(c *clock, issuer string) *authority {
+	a := &authority{clock: c, issuer: issuer}
+	a.reset()
+	return a
+}
+
+// reset restores the demo users and one fresh key, and forgets sessions.
+func (a *authority) reset() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.keys = []*signingKey{newKey()}
+	a.users = map[string]*User{}
+	a.sessions = map[string]*session{}
+	for _, u := range []struct{ email, name, role string }{
+		{AdminEmail, "Ada Admin", "admin"},
+		{OperatorEmail, "Oscar Ops", "operator"},
+		{ViewerEmail, "Vera Viewer", "viewer"},
+	} {
+		a.users[u.email] = &User{Sub: subFor(u.email), Email: u.email, Name: u.name, Role: u.role}
+	}
+	a.verified.Clear()
+	a.nverify.Store(0)
+}
+
+func newKey() *signingKey {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		panic(fmt.Sprintf("mockserver: generating a key: %v", err)) // crypto/rand never fails
+	}
+	sum := sha256.Sum256(pub)
+	return &signingKey{kid: "key-" + hex.EncodeToString(sum[:6]), priv: priv, pub: pub}
+}
+
+// subFor is a user's stable id.
+func subFor(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(email)))
+	return "usr-" + hex.EncodeToString(sum[:8])
+}
+
+func randomID(prefix string) string {
+	var b [12]byte
+	rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// user finds a user by email; unknown emails get a new user with the
+// default role for their domain.
+func (a *authority) user(email string) *User {
+	email = strings.ToLower(strings.TrimSpace(email))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if u, ok := a.users[email]; ok {
+		return u
+	}
+	r := "viewer"
+	if strings.HasSuffix(email, "@waooaw.ai") {
+		r = "operator"
+	}
+	name, _, _ := strings.Cut(email, "@")
+	u := &User{Sub: subFor(email), Email: email, Name: name, Role: r}
+	a.users[email] = u
+	return u
+}
+
+// addUser adds or replaces a user.
+func (a *authority) addUser(email, name, r string) *User {
+	email = strings.ToLower(strings.TrimSpace(email))
+	u := &User{Sub: subFor(email), Email: email, Name: name, Role: r}
+	a.mu.Lock()
+	a.users[email] = u
+	a.mu.Unlock()
+	return u
+}
+
+// newSession starts a session for sub.
+func (a *authority) newSession(sub string) *session {
+	s := &session{id: randomID("ses-"), sub: sub}
+	a.mu.Lock()
+	a.sessions[s.id] = s
+	a.mu.Unlock()
+	return s
+}
+
+// mint signs an access token for u with role r in session sess.
+func (a *authority) mint(u *User, r string, ttl time.Duration, audience string, sess *session) (string, time.Time, error) {
+	now := a.clock.Now()
+	exp := now.Add(ttl)
+	a.mu.RLock()
+	k := a.keys[len(a.keys)-1]
+	a.mu.RUnlock()
+	c := claims{
+		Email: u.Email, Name: u.Name, Role: r, SID: sess.id,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    a.issuer,
+			Subject:   u.Sub,
+			Audience:  jwt.ClaimStrings{audience},
+			ExpiresAt: jwt.NewNumericDate(exp),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ID:        randomID("jti-"),
+		},
+	}
+	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
+	t.Header["kid"] = k.kid
+	s, err := t.SignedString(k.priv)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("signing: %w", err)
+	}
+	return s, exp, nil
+}
+
+// authenticate checks the request's bearer token.
+func (a *authority) authenticate(r *http.Request) (*principal, *apiError) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		e := errf(http.StatusUnauthorized, "unauthenticated", "no bearer token: send Authorization: Bearer <token>")
+		e.header = http.Header{"Www-Authenticate": {`Bearer realm="waooaw"`}}
+		return nil, e
+	}
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return nil, badToken("the Authorization header is not a bearer token")
+	}
+	p, err := a.verify(tok)
+	if err != nil {
+		return nil, badToken(err.Error())
+	}
+	return p, nil
+}
+
+func badToken(why string) *apiError {
+	e := errf(http.StatusUnauthorized, "unauthenticated", "invalid token: %s", why)
+	e.header = http.Header{"Www-Authenticate": {`Bearer realm="waooaw", error="invalid_token"`}}
+	return e
+}
+
+// verify checks a token: signature by a live key, issuer, audience, expiry
+// on the server's clock, and that its session is not revoked.
+func (a *authority) verify(tok string) (*principal, error) {
+	now := a.clock.Now()
+	if v, ok := a.verified.Load(tok); ok {
+		p := v.(*principal)
+		if err := p.live(now); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	var c claims
+	t, err := jwt.ParseWithClaims(tok, &c, a.keyFor,
+		jwt.WithValidMethods([]string{"EdDSA"}),
+		jwt.WithIssuer(a.issuer),
+		jwt.WithAudience(Audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(a.clock.Now),
+	)
+	if err != nil {
+		return nil, tokenProblem(err)
+	}
+	r, ok := parseRole(c.Role)
+	if !ok {
+		return nil, fmt.Errorf("unknown role %q", c.Role)
+	}
+	a.mu.RLock()
+	sess := a.sessions[c.SID]
+	kid, _ := t.Header["kid"].(string)
+	key := a.keyByID(kid)
+	a.mu.RUnlock()
+	if sess == nil || sess.sub != c.Subject {
+		return nil, errors.New("unknown session")
+	}
+	p := &principal{sub: c.Subject, email: c.Email, name: c.Name, role: r,
+		exp: c.ExpiresAt.Time, sess: sess, key: key}
+	if err := p.live(now); err != nil {
+		return nil, err
+	}
+	if a.nverify.Add(1)%4096 == 0 {
+		a.sweep(now)
+	}
+	a.verified.Store(tok, p)
+	return p, nil
+}
+
+func (p *principal) live(now time.Time) error {
+	switch {
+	case !now.Before(p.exp):
+		return errors.New("token has expired")
+	case p.sess.revoked.Load():
+		return errors.New("session was revoked")
+	case p.key != nil && p.key.retired.Load():
+		return errors.New("token signed by a retired key")
+	}
+	return nil
+}
+
+// sweep drops expired tokens from the cache.
+func (a *authority) sweep(now time.Time) {
+	a.verified.Range(func(k, v any) bool {
+		if !now.Before(v.(*principal).exp) {
+			a.verified.Delete(k)
+		}
+		return true
+	})
+}
+
+func (a *authority) keyFor(t *jwt.Token) (any, error) {
+	kid, _ := t.Header["kid"].(string)
+	a.mu.RLock()
+	k := a.keyByID(kid)
+	a.mu.RUnlock()
+	if k == nil {
+		return nil, fmt.Errorf("unknown key id %q", kid)
+	}
+	if k.retired.Load() {
+		return nil, errors.New("token signed by a retired key")
+	}
+	return k.pub, nil
+}
+
+// keyByID finds a key; a.mu must be held.
+func (a *authority) keyByID(kid string) *signingKey {
+	for _, k := range a.keys {
+		if k.kid == kid {
+			return k
+		}
+	}
+	return nil
+}
+
+// tokenProblem words a jwt error without echoing the token.
+func tokenProblem(err error) error {
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return errors.New("malformed token")
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return errors.New("token has expired")
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return errors.New("bad signature")
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return fmt.Errorf("wrong audience: want %q", Audience)
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return errors.New("wrong issuer")
+	case errors.Is(err, jwt.ErrTokenUnverifiable):
+		return fmt.Errorf("unverifiable token: %v", errors.Unwrap(err))
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return errors.New("a required claim is missing")
+	}
+	return errors.New("invalid token")
+}

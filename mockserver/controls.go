@@ -1,0 +1,115 @@
+package mockserver
+
+import (
+	"net/http"
+	"time"
+)
+
+// controlRoutes are the test controls under /_mock/ (api/mock.yaml) and
+// /healthz. They need no token.
+func (s *Server) controlRoutes() []*route {
+	return []*route{
+		{method: "GET", pattern: "/healthz", handle: s.healthz},
+		{method: "POST", pattern: "/_mock/reset", handle: s.resetControl},
+		{method: "POST", pattern: "/_mock/tokens", handle: s.tokenControl},
+		{method: "GET", pattern: "/_mock/clock", handle: s.clockControl},
+		{method: "POST", pattern: "/_mock/clock/advance", handle: s.advanceControl},
+	}
+}
+
+func (s *Server) healthz(rc *reqCtx) (int, any, *apiError) {
+	return http.StatusOK, map[string]string{"status": "ok"}, nil
+}
+
+func (s *Server) resetControl(rc *reqCtx) (int, any, *apiError) {
+	if e := rc.decodeOptional(&struct{}{}); e != nil {
+		return 0, nil, e
+	}
+	s.Reset()
+	return http.StatusNoContent, nil, nil
+}
+
+// TokenRequest asks POST /_mock/tokens for an access token.
+type TokenRequest struct {
+	Email string `json:"email"`
+	Role  string `json:"role"`
+	// ExpiresIn is the token's life in seconds (default 900, at most a year).
+	ExpiresIn int `json:"expires_in,omitempty"`
+	// Audience replaces the aud claim, to test refusals of other audiences.
+	Audience string `json:"audience,omitempty"`
+}
+
+// TokenResponse is the answer of POST /_mock/tokens.
+type TokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int    `json:"expires_in"`
+}
+
+func (s *Server) tokenControl(rc *reqCtx) (int, any, *apiError) {
+	var req TokenRequest
+	if e := rc.decode(&req); e != nil {
+		return 0, nil, e
+	}
+	if !validEmail(req.Email) {
+		return 0, nil, invalidField("email", "must be an email address")
+	}
+	if _, ok := parseRole(req.Role); !ok {
+		return 0, nil, invalidField("role", "must be viewer, operator or admin")
+	}
+	if req.ExpiresIn < 0 || req.ExpiresIn > 31536000 {
+		return 0, nil, invalidField("expires_in", "must be from 1 to 31536000 seconds")
+	}
+	ttl := AccessTokenTTL
+	if req.ExpiresIn > 0 {
+		ttl = time.Duration(req.ExpiresIn) * time.Second
+	}
+	aud := Audience
+	if req.Audience != "" {
+		aud = req.Audience
+	}
+	u := s.auth.user(req.Email)
+	tok, _, err := s.auth.mint(u, req.Role, ttl, aud, s.auth.newSession(u.Sub))
+	if err != nil {
+		return 0, nil, errf(500, "internal", "minting a token: %v", err)
+	}
+	return http.StatusOK, TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(ttl / time.Second)}, nil
+}
+
+// ClockResponse is the answer of the clock controls.
+type ClockResponse struct {
+	Now time.Time `json:"now"`
+}
+
+func (s *Server) clockControl(rc *reqCtx) (int, any, *apiError) {
+	return http.StatusOK, ClockResponse{Now: s.clock.Now()}, nil
+}
+
+func (s *Server) advanceControl(rc *reqCtx) (int, any, *apiError) {
+	var req struct {
+		Seconds *int64 `json:"seconds"`
+	}
+	if e := rc.decode(&req); e != nil {
+		return 0, nil, e
+	}
+	if req.Seconds == nil || *req.Seconds < 1 || *req.Seconds > 31536000 {
+		return 0, nil, invalidField("seconds", "must be from 1 to 31536000")
+	}
+	return http.StatusOK, ClockResponse{Now: s.clock.Advance(time.Duration(*req.Seconds) * time.Second)}, nil
+}
+
+func validEmail(e string) bool {
+	at := -1
+	for i := 0; i < len(e); i++ {
+		switch c := e[i]; {
+		case c == '@':
+			if at >= 0 {
+				return false
+			}
+			at = i
+		case c <= ' ' || c > '~':
+			return false
+		}
+	}
+	return at > 0 && at < len(e)-1 && len(e) <= 254
+}

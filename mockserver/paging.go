@@ -1,0 +1,80 @@
+package mockserver
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"hash/fnv"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// page is one page of a list: its items, the token of the next page ("" on
+// the last) and the count of items matching the filters.
+type page[T any] struct {
+	items []T
+	next  string
+	total int
+}
+
+// paginate cuts items (already filtered and ordered) into the page that the
+// request's page_size and page_token ask for. Tokens are opaque and bound to
+// the route and the filters: a token used with other filters is refused.
+func paginate[T any](q url.Values, route string, items []T, filters ...string) (page[T], *apiError) {
+	size := 50
+	if v := q.Get("page_size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 500 {
+			return page[T]{}, invalidField("page_size", "must be an integer from 1 to 500 (0 or absent for 50)")
+		}
+		if n > 0 {
+			size = n
+		}
+	}
+	bind := filterHash(route, filters)
+	offset := 0
+	if tok := q.Get("page_token"); tok != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(tok)
+		if err != nil || len(raw) != 12 {
+			return page[T]{}, invalidField("page_token", "is not a page token of this list")
+		}
+		if binary.BigEndian.Uint64(raw[4:]) != bind {
+			return page[T]{}, invalidField("page_token", "was made for other filters: keep the filters while paging")
+		}
+		offset = int(binary.BigEndian.Uint32(raw[:4]))
+	}
+	p := page[T]{total: len(items)}
+	if offset >= len(items) {
+		p.items = items[:0:0]
+		return p, nil
+	}
+	end := min(offset+size, len(items))
+	p.items = items[offset:end]
+	if end < len(items) {
+		var raw [12]byte
+		binary.BigEndian.PutUint32(raw[:4], uint32(end))
+		binary.BigEndian.PutUint64(raw[4:], bind)
+		p.next = base64.RawURLEncoding.EncodeToString(raw[:])
+	}
+	return p, nil
+}
+
+func filterHash(route string, filters []string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(route))
+	for _, f := range filters {
+		h.Write([]byte{0})
+		h.Write([]byte(strings.ToLower(f)))
+	}
+	return h.Sum64()
+}
+
+// listBody is the wire shape of a list: the items under key, the next
+// page's token and the total.
+func listBody[T any](key string, p page[T]) map[string]any {
+	items := p.items
+	if items == nil {
+		items = []T{}
+	}
+	return map[string]any{key: items, "next_page_token": p.next, "total": p.total}
+}

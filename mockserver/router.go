@@ -1,0 +1,149 @@
+package mockserver
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// role is what a caller may do; each route needs one.
+type role int
+
+const (
+	rolePublic role = iota // no token needed
+	roleViewer
+	roleOperator
+	roleAdmin
+)
+
+func (r role) String() string {
+	return [...]string{"public", "viewer", "operator", "admin"}[r]
+}
+
+func parseRole(s string) (role, bool) {
+	switch s {
+	case "viewer":
+		return roleViewer, true
+	case "operator":
+		return roleOperator, true
+	case "admin":
+		return roleAdmin, true
+	}
+	return 0, false
+}
+
+// handler answers a matched request: a status and a value to encode as
+// JSON (nil for no body), or an *apiError.
+type handler func(rc *reqCtx) (int, any, *apiError)
+
+// route is one method and path pattern; "{name}" segments match one
+// non-empty path segment.
+type route struct {
+	method  string
+	pattern string
+	role    role
+	handle  handler
+	raw     http.HandlerFunc // instead of handle: writes its own answer
+	segs    []string
+}
+
+// router finds the route of a request.
+type router struct {
+	routes []*route
+}
+
+func (rt *router) add(rs ...*route) {
+	for _, r := range rs {
+		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
+		rt.routes = append(rt.routes, r)
+	}
+}
+
+// match finds the route for method and path. It returns the route and its
+// path parameters; or no route and the methods allowed on the path (empty
+// when the path is unknown); or a bad-path error.
+func (rt *router) match(method string, u *url.URL) (*route, map[string]string, []string, *apiError) {
+	raw := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
+	var allowed []string
+	for _, r := range rt.routes {
+		if len(r.segs) != len(raw) {
+			continue
+		}
+		var params map[string]string
+		ok := true
+		for i, s := range r.segs {
+			if len(s) > 1 && s[0] == '{' {
+				v, err := url.PathUnescape(raw[i])
+				if err != nil {
+					return nil, nil, nil, invalid("bad path segment %q", raw[i])
+				}
+				if v == "" {
+					ok = false
+					break
+				}
+				if params == nil {
+					params = make(map[string]string, 2)
+				}
+				params[s[1:len(s)-1]] = v
+				continue
+			}
+			if s != raw[i] {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		if r.method == method || (method == http.MethodHead && r.method == http.MethodGet) {
+			return r, params, nil, nil
+		}
+		if !slices.Contains(allowed, r.method) {
+			allowed = append(allowed, r.method)
+		}
+	}
+	return nil, nil, allowed, nil
+}
+
+// nearest names up to three documented routes closest to path, for the
+// message of a 404 on an unknown route.
+func (rt *router) nearest(path string) []string {
+	type cand struct {
+		name  string
+		score int
+	}
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	var cs []cand
+	seen := map[string]bool{}
+	for _, r := range rt.routes {
+		name := r.method + " " + r.pattern
+		if seen[name] || strings.HasPrefix(r.pattern, "/_mock/google") {
+			continue
+		}
+		seen[name] = true
+		score := 0
+		for i := 0; i < len(segs) && i < len(r.segs); i++ {
+			if segs[i] == r.segs[i] || (strings.HasPrefix(r.segs[i], "{") && segs[i] != "") {
+				score += 2
+			} else {
+				break
+			}
+		}
+		score -= abs(len(segs) - len(r.segs))
+		cs = append(cs, cand{name, score})
+	}
+	slices.SortStableFunc(cs, func(a, b cand) int { return b.score - a.score })
+	var out []string
+	for i := 0; i < len(cs) && i < 3; i++ {
+		out = append(out, cs[i].name)
+	}
+	return out
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}

@@ -1,0 +1,18 @@
+package mockserver
+
+// routes builds the route table: every route the server serves, each
+// documented in api/openapi.yaml or api/mock.yaml.
+func (s *Server) routes() {
+	s.router.add(s.controlRoutes()...)
+	s.router.add(s.dashboardRoutes()...)
+	s.router.add(s.agentRoutes()...)
+}
+
+// Routes lists the server's routes as "METHOD /pattern", for contract tests.
+func (s *Server) Routes() []string {
+	out := make([]string, 0, len(s.router.routes))
+	for _, r := range s.router.routes {
+		out = append(out, r.method+" "+r.pattern)
+	}
+	return out
+}

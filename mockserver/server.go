@@ -1,0 +1,272 @@
+package mockserver
+
+import (
+	"crypto/sha256"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/waooaw/waooaw-go/factory/template"
+)
+
+// DefaultIssuer is the issuer of tokens when none is set (WithIssuer); Start
+// and cmd/waooaw-mock set it to the server's URL.
+const DefaultIssuer = "http://waooaw-mock.local"
+
+// Server is the mock platform. It is an http.Handler; its state lives in
+// memory and each Server is independent of every other.
+type Server struct {
+	clock  *clock
+	auth   *authority
+	router router
+	logger *slog.Logger
+	idem   *idempotency
+	reqSeq atomic.Uint64
+	reqPfx string
+
+	templates template.Source
+
+	state atomic.Pointer[stores]
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithIssuer sets the tokens' issuer (iss), normally the server's base URL.
+func WithIssuer(issuer string) Option {
+	return func(s *Server) { s.auth.issuer = strings.TrimRight(issuer, "/") }
+}
+
+// WithRealClock runs the clock on real time (plus what Advance adds)
+// instead of frozen at Epoch.
+func WithRealClock() Option {
+	return func(s *Server) { s.clock.real = time.Now }
+}
+
+// WithClockAt freezes the clock at t instead of Epoch.
+func WithClockAt(t time.Time) Option {
+	return func(s *Server) { s.clock.start = t.UTC() }
+}
+
+// WithLogger logs each request at debug level and problems at warn level.
+// Default: silent.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Server) { s.logger = l }
+}
+
+// WithTemplates serves the factory's templates from src instead of the six
+// built-ins alone (e.g. template.Combine(template.Builtins(), pluginHost)).
+func WithTemplates(src template.Source) Option {
+	return func(s *Server) { s.templates = src }
+}
+
+// New builds a server with the default seed data.
+func New(opts ...Option) *Server {
+	s := &Server{
+		clock:  &clock{start: Epoch},
+		logger: slog.New(slog.DiscardHandler),
+	}
+	s.auth = newAuthority(s.clock, DefaultIssuer)
+	s.idem = newIdempotency(s.clock)
+	for _, o := range opts {
+		o(s)
+	}
+	sum := sha256.Sum256([]byte(randomID("")))
+	s.reqPfx = "req-" + strings.ToLower(strconv.FormatUint(uint64(sum[0])<<8|uint64(sum[1]), 36)) + "-"
+	s.seed()
+	s.routes()
+	return s
+}
+
+// seed (re)builds every store from the default seed data.
+func (s *Server) seed() {
+	s.state.Store(newStores(s.clock.Now()))
+}
+
+// Reset puts seed data, clock offset, sessions and users back to the start.
+func (s *Server) Reset() {
+	s.clock.reset()
+	s.auth.reset()
+	s.idem.reset()
+	s.seed()
+}
+
+// Now is the server's clock.
+func (s *Server) Now() time.Time { return s.clock.Now() }
+
+// Advance moves the server's clock forward by d; state moves with it.
+func (s *Server) Advance(d time.Duration) time.Time { return s.clock.Advance(d) }
+
+// Issuer is the issuer (iss) of the server's tokens.
+func (s *Server) Issuer() string { return s.auth.issuer }
+
+// Token mints an access token for email (a known user, or a new one) with
+// role ("viewer", "operator" or "admin"; "" for the user's own role) living
+// ttl on the server's clock (0 for 15 minutes).
+func (s *Server) Token(email, role string, ttl time.Duration) (string, error) {
+	u := s.auth.user(email)
+	if role == "" {
+		role = u.Role
+	}
+	if _, ok := parseRole(role); !ok {
+		return "", invalid("unknown role %q: want viewer, operator or admin", role)
+	}
+	if ttl <= 0 {
+		ttl = AccessTokenTTL
+	}
+	tok, _, err := s.auth.mint(u, role, ttl, Audience, s.auth.newSession(u.Sub))
+	return tok, err
+}
+
+// reqCtx is one request on its way through the server.
+type reqCtx struct {
+	s      *Server
+	r      *http.Request
+	params map[string]string
+	id     string
+	who    *principal
+	body   []byte
+	header http.Header // headers the handler adds to its answer
+	now    time.Time
+}
+
+func (rc *reqCtx) param(name string) string { return rc.params[name] }
+
+// decode decodes the required JSON body into v (strict).
+func (rc *reqCtx) decode(v any) *apiError {
+	if len(rc.body) == 0 {
+		return invalid("a JSON body is required")
+	}
+	return decodeStrict(rc.body, v)
+}
+
+// decodeOptional decodes the body into v when there is one.
+func (rc *reqCtx) decodeOptional(v any) *apiError {
+	if len(rc.body) == 0 {
+		return nil
+	}
+	return decodeStrict(rc.body, v)
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rid := r.Header.Get("X-Request-Id")
+	if !validRequestID(rid) {
+		rid = s.reqPfx + strconv.FormatUint(s.reqSeq.Add(1), 10)
+	}
+	w.Header().Set("X-Request-Id", rid)
+
+	rt, params, allowed, perr := s.router.match(r.Method, r.URL)
+	switch {
+	case perr != nil:
+		writeError(w, rid, perr)
+		return
+	case rt == nil && len(allowed) > 0:
+		e := errf(http.StatusMethodNotAllowed, "method_not_allowed",
+			"%s is not allowed on %s: use %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))
+		e.header = http.Header{"Allow": {strings.Join(allowed, ", ")}}
+		writeError(w, rid, e)
+		return
+	case rt == nil:
+		writeError(w, rid, notFound("no route %s %s; nearest: %s", r.Method, r.URL.Path,
+			strings.Join(s.router.nearest(r.URL.Path), ", ")))
+		return
+	}
+	if rt.raw != nil {
+		rt.raw(w, r)
+		return
+	}
+	rc := &reqCtx{s: s, r: r, params: params, id: rid, now: s.clock.Now()}
+	if rt.role != rolePublic {
+		p, e := s.auth.authenticate(r)
+		if e != nil {
+			writeError(w, rid, e)
+			return
+		}
+		if p.role < rt.role {
+			writeError(w, rid, errf(http.StatusForbidden, "permission_denied",
+				"%s %s needs the %s role; you are %s", r.Method, rt.pattern, rt.role, p.role))
+			return
+		}
+		rc.who = p
+	}
+	for name, v := range params {
+		if !validPathID(v) {
+			writeError(w, rid, invalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
+			return
+		}
+	}
+	body, e := readBody(r)
+	if e != nil {
+		writeError(w, rid, e)
+		return
+	}
+	rc.body = body
+	if key := r.Header.Get("Idempotency-Key"); key != "" && isMutation(r.Method) {
+		s.idem.serve(w, rc, rt, key)
+		return
+	}
+	status, hdr, out := s.run(rc, rt)
+	writeAnswer(w, status, hdr, out)
+}
+
+// run calls the route's handler and encodes its answer.
+func (s *Server) run(rc *reqCtx, rt *route) (status int, hdr http.Header, body []byte) {
+	defer func() {
+		// A handler bug must not take the server down or leave a key in flight.
+		if p := recover(); p != nil {
+			s.logger.Error("mockserver: handler panicked", "route", rt.pattern, "panic", p)
+			e := errf(http.StatusInternalServerError, "internal", "the mock server failed on %s %s: %v", rt.method, rt.pattern, p)
+			status, hdr, body = e.status, nil, encodeError(rc.id, e)
+		}
+	}()
+	status, v, e := rt.handle(rc)
+	if e != nil {
+		for k, vs := range e.header {
+			if rc.header == nil {
+				rc.header = http.Header{}
+			}
+			rc.header[k] = vs
+		}
+		return e.status, rc.header, encodeError(rc.id, e)
+	}
+	if v == nil {
+		return status, rc.header, nil
+	}
+	return status, rc.header, encode(v)
+}
+
+func isMutation(method string) bool {
+	return method == http.MethodPost || method == http.MethodPatch || method == http.MethodDelete
+}
+
+// validPathID reports whether v can be an id in a path. Ids never hold
+// slashes, spaces or dot segments.
+func validPathID(v string) bool {
+	if v == "" || len(v) > 128 || v == "." || v == ".." {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '.' || c == '_' || c == ':' || c == '@' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}

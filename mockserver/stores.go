@@ -1,0 +1,19 @@
+package mockserver
+
+import "time"
+
+// stores is the whole mutable state of the platform, one store per area.
+// Reset swaps in a fresh value, so a request sees one consistent set.
+type stores struct {
+	agents *agentStore
+}
+
+// newStores builds every store from the default seed data at now.
+func newStores(now time.Time) *stores {
+	return &stores{
+		agents: newAgentStore(now),
+	}
+}
+
+// store is the current state.
+func (s *Server) store() *stores { return s.state.Load() }

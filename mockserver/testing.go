@@ -1,0 +1,119 @@
+package mockserver
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/waooaw/waooaw-go/platform"
+)
+
+// TestServer is a Server listening on loopback for one test.
+type TestServer struct {
+	*Server
+	// URL is the server's base URL, e.g. "http://127.0.0.1:41234".
+	URL string
+	tb  testing.TB
+	hs  *httptest.Server
+}
+
+// Start starts a seeded server on loopback and closes it when the test ends.
+func Start(tb testing.TB, opts ...Option) *TestServer {
+	tb.Helper()
+	hs := httptest.NewUnstartedServer(nil)
+	hs.Start()
+	s := New(append([]Option{WithIssuer(hs.URL)}, opts...)...)
+	hs.Config.Handler = s
+	tb.Cleanup(hs.Close)
+	return &TestServer{Server: s, URL: hs.URL, tb: tb, hs: hs}
+}
+
+// HTTPClient is an *http.Client for the server's listener.
+func (ts *TestServer) HTTPClient() *http.Client { return ts.hs.Client() }
+
+// Client returns a *platform.Client signed in as the user with email (a
+// demo user such as OperatorEmail, or any address: unknown users are
+// created with a role for their domain). Tokens are renewed as the server's
+// clock moves. opts are applied after the defaults (base URL, token source,
+// no environment, short backoff).
+func (ts *TestServer) Client(email string, opts ...platform.Option) *platform.Client {
+	ts.tb.Helper()
+	base := []platform.Option{
+		platform.WithBaseURL(ts.URL),
+		platform.WithHTTPClient(ts.hs.Client()),
+		platform.WithTokenSource(ts.TokenSource(email)),
+		platform.WithoutEnvironment(),
+		platform.WithBackoff(time.Millisecond, 10*time.Millisecond),
+		platform.WithRetryAfterCap(10 * time.Millisecond),
+		platform.WithClock(ts.Server.clock),
+	}
+	pc, err := platform.New(append(base, opts...)...)
+	if err != nil {
+		ts.tb.Fatalf("mockserver: building a client: %v", err)
+	}
+	return pc
+}
+
+// TokenSource returns a token source signed in as email with the user's
+// role. It mints a new token when the server's clock has passed the last
+// one's expiry, and on Invalidate.
+func (s *Server) TokenSource(email string) oauth2.TokenSource {
+	return &userTokens{s: s, email: email}
+}
+
+type userTokens struct {
+	s     *Server
+	email string
+	mu    sync.Mutex
+	tok   *oauth2.Token
+}
+
+func (u *userTokens) Token() (*oauth2.Token, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.tok != nil && u.s.clock.Now().Add(time.Minute).Before(u.tok.Expiry) {
+		return u.tok, nil
+	}
+	user := u.s.auth.user(u.email)
+	tok, exp, err := u.s.auth.mint(user, user.Role, AccessTokenTTL, Audience, u.s.auth.newSession(user.Sub))
+	if err != nil {
+		return nil, err
+	}
+	u.tok = &oauth2.Token{AccessToken: tok, TokenType: "Bearer", Expiry: exp}
+	return u.tok, nil
+}
+
+// Invalidate drops the cached token.
+func (u *userTokens) Invalidate() {
+	u.mu.Lock()
+	u.tok = nil
+	u.mu.Unlock()
+}
+
+// Transport serves requests in-process, with no listener: give it to an
+// http.Client (or platform.WithHTTPClient) for tests that want no socket.
+func (s *Server) Transport() http.RoundTripper { return inProcess{s} }
+
+type inProcess struct{ s *Server }
+
+func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+	rec := httptest.NewRecorder()
+	r := req.Clone(context.WithoutCancel(req.Context()))
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	r.RequestURI = req.URL.RequestURI()
+	r.RemoteAddr = "127.0.0.1:0"
+	t.s.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
