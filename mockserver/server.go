@@ -27,7 +27,8 @@ type Server struct {
 	reqSeq atomic.Uint64
 	reqPfx string
 
-	templates template.Source
+	templates  template.Source
+	middleware []func(http.Handler) http.Handler
 
 	state atomic.Pointer[stores]
 }
@@ -61,6 +62,22 @@ func WithLogger(l *slog.Logger) Option {
 // built-ins alone (e.g. template.Combine(template.Builtins(), pluginHost)).
 func WithTemplates(src template.Source) Option {
 	return func(s *Server) { s.templates = src }
+}
+
+// WithMiddleware wraps the handler that Start and Transport serve with mw
+// (the outermost last), e.g. to validate traffic against the OpenAPI
+// contract in tests. ServeHTTP itself is never wrapped.
+func WithMiddleware(mw func(http.Handler) http.Handler) Option {
+	return func(s *Server) { s.middleware = append(s.middleware, mw) }
+}
+
+// Handler is the server wrapped in its middleware (see WithMiddleware).
+func (s *Server) Handler() http.Handler {
+	var h http.Handler = s
+	for _, mw := range s.middleware {
+		h = mw(h)
+	}
+	return h
 }
 
 // New builds a server with the default seed data.

@@ -28,7 +28,7 @@ func Start(tb testing.TB, opts ...Option) *TestServer {
 	hs := httptest.NewUnstartedServer(nil)
 	hs.Start()
 	s := New(append([]Option{WithIssuer(hs.URL)}, opts...)...)
-	hs.Config.Handler = s
+	hs.Config.Handler = s.Handler()
 	tb.Cleanup(hs.Close)
 	return &TestServer{Server: s, URL: hs.URL, tb: tb, hs: hs}
 }
@@ -112,7 +112,7 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	r.RequestURI = req.URL.RequestURI()
 	r.RemoteAddr = "127.0.0.1:0"
-	t.s.ServeHTTP(rec, r)
+	t.s.Handler().ServeHTTP(rec, r)
 	resp := rec.Result()
 	resp.Request = req
 	return resp, nil
