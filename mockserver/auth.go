@@ -39,10 +39,11 @@ type User struct {
 
 // signingKey is one Ed25519 key of the server's key set.
 type signingKey struct {
-	kid     string
-	priv    ed25519.PrivateKey
-	pub     ed25519.PublicKey
-	retired atomic.Bool
+	kid       string
+	priv      ed25519.PrivateKey
+	pub       ed25519.PublicKey
+	retired   atomic.Bool
+	rotatedAt time.Time // when a newer key replaced it; zero while current
 }
 
 // session is one sign-in; revoking it revokes its tokens.
@@ -79,6 +80,7 @@ type authority struct {
 	keys     []*signingKey // the last one signs
 	users    map[string]*User
 	sessions map[string]*session
+	oauth    oauthState
 
 	// verified caches verified tokens until they expire, so a request does
 	// not pay for a signature check; revocation and key retirement are
@@ -100,6 +102,7 @@ func (a *authority) reset() {
 	a.keys = []*signingKey{newKey()}
 	a.users = map[string]*User{}
 	a.sessions = map[string]*session{}
+	a.oauth = newOAuthState()
 	for _, u := range []struct{ email, name, role string }{
 		{AdminEmail, "Ada Admin", "admin"},
 		{OperatorEmail, "Oscar Ops", "operator"},

@@ -4,6 +4,8 @@ package mockserver
 // documented in api/openapi.yaml or api/mock.yaml.
 func (s *Server) routes() {
 	s.router.add(s.controlRoutes()...)
+	s.router.add(s.oauthRoutes()...)
+	s.router.add(s.authControlRoutes()...)
 	s.router.add(s.dashboardRoutes()...)
 	s.router.add(s.agentRoutes()...)
 }

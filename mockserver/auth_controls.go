@@ -1,0 +1,180 @@
+package mockserver
+
+import (
+	"net/http"
+	"slices"
+)
+
+// authControlRoutes are the sign-in test controls (api/mock.yaml).
+func (s *Server) authControlRoutes() []*route {
+	return []*route{
+		{method: "POST", pattern: "/_mock/users", handle: s.addUserControl},
+		{method: "POST", pattern: "/_mock/logins", handle: s.queueLoginControl},
+		{method: "POST", pattern: "/_mock/sessions/{sid}/revoke", handle: s.revokeSessionControl},
+		{method: "POST", pattern: "/_mock/keys/rotate", handle: s.rotateKeyControl},
+		{method: "POST", pattern: "/_mock/keys/{kid}/retire", handle: s.retireKeyControl},
+		{method: "POST", pattern: "/_mock/oauth/fail-next", handle: s.failNextControl},
+	}
+}
+
+func (s *Server) addUserControl(rc *reqCtx) (int, any, *apiError) {
+	var req struct {
+		Email string `json:"email"`
+		Name  string `json:"name"`
+		Role  string `json:"role"`
+	}
+	if e := rc.decode(&req); e != nil {
+		return 0, nil, e
+	}
+	if !validEmail(req.Email) {
+		return 0, nil, invalidField("email", "must be an email address")
+	}
+	if req.Name == "" || len(req.Name) > 200 {
+		return 0, nil, invalidField("name", "is required (at most 200 characters)")
+	}
+	if _, ok := parseRole(req.Role); !ok {
+		return 0, nil, invalidField("role", "must be viewer, operator or admin")
+	}
+	return http.StatusCreated, s.AddUser(req.Email, req.Name, req.Role), nil
+}
+
+// AddUser adds (or replaces) a user who can sign in.
+func (s *Server) AddUser(email, name, role string) User {
+	return *s.auth.addUser(email, name, role)
+}
+
+// QueueLogin makes the next browser login without a login_hint sign in as
+// email (a known user, or a new one).
+func (s *Server) QueueLogin(email string) {
+	a := s.auth
+	a.mu.Lock()
+	a.oauth.queued = append(a.oauth.queued, email)
+	a.mu.Unlock()
+}
+
+func (s *Server) queueLoginControl(rc *reqCtx) (int, any, *apiError) {
+	var req struct {
+		Email string `json:"email"`
+	}
+	if e := rc.decode(&req); e != nil {
+		return 0, nil, e
+	}
+	if !validEmail(req.Email) {
+		return 0, nil, invalidField("email", "must be an email address")
+	}
+	s.QueueLogin(req.Email)
+	return http.StatusNoContent, nil, nil
+}
+
+// RevokeSession revokes a session (the sid claim): its access and refresh
+// tokens stop working at once. It reports whether the session exists.
+func (s *Server) RevokeSession(sid string) bool {
+	a := s.auth
+	a.mu.RLock()
+	sess := a.sessions[sid]
+	a.mu.RUnlock()
+	if sess == nil {
+		return false
+	}
+	sess.revoked.Store(true)
+	return true
+}
+
+func (s *Server) revokeSessionControl(rc *reqCtx) (int, any, *apiError) {
+	if e := rc.decodeOptional(&struct{}{}); e != nil {
+		return 0, nil, e
+	}
+	if !s.RevokeSession(rc.param("sid")) {
+		return 0, nil, notFound("session %q not found", rc.param("sid"))
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+// RotateKey makes a new signing key current and returns its id. The old
+// public key stays published while tokens it signed can live.
+func (s *Server) RotateKey() string {
+	a := s.auth
+	k := newKey()
+	now := s.clock.Now()
+	a.mu.Lock()
+	a.keys[len(a.keys)-1].rotatedAt = now
+	a.keys = append(a.keys, k)
+	a.mu.Unlock()
+	return k.kid
+}
+
+func (s *Server) rotateKeyControl(rc *reqCtx) (int, any, *apiError) {
+	if e := rc.decodeOptional(&struct{}{}); e != nil {
+		return 0, nil, e
+	}
+	return http.StatusOK, map[string]string{"kid": s.RotateKey()}, nil
+}
+
+// RetireKey drops a key at once: tokens it signed are refused from now on.
+// The current signing key cannot be retired; rotate first.
+func (s *Server) RetireKey(kid string) error {
+	a := s.auth
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	i := slices.IndexFunc(a.keys, func(k *signingKey) bool { return k.kid == kid })
+	switch {
+	case i < 0:
+		return notFound("key %q not found", kid)
+	case i == len(a.keys)-1:
+		return conflict("key %q signs new tokens: rotate first (POST /_mock/keys/rotate)", kid)
+	}
+	a.keys[i].retired.Store(true)
+	return nil
+}
+
+func (s *Server) retireKeyControl(rc *reqCtx) (int, any, *apiError) {
+	if e := rc.decodeOptional(&struct{}{}); e != nil {
+		return 0, nil, e
+	}
+	if err := s.RetireKey(rc.param("kid")); err != nil {
+		return 0, nil, err.(*apiError)
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+// oauthErrorCodes are the errors fail-next can inject, with their status.
+var oauthErrorCodes = map[string]int{
+	"invalid_request": 400, "invalid_client": 401, "invalid_grant": 400, "unauthorized_client": 400,
+	"unsupported_grant_type": 400, "invalid_scope": 400, "access_denied": 403,
+	"server_error": 500, "temporarily_unavailable": 503,
+}
+
+// FailNextOAuth makes the next OAuth step (GET /auth/google or
+// POST /auth/token) fail with the RFC 6749 error code and status (0 for
+// the code's usual status).
+func (s *Server) FailNextOAuth(code string, status int) error {
+	def, ok := oauthErrorCodes[code]
+	if !ok {
+		return invalidField("error", "must be an RFC 6749 error code such as invalid_grant or temporarily_unavailable")
+	}
+	if status == 0 {
+		status = def
+	}
+	if status < 400 || status > 599 {
+		return invalidField("status", "must be from 400 to 599")
+	}
+	a := s.auth
+	a.mu.Lock()
+	a.oauth.failNext = &oauthFailure{code: code, status: status}
+	a.mu.Unlock()
+	return nil
+}
+
+func (s *Server) failNextControl(rc *reqCtx) (int, any, *apiError) {
+	var req struct {
+		Error  string `json:"error"`
+		Status int    `json:"status,omitempty"`
+	}
+	if e := rc.decode(&req); e != nil {
+		return 0, nil, e
+	}
+	if err := s.FailNextOAuth(req.Error, req.Status); err != nil {
+		return 0, nil, err.(*apiError)
+	}
+	return http.StatusNoContent, nil, nil
+}

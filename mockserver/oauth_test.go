@@ -1,0 +1,348 @@
+package mockserver_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	josejwt "github.com/go-jose/go-jose/v4/jwt"
+	"golang.org/x/oauth2"
+
+	"github.com/waooaw/waooaw-go/mockserver"
+)
+
+// noRedirect is a client that stops at the first redirect.
+func noRedirect(ts *mockserver.TestServer) *http.Client {
+	c := *ts.HTTPClient()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
+// pkceLogin runs the authorization-code flow with PKCE up to the redirect
+// back to the client and returns the code and state it carried.
+func pkceLogin(t *testing.T, ts *mockserver.TestServer, hint, redirect, verifier string) (code, state string) {
+	t.Helper()
+	cfg := oauthConfig(ts, redirect)
+	start := cfg.AuthCodeURL("st-1", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("login_hint", hint))
+	c := noRedirect(ts)
+	next := start
+	for range 5 {
+		resp, err := c.Get(next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound {
+			t.Fatalf("GET %s: %d", next, resp.StatusCode)
+		}
+		loc, _ := resp.Location()
+		if strings.HasPrefix(loc.String(), redirect) {
+			return loc.Query().Get("code"), loc.Query().Get("state")
+		}
+		next = loc.String()
+	}
+	t.Fatal("the login never came back to the client")
+	return "", ""
+}
+
+func oauthConfig(ts *mockserver.TestServer, redirect string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:    mockserver.SDKClientID,
+		RedirectURL: redirect,
+		Scopes:      []string{"openid", "email", "profile"},
+		Endpoint: oauth2.Endpoint{AuthURL: ts.URL + "/auth/google", TokenURL: ts.URL + "/auth/token",
+			AuthStyle: oauth2.AuthStyleInParams},
+	}
+}
+
+func TestPKCELoginOverPlainHTTP(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	disc := do(t, ts, call{method: "GET", path: "/.well-known/openid-configuration"}).json(t)
+	if disc["issuer"] != ts.URL || disc["token_endpoint"] != ts.URL+"/auth/token" {
+		t.Fatalf("discovery: %v", disc)
+	}
+	verifier := oauth2.GenerateVerifier()
+	redirect := "http://127.0.0.1:49152/callback"
+	code, state := pkceLogin(t, ts, mockserver.OperatorEmail, redirect, verifier)
+	if code == "" || state != "st-1" {
+		t.Fatalf("code %q state %q", code, state)
+	}
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, ts.HTTPClient())
+	tok, err := oauthConfig(ts, redirect).Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.RefreshToken == "" || tok.Extra("id_token") == nil {
+		t.Errorf("no refresh or id token: %+v", tok)
+	}
+
+	// Verify with go-jose against jwks_uri, independently of the server's code.
+	resp, err := ts.HTTPClient().Get(disc["jwks_uri"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set jose.JSONWebKeySet
+	json.NewDecoder(resp.Body).Decode(&set)
+	resp.Body.Close()
+	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "max-age=300") {
+		t.Errorf("jwks Cache-Control %q", cc)
+	}
+	parsed, err := josejwt.ParseSigned(tok.AccessToken, []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := set.Key(parsed.Headers[0].KeyID)
+	if len(keys) != 1 {
+		t.Fatalf("kid %q not in jwks", parsed.Headers[0].KeyID)
+	}
+	if _, ok := keys[0].Key.(ed25519.PublicKey); !ok {
+		t.Fatalf("key type %T", keys[0].Key)
+	}
+	var std josejwt.Claims
+	var extra struct {
+		Email string `json:"email"`
+		Role  string `json:"role"`
+		SID   string `json:"sid"`
+	}
+	if err := parsed.Claims(keys[0].Key, &std, &extra); err != nil {
+		t.Fatalf("signature: %v", err)
+	}
+	if err := std.ValidateWithLeeway(josejwt.Expected{Issuer: ts.URL, AnyAudience: []string{"waooaw-api"}, Time: ts.Now()}, 0); err != nil {
+		t.Errorf("claims: %v", err)
+	}
+	if extra.Email != mockserver.OperatorEmail || extra.Role != "operator" || extra.SID == "" || std.ID == "" || std.Subject == "" {
+		t.Errorf("claims: %+v %+v", std, extra)
+	}
+	me := do(t, ts, call{method: "GET", path: "/auth/me", token: tok.AccessToken}).json(t)
+	if me["email"] != mockserver.OperatorEmail || me["role"] != "operator" || me["session_id"] != extra.SID {
+		t.Errorf("me: %v", me)
+	}
+	// The code is single-use; a wrong verifier fails too.
+	if _, err := oauthConfig(ts, redirect).Exchange(ctx, code, oauth2.VerifierOption(verifier)); !isOAuth(err, "invalid_grant") {
+		t.Errorf("reused code: %v", err)
+	}
+	code2, _ := pkceLogin(t, ts, mockserver.OperatorEmail, redirect, verifier)
+	if _, err := oauthConfig(ts, redirect).Exchange(ctx, code2, oauth2.VerifierOption(oauth2.GenerateVerifier())); !isOAuth(err, "invalid_grant") {
+		t.Errorf("wrong verifier: %v", err)
+	}
+	code3, _ := pkceLogin(t, ts, mockserver.OperatorEmail, redirect, verifier)
+	ts.Advance(61 * time.Second)
+	if _, err := oauthConfig(ts, redirect).Exchange(ctx, code3, oauth2.VerifierOption(verifier)); !isOAuth(err, "invalid_grant") {
+		t.Errorf("expired code: %v", err)
+	}
+}
+
+func isOAuth(err error, code string) bool {
+	re, ok := err.(*oauth2.RetrieveError)
+	return ok && re.ErrorCode == code
+}
+
+func TestPortalFlowWithCurlL(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	// Following redirects like curl -L ends with the session as JSON.
+	a := do(t, ts, call{method: "GET", path: "/auth/google?login_hint=viewer@example.com&state=abc"})
+	m := a.json(t)
+	user, _ := m["user"].(map[string]any)
+	if a.status != 200 || user["email"] != mockserver.ViewerEmail || user["role"] != "viewer" ||
+		m["access_token"] == nil || m["refresh_token"] == nil || m["expires_in"] != float64(900) {
+		t.Fatalf("session: %d %s", a.status, a.raw)
+	}
+	// A queued login signs in the next login without a hint; new users get a
+	// role for their domain.
+	if a := do(t, ts, call{method: "POST", path: "/_mock/logins", body: `{"email":"new@waooaw.ai"}`}); a.status != 204 {
+		t.Fatalf("queue login: %d", a.status)
+	}
+	m = do(t, ts, call{method: "GET", path: "/auth/google?state=q"}).json(t)
+	if u := m["user"].(map[string]any); u["email"] != "new@waooaw.ai" || u["role"] != "operator" {
+		t.Errorf("queued login: %v", u)
+	}
+	m = do(t, ts, call{method: "GET", path: "/auth/google?state=d"}).json(t)
+	if u := m["user"].(map[string]any); u["email"] != mockserver.AdminEmail {
+		t.Errorf("default login: %v", u)
+	}
+}
+
+func TestAuthorizeRefusals(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	c := noRedirect(ts)
+	ch := "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+	for name, q := range map[string]string{
+		"https redirect":   "client_id=waooaw-sdk&redirect_uri=https://127.0.0.1/cb",
+		"evil host":        "client_id=waooaw-sdk&redirect_uri=http://127.0.0.1.evil.example.com/cb",
+		"other host":       "client_id=waooaw-sdk&redirect_uri=http://example.com/cb",
+		"user info":        "client_id=waooaw-sdk&redirect_uri=http://evil@127.0.0.1/cb",
+		"unknown client":   "client_id=nobody&redirect_uri=http://127.0.0.1/cb",
+		"no state":         "client_id=waooaw-sdk&redirect_uri=http://127.0.0.1/cb&code_challenge_method=S256&code_challenge=" + ch + "&nostate=",
+		"plain pkce":       "client_id=waooaw-sdk&redirect_uri=http://127.0.0.1/cb&code_challenge_method=plain&code_challenge=" + ch,
+		"no pkce":          "client_id=waooaw-sdk&redirect_uri=http://127.0.0.1/cb",
+		"bad login_hint":   "state=s&login_hint=not-an-email",
+		"unknown client 2": "client_id=nobody&state=s",
+	} {
+		if !strings.Contains(q, "nostate") && !strings.Contains(q, "state=") {
+			q += "&state=s"
+		}
+		resp, err := c.Get(ts.URL + "/auth/google?" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 {
+			t.Errorf("%s: %d, want 400 and no redirect", name, resp.StatusCode)
+		}
+	}
+}
+
+func TestTokenEndpoint(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	post := func(form url.Values, user, pass string) (int, map[string]any, http.Header) {
+		req, _ := http.NewRequest("POST", ts.URL+"/auth/token", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		resp, err := ts.HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m, resp.Header
+	}
+	cc := url.Values{"grant_type": {"client_credentials"}}
+	if st, m, _ := post(cc, mockserver.CIClientID, mockserver.CIClientSecret); st != 200 || m["access_token"] == nil || m["refresh_token"] != nil {
+		t.Errorf("client credentials (basic): %d %v", st, m)
+	}
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {mockserver.CIClientID}, "client_secret": {mockserver.CIClientSecret}}
+	st, m, _ := post(form, "", "")
+	if st != 200 {
+		t.Fatalf("client credentials (form): %d %v", st, m)
+	}
+	me := do(t, ts, call{method: "GET", path: "/auth/me", token: m["access_token"].(string)}).json(t)
+	if me["role"] != "operator" {
+		t.Errorf("service account role: %v", me)
+	}
+	if st, m, h := post(cc, mockserver.CIClientID, "wrong"); st != 401 || m["error"] != "invalid_client" || !strings.HasPrefix(h.Get("WWW-Authenticate"), "Basic") {
+		t.Errorf("wrong secret: %d %v %v", st, m, h)
+	}
+	if st, m, _ := post(cc, "nobody", "x"); st != 401 || m["error"] != "invalid_client" {
+		t.Errorf("unknown client: %d %v", st, m)
+	}
+	if st, m, _ := post(url.Values{"grant_type": {"password"}, "client_id": {"waooaw-sdk"}}, "", ""); st != 400 || m["error"] != "unsupported_grant_type" {
+		t.Errorf("password grant: %d %v", st, m)
+	}
+
+	// Refresh tokens rotate; reusing a rotated one revokes the session.
+	sess := do(t, ts, call{method: "GET", path: "/auth/google?login_hint=ops@waooaw.ai&state=s"}).json(t)
+	rt1 := sess["refresh_token"].(string)
+	refresh := func(rt string) (int, map[string]any) {
+		st, m, _ := post(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {"waooaw-sdk"}}, "", "")
+		return st, m
+	}
+	st, m = refresh(rt1)
+	rt2, _ := m["refresh_token"].(string)
+	if st != 200 || rt2 == "" || rt2 == rt1 {
+		t.Fatalf("refresh: %d %v", st, m)
+	}
+	if st, m := refresh(rt1); st != 400 || m["error"] != "invalid_grant" {
+		t.Errorf("reuse of a rotated token: %d %v", st, m)
+	}
+	if st, m := refresh(rt2); st != 400 || m["error"] != "invalid_grant" {
+		t.Errorf("the newer token after reuse: %d %v", st, m)
+	}
+	if a := do(t, ts, call{method: "GET", path: "/auth/me", token: sess["access_token"].(string)}); a.status != 401 {
+		t.Errorf("access token after reuse detection: %d", a.status)
+	}
+
+	// Logout revokes the session's access and refresh tokens.
+	sess = do(t, ts, call{method: "GET", path: "/auth/google?login_hint=ops@waooaw.ai&state=s"}).json(t)
+	at := sess["access_token"].(string)
+	if a := do(t, ts, call{method: "POST", path: "/auth/logout", token: at}); a.status != 204 {
+		t.Fatalf("logout: %d %s", a.status, a.raw)
+	}
+	if a := do(t, ts, call{method: "GET", path: "/api/platform/agents", token: at}); a.status != 401 {
+		t.Errorf("access token after logout: %d", a.status)
+	}
+	if st, m := refresh(sess["refresh_token"].(string)); st != 400 || m["error"] != "invalid_grant" {
+		t.Errorf("refresh after logout: %d %v", st, m)
+	}
+
+	// fail-next injects one OAuth error.
+	if a := do(t, ts, call{method: "POST", path: "/_mock/oauth/fail-next", body: `{"error":"temporarily_unavailable"}`}); a.status != 204 {
+		t.Fatalf("fail-next: %d %s", a.status, a.raw)
+	}
+	if st, m, _ := post(cc, mockserver.CIClientID, mockserver.CIClientSecret); st != 503 || m["error"] != "temporarily_unavailable" {
+		t.Errorf("injected failure: %d %v", st, m)
+	}
+	if st, _, _ := post(cc, mockserver.CIClientID, mockserver.CIClientSecret); st != 200 {
+		t.Errorf("after the injected failure: %d", st)
+	}
+	if a := do(t, ts, call{method: "POST", path: "/_mock/oauth/fail-next", body: `{"error":"nope"}`}); a.status != 400 {
+		t.Errorf("bad fail-next: %d", a.status)
+	}
+}
+
+func TestKeyRotationAndRetirement(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	old := token(t, ts, mockserver.ViewerEmail, "viewer")
+	oldKid := do(t, ts, call{method: "GET", path: "/.well-known/jwks.json"}).json(t)["keys"].([]any)[0].(map[string]any)["kid"].(string)
+	newKid := do(t, ts, call{method: "POST", path: "/_mock/keys/rotate"}).json(t)["kid"].(string)
+	fresh := token(t, ts, mockserver.ViewerEmail, "viewer")
+	if keys := do(t, ts, call{method: "GET", path: "/.well-known/jwks.json"}).json(t)["keys"].([]any); len(keys) != 2 {
+		t.Errorf("after rotation jwks has %d keys, want both", len(keys))
+	}
+	for _, tok := range []string{old, fresh} {
+		if a := do(t, ts, call{method: "GET", path: "/api/platform/metrics", token: tok}); a.status != 200 {
+			t.Errorf("token across rotation: %d", a.status)
+		}
+	}
+	if a := do(t, ts, call{method: "POST", path: "/_mock/keys/" + newKid + "/retire"}); a.status != 409 {
+		t.Errorf("retire the current key: %d", a.status)
+	}
+	if a := do(t, ts, call{method: "POST", path: "/_mock/keys/" + oldKid + "/retire"}); a.status != 204 {
+		t.Fatalf("retire: %d %s", a.status, a.raw)
+	}
+	if a := do(t, ts, call{method: "GET", path: "/api/platform/metrics", token: old}); a.status != 401 {
+		t.Errorf("token of a retired key: %d, want 401 at once", a.status)
+	}
+	if keys := do(t, ts, call{method: "GET", path: "/.well-known/jwks.json"}).json(t)["keys"].([]any); len(keys) != 1 {
+		t.Errorf("retired key still published: %v", keys)
+	}
+	if a := do(t, ts, call{method: "POST", path: "/_mock/keys/nokey/retire"}); a.status != 404 {
+		t.Errorf("unknown key: %d", a.status)
+	}
+}
+
+func TestSessionRevokeControl(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	tok := token(t, ts, mockserver.OperatorEmail, "operator")
+	sid := do(t, ts, call{method: "GET", path: "/auth/me", token: tok}).json(t)["session_id"].(string)
+	if a := do(t, ts, call{method: "POST", path: "/_mock/sessions/" + sid + "/revoke"}); a.status != 204 {
+		t.Fatalf("revoke: %d", a.status)
+	}
+	if a := do(t, ts, call{method: "GET", path: "/auth/me", token: tok}); a.status != 401 {
+		t.Errorf("after revoke: %d", a.status)
+	}
+	if a := do(t, ts, call{method: "POST", path: "/_mock/sessions/nope/revoke"}); a.status != 404 {
+		t.Errorf("unknown session: %d", a.status)
+	}
+	if a := do(t, ts, call{method: "POST", path: "/_mock/users", body: `{"email":"eve@example.com","name":"Eve","role":"admin"}`}); a.status != 201 {
+		t.Errorf("add user: %d %s", a.status, a.raw)
+	}
+	m := do(t, ts, call{method: "GET", path: "/auth/google?login_hint=eve@example.com&state=s"}).json(t)
+	if m["user"].(map[string]any)["role"] != "admin" {
+		t.Errorf("added user signs in as %v", m["user"])
+	}
+}
