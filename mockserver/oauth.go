@@ -619,4 +619,3 @@ func withQuery(raw string, kv ...string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
-
