@@ -14,7 +14,36 @@ func (s *Server) controlRoutes() []*route {
 		{method: "POST", pattern: "/_mock/tokens", handle: s.tokenControl},
 		{method: "GET", pattern: "/_mock/clock", handle: s.clockControl},
 		{method: "POST", pattern: "/_mock/clock/advance", handle: s.advanceControl},
+		{method: "POST", pattern: "/_mock/faults", handle: s.addFaultControl},
+		{method: "DELETE", pattern: "/_mock/faults", handle: s.clearFaultsControl},
+		{method: "GET", pattern: "/_mock/journal", handle: s.journalControl},
 	}
+}
+
+func (s *Server) addFaultControl(rc *reqCtx) (int, any, *apiError) {
+	var f Fault
+	if e := rc.decode(&f); e != nil {
+		return 0, nil, e
+	}
+	id, e := s.faults.add(f)
+	if e != nil {
+		return 0, nil, e
+	}
+	return http.StatusCreated, map[string]string{"id": id}, nil
+}
+
+func (s *Server) clearFaultsControl(rc *reqCtx) (int, any, *apiError) {
+	s.faults.clear()
+	return http.StatusNoContent, nil, nil
+}
+
+func (s *Server) journalControl(rc *reqCtx) (int, any, *apiError) {
+	q := rc.r.URL.Query()
+	entries := s.journal.entries(JournalFilter{Method: q.Get("method"), Path: q.Get("path")})
+	if entries == nil {
+		entries = []JournalEntry{}
+	}
+	return http.StatusOK, map[string]any{"requests": entries}, nil
 }
 
 func (s *Server) healthz(rc *reqCtx) (int, any, *apiError) {

@@ -19,13 +19,15 @@ const DefaultIssuer = "http://waooaw-mock.local"
 // Server is the mock platform. It is an http.Handler; its state lives in
 // memory and each Server is independent of every other.
 type Server struct {
-	clock  *clock
-	auth   *authority
-	router router
-	logger *slog.Logger
-	idem   *idempotency
-	reqSeq atomic.Uint64
-	reqPfx string
+	clock   *clock
+	auth    *authority
+	router  router
+	logger  *slog.Logger
+	idem    *idempotency
+	faults  *faults
+	journal *journal
+	reqSeq  atomic.Uint64
+	reqPfx  string
 
 	templates  template.Source
 	middleware []func(http.Handler) http.Handler
@@ -88,6 +90,8 @@ func New(opts ...Option) *Server {
 	}
 	s.auth = newAuthority(s.clock, DefaultIssuer)
 	s.idem = newIdempotency(s.clock)
+	s.faults = newFaults()
+	s.journal = newJournal()
 	for _, o := range opts {
 		o(s)
 	}
@@ -108,6 +112,8 @@ func (s *Server) Reset() {
 	s.clock.reset()
 	s.auth.reset()
 	s.idem.reset()
+	s.faults.clear()
+	s.journal.clear()
 	s.seed()
 }
 
@@ -175,6 +181,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rid = s.reqPfx + strconv.FormatUint(s.reqSeq.Add(1), 10)
 	}
 	w.Header().Set("X-Request-Id", rid)
+
+	if journaled(r.URL) {
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			status := sw.status // 0 when a fault dropped the connection
+			s.journal.add(JournalEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+				Status: status, IdempotencyKey: r.Header.Get("Idempotency-Key"), RequestID: rid, At: s.clock.Now()})
+		}()
+		w = sw
+		if f, ok := s.faults.fire(r.Method, r.URL.Path); ok && f.apply(w, r, rid) {
+			return
+		}
+	}
 
 	rt, params, allowed, perr := s.router.match(r.Method, r.URL)
 	switch {

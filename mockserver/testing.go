@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -101,7 +102,17 @@ func (s *Server) Transport() http.RoundTripper { return inProcess{s} }
 
 type inProcess struct{ s *Server }
 
-func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
+// RoundTrip serves req. A fault that drops the connection becomes an error,
+// as it would over a socket.
+func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p != http.ErrAbortHandler {
+				panic(p)
+			}
+			resp, err = nil, fmt.Errorf("mockserver: %s %s: connection dropped by a fault", req.Method, req.URL.Path)
+		}
+	}()
 	if err := req.Context().Err(); err != nil {
 		return nil, err
 	}
@@ -113,7 +124,7 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.RequestURI = req.URL.RequestURI()
 	r.RemoteAddr = "127.0.0.1:0"
 	t.s.Handler().ServeHTTP(rec, r)
-	resp := rec.Result()
+	resp = rec.Result()
 	resp.Request = req
 	return resp, nil
 }

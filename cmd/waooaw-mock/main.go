@@ -39,6 +39,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	issuer := fs.String("issuer", "", "token issuer (`URL`); default: the listen URL")
 	clockMode := fs.String("clock", "real", "clock: real (real time plus advances) or frozen (at 2026-01-02T10:00:00Z)")
 	logLevel := fs.String("log-level", "warn", "log level: debug, info, warn or error")
+	var faults []mockserver.Fault
+	fs.Func("fault", "inject a fault, repeatable: `[METHOD ]PATH=ACTION[,KEY=VALUE...]`, e.g.\n'POST /api/platform/agents/*/restart=503x2,retry_after=1' (ACTION: STATUS[xN], drop[xN], malformed[xN], latency; KEY: retry_after, latency_ms, percent, count)", func(v string) error {
+		f, err := mockserver.ParseFault(v)
+		if err != nil {
+			return err
+		}
+		faults = append(faults, f)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -70,6 +79,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	opts = append(opts, mockserver.WithIssuer(*issuer), mockserver.WithLogger(logger))
 	srv := mockserver.New(opts...)
+	for _, f := range faults {
+		if _, err := srv.AddFault(f); err != nil {
+			return err
+		}
+	}
 
 	hs := &http.Server{
 		Handler:           srv,

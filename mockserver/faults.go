@@ -1,0 +1,282 @@
+package mockserver
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fault makes matching requests misbehave: answer an error status (with
+// the platform error body and an optional Retry-After), wait, drop the
+// connection, or answer a malformed body. Faults never apply to the test
+// controls under /_mock/ or to /healthz.
+type Fault struct {
+	// Method matches the request method; "" matches any.
+	Method string `json:"method,omitempty"`
+	// Path matches the request path; "*" matches one path segment, e.g.
+	// "/api/platform/queues/*/dlq/*/retry".
+	Path string `json:"path"`
+	// Status answers this status (400-599) with the platform error body.
+	Status int `json:"status,omitempty"`
+	// RetryAfter adds Retry-After: seconds.
+	RetryAfter int `json:"retry_after,omitempty"`
+	// LatencyMS waits this long (real time) before answering; alone, the
+	// request is then served normally.
+	LatencyMS int `json:"latency_ms,omitempty"`
+	// Drop closes the connection without an answer.
+	Drop bool `json:"drop,omitempty"`
+	// Malformed answers 200 with a truncated JSON body.
+	Malformed bool `json:"malformed,omitempty"`
+	// Count fires the fault for the next Count matching requests; 0 until
+	// cleared.
+	Count int `json:"count,omitempty"`
+	// Percent fires the fault on this share of matching requests (1-100);
+	// 0 means always.
+	Percent int `json:"percent,omitempty"`
+}
+
+// validate checks a fault and normalises its method.
+func (f *Fault) validate() *apiError {
+	f.Method = strings.ToUpper(f.Method)
+	switch {
+	case f.Path == "" || f.Path[0] != '/':
+		return invalidField("path", "must be a path starting with /, with * for one segment")
+	case strings.HasPrefix(f.Path, "/_mock/"):
+		return invalidField("path", "faults cannot target the /_mock/ controls")
+	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
+		return invalidField("status", "must be from 400 to 599")
+	case f.RetryAfter < 0 || f.RetryAfter > 3600:
+		return invalidField("retry_after", "must be from 0 to 3600 seconds")
+	case f.LatencyMS < 0 || f.LatencyMS > 60000:
+		return invalidField("latency_ms", "must be from 0 to 60000")
+	case f.Count < 0:
+		return invalidField("count", "must not be negative")
+	case f.Percent < 0 || f.Percent > 100:
+		return invalidField("percent", "must be from 0 to 100")
+	case f.Status == 0 && !f.Drop && !f.Malformed && f.LatencyMS == 0:
+		return invalidField("status", "say what the fault does: status, drop, malformed or latency_ms")
+	case btoi(f.Status != 0)+btoi(f.Drop)+btoi(f.Malformed) > 1:
+		return invalidField("status", "choose one of status, drop and malformed")
+	}
+	return nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+type activeFault struct {
+	id   string
+	f    Fault
+	segs []string
+	left int // remaining firings when f.Count > 0
+}
+
+// faults is the server's fault table.
+type faults struct {
+	mu   sync.Mutex
+	list []*activeFault
+	seq  int
+	rnd  *rand.Rand
+}
+
+func newFaults() *faults { return &faults{rnd: rand.New(rand.NewPCG(1, 2))} }
+
+// add registers a fault and returns its id.
+func (fs *faults) add(f Fault) (string, *apiError) {
+	if e := f.validate(); e != nil {
+		return "", e
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.seq++
+	id := "fault-" + strconv.Itoa(fs.seq)
+	fs.list = append(fs.list, &activeFault{id: id, f: f, segs: strings.Split(f.Path[1:], "/"), left: f.Count})
+	return id, nil
+}
+
+func (fs *faults) clear() {
+	fs.mu.Lock()
+	fs.list = nil
+	fs.rnd = rand.New(rand.NewPCG(1, 2))
+	fs.mu.Unlock()
+}
+
+// fire returns the fault that fires for the request, if any, and uses up
+// one of its firings.
+func (fs *faults) fire(method, path string) (Fault, bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if len(fs.list) == 0 {
+		return Fault{}, false
+	}
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	for i, af := range fs.list {
+		if af.f.Method != "" && af.f.Method != method || !globMatch(af.segs, segs) {
+			continue
+		}
+		if af.f.Percent > 0 && fs.rnd.IntN(100) >= af.f.Percent {
+			continue
+		}
+		if af.f.Count > 0 {
+			af.left--
+			if af.left <= 0 {
+				fs.list = append(fs.list[:i:i], fs.list[i+1:]...)
+			}
+		}
+		return af.f, true
+	}
+	return Fault{}, false
+}
+
+func globMatch(pattern, segs []string) bool {
+	if len(pattern) != len(segs) {
+		return false
+	}
+	for i, p := range pattern {
+		if p != "*" && p != segs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// apply makes the request misbehave; it reports whether it answered.
+func (f Fault) apply(w http.ResponseWriter, r *http.Request, rid string) bool {
+	if f.LatencyMS > 0 {
+		t := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+		}
+	}
+	switch {
+	case f.Drop:
+		panic(http.ErrAbortHandler) // net/http closes the connection without an answer
+	case f.Malformed:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(`{"error": {"code": "trunc`))
+		return true
+	case f.Status != 0:
+		e := errf(f.Status, faultCode(f.Status), "fault injected by the mock server (%d)", f.Status)
+		if f.RetryAfter > 0 {
+			e.header = http.Header{"Retry-After": {strconv.Itoa(f.RetryAfter)}}
+		}
+		writeError(w, rid, e)
+		return true
+	}
+	return false
+}
+
+// faultCode is the error code DESIGN.md gives a status.
+func faultCode(status int) string {
+	switch status {
+	case 400, 413, 415:
+		return "invalid_argument"
+	case 401:
+		return "unauthenticated"
+	case 403:
+		return "permission_denied"
+	case 404:
+		return "not_found"
+	case 409:
+		return "conflict"
+	case 429:
+		return "rate_limited"
+	case 504:
+		return "deadline_exceeded"
+	case 502, 503:
+		return "unavailable"
+	}
+	if status >= 500 {
+		return "internal"
+	}
+	return "invalid_argument"
+}
+
+// ParseFault reads the compact fault syntax of the -fault flag:
+//
+//	[METHOD ]PATH=ACTION[,KEY=VALUE...]
+//
+// ACTION is STATUS[xCOUNT] (e.g. 503x2), drop[xCOUNT], malformed[xCOUNT] or
+// latency (with latency_ms); KEYs are retry_after, latency_ms, percent and
+// count. Example: "POST /api/platform/queues/*/dlq/*/retry=503x2,retry_after=1".
+func ParseFault(spec string) (Fault, error) {
+	var f Fault
+	lhs, rhs, ok := strings.Cut(spec, "=")
+	if !ok {
+		return f, fmt.Errorf("fault %q: want [METHOD ]PATH=ACTION[,KEY=VALUE...]", spec)
+	}
+	lhs = strings.TrimSpace(lhs)
+	if m, p, ok := strings.Cut(lhs, " "); ok {
+		f.Method, f.Path = m, strings.TrimSpace(p)
+	} else {
+		f.Path = lhs
+	}
+	parts := strings.Split(rhs, ",")
+	action, count, _ := strings.Cut(strings.TrimSpace(parts[0]), "x")
+	if count != "" {
+		n, err := strconv.Atoi(count)
+		if err != nil || n < 1 {
+			return f, fmt.Errorf("fault %q: count %q must be a positive integer", spec, count)
+		}
+		f.Count = n
+	}
+	switch action {
+	case "drop":
+		f.Drop = true
+	case "malformed":
+		f.Malformed = true
+	case "latency":
+	default:
+		n, err := strconv.Atoi(action)
+		if err != nil {
+			return f, fmt.Errorf("fault %q: action %q: want a status, drop, malformed or latency", spec, action)
+		}
+		f.Status = n
+	}
+	for _, kv := range parts[1:] {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil {
+			return f, fmt.Errorf("fault %q: option %q: want KEY=NUMBER", spec, kv)
+		}
+		switch k {
+		case "retry_after":
+			f.RetryAfter = n
+		case "latency_ms":
+			f.LatencyMS = n
+		case "percent":
+			f.Percent = n
+		case "count":
+			f.Count = n
+		default:
+			return f, fmt.Errorf("fault %q: unknown option %q (retry_after, latency_ms, percent, count)", spec, k)
+		}
+	}
+	if e := f.validate(); e != nil {
+		return f, fmt.Errorf("fault %q: %s", spec, e.msg)
+	}
+	return f, nil
+}
+
+// AddFault registers a fault and returns its id.
+func (s *Server) AddFault(f Fault) (string, error) {
+	id, e := s.faults.add(f)
+	if e != nil {
+		return "", e
+	}
+	return id, nil
+}
+
+// ClearFaults removes every fault.
+func (s *Server) ClearFaults() { s.faults.clear() }

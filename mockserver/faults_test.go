@@ -1,0 +1,135 @@
+package mockserver_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/waooaw/waooaw-go/mockserver"
+	"github.com/waooaw/waooaw-go/platform"
+)
+
+func TestFaultRetriedWithTheSameKeyChangesStateOnce(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	if _, err := ts.AddFault(mockserver.Fault{Method: "POST", Path: "/api/platform/agents/*/stop", Status: 503, RetryAfter: 1, Count: 2}); err != nil {
+		t.Fatal(err)
+	}
+	pc := ts.Client(mockserver.OperatorEmail)
+	a, err := pc.Agents.Stop(context.Background(), "wow-memory")
+	if err != nil || a.Status != platform.AgentOffline {
+		t.Fatalf("stop through two 503s: %+v %v", a, err)
+	}
+	calls := ts.Journal(mockserver.JournalFilter{Method: "POST", Path: "/api/platform/agents/wow-memory/stop"})
+	if len(calls) != 3 {
+		t.Fatalf("journal has %d calls, want 3: %+v", len(calls), calls)
+	}
+	for i, c := range calls {
+		if c.IdempotencyKey == "" || c.IdempotencyKey != calls[0].IdempotencyKey {
+			t.Errorf("call %d key %q, want the first call's %q", i, c.IdempotencyKey, calls[0].IdempotencyKey)
+		}
+	}
+	if calls[0].Status != 503 || calls[1].Status != 503 || calls[2].Status != 200 {
+		t.Errorf("statuses %d %d %d", calls[0].Status, calls[1].Status, calls[2].Status)
+	}
+	// One state change: a second stop is a conflict, not a replay.
+	if _, err := pc.Agents.Stop(context.Background(), "wow-memory"); !errors.Is(err, platform.ErrConflict) {
+		t.Errorf("second stop: %v", err)
+	}
+}
+
+func TestDroppedConnection(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	ctx := context.Background()
+	ts.AddFault(mockserver.Fault{Method: "GET", Path: "/api/platform/agents/wow-memory", Drop: true, Count: 1})
+	pc := ts.Client(mockserver.OperatorEmail)
+	if a, err := pc.Agents.Get(ctx, "wow-memory"); err != nil || a.Name != "WowMemory" {
+		t.Fatalf("GET through a drop: %v", err)
+	}
+	if n := ts.Calls("GET", "/api/platform/agents/wow-memory"); n != 2 {
+		t.Errorf("%d GETs, want 2", n)
+	}
+	ts.AddFault(mockserver.Fault{Method: "POST", Path: "/api/platform/agents/*/stop", Drop: true, Count: 1})
+	_, err := pc.Agents.Stop(platform.WithIdempotencyKey(ctx, ""), "wow-memory")
+	if err == nil {
+		t.Fatal("POST without a key through a drop: no error")
+	}
+	if n := ts.Calls("POST", "/api/platform/agents/*/stop"); n != 1 {
+		t.Errorf("%d POSTs, want 1 (no retry without a key)", n)
+	}
+}
+
+func TestFaultControlsOverHTTP(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	tok := token(t, ts, mockserver.ViewerEmail, "viewer")
+	a := do(t, ts, call{method: "POST", path: "/_mock/faults", body: `{"method":"GET","path":"/api/platform/metrics","status":500,"count":2}`})
+	if a.status != 201 || a.json(t)["id"] == "" {
+		t.Fatalf("add fault: %d %s", a.status, a.raw)
+	}
+	for i, want := range []int{500, 500, 200} {
+		if got := do(t, ts, call{method: "GET", path: "/api/platform/metrics", token: tok}).status; got != want {
+			t.Errorf("request %d: %d, want %d", i, got, want)
+		}
+	}
+	do(t, ts, call{method: "POST", path: "/_mock/faults", body: `{"path":"/api/platform/health","status":429,"retry_after":3}`})
+	for range 2 {
+		a := do(t, ts, call{method: "GET", path: "/api/platform/health", token: tok})
+		if a.status != 429 || a.header.Get("Retry-After") != "3" || a.errCode(t) != "rate_limited" {
+			t.Errorf("until cleared: %d %v", a.status, a.header)
+		}
+	}
+	if a := do(t, ts, call{method: "DELETE", path: "/_mock/faults"}); a.status != 204 {
+		t.Errorf("clear: %d", a.status)
+	}
+	if a := do(t, ts, call{method: "GET", path: "/api/platform/health", token: tok}); a.status != 200 {
+		t.Errorf("after clear: %d", a.status)
+	}
+	j := do(t, ts, call{method: "GET", path: "/_mock/journal?method=GET&path=/api/platform/metrics"}).json(t)
+	if reqs := j["requests"].([]any); len(reqs) != 3 {
+		t.Errorf("journal: %d requests, want 3", len(reqs))
+	}
+	for _, body := range []string{`{"path":"/x"}`, `{"path":"x","status":500}`, `{"path":"/x","status":200}`, `{"path":"/_mock/reset","status":500}`, `{"path":"/x","status":500,"drop":true}`, `{"path":"/x","status":500,"bogus":1}`} {
+		if a := do(t, ts, call{method: "POST", path: "/_mock/faults", body: body}); a.status != 400 {
+			t.Errorf("fault %s: %d", body, a.status)
+		}
+	}
+	do(t, ts, call{method: "POST", path: "/_mock/faults", body: `{"path":"/api/platform/health","malformed":true,"count":1}`})
+	a = do(t, ts, call{method: "GET", path: "/api/platform/health", token: tok})
+	if a.status != 200 || len(a.raw) == 0 || a.raw[len(a.raw)-1] == '}' {
+		t.Errorf("malformed: %d %s", a.status, a.raw)
+	}
+}
+
+func TestParseFault(t *testing.T) {
+	t.Parallel()
+	for spec, want := range map[string]mockserver.Fault{
+		"POST /api/platform/queues/*/dlq/*/retry=503x2,retry_after=1": {Method: "POST", Path: "/api/platform/queues/*/dlq/*/retry", Status: 503, Count: 2, RetryAfter: 1},
+		"/api/platform/agents=drop":                                  {Path: "/api/platform/agents", Drop: true},
+		"GET /api/platform/metrics=latency,latency_ms=200":           {Method: "GET", Path: "/api/platform/metrics", LatencyMS: 200},
+		"/api/platform/health=500,percent=50":                        {Path: "/api/platform/health", Status: 500, Percent: 50},
+	} {
+		got, err := mockserver.ParseFault(spec)
+		if err != nil || got != want {
+			t.Errorf("ParseFault(%q) = %+v, %v; want %+v", spec, got, err, want)
+		}
+	}
+	for _, spec := range []string{"", "/x", "/x=abc", "/x=503x0", "/x=200", "/x=503,foo=1", "/x=503,retry_after=z", "/_mock/reset=500"} {
+		if _, err := mockserver.ParseFault(spec); err == nil {
+			t.Errorf("ParseFault(%q): no error", spec)
+		}
+	}
+}
+
+func TestFaultsOverTheInProcessTransport(t *testing.T) {
+	t.Parallel()
+	srv := mockserver.New()
+	srv.AddFault(mockserver.Fault{Path: "/api/platform/metrics", Drop: true, Count: 1})
+	hc := &http.Client{Transport: srv.Transport()}
+	req, _ := http.NewRequest("GET", "http://mock.invalid/api/platform/metrics", nil)
+	if _, err := hc.Do(req); err == nil {
+		t.Error("a dropped connection in-process gave no error")
+	}
+}
