@@ -31,22 +31,26 @@ type journal struct {
 	full bool
 }
 
-func newJournal() *journal { return &journal{ring: make([]JournalEntry, journalSize)} }
+func newJournal() *journal { return &journal{} }
 
+// add appends e; the ring grows to journalSize, then wraps.
 func (j *journal) add(e JournalEntry) {
 	j.mu.Lock()
-	j.ring[j.next] = e
-	j.next++
-	if j.next == len(j.ring) {
-		j.next, j.full = 0, true
+	if !j.full {
+		j.ring = append(j.ring, e)
+		if len(j.ring) == journalSize {
+			j.full = true
+		}
+	} else {
+		j.ring[j.next] = e
+		j.next = (j.next + 1) % journalSize
 	}
 	j.mu.Unlock()
 }
 
 func (j *journal) clear() {
 	j.mu.Lock()
-	clear(j.ring)
-	j.next, j.full = 0, false
+	j.ring, j.next, j.full = nil, 0, false
 	j.mu.Unlock()
 }
 
@@ -60,10 +64,8 @@ type JournalFilter struct {
 // entries returns the matching entries, oldest first.
 func (j *journal) entries(f JournalFilter) []JournalEntry {
 	j.mu.Lock()
-	var all []JournalEntry
-	if j.full {
-		all = append(all, j.ring[j.next:]...)
-	}
+	all := make([]JournalEntry, 0, len(j.ring))
+	all = append(all, j.ring[j.next:]...)
 	all = append(all, j.ring[:j.next]...)
 	j.mu.Unlock()
 	var pat []string

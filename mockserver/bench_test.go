@@ -1,0 +1,60 @@
+package mockserver_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/waooaw/waooaw-go/mockserver"
+	"github.com/waooaw/waooaw-go/platform"
+)
+
+// BenchmarkStartCallClose is the cost of a per-test server: start a seeded
+// server on loopback, make one authenticated SDK call, close it.
+func BenchmarkStartCallClose(b *testing.B) {
+	b.ReportAllocs()
+	ctx := context.Background()
+	for b.Loop() {
+		func() {
+			tb := &cleanupTB{TB: b}
+			defer tb.cleanup()
+			ts := mockserver.Start(tb)
+			if _, err := ts.Client(mockserver.OperatorEmail).Metrics(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}()
+	}
+}
+
+// BenchmarkNewCallInProcess is the same with no listener.
+func BenchmarkNewCallInProcess(b *testing.B) {
+	b.ReportAllocs()
+	ctx := context.Background()
+	for b.Loop() {
+		srv := mockserver.New()
+		pc, err := platform.New(platform.WithBaseURL("http://mock.invalid"), platform.WithoutEnvironment(),
+			platform.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
+			platform.WithTokenSource(srv.TokenSource(mockserver.OperatorEmail)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pc.Metrics(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// cleanupTB runs Cleanup functions when told, so a benchmark iteration can
+// start and close its own server.
+type cleanupTB struct {
+	testing.TB
+	fns []func()
+}
+
+func (c *cleanupTB) Cleanup(f func()) { c.fns = append(c.fns, f) }
+
+func (c *cleanupTB) cleanup() {
+	for i := len(c.fns) - 1; i >= 0; i-- {
+		c.fns[i]()
+	}
+}
