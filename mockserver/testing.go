@@ -96,6 +96,15 @@ func (u *userTokens) Invalidate() {
 	u.mu.Unlock()
 }
 
+// Responder serves a request in-process. Its type fits
+// github.com/jarcoal/httpmock's Responder, so code already tested with
+// httpmock can put the whole mock platform behind it:
+//
+//	httpmock.RegisterNoResponder(srv.Responder())
+func (s *Server) Responder() func(*http.Request) (*http.Response, error) {
+	return inProcess{s}.RoundTrip
+}
+
 // Transport serves requests in-process, with no listener: give it to an
 // http.Client (or platform.WithHTTPClient) for tests that want no socket.
 func (s *Server) Transport() http.RoundTripper { return inProcess{s} }
