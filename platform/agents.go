@@ -87,11 +87,14 @@ func (s *AgentService) ListPage(ctx context.Context, opts AgentListOptions) (Pag
 	return GetPage[Agent](ctx, s.c, "/api/platform/agents", "agents", opts.query(), opts.ListOptions)
 }
 
-// List iterates over every agent matching opts, fetching pages as needed.
+// List iterates over every agent matching opts, fetching pages as needed,
+// from opts.PageToken's page (the first when empty).
 func (s *AgentService) List(ctx context.Context, opts AgentListOptions) iter.Seq2[Agent, error] {
 	return All(ctx, func(ctx context.Context, token string) (Page[Agent], error) {
 		o := opts
-		o.PageToken = token
+		if token != "" {
+			o.PageToken = token
+		}
 		return s.ListPage(ctx, o)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"maps"
 	"net/url"
 	"strconv"
 )
@@ -40,6 +41,7 @@ type Page[T any] struct {
 // GetPage fetches one page of the list at path, whose items sit under key
 // in the answer ({"<key>": [...], "next_page_token": "...", "total": N}).
 func GetPage[T any](ctx context.Context, c *Client, path, key string, query url.Values, opts ListOptions) (Page[T], error) {
+	query = maps.Clone(query) // the caller's filters stay as they were
 	if query == nil {
 		query = url.Values{}
 	}

@@ -132,6 +132,11 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
+		if ctx.Err() != nil {
+			// Cancelled while the last attempt was answered: the caller
+			// asked to stop, so that is the answer.
+			return nil, fmt.Errorf("platform: %s %s: %w", method, path, ctx.Err())
+		}
 		return nil, newError(resp, method, path, attempts, c.clock.Now())
 	}
 	return resp, nil
