@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/waooaw/waooaw-go/platform"
+	"github.com/waooaw/waooaw-go/workflows"
 )
 
 func (s *Server) dashboardRoutes() []*route {
@@ -31,6 +32,7 @@ func (s *Server) metrics(rc *reqCtx) (int, any, *apiError) {
 		errWeighted += a.errRate * float64(a.rpm)
 		m.P95LatencyMS = max(m.P95LatencyMS, a.p95MS)
 	}
+	m.RunningWorkflows = st.workflows.statusCounts(rc.now)[workflows.StatusRunning]
 	if m.RequestsPerMinute > 0 {
 		m.ErrorRate = math.Round(errWeighted/float64(m.RequestsPerMinute)*1e4) / 1e4
 	}
@@ -50,6 +52,7 @@ func (s *Server) health(rc *reqCtx) (int, any, *apiError) {
 		Components: map[string]platform.HealthStatus{"api": platform.HealthHealthy, "agents": agents},
 		CheckedAt:  rc.now,
 	}
+	h.Components["workflows"] = workflowHealth(st.workflows.statusCounts(rc.now))
 	h.Status = platform.HealthHealthy
 	for _, c := range h.Components {
 		if c == platform.HealthUnhealthy {

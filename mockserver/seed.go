@@ -11,6 +11,10 @@ const (
 	custAcme    = "cust-001"
 	custGlobex  = "cust-002"
 	custInitech = "cust-003"
+
+	custAcmeName    = "Acme Corp"
+	custGlobexName  = "Globex Corporation"
+	custInitechName = "Initech"
 )
 
 // seedAgents are the platform's own agents (the first backend's registry,

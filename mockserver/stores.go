@@ -5,13 +5,15 @@ import "time"
 // stores is the whole mutable state of the platform, one store per area.
 // Reset swaps in a fresh value, so a request sees one consistent set.
 type stores struct {
-	agents *agentStore
+	agents    *agentStore
+	workflows *workflowStore
 }
 
 // newStores builds every store from the default seed data at now.
 func newStores(now time.Time) *stores {
 	return &stores{
-		agents: newAgentStore(now),
+		agents:    newAgentStore(now),
+		workflows: newWorkflowStore(now),
 	}
 }
 
