@@ -1,0 +1,117 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/waooaw/waooaw-go/auth"
+	"github.com/waooaw/waooaw-go/mockserver"
+	"github.com/waooaw/waooaw-go/platform"
+)
+
+// mockServer is a mock server on loopback (in a test, use
+// mockserver.Start(t) instead).
+type mockServer struct {
+	*mockserver.Server
+	URL string
+}
+
+func startMock() (*mockServer, func()) {
+	hs := httptest.NewUnstartedServer(nil)
+	hs.Start()
+	srv := mockserver.New(mockserver.WithIssuer(hs.URL))
+	hs.Config.Handler = srv
+	return &mockServer{srv, hs.URL}, hs.Close
+}
+
+// A person signs in with the browser. Here the "browser" follows the
+// redirects of the mock server's sign-in with an HTTP client; leave
+// WithBrowser out to open the system browser instead.
+func ExampleLoginWithBrowser() {
+	ts, stop := startMock()
+	defer stop()
+	ctx := context.Background()
+
+	p, err := auth.Discover(ctx, ts.URL)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	browser := func(ctx context.Context, url string) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		return resp.Body.Close()
+	}
+	src, err := auth.LoginWithBrowser(ctx, p,
+		auth.WithBrowser(browser),
+		auth.WithLoginHint(mockserver.OperatorEmail),
+		auth.WithClock(ts)) // the mock server's clock decides expiry
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pc, err := platform.New(platform.WithBaseURL(ts.URL), platform.WithTokenSource(src))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	me, err := auth.Me(ctx, pc)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("signed in as", me.Email, "role", me.Role)
+
+	if err := auth.Logout(ctx, pc); err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = auth.Me(ctx, pc)
+	fmt.Println("after logout, sign-in required:", errors.Is(err, auth.ErrReauthRequired))
+	// Output:
+	// signed in as ops@waooaw.ai role operator
+	// after logout, sign-in required: true
+}
+
+// A service checks the platform's tokens it receives.
+func ExampleVerifier() {
+	ts, stop := startMock()
+	defer stop()
+	ctx := context.Background()
+
+	token, err := ts.Token(mockserver.ViewerEmail, "viewer", 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := auth.NewProvider(ts.URL)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v, err := auth.NewVerifier(p, auth.WithClock(ts))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	claims, err := v.Verify(ctx, token)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(claims.Email, claims.Role)
+
+	_, err = v.Verify(ctx, token+"x")
+	fmt.Println("tampered:", errors.Is(err, auth.ErrInvalidToken))
+	// Output:
+	// viewer@example.com viewer
+	// tampered: true
+}
