@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -59,6 +60,29 @@ func (st *agentStore) put(a *agentState) {
 	}
 	st.byID[a.AgentID] = a
 	st.byName[strings.ToLower(a.Name)] = a.AgentID
+}
+
+// add inserts a, a new agent, under the next free id ("agent-101", …),
+// unless an agent of the same name exists (names match case-insensitively,
+// seeded agents included). The name check and the insert are one step under
+// the lock, so of two concurrent adds of a name exactly one succeeds. It
+// returns the new agent's id, or the id of the agent that has the name and
+// false.
+func (st *agentStore) add(a *agentState) (string, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if id, taken := st.byName[strings.ToLower(a.Name)]; taken {
+		return id, false
+	}
+	for {
+		st.idSeq++
+		if id := fmt.Sprintf("agent-%03d", st.idSeq); st.byID[id] == nil {
+			a.AgentID = id
+			break
+		}
+	}
+	st.put(a)
+	return a.AgentID, true
 }
 
 // list returns every agent settled to now, in order.
@@ -148,9 +172,9 @@ func (s *Server) agentRoutes() []*route {
 	return []*route{
 		{method: "GET", pattern: "/api/platform/agents", role: roleViewer, handle: s.listAgents},
 		{method: "GET", pattern: "/api/platform/agents/{id}", role: roleViewer, handle: s.getAgent},
-		{method: "POST", pattern: "/api/platform/agents/{id}/restart", role: roleOperator, handle: s.agentAction(actRestart)},
-		{method: "POST", pattern: "/api/platform/agents/{id}/start", role: roleOperator, handle: s.agentAction(actStart)},
-		{method: "POST", pattern: "/api/platform/agents/{id}/stop", role: roleOperator, handle: s.agentAction(actStop)},
+		{method: "POST", pattern: "/api/platform/agents/{id}/restart", role: roleOperator, lookup: s.agentExists, handle: s.agentAction(actRestart)},
+		{method: "POST", pattern: "/api/platform/agents/{id}/start", role: roleOperator, lookup: s.agentExists, handle: s.agentAction(actStart)},
+		{method: "POST", pattern: "/api/platform/agents/{id}/stop", role: roleOperator, lookup: s.agentExists, handle: s.agentAction(actStop)},
 	}
 }
 
@@ -186,6 +210,14 @@ func (s *Server) listAgents(rc *reqCtx) (int, any, *apiError) {
 	return http.StatusOK, listBody("agents", p), nil
 }
 
+// agentExists is the 404 check of the {id} agent routes.
+func (s *Server) agentExists(rc *reqCtx) *apiError {
+	if _, ok := s.store().agents.get(rc.param("id"), rc.now); !ok {
+		return notFound("agent %q not found", rc.param("id"))
+	}
+	return nil
+}
+
 func (s *Server) getAgent(rc *reqCtx) (int, any, *apiError) {
 	a, ok := s.store().agents.get(rc.param("id"), rc.now)
 	if !ok {
@@ -197,9 +229,6 @@ func (s *Server) getAgent(rc *reqCtx) (int, any, *apiError) {
 func (s *Server) agentAction(act agentAction) handler {
 	return func(rc *reqCtx) (int, any, *apiError) {
 		if e := rc.decodeOptional(&struct{}{}); e != nil {
-			if _, ok := s.store().agents.get(rc.param("id"), rc.now); !ok {
-				return 0, nil, notFound("agent %q not found", rc.param("id"))
-			}
 			return 0, nil, e
 		}
 		a, e := s.store().agents.act(rc.param("id"), act, rc.now)

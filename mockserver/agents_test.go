@@ -195,6 +195,16 @@ func TestBadQueriesAre400AndChangeNothing(t *testing.T) {
 	if a := do(t, ts, call{method: "POST", path: "/api/platform/agents/wow-memory/stop", token: tok, body: big}); a.status != 413 {
 		t.Errorf("1 MiB body: %d", a.status)
 	}
+	// The resource is checked before the body: 404, not 413 or 415.
+	if a := do(t, ts, call{method: "POST", path: "/api/platform/agents/no-such/stop", token: tok, body: big}); a.status != 404 {
+		t.Errorf("unknown agent with a big body: %d", a.status)
+	}
+	if a := do(t, ts, call{method: "POST", path: "/api/platform/agents/wow-memory/stop", token: tok, body: "null"}); a.status != 400 {
+		t.Errorf("null body: %d", a.status)
+	}
+	if a := do(t, ts, call{method: "GET", path: "/api/platform/agents?page_size=%2B5", token: tok}); a.status != 400 {
+		t.Errorf("page_size=+5: %d", a.status)
+	}
 	after := do(t, ts, call{method: "GET", path: "/api/platform/agents/wow-memory", token: tok}).json(t)["status"]
 	if before != after {
 		t.Errorf("bad requests changed state: %v → %v", before, after)

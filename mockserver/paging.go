@@ -24,7 +24,7 @@ func paginate[T any](q url.Values, route string, items []T, filters ...string) (
 	size := 50
 	if v := q.Get("page_size"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 500 {
+		if err != nil || v[0] < '0' || v[0] > '9' || n < 0 || n > 500 {
 			return page[T]{}, invalidField("page_size", "must be an integer from 1 to 500 (0 or absent for 50)")
 		}
 		if n > 0 {

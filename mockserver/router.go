@@ -45,6 +45,9 @@ type route struct {
 	role    role
 	handle  handler
 	raw     http.HandlerFunc // instead of handle: writes its own answer
+	// lookup, when set, answers 404 for path resources that do not exist,
+	// before the body is read: checks run 401, 403, 404, then 400s, 409.
+	lookup func(rc *reqCtx) *apiError
 	segs    []string
 }
 

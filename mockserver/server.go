@@ -95,6 +95,9 @@ func New(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.templates == nil {
+		s.templates = template.Builtins()
+	}
 	sum := sha256.Sum256([]byte(randomID("")))
 	s.reqPfx = "req-" + strings.ToLower(strconv.FormatUint(uint64(sum[0])<<8|uint64(sum[1]), 36)) + "-"
 	s.seed()
@@ -232,6 +235,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for name, v := range params {
 		if !validPathID(v) {
 			writeError(w, rid, invalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
+			return
+		}
+	}
+	if rt.lookup != nil {
+		if e := rt.lookup(rc); e != nil {
+			writeError(w, rid, e)
 			return
 		}
 	}

@@ -123,6 +123,9 @@ func readBody(r *http.Request) ([]byte, *apiError) {
 
 // decodeStrict decodes body into v: one JSON value, no unknown fields.
 func decodeStrict(body []byte, v any) *apiError {
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return invalid("malformed body: want a JSON object")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
