@@ -11,13 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waooaw/waooaw-go/internal/apitest"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
 func TestAgentsNeedAToken(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	a := do(t, ts, call{method: "GET", path: "/api/platform/agents"})
 	if a.status != 401 || a.errCode(t) != "unauthenticated" {
 		t.Fatalf("no token: got %d %s", a.status, a.raw)
@@ -29,7 +30,7 @@ func TestAgentsNeedAToken(t *testing.T) {
 
 func TestBadTokensAreRefused(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	good := token(t, ts, mockserver.OperatorEmail, "operator")
 	parts := strings.Split(good, ".")
 	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
@@ -39,7 +40,7 @@ func TestBadTokensAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := mockserver.Start(t) // same claims, another server's key
+	other := apitest.Start(t) // same claims, another server's key
 	forged := token(t, other, mockserver.OperatorEmail, "operator")
 
 	var wrongAud string
@@ -72,7 +73,7 @@ func TestBadTokensAreRefused(t *testing.T) {
 
 func TestAgentListPagesWithoutGapsOrDuplicates(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	tok := token(t, ts, mockserver.ViewerEmail, "viewer")
 	var all struct {
 		Agents []platform.Agent `json:"agents"`
@@ -126,7 +127,7 @@ func TestAgentListPagesWithoutGapsOrDuplicates(t *testing.T) {
 
 func TestAgentFilters(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	pc := ts.Client(mockserver.ViewerEmail)
 	ctx := context.Background()
 	var online, total int
@@ -164,7 +165,7 @@ func TestAgentFilters(t *testing.T) {
 
 func TestBadQueriesAre400AndChangeNothing(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	tok := token(t, ts, mockserver.OperatorEmail, "operator")
 	first := do(t, ts, call{method: "GET", path: "/api/platform/agents?page_size=2", token: tok})
 	next := first.json(t)["next_page_token"].(string)
@@ -218,7 +219,7 @@ func TestBadQueriesAre400AndChangeNothing(t *testing.T) {
 
 func TestRestartMovesOnTheClock(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	ctx := context.Background()
 	viewer, ops := ts.Client(mockserver.ViewerEmail), ts.Client(mockserver.OperatorEmail)
 	if _, err := viewer.Agents.Restart(ctx, "wow-memory"); !errors.Is(err, platform.ErrPermissionDenied) {
@@ -247,7 +248,7 @@ func TestRestartMovesOnTheClock(t *testing.T) {
 
 func TestStoppingAnAgentLowersActiveAgentsByOne(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	ctx := context.Background()
 	pc := ts.Client(mockserver.OperatorEmail)
 	before, err := pc.Metrics(ctx)
@@ -275,7 +276,7 @@ func TestStoppingAnAgentLowersActiveAgentsByOne(t *testing.T) {
 
 func TestIdempotentReplay(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	tok := token(t, ts, mockserver.OperatorEmail, "operator")
 	key := map[string]string{"Idempotency-Key": "k-1"}
 	first := do(t, ts, call{method: "POST", path: "/api/platform/agents/wow-memory/stop", token: tok, header: key})
@@ -296,7 +297,7 @@ func TestIdempotentReplay(t *testing.T) {
 
 func TestUnknownRoutesAndMethods(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	a := do(t, ts, call{method: "GET", path: "/api/platform/agentz"})
 	if a.status != 404 || !strings.Contains(string(a.raw), "/api/platform/agents") {
 		t.Errorf("unknown route: %d %s", a.status, a.raw)
@@ -313,7 +314,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 
 func TestServersAreIndependent(t *testing.T) {
 	t.Parallel()
-	a, b := mockserver.Start(t), mockserver.Start(t)
+	a, b := apitest.Start(t), apitest.Start(t)
 	ctx := context.Background()
 	if _, err := a.Client(mockserver.OperatorEmail).Agents.Stop(ctx, "wow-memory"); err != nil {
 		t.Fatal(err)
@@ -334,7 +335,7 @@ func TestServersAreIndependent(t *testing.T) {
 
 func TestClockControls(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	for _, body := range []string{`{}`, `{"seconds":0}`, `{"seconds":31536001}`, `{"seconds":"1"}`, `{"seconds":1,"x":1}`} {
 		if a := do(t, ts, call{method: "POST", path: "/_mock/clock/advance", body: body}); a.status != 400 {
 			t.Errorf("advance %s: %d", body, a.status)
@@ -358,7 +359,7 @@ func TestClockControls(t *testing.T) {
 }
 
 func ExampleStart() {
-	// In a test: ts := mockserver.Start(t). Here, a server without a listener.
+	// In a test: ts := apitest.Start(t). Here, a server without a listener.
 	srv := mockserver.New()
 	pc, _ := platform.New(
 		platform.WithBaseURL("http://mock.invalid"),
