@@ -33,6 +33,7 @@ func (s *Server) metrics(rc *reqCtx) (int, any, *apiError) {
 		m.P95LatencyMS = max(m.P95LatencyMS, a.p95MS)
 	}
 	m.RunningWorkflows = st.workflows.statusCounts(rc.now)[workflows.StatusRunning]
+	m.MessagesPending = messagesPending(st.queues.views(rc.now))
 	if m.RequestsPerMinute > 0 {
 		m.ErrorRate = math.Round(errWeighted/float64(m.RequestsPerMinute)*1e4) / 1e4
 	}
@@ -53,6 +54,7 @@ func (s *Server) health(rc *reqCtx) (int, any, *apiError) {
 		CheckedAt:  rc.now,
 	}
 	h.Components["workflows"] = workflowHealth(st.workflows.statusCounts(rc.now))
+	h.Components["queues"] = queueHealth(st.queues.views(rc.now))
 	h.Status = platform.HealthHealthy
 	for _, c := range h.Components {
 		if c == platform.HealthUnhealthy {

@@ -8,6 +8,7 @@ func (s *Server) routes() {
 	s.router.add(s.authControlRoutes()...)
 	s.router.add(s.dashboardRoutes()...)
 	s.router.add(s.agentRoutes()...)
+	s.router.add(s.queueRoutes()...)
 	s.router.add(s.workflowRoutes()...)
 }
 

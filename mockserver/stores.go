@@ -7,6 +7,7 @@ import "time"
 type stores struct {
 	agents    *agentStore
 	workflows *workflowStore
+	queues    *queueStore
 }
 
 // newStores builds every store from the default seed data at now.
@@ -14,6 +15,7 @@ func newStores(now time.Time) *stores {
 	return &stores{
 		agents:    newAgentStore(now),
 		workflows: newWorkflowStore(now),
+		queues:    newQueueStore(now),
 	}
 }
 
