@@ -1,0 +1,56 @@
+// Package plugin runs factory templates as separate programs: template
+// plugins served with hashicorp/go-plugin over gRPC (never net/rpc).
+//
+// # Writing a plugin
+//
+// A plugin is a main package that implements template.Template and calls
+// Serve:
+//
+//	func main() { plugin.Serve(mytemplate.New()) }
+//
+// Build it as waooaw-template-<name> and put it in the host's plugin
+// directory. "waooaw-template-<name> describe" prints the template's
+// description as JSON without starting a host. Test the template with
+// package plugintest: plugintest.Serve runs it over real gRPC inside the
+// test, and plugintest.Conformance checks what every template must do.
+// examples/template-plugin is a complete plugin.
+//
+// # The protocol
+//
+// One gRPC service, waooaw.template.v1.TemplateService, published at
+// factory/plugin/proto/waooaw/template/v1/template.proto, so that plugins
+// can be written in other languages with go-plugin's handshake. Its
+// go-plugin handshake: the host sets the environment variable
+// WAOOAW_TEMPLATE_PLUGIN (MagicCookieKey) to "8f0c5b7e-waooaw-template"
+// (MagicCookieValue), and host and plugin must agree on the application
+// protocol version, ProtocolVersion (1). Descriptions, config, render
+// requests and specs travel as JSON, so the proto stays stable as those
+// shapes grow. Messages up to 16 MiB pass either way. Mutual TLS is always
+// on (go-plugin's AutoMTLS: each side makes a one-time certificate at
+// start).
+//
+// Regenerate the Go code of the proto (it needs only Go and the module
+// proxy) with:
+//
+//	go generate ./factory/plugin
+//
+// # The host
+//
+// NewHost finds plugins in a directory, checks their pins, starts them and
+// serves their templates as a template.Source, to be combined with the
+// built-ins:
+//
+//	host, err := plugin.NewHost(ctx, plugin.WithDir(dir), plugin.WithBuiltins(template.Builtins()))
+//	if err != nil { ... }
+//	defer host.Close()
+//	for _, err := range host.LoadErrors() { log.Print(err) } // plugins that were not loaded
+//	src := template.Combine(template.Builtins(), host)
+//
+// Calls to a plugin's template fail with an error matching ErrUnavailable
+// when the plugin cannot serve them (its process exited or could not start,
+// the handler panicked, the host is closed; over HTTP: 503) and ErrDeadline
+// when the call ran out of time (over HTTP: 504). Other errors are the
+// template's own.
+package plugin
+
+//go:generate sh proto/generate.sh

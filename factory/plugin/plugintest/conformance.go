@@ -1,0 +1,352 @@
+package plugintest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/waooaw/waooaw-go/factory/template"
+)
+
+// callTimeout bounds each call Conformance makes.
+const callTimeout = 30 * time.Second
+
+// LargeConfigBytes is the size of the large config Conformance validates.
+const LargeConfigBytes = 2 << 20
+
+// Field names Conformance adds to configs; a template must report them as
+// unknown fields.
+const (
+	unknownField = "x_conformance_unknown"
+	largeField   = "x_conformance_large"
+)
+
+var (
+	idPattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+	versionPattern = regexp.MustCompile(`^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$`)
+	complexities   = []string{"low", "medium", "high"}
+	wantSteps      = []string{"validate", "allocate", "provision", "configure", "health_check", "online"}
+)
+
+// Conformance checks that tmpl behaves as every template must, whether it
+// runs in-process or behind plugintest.Serve or a plugin host. Each check is
+// a subtest:
+//
+//   - describe: template_id (letters, digits, '.', '_', '-'), name,
+//     description, category, complexity (low, medium or high) and version
+//     (semantic) are set; capabilities are unique; resource limits are
+//     positive with min ≤ max and the defaults lie within them;
+//   - schema: config_schema compiles (JSON Schema, as the host compiles it)
+//     and default_config is an object that it accepts;
+//   - defaults: Validate of default_config reports no issue, and the
+//     factory's own check (template.Check) of a request with every default
+//     is valid;
+//   - issue_paths: every issue, for configs with each default field given a
+//     value of the wrong type, has a path relative to config (never
+//     "config." or a JSON pointer), and a typed field that was spoiled is
+//     reported;
+//   - unknown_field: an unknown config field is reported as an issue on that
+//     field, not as an error or a panic;
+//   - large_config: a 2 MiB config is validated without error;
+//   - render: Render is deterministic (the same request twice gives equal
+//     specs), leaves its request untouched, and gives a spec for the
+//     template and the request with the steps validate, allocate,
+//     provision, configure, health_check, online;
+//   - concurrent: Validate runs safely from several goroutines.
+func Conformance(t *testing.T, tmpl template.Template) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*callTimeout)
+	defer cancel()
+	d, err := tmpl.Describe(ctx)
+	if err != nil {
+		t.Fatalf("describe: %v", err)
+	}
+
+	t.Run("describe", func(t *testing.T) { checkDescription(t, d) })
+	t.Run("schema", func(t *testing.T) { checkSchema(t, d) })
+	t.Run("defaults", func(t *testing.T) { checkDefaults(t, tmpl, d) })
+	t.Run("issue_paths", func(t *testing.T) { checkIssuePaths(t, tmpl, d) })
+	t.Run("unknown_field", func(t *testing.T) {
+		cfg := withField(t, d.DefaultConfig, unknownField, true)
+		issues := validate(t, tmpl, cfg)
+		checkPaths(t, issues)
+		if !slices.ContainsFunc(issues, func(is template.Issue) bool { return is.Field == unknownField }) {
+			t.Errorf("Validate(%s) = %v, want an issue on field %q", cfg, issues, unknownField)
+		}
+	})
+	t.Run("large_config", func(t *testing.T) {
+		cfg := withField(t, d.DefaultConfig, largeField, strings.Repeat("x", LargeConfigBytes))
+		checkPaths(t, validate(t, tmpl, cfg))
+	})
+	t.Run("render", func(t *testing.T) { checkRender(t, tmpl, d) })
+	t.Run("concurrent", func(t *testing.T) {
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Go(func() {
+				ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
+				defer cancel()
+				issues, err := tmpl.Validate(ctx, bytes.Clone(d.DefaultConfig))
+				if err == nil && len(issues) > 0 {
+					err = fmt.Errorf("issues %v", issues)
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("concurrent Validate %d of the default config: %v", i, err)
+			}
+		}
+	})
+}
+
+func checkDescription(t *testing.T, d template.Description) {
+	if !idPattern.MatchString(d.TemplateID) {
+		t.Errorf("template_id %q: want letters, digits, '.', '_' and '-', at most 100", d.TemplateID)
+	}
+	for name, v := range map[string]string{"name": d.Name, "description": d.Description, "category": d.Category} {
+		if strings.TrimSpace(v) == "" {
+			t.Errorf("%s is empty", name)
+		}
+	}
+	if !slices.Contains(complexities, d.Complexity) {
+		t.Errorf("complexity %q: want one of %v", d.Complexity, complexities)
+	}
+	if !versionPattern.MatchString(d.Version) {
+		t.Errorf("version %q: want a semantic version (1.2.3)", d.Version)
+	}
+	seen := make(map[string]string)
+	for kind, caps := range map[string][]string{"required": d.RequiredCapabilities, "optional": d.OptionalCapabilities} {
+		for _, c := range caps {
+			if c == "" {
+				t.Errorf("%s_capabilities has an empty name", kind)
+			}
+			if prev, ok := seen[c]; ok {
+				t.Errorf("capability %q is listed twice (%s and %s)", c, prev, kind)
+			}
+			seen[c] = kind
+		}
+	}
+	lo, hi, def := d.ResourceLimits.Min, d.ResourceLimits.Max, d.ResourceDefaults
+	for _, r := range []struct {
+		name         string
+		lo, hi, def_ float64
+	}{
+		{"cpu_cores", lo.CPUCores, hi.CPUCores, def.CPUCores},
+		{"memory_gb", lo.MemoryGB, hi.MemoryGB, def.MemoryGB},
+		{"storage_gb", lo.StorageGB, hi.StorageGB, def.StorageGB},
+	} {
+		if r.lo <= 0 || r.hi < r.lo {
+			t.Errorf("resource_limits of %s: min %v, max %v; want 0 < min ≤ max", r.name, r.lo, r.hi)
+		}
+		if r.def_ < r.lo || r.def_ > r.hi {
+			t.Errorf("resource_defaults.%s = %v, outside the limits %v-%v", r.name, r.def_, r.lo, r.hi)
+		}
+	}
+}
+
+func checkSchema(t *testing.T, d template.Description) {
+	s, err := template.CompileConfigSchema(d.ConfigSchema)
+	if err != nil {
+		t.Fatalf("config_schema: %v", err)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(d.DefaultConfig, &obj); err != nil || obj == nil {
+		t.Fatalf("default_config %s is not a JSON object (%v)", d.DefaultConfig, err)
+	}
+	if issues := s.Validate(d.DefaultConfig); len(issues) > 0 {
+		t.Errorf("config_schema rejects default_config: %v", issues)
+	}
+}
+
+func checkDefaults(t *testing.T, tmpl template.Template, d template.Description) {
+	if issues := validate(t, tmpl, bytes.Clone(d.DefaultConfig)); len(issues) > 0 {
+		t.Errorf("Validate(default_config) = %v, want no issues", issues)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
+	defer cancel()
+	_, res, err := template.Check(ctx, single{d.TemplateID, tmpl}, template.Request{
+		TemplateID: d.TemplateID,
+		AgentName:  "conformance-agent",
+	})
+	if err != nil {
+		t.Fatalf("template.Check of a request with every default: %v", err)
+	}
+	if !res.Valid || len(res.Errors) > 0 {
+		t.Errorf("template.Check of a request with every default: errors %v, want none", res.Errors)
+	}
+}
+
+func checkIssuePaths(t *testing.T, tmpl template.Template, d template.Description) {
+	var def map[string]json.RawMessage
+	if err := json.Unmarshal(d.DefaultConfig, &def); err != nil {
+		t.Fatalf("default_config is not a JSON object: %v", err)
+	}
+	typed := typedProperties(d.ConfigSchema)
+	for _, key := range slices.Sorted(maps.Keys(def)) {
+		cfg := maps.Clone(def)
+		cfg[key] = wrongType(def[key])
+		b, err := json.Marshal(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		issues := validate(t, tmpl, b)
+		checkPaths(t, issues)
+		if typed[key] && !slices.ContainsFunc(issues, func(is template.Issue) bool { return onField(is.Field, key) }) {
+			t.Errorf("Validate with %q = %s: issues %v, want one on %q", key, cfg[key], issues, key)
+		}
+	}
+}
+
+// checkPaths fails for issue fields that are not relative to config.
+func checkPaths(t *testing.T, issues []template.Issue) {
+	t.Helper()
+	for _, is := range issues {
+		f := is.Field
+		if f == "config" || strings.HasPrefix(f, "config.") || strings.HasPrefix(f, "config[") ||
+			strings.HasPrefix(f, "/") || strings.HasPrefix(f, "#") || strings.HasPrefix(f, "$") || strings.HasPrefix(f, ".") {
+			t.Errorf("issue %+v: the field must be a dotted path relative to config (\"retention_days\", \"sources[2].url\")", is)
+		}
+		if strings.TrimSpace(is.Issue) == "" {
+			t.Errorf("issue on %q says nothing", f)
+		}
+	}
+}
+
+func checkRender(t *testing.T, tmpl template.Template, d template.Description) {
+	req := template.RenderRequest{
+		AgentName: "conformance-agent",
+		Config:    bytes.Clone(d.DefaultConfig),
+		Resources: d.ResourceDefaults,
+		Plan:      template.PlanProfessional,
+	}
+	orig := bytes.Clone(req.Config)
+	render := func() template.Spec {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
+		defer cancel()
+		spec, err := tmpl.Render(ctx, req)
+		if err != nil {
+			t.Fatalf("Render(%+v): %v", req, err)
+		}
+		return spec
+	}
+	first, second := render(), render()
+	if diff := cmp.Diff(first, second); diff != "" {
+		t.Errorf("Render is not deterministic: the same request gave (-first +second):\n%s", diff)
+	}
+	if !bytes.Equal(req.Config, orig) {
+		t.Errorf("Render changed its request's config: %s, was %s", req.Config, orig)
+	}
+	if first.TemplateID != d.TemplateID || first.AgentName != req.AgentName || first.Plan != req.Plan {
+		t.Errorf("spec is for template %q, agent %q, plan %q; want %q, %q, %q",
+			first.TemplateID, first.AgentName, first.Plan, d.TemplateID, req.AgentName, req.Plan)
+	}
+	if first.Resources != req.Resources {
+		t.Errorf("spec resources %+v, want the request's %+v", first.Resources, req.Resources)
+	}
+	var names []string
+	for _, s := range first.Steps {
+		names = append(names, s.Name)
+		if s.DurationMS <= 0 {
+			t.Errorf("step %q lasts %d ms, want > 0", s.Name, s.DurationMS)
+		}
+	}
+	if !slices.Equal(names, wantSteps) {
+		t.Errorf("spec steps %v, want %v", names, wantSteps)
+	}
+	if len(first.Config) > 0 && !json.Valid(first.Config) {
+		t.Errorf("spec config is not JSON: %s", first.Config)
+	}
+}
+
+// validate calls Validate, failing the test on an error.
+func validate(t *testing.T, tmpl template.Template, cfg json.RawMessage) []template.Issue {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
+	defer cancel()
+	issues, err := tmpl.Validate(ctx, cfg)
+	if err != nil {
+		t.Fatalf("Validate(%.200s): %v; a bad config must give issues, not an error", cfg, err)
+	}
+	return issues
+}
+
+// withField is config with one more top-level field.
+func withField(t *testing.T, config json.RawMessage, name string, v any) json.RawMessage {
+	t.Helper()
+	var obj map[string]any
+	if err := json.Unmarshal(config, &obj); err != nil || obj == nil {
+		t.Fatalf("default_config %s is not a JSON object (%v)", config, err)
+	}
+	obj[name] = v
+	b, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// wrongType is a JSON value of another type than v.
+func wrongType(v json.RawMessage) json.RawMessage {
+	switch t := bytes.TrimSpace(v); {
+	case len(t) > 0 && t[0] == '"':
+		return json.RawMessage(`12345`)
+	default:
+		return json.RawMessage(`"x-conformance-wrong-type"`)
+	}
+}
+
+// typedProperties are the top-level properties whose schema states a type,
+// so a value of another type must be reported.
+func typedProperties(schema json.RawMessage) map[string]bool {
+	var s struct {
+		Properties map[string]struct {
+			Type json.RawMessage `json:"type"`
+		} `json:"properties"`
+	}
+	_ = json.Unmarshal(schema, &s)
+	out := make(map[string]bool)
+	for k, p := range s.Properties {
+		out[k] = len(p.Type) > 0
+	}
+	return out
+}
+
+// onField reports whether an issue's field is key or inside it.
+func onField(field, key string) bool {
+	return field == key || strings.HasPrefix(field, key+".") || strings.HasPrefix(field, key+"[")
+}
+
+// single is a Source of one template, for template.Check.
+type single struct {
+	id string
+	t  template.Template
+}
+
+func (s single) List(ctx context.Context) ([]template.Description, error) {
+	d, err := s.t.Describe(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []template.Description{d}, nil
+}
+
+func (s single) Get(_ context.Context, id string) (template.Template, error) {
+	if id != s.id {
+		return nil, fmt.Errorf("plugintest: %q: %w", id, template.ErrNotFound)
+	}
+	return s.t, nil
+}

@@ -1,0 +1,102 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"github.com/hashicorp/go-plugin/runner"
+)
+
+// cmdRunner runs a plugin executable for go-plugin. Unlike go-plugin's own
+// runner it gives the plugin a stdin pipe the host holds open (a plugin
+// sees EOF when its host dies, however it dies) and keeps the *exec.Cmd, so
+// the host can kill the process without trusting a pid.
+type cmdRunner struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout io.ReadCloser
+	stderr io.ReadCloser
+
+	mu  sync.Mutex
+	pid int
+}
+
+var _ runner.Runner = (*cmdRunner)(nil)
+
+func newCmdRunner(path, dir string, env []string) (*cmdRunner, error) {
+	cmd := exec.Command(path)
+	cmd.Env = env
+	cmd.Dir = dir
+	r := &cmdRunner{cmd: cmd}
+	var err error
+	if r.stdin, err = cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	if r.stdout, err = cmd.StdoutPipe(); err != nil {
+		return nil, err
+	}
+	if r.stderr, err = cmd.StderrPipe(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *cmdRunner) Start(context.Context) error {
+	if err := r.cmd.Start(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.pid = r.cmd.Process.Pid
+	r.mu.Unlock()
+	return nil
+}
+
+// Wait waits for the process to exit; it also closes the stdin pipe.
+func (r *cmdRunner) Wait(context.Context) error { return r.cmd.Wait() }
+
+// Kill kills the process; killing a process that is gone is no error.
+func (r *cmdRunner) Kill(context.Context) error {
+	r.mu.Lock()
+	started := r.pid != 0
+	r.mu.Unlock()
+	if !started {
+		return nil
+	}
+	if err := r.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return err
+	}
+	return nil
+}
+
+func (r *cmdRunner) Stdout() io.ReadCloser { return r.stdout }
+func (r *cmdRunner) Stderr() io.ReadCloser { return r.stderr }
+func (r *cmdRunner) Name() string          { return r.cmd.Path }
+
+// ID is the process id, "" before Start.
+func (r *cmdRunner) ID() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.pid == 0 {
+		return ""
+	}
+	return strconv.Itoa(r.pid)
+}
+
+func (r *cmdRunner) Diagnose(context.Context) string {
+	return fmt.Sprintf("it must be a waooaw template plugin (a main that calls plugin.Serve) built for %s/%s", runtime.GOOS, runtime.GOARCH)
+}
+
+func (r *cmdRunner) PluginToHost(network, addr string) (string, string, error) {
+	return network, addr, nil
+}
+
+func (r *cmdRunner) HostToPlugin(network, addr string) (string, string, error) {
+	return network, addr, nil
+}
