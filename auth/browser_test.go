@@ -19,7 +19,7 @@ import (
 
 func TestLoginWithBrowserPKCE(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	p, _ := auth.NewProvider(ts.URL)
 	var authURL *url.URL
 	browser := func(ctx context.Context, u string) error {
@@ -153,7 +153,7 @@ func TestLoginWithBrowserRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ts := mockserver.Start(t)
+			ts := start(t)
 			p, _ := auth.NewProvider(ts.URL)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
@@ -179,7 +179,7 @@ func visitStatus(ctx context.Context, u string, status int) error {
 
 func TestLoginWithBrowserLoopbackPage(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	p, _ := auth.NewProvider(ts.URL)
 	visit := func(ctx context.Context, r, s string) error {
 		base, _ := url.Parse(r)
@@ -216,7 +216,7 @@ func TestLoginWithBrowserLoopbackPage(t *testing.T) {
 
 func TestLoginWithBrowserGivesUpWithTheContext(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	p, _ := auth.NewProvider(ts.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	browser := func(context.Context, string) error {
@@ -245,7 +245,7 @@ func TestLoginWithBrowserInjectedFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ts := mockserver.Start(t)
+			ts := start(t)
 			p, _ := auth.NewProvider(ts.URL)
 			if tt.before {
 				mockPost(t, ts, "/_mock/oauth/fail-next", map[string]any{"error": tt.err})

@@ -148,7 +148,7 @@ func TestDefaultCachePath(t *testing.T) {
 
 func TestCacheSurvivesRestart(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	path := filepath.Join(t.TempDir(), "waooaw.json")
 	fc, _ := auth.NewFileCache(path)
 	_, pc, _ := login(t, ts, mockserver.OperatorEmail, auth.WithCache(fc))
@@ -194,7 +194,7 @@ func TestCacheSurvivesRestart(t *testing.T) {
 
 func TestTwoProcessesShareOneRefreshToken(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	path := filepath.Join(t.TempDir(), "waooaw.json")
 	fc, _ := auth.NewFileCache(path)
 	login(t, ts, mockserver.OperatorEmail, auth.WithCache(fc))

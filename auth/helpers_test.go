@@ -345,3 +345,9 @@ func jsonDecode(resp *http.Response, v any) error {
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
 }
+
+// start starts a mock server for one test.
+func start(t *testing.T) *mockserver.TestServer {
+	t.Helper()
+	return mockserver.Start(t)
+}

@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/waooaw/waooaw-go/auth"
-	"github.com/waooaw/waooaw-go/mockserver"
 )
 
 func TestNewProvider(t *testing.T) {
@@ -39,7 +38,7 @@ func TestNewProvider(t *testing.T) {
 
 func TestDiscoverMockServer(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	got, err := auth.Discover(context.Background(), ts.URL, auth.WithHTTPClient(ts.HTTPClient()))
 	if err != nil {
 		t.Fatal(err)

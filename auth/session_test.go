@@ -16,7 +16,7 @@ import (
 
 func TestLogout(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	fc, _ := auth.NewFileCache(filepath.Join(t.TempDir(), "t.json"))
 	src, _, cnt := login(t, ts, mockserver.ViewerEmail, auth.WithCache(fc))
 	var reported int
@@ -65,7 +65,7 @@ func TestLogout(t *testing.T) {
 
 func TestMeAndLogoutErrors(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	pc, err := platform.New(platform.WithBaseURL(ts.URL), platform.WithHTTPClient(ts.HTTPClient()),
 		platform.WithoutEnvironment())
 	if err != nil {

@@ -315,7 +315,7 @@ func TestClientCredentialsSource(t *testing.T) {
 
 func TestRefreshingSourceAgainstMockServer(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	src, pc, cnt := login(t, ts, mockserver.OperatorEmail)
 	ctx := context.Background()
 	me, err := auth.Me(ctx, pc)
@@ -415,7 +415,7 @@ func portalLogin(t *testing.T, hc *http.Client, base, email string) *oauth2.Toke
 
 func TestRevokedSessionNeedsSignIn(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	_, pc, cnt := login(t, ts, mockserver.ViewerEmail)
 	ctx := context.Background()
 	me, err := auth.Me(ctx, pc)
@@ -447,7 +447,7 @@ func TestRevokedSessionNeedsSignIn(t *testing.T) {
 
 func TestClientCredentialsAgainstMockServer(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	p, _ := auth.NewProvider(ts.URL)
 	src, err := auth.NewClientCredentialsSource(p, mockserver.CIClientID, mockserver.CIClientSecret,
 		auth.WithClock(ts), auth.WithHTTPClient(ts.HTTPClient()))

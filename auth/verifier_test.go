@@ -42,7 +42,7 @@ const jwksRoute = "GET /.well-known/jwks.json"
 
 func TestVerifierAcceptsPlatformTokens(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	cnt := newCounting(ts.HTTPClient().Transport)
 	v := verifier(t, ts, cnt)
 	ctx := context.Background()
@@ -75,7 +75,7 @@ func TestVerifierAcceptsPlatformTokens(t *testing.T) {
 
 func TestVerifierAcrossKeyRotationAndRetirement(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	cnt := newCounting(ts.HTTPClient().Transport)
 	v := verifier(t, ts, cnt)
 	ctx := context.Background()
@@ -134,7 +134,7 @@ func kidOf(t *testing.T, tok string) string {
 
 func TestVerifierRefusals(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	good := mockToken(t, ts, map[string]any{"email": mockserver.ViewerEmail, "role": "viewer"})
 	kid := kidOf(t, good)
 	parts := strings.Split(good, ".")
@@ -226,7 +226,7 @@ func jwksX(t *testing.T, ts *mockserver.TestServer, kid string) string {
 
 func TestVerifierLeeway(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := start(t)
 	tok := mockToken(t, ts, map[string]any{"email": mockserver.ViewerEmail, "role": "viewer"})
 	v := verifier(t, ts, newCounting(ts.HTTPClient().Transport), auth.WithLeeway(30*time.Second))
 	ts.Advance(15*time.Minute + 29*time.Second)

@@ -10,6 +10,7 @@ func (s *Server) routes() {
 	s.router.add(s.agentRoutes()...)
 	s.router.add(s.queueRoutes()...)
 	s.router.add(s.workflowRoutes()...)
+	s.router.add(s.factoryRoutes()...)
 }
 
 // Routes lists the server's routes as "METHOD /pattern", for contract tests.

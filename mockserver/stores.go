@@ -8,6 +8,7 @@ type stores struct {
 	agents    *agentStore
 	workflows *workflowStore
 	queues    *queueStore
+	factory   *factoryStore
 }
 
 // newStores builds every store from the default seed data at now.
@@ -16,6 +17,7 @@ func newStores(now time.Time) *stores {
 		agents:    newAgentStore(now),
 		workflows: newWorkflowStore(now),
 		queues:    newQueueStore(now),
+		factory:   newFactoryStore(),
 	}
 }
 

@@ -1,0 +1,31 @@
+// Package factory is the client of the platform's agent factory: it lists
+// the templates agents are made from, validates and prices creation
+// requests, creates agents and follows their deployments until they are
+// online.
+//
+// Build a client from a *platform.Client. The request types are those of
+// package factory/template (aliased here), and ValidateLocal applies the
+// very rules the server applies (template.Check), with no network, over a
+// template.Source: the built-ins by default, or WithTemplates to add plugin
+// templates.
+//
+//	fc := factory.New(pc)
+//	req := factory.Request{TemplateID: "tmpl-memory", AgentName: "support-memory"}
+//	if res, err := fc.ValidateLocal(ctx, req); err != nil || !res.Valid {
+//		// show res.Errors next to their fields
+//	}
+//	op, err := fc.Create(ctx, req) // needs the admin role
+//	if err != nil {
+//		return err
+//	}
+//	d, err := op.Wait(ctx) // polls until the deployment has completed
+//
+// A Wizard builds a request step by step, as the portal's wizard does
+// (template, configure, resources, review), checking each step locally.
+//
+// Listing templates, validating and estimating need any signed-in role;
+// creating needs the admin role (platform.ErrPermissionDenied otherwise).
+// An invalid request is refused with platform.ErrInvalidArgument and the
+// problems in the error's Details; a name already taken by any agent with
+// platform.ErrConflict.
+package factory

@@ -1,0 +1,313 @@
+package mockserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/waooaw/waooaw-go/factory"
+	"github.com/waooaw/waooaw-go/factory/template"
+	"github.com/waooaw/waooaw-go/platform"
+)
+
+// Deployment timing on the clock.
+const (
+	// deployQueueDelay is how long a deployment is pending before its
+	// first step starts.
+	deployQueueDelay = 5 * time.Second
+	// A step takes its spec's duration, kept within these bounds so that
+	// a template (a plugin) cannot make a deployment instant or endless.
+	minDeployStep = time.Minute
+	maxDeployStep = 10 * time.Minute
+)
+
+// Figures of an agent made by the factory once it is online, for the
+// dashboard.
+const (
+	factoryAgentRPM     = 12
+	factoryAgentTPM     = 5
+	factoryAgentErrRate = 0.005
+	factoryAgentP95MS   = 150
+)
+
+// deployment is a factory deployment. It is never changed after it is
+// made: its status, steps and progress are derived from the clock when read.
+type deployment struct {
+	id, agentID, templateID string
+	created                 time.Time
+	start                   time.Time // created + deployQueueDelay
+	steps                   []template.Step
+}
+
+// newDeployment plans the deployment of spec from now: the spec's steps in
+// order, each of its (bounded) duration.
+func newDeployment(templateID string, spec template.Spec, now time.Time) *deployment {
+	d := &deployment{templateID: templateID, created: now, start: now.Add(deployQueueDelay)}
+	for _, s := range spec.Steps {
+		dur := min(max(time.Duration(s.DurationMS)*time.Millisecond, minDeployStep), maxDeployStep)
+		d.steps = append(d.steps, template.Step{Name: s.Name, DurationMS: dur.Milliseconds()})
+	}
+	return d
+}
+
+// end is when the last step completes: the agent is online from then on.
+func (d *deployment) end() time.Time {
+	t := d.start
+	for _, s := range d.steps {
+		t = t.Add(time.Duration(s.DurationMS) * time.Millisecond)
+	}
+	return t
+}
+
+// view is the deployment as of now.
+func (d *deployment) view(now time.Time) factory.Deployment {
+	ptr := func(t time.Time) *time.Time { return &t }
+	out := factory.Deployment{
+		DeploymentID: d.id,
+		AgentID:      d.agentID,
+		TemplateID:   d.templateID,
+		CreatedAt:    d.created,
+		Steps:        make([]factory.Step, len(d.steps)),
+	}
+	at := d.start
+	for i, s := range d.steps {
+		dur := time.Duration(s.DurationMS) * time.Millisecond
+		st := factory.Step{Name: s.Name, Status: factory.StepPending, EstimatedDurationMS: s.DurationMS}
+		if !now.Before(at) {
+			st.Status, st.StartedAt = factory.StepRunning, ptr(at)
+			if end := at.Add(dur); !now.Before(end) {
+				st.Status, st.CompletedAt = factory.StepCompleted, ptr(end)
+			}
+		}
+		out.Steps[i] = st
+		at = at.Add(dur)
+	}
+	end, total := at, at.Sub(d.start)
+	switch {
+	case now.Before(d.start):
+		out.Status = factory.DeploymentPending
+	case !now.Before(end):
+		out.Status, out.Progress, out.CompletedAt = factory.DeploymentCompleted, 100, ptr(end)
+	default:
+		out.Status = factory.DeploymentRunning
+		out.Progress = min(int(100*now.Sub(d.start)/total), 99)
+	}
+	return out
+}
+
+// factoryStore holds the deployments.
+type factoryStore struct {
+	mu   sync.Mutex
+	byID map[string]*deployment
+	seq  int
+}
+
+func newFactoryStore() *factoryStore {
+	return &factoryStore{byID: map[string]*deployment{}}
+}
+
+// add stores d under the next deployment id and returns it.
+func (st *factoryStore) add(d *deployment) string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.seq++
+	d.id = fmt.Sprintf("dep-%04d", st.seq)
+	st.byID[d.id] = d
+	return d.id
+}
+
+// get returns deployment id as of now.
+func (st *factoryStore) get(id string, now time.Time) (factory.Deployment, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	d, ok := st.byID[id]
+	if !ok {
+		return factory.Deployment{}, false
+	}
+	return d.view(now), true
+}
+
+// factoryRoutes are the agent factory's routes.
+func (s *Server) factoryRoutes() []*route {
+	return []*route{
+		{method: "GET", pattern: "/api/platform/factory/templates", role: roleViewer, handle: s.listTemplates},
+		{method: "GET", pattern: "/api/platform/factory/templates/{id}", role: roleViewer, handle: s.getTemplate},
+		{method: "POST", pattern: "/api/platform/factory/validate", role: roleViewer, handle: s.validateRequest},
+		{method: "POST", pattern: "/api/platform/factory/estimate-cost", role: roleViewer, handle: s.estimateCost},
+		{method: "POST", pattern: "/api/platform/factory/agents", role: roleAdmin, handle: s.createAgent},
+		{method: "GET", pattern: "/api/platform/factory/deployments/{id}", role: roleViewer, handle: s.getDeployment},
+	}
+}
+
+// templateSource is where the factory's templates come from (WithTemplates;
+// the built-ins by default).
+func (s *Server) templateSource() template.Source {
+	if s.templates == nil {
+		// New sets the default; this keeps a zero Server from panicking.
+		return template.Builtins()
+	}
+	return s.templates
+}
+
+// templateFailure is the answer when a template could not be used (a
+// plugin that crashed, hung or is gone): 504 when it ran out of time, else
+// 503. Neither is the caller's fault; retrying may help.
+func templateFailure(err error) *apiError {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return errf(http.StatusGatewayTimeout, "deadline_exceeded", "a template did not answer in time: %v; try again later", err)
+	}
+	return errf(http.StatusServiceUnavailable, "unavailable", "a template could not be used: %v; try again later", err)
+}
+
+// invalidRequest is the 400 of a creation request that breaks the rules,
+// with every problem in details.
+func invalidRequest(issues []template.Issue) *apiError {
+	details := make([]platform.FieldIssue, len(issues))
+	for i, is := range issues {
+		details[i] = platform.FieldIssue{Field: is.Field, Issue: is.Issue}
+	}
+	msg := "the request is not valid"
+	if len(issues) > 0 {
+		msg = fmt.Sprintf("the request is not valid: %s: %s", issues[0].Field, issues[0].Issue)
+		if len(issues) > 1 {
+			msg += fmt.Sprintf(" (and %d more problems, see details)", len(issues)-1)
+		}
+	}
+	e := invalid("%s", msg)
+	e.details = details
+	return e
+}
+
+func (s *Server) listTemplates(rc *reqCtx) (int, any, *apiError) {
+	list, err := s.templateSource().List(rc.r.Context())
+	if err != nil {
+		return 0, nil, templateFailure(err)
+	}
+	p, e := paginate(rc.r.URL.Query(), "factory.templates", list)
+	if e != nil {
+		return 0, nil, e
+	}
+	return http.StatusOK, listBody("templates", p), nil
+}
+
+func (s *Server) getTemplate(rc *reqCtx) (int, any, *apiError) {
+	id := rc.param("id")
+	t, err := s.templateSource().Get(rc.r.Context(), id)
+	switch {
+	case errors.Is(err, template.ErrNotFound):
+		return 0, nil, notFound("template %q not found", id)
+	case err != nil:
+		return 0, nil, templateFailure(err)
+	case t == nil:
+		return 0, nil, templateFailure(fmt.Errorf("the source returned no template for %q", id))
+	}
+	d, err := t.Describe(rc.r.Context())
+	if err != nil {
+		return 0, nil, templateFailure(err)
+	}
+	return http.StatusOK, d, nil
+}
+
+// checkRequest decodes the body as a template.Request and runs the
+// factory's rules over it (template.Check, as the SDK does locally).
+func (s *Server) checkRequest(rc *reqCtx) (template.Resolved, template.Result, *apiError) {
+	var req template.Request
+	if e := rc.decode(&req); e != nil {
+		return template.Resolved{}, template.Result{}, e
+	}
+	resolved, res, err := template.Check(rc.r.Context(), s.templateSource(), req)
+	if err != nil {
+		return template.Resolved{}, template.Result{}, templateFailure(err)
+	}
+	return resolved, res, nil
+}
+
+func (s *Server) validateRequest(rc *reqCtx) (int, any, *apiError) {
+	_, res, e := s.checkRequest(rc)
+	if e != nil {
+		return 0, nil, e
+	}
+	return http.StatusOK, res, nil
+}
+
+func (s *Server) estimateCost(rc *reqCtx) (int, any, *apiError) {
+	resolved, res, e := s.checkRequest(rc)
+	if e != nil {
+		return 0, nil, e
+	}
+	if !res.Valid {
+		return 0, nil, invalidRequest(res.Errors)
+	}
+	return http.StatusOK, template.EstimateCost(resolved.Resources, resolved.Plan), nil
+}
+
+// createAgent checks the request, renders it, then adds the agent
+// (provisioning) and its deployment; the agent is online when the
+// deployment completes. Nothing is stored unless every check passed.
+func (s *Server) createAgent(rc *reqCtx) (int, any, *apiError) {
+	st := s.store()
+	resolved, res, e := s.checkRequest(rc)
+	if e != nil {
+		return 0, nil, e
+	}
+	if !res.Valid {
+		return 0, nil, invalidRequest(res.Errors)
+	}
+	ctx := rc.r.Context()
+	t, err := s.templateSource().Get(ctx, resolved.TemplateID)
+	if err == nil && t == nil {
+		err = fmt.Errorf("the source returned no template for %q", resolved.TemplateID)
+	}
+	if err != nil {
+		return 0, nil, templateFailure(err)
+	}
+	desc, err := t.Describe(ctx)
+	if err != nil {
+		return 0, nil, templateFailure(err)
+	}
+	spec, err := t.Render(ctx, resolved.RenderRequest())
+	if err != nil {
+		return 0, nil, templateFailure(err)
+	}
+	dep := newDeployment(resolved.TemplateID, spec, rc.now)
+	a := &agentState{
+		Agent: platform.Agent{
+			Name:         resolved.AgentName,
+			Description:  resolved.Description,
+			Tier:         platform.TierBusiness,
+			Status:       platform.AgentProvisioning,
+			Health:       platform.AgentHealthy,
+			Version:      desc.Version,
+			Capabilities: resolved.Capabilities,
+			TemplateID:   resolved.TemplateID,
+			CreatedAt:    rc.now,
+		},
+		readyAt: dep.end(),
+		rpm:     factoryAgentRPM,
+		tpm:     factoryAgentTPM,
+		errRate: factoryAgentErrRate,
+		p95MS:   factoryAgentP95MS,
+	}
+	id, ok := st.agents.add(a)
+	if !ok {
+		e := errf(http.StatusConflict, "already_exists",
+			"an agent named %q already exists (%s): choose another agent_name", resolved.AgentName, id)
+		e.details = []platform.FieldIssue{{Field: "agent_name", Issue: "is already in use by agent " + id}}
+		return 0, nil, e
+	}
+	dep.agentID = id
+	depID := st.factory.add(dep)
+	rc.header = http.Header{"Location": {"/api/platform/factory/deployments/" + depID}}
+	return http.StatusAccepted, factory.Created{AgentID: id, DeploymentID: depID, Status: platform.AgentProvisioning}, nil
+}
+
+func (s *Server) getDeployment(rc *reqCtx) (int, any, *apiError) {
+	d, ok := s.store().factory.get(rc.param("id"), rc.now)
+	if !ok {
+		return 0, nil, notFound("deployment %q not found", rc.param("id"))
+	}
+	return http.StatusOK, d, nil
+}
