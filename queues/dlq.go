@@ -97,7 +97,8 @@ func (c *Client) DLQ(ctx context.Context, queue string, opts DLQOptions) iter.Se
 }
 
 // Retry moves a dead letter back onto its queue, with its RetryCount one
-// higher; the consumers then process it like any other message. It returns
+// higher; the consumers then process it like any other message, and one
+// that fails again returns to the DLQ (with a new Timestamp). It returns
 // the message as it was put back. A message that is not in the queue's DLQ
 // (any more) is platform.ErrNotFound. Needs the operator role.
 func (c *Client) Retry(ctx context.Context, queue, messageID string) (*Message, error) {
