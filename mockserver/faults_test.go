@@ -107,9 +107,9 @@ func TestParseFault(t *testing.T) {
 	t.Parallel()
 	for spec, want := range map[string]mockserver.Fault{
 		"POST /api/platform/queues/*/dlq/*/retry=503x2,retry_after=1": {Method: "POST", Path: "/api/platform/queues/*/dlq/*/retry", Status: 503, Count: 2, RetryAfter: 1},
-		"/api/platform/agents=drop":                                  {Path: "/api/platform/agents", Drop: true},
-		"GET /api/platform/metrics=latency,latency_ms=200":           {Method: "GET", Path: "/api/platform/metrics", LatencyMS: 200},
-		"/api/platform/health=500,percent=50":                        {Path: "/api/platform/health", Status: 500, Percent: 50},
+		"/api/platform/agents=drop":                                   {Path: "/api/platform/agents", Drop: true},
+		"GET /api/platform/metrics=latency,latency_ms=200":            {Method: "GET", Path: "/api/platform/metrics", LatencyMS: 200},
+		"/api/platform/health=500,percent=50":                         {Path: "/api/platform/health", Status: 500, Percent: 50},
 	} {
 		got, err := mockserver.ParseFault(spec)
 		if err != nil || got != want {

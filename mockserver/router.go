@@ -48,7 +48,7 @@ type route struct {
 	// lookup, when set, answers 404 for path resources that do not exist,
 	// before the body is read: checks run 401, 403, 404, then 400s, 409.
 	lookup func(rc *reqCtx) *apiError
-	segs    []string
+	segs   []string
 }
 
 // router finds the route of a request.
