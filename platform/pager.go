@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -46,30 +47,45 @@ func GetPage[T any](ctx context.Context, c *Client, path, key string, query url.
 		query = url.Values{}
 	}
 	opts.Encode(query)
-	var raw map[string]json.RawMessage
-	if err := c.Do(ctx, "GET", path, query, nil, &raw); err != nil {
-		return Page[T]{}, err
-	}
 	var p Page[T]
-	if err := decodeField(raw, key, &p.Items); err != nil {
-		return Page[T]{}, fmt.Errorf("platform: GET %s: %w", path, err)
-	}
-	if err := decodeField(raw, "next_page_token", &p.NextPageToken); err != nil {
-		return Page[T]{}, fmt.Errorf("platform: GET %s: %w", path, err)
-	}
-	if err := decodeField(raw, "total", &p.Total); err != nil {
-		return Page[T]{}, fmt.Errorf("platform: GET %s: %w", path, err)
+	env := envelope[T]{key: key, page: &p}
+	if err := c.Do(ctx, "GET", path, query, nil, &env); err != nil {
+		return Page[T]{}, err
 	}
 	return p, nil
 }
 
-func decodeField(raw map[string]json.RawMessage, key string, v any) error {
-	b, ok := raw[key]
-	if !ok {
-		return nil
+// envelope decodes a list answer in one pass: the items under key, the
+// next page's token and the total; other fields are skipped.
+type envelope[T any] struct {
+	key  string
+	page *Page[T]
+}
+
+func (e *envelope[T]) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("decoding a list: want a JSON object")
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("decoding %q: %w", key, err)
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("decoding a list: %w", err)
+		}
+		var v any
+		switch t {
+		case e.key:
+			v = &e.page.Items
+		case "next_page_token":
+			v = &e.page.NextPageToken
+		case "total":
+			v = &e.page.Total
+		default:
+			v = &json.RawMessage{}
+		}
+		if err := dec.Decode(v); err != nil {
+			return fmt.Errorf("decoding %q: %w", t, err)
+		}
 	}
 	return nil
 }
