@@ -115,3 +115,35 @@ func ExampleVerifier() {
 	// viewer@example.com viewer
 	// tampered: true
 }
+
+// A script or CI job signs in as a service account.
+func ExampleNewClientCredentialsSource() {
+	ts, stop := startMock()
+	defer stop()
+	ctx := context.Background()
+
+	p, err := auth.NewProvider(ts.URL)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	src, err := auth.NewClientCredentialsSource(p, mockserver.CIClientID, mockserver.CIClientSecret,
+		auth.WithClock(ts))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pc, err := platform.New(platform.WithBaseURL(ts.URL), platform.WithTokenSource(src))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	me, err := auth.Me(ctx, pc)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(me.Email, me.Role)
+	// Output:
+	// waooaw-ci@service.waooaw.ai operator
+}

@@ -91,7 +91,8 @@ type config struct {
 	algs      []string
 }
 
-// newConfig applies opts for the constructor u (one bit) named what.
+// newConfig applies opts for the constructor u (one bit), refusing options
+// that belong to other constructors.
 func newConfig(u use, opts []Option) (*config, error) {
 	c := &config{
 		clock:    platform.SystemClock{},
