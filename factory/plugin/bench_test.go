@@ -5,17 +5,52 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
-// BenchmarkColdStart measures loading one plugin: hashing it, starting the
-// process, the go-plugin handshake with mutual TLS, and Describe.
+// BenchmarkColdStart measures starting a plugin process: exec, the
+// go-plugin handshake, the mutual TLS handshake and Describe.
 func BenchmarkColdStart(b *testing.B) {
 	dir := pluginDir(b, map[string]string{example: "template-plugin"})
+	path := filepath.Join(dir, example)
+	sum, err := fileSHA256(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := &hostConfig{timeout: DefaultCallTimeout}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		h, err := NewHost(ctx, WithDir(dir))
+		p := &proc{path: path, file: example, sum: sum, cfg: cfg, sockDir: b.TempDir()}
+		p.mu.Lock()
+		inst, err := p.start(ctx)
+		p.mu.Unlock()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := inst.rpc.Describe(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		inst.kill()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkNewHost measures loading a directory of one pinned plugin:
+// reading SHA256SUMS, hashing the executable, then a cold start.
+func BenchmarkNewHost(b *testing.B) {
+	dir := pluginDir(b, map[string]string{example: "template-plugin"})
+	pins := sumOf(b, filepath.Join(dir, example)) + "  " + example + "\n"
+	if err := os.WriteFile(filepath.Join(dir, PinsFile), []byte(pins), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		h, err := NewHost(ctx, WithDir(dir), WithRequirePins())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -30,8 +65,8 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 }
 
-// BenchmarkValidate measures a Validate round trip over gRPC with mutual
-// TLS to a running plugin.
+// BenchmarkValidate measures a Validate round trip to a running plugin,
+// over gRPC with mutual TLS.
 func BenchmarkValidate(b *testing.B) {
 	dir := pluginDir(b, map[string]string{example: "template-plugin"})
 	ctx := context.Background()

@@ -26,8 +26,8 @@
 // protocol version, ProtocolVersion (1). Descriptions, config, render
 // requests and specs travel as JSON, so the proto stays stable as those
 // shapes grow. Messages up to 16 MiB pass either way. Mutual TLS is always
-// on (go-plugin's AutoMTLS: each side makes a one-time certificate at
-// start).
+// on (go-plugin's automatic mutual TLS: each side makes a one-time
+// certificate when a plugin process starts and accepts only the other's).
 //
 // Regenerate the Go code of the proto (it needs only Go and the module
 // proxy) with:

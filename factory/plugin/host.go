@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -105,7 +106,7 @@ func NewHost(ctx context.Context, opts ...HostOption) (*Host, error) {
 	if len(cands) == 0 {
 		return h, nil
 	}
-	if h.sockDir, err = os.MkdirTemp("", "waooaw-plugins-"); err != nil {
+	if h.sockDir, err = os.MkdirTemp(socketBase(), "waooaw-plugins-"); err != nil {
 		return nil, fmt.Errorf("plugin: socket directory: %w", err)
 	}
 
@@ -169,7 +170,7 @@ func load(ctx context.Context, c candidate, pins map[string]digest, cfg *hostCon
 	defer cancel()
 	inst, err := p.instance(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w; not loaded", err)
+		return nil, fmt.Errorf("%s: not loaded: %w", p.who(), err)
 	}
 	d, err := inst.rpc.Describe(ctx)
 	if err == nil && !templateID.MatchString(d.TemplateID) {
@@ -177,7 +178,7 @@ func load(ctx context.Context, c candidate, pins map[string]digest, cfg *hostCon
 	}
 	if err != nil {
 		p.close()
-		return nil, fmt.Errorf("%w; not loaded", wire.MapError(p.who(), "describe", err))
+		return nil, fmt.Errorf("%s: not loaded: %w", p.who(), wire.MapError("describe", err))
 	}
 	p.desc = d
 	return p, nil
@@ -290,4 +291,14 @@ func cloneDescription(d template.Description) template.Description {
 	d.RequiredCapabilities = slices.Clone(d.RequiredCapabilities)
 	d.OptionalCapabilities = slices.Clone(d.OptionalCapabilities)
 	return d
+}
+
+// socketBase is where the host's socket directory goes: the temporary
+// directory, unless its path is so long that the sockets' paths (about 60
+// more bytes) would pass the 104 bytes some systems allow.
+func socketBase() string {
+	if dir := os.TempDir(); len(dir) <= 40 || runtime.GOOS == "windows" {
+		return dir
+	}
+	return "/tmp"
 }

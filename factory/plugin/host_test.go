@@ -348,9 +348,10 @@ func TestProtocolMismatch(t *testing.T) {
 	if len(errs) != 1 {
 		t.Fatalf("LoadErrors:\n%s want one", loadErrors(h))
 	}
-	want := "plugin waooaw-template-future: " + ErrUnavailable.Error() + ": plugin speaks template protocol 2, host speaks 1"
-	if !strings.HasPrefix(errs[0].Error(), want) {
-		t.Errorf("load error %q, want it to start %q", errs[0], want)
+	msg := errs[0].Error()
+	if !strings.HasPrefix(msg, "plugin waooaw-template-future: not loaded: ") ||
+		!strings.Contains(msg, "plugin speaks template protocol 2, host speaks 1") {
+		t.Errorf("load error %q, want it to name the plugin and both protocol versions", msg)
 	}
 }
 

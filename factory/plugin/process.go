@@ -76,24 +76,24 @@ func (p *proc) start(ctx context.Context) (*instance, error) {
 		timeout = min(timeout, time.Until(dl))
 	}
 	if err := ctx.Err(); err != nil || timeout <= 0 {
-		return nil, fmt.Errorf("%s: start: %w", p.who(), ErrDeadline)
+		return nil, fmt.Errorf("start: %w", ErrDeadline)
 	}
 	if p.started {
 		// A restart: the executable must still be the one loaded (the
 		// first start follows the pin check at once).
 		sum, err := fileSHA256(p.path)
 		if err != nil {
-			return nil, fmt.Errorf("%s: start: %w: %v", p.who(), ErrUnavailable, err)
+			return nil, fmt.Errorf("start: %w: %v", ErrUnavailable, err)
 		}
 		if sum != p.sum {
-			return nil, fmt.Errorf("%s: start: %w: its sha256 is now %x but was %x when the host loaded it; refusing to run a changed executable (restart the host to load it)",
-				p.who(), ErrUnavailable, sum, p.sum)
+			return nil, fmt.Errorf("start: %w: its sha256 is now %x but was %x when the host loaded it; refusing to run a changed executable (restart the host to load it)",
+				ErrUnavailable, sum, p.sum)
 		}
 	}
 	p.started = true
 	certPEM, tlsCfg, err := clientTLS()
 	if err != nil {
-		return nil, fmt.Errorf("%s: start: %w: mutual TLS: %v", p.who(), ErrUnavailable, err)
+		return nil, fmt.Errorf("start: %w: mutual TLS: %v", ErrUnavailable, err)
 	}
 	inst := &instance{tail: newTailWriter(p.cfg.stderr)}
 	inst.client = goplugin.NewClient(&goplugin.ClientConfig{
@@ -126,7 +126,7 @@ func (p *proc) start(ctx context.Context) (*instance, error) {
 	raw, err := cp.Dispense(wire.PluginName)
 	if err != nil {
 		inst.kill()
-		return nil, fmt.Errorf("%s: start: %w: %v", p.who(), ErrUnavailable, err)
+		return nil, fmt.Errorf("start: %w: %v", ErrUnavailable, err)
 	}
 	inst.rpc = raw.(*wire.Client)
 	return inst, nil
@@ -138,23 +138,29 @@ var versionMismatch = regexp.MustCompile(`incompatible API version with plugin\.
 
 func (p *proc) startError(err error, tail *tailWriter) error {
 	if m := versionMismatch.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Errorf("%s: %w: plugin speaks template protocol %s, host speaks %d; rebuild the plugin with a waooaw-go release that speaks protocol %d",
-			p.who(), ErrUnavailable, m[1], wire.ProtocolVersion, wire.ProtocolVersion)
+		return fmt.Errorf("start: %w: plugin speaks template protocol %s, host speaks %d; rebuild the plugin with a waooaw-go release that speaks protocol %d",
+			ErrUnavailable, m[1], wire.ProtocolVersion, wire.ProtocolVersion)
 	}
-	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " ")
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	msg := strings.Join(lines, "; ")
 	if t := tail.lastLines(3); t != "" {
 		msg += "; its stderr ended with: " + t
 	}
-	return fmt.Errorf("%s: start: %w: %s", p.who(), ErrUnavailable, msg)
+	return fmt.Errorf("start: %w: %s", ErrUnavailable, msg)
 }
 
 // instance returns the running process, starting one if there is none or
-// the last one exited.
+// the last one exited. Its errors do not name the plugin; callers do.
 func (p *proc) instance(ctx context.Context) (*instance, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		return nil, fmt.Errorf("%s: %w: the host is closed", p.who(), ErrUnavailable)
+		return nil, fmt.Errorf("%w: the host is closed", ErrUnavailable)
 	}
 	if p.cur != nil && !p.cur.client.Exited() {
 		return p.cur, nil
@@ -200,7 +206,7 @@ func (p *proc) call(ctx context.Context, method string, fn func(context.Context,
 	defer cancel()
 	inst, err := p.instance(ctx)
 	if err != nil {
-		return fmt.Errorf("%s: %w", method, err)
+		return fmt.Errorf("%s: %s: %w", p.who(), method, err)
 	}
 	err = fn(ctx, inst.rpc)
 	if err == nil {
@@ -216,7 +222,7 @@ func (p *proc) call(ctx context.Context, method string, fn func(context.Context,
 		return fmt.Errorf("%s: %s: %w: no answer in time (the host allows %s per call)",
 			p.who(), method, ErrDeadline, p.cfg.timeout)
 	}
-	return wire.MapError(p.who(), method, err)
+	return fmt.Errorf("%s: %w", p.who(), wire.MapError(method, err))
 }
 
 // tailWriter keeps the end of a plugin's stderr for error messages and

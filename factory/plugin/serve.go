@@ -11,12 +11,13 @@ import (
 // this package. The cookie only tells a binary that a template host started
 // it; it is not a secret.
 const (
-	// MagicCookieKey is the environment variable the host sets.
+	// MagicCookieKey is the environment variable the host sets:
+	// WAOOAW_TEMPLATE_PLUGIN.
 	MagicCookieKey = wire.MagicCookieKey
-	// MagicCookieValue is its value.
+	// MagicCookieValue is its value: 8f0c5b7e-waooaw-template.
 	MagicCookieValue = wire.MagicCookieValue
-	// ProtocolVersion is the template protocol version this package speaks:
-	// the go-plugin application protocol version of the handshake.
+	// ProtocolVersion is the template protocol version this package speaks
+	// (1): the go-plugin application protocol version of the handshake.
 	ProtocolVersion = wire.ProtocolVersion
 )
 

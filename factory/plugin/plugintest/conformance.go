@@ -21,8 +21,8 @@ import (
 // callTimeout bounds each call Conformance makes.
 const callTimeout = 30 * time.Second
 
-// LargeConfigBytes is the size of the large config Conformance validates.
-const LargeConfigBytes = 2 << 20
+// largeConfigBytes is the size of the large config Conformance validates.
+const largeConfigBytes = 2 << 20
 
 // Field names Conformance adds to configs; a template must report them as
 // unknown fields.
@@ -85,7 +85,7 @@ func Conformance(t *testing.T, tmpl template.Template) {
 		}
 	})
 	t.Run("large_config", func(t *testing.T) {
-		cfg := withField(t, d.DefaultConfig, largeField, strings.Repeat("x", LargeConfigBytes))
+		cfg := withField(t, d.DefaultConfig, largeField, strings.Repeat("x", largeConfigBytes))
 		checkPaths(t, validate(t, tmpl, cfg))
 	})
 	t.Run("render", func(t *testing.T) { checkRender(t, tmpl, d) })

@@ -70,7 +70,7 @@ func (c *Client) Render(ctx context.Context, req template.RenderRequest) (templa
 }
 
 // Mapped is a template.Template over a Client whose errors went through
-// MapError with who.
+// MapError, prefixed with who ("template tmpl-x").
 func Mapped(who string, c *Client) template.Template {
 	return mapped{who: who, c: c}
 }
@@ -80,17 +80,24 @@ type mapped struct {
 	c   *Client
 }
 
+func (m mapped) err(method string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", m.who, MapError(method, err))
+}
+
 func (m mapped) Describe(ctx context.Context) (template.Description, error) {
 	d, err := m.c.Describe(ctx)
-	return d, MapError(m.who, "describe", err)
+	return d, m.err("describe", err)
 }
 
 func (m mapped) Validate(ctx context.Context, config json.RawMessage) ([]template.Issue, error) {
 	issues, err := m.c.Validate(ctx, config)
-	return issues, MapError(m.who, "validate", err)
+	return issues, m.err("validate", err)
 }
 
 func (m mapped) Render(ctx context.Context, req template.RenderRequest) (template.Spec, error) {
 	spec, err := m.c.Render(ctx, req)
-	return spec, MapError(m.who, "render", err)
+	return spec, m.err("render", err)
 }

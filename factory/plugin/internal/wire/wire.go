@@ -87,11 +87,11 @@ func DialOptions() []grpc.DialOption {
 		grpc.MaxCallRecvMsgSize(MaxMessageBytes), grpc.MaxCallSendMsgSize(MaxMessageBytes))}
 }
 
-// MapError turns a Client error into the error a caller sees: what failed
-// (who, the method) and, for the caller's branching, ErrUnavailable,
-// ErrDeadline or context.Canceled where they apply. who names the template
-// ("template tmpl-x", "plugin waooaw-template-x (tmpl-x)").
-func MapError(who, method string, err error) error {
+// MapError turns a Client error into the error a caller sees: the method
+// that failed, what went wrong and, for the caller's branching,
+// ErrUnavailable, ErrDeadline or context.Canceled where they apply. Callers
+// prefix the template or plugin it concerns.
+func MapError(method string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -99,22 +99,22 @@ func MapError(who, method string, err error) error {
 	if !ok {
 		switch {
 		case errors.Is(err, context.DeadlineExceeded):
-			return fmt.Errorf("%s: %s: %w", who, method, ErrDeadline)
+			return fmt.Errorf("%s: %w", method, ErrDeadline)
 		case errors.Is(err, context.Canceled):
-			return fmt.Errorf("%s: %s: %w", who, method, context.Canceled)
+			return fmt.Errorf("%s: %w", method, context.Canceled)
 		}
-		return fmt.Errorf("%s: %s: %w", who, method, err)
+		return fmt.Errorf("%s: %w", method, err)
 	}
 	switch st.Code() {
 	case codes.DeadlineExceeded:
-		return fmt.Errorf("%s: %s: %w", who, method, ErrDeadline)
+		return fmt.Errorf("%s: %w", method, ErrDeadline)
 	case codes.Canceled:
-		return fmt.Errorf("%s: %s: %w", who, method, context.Canceled)
+		return fmt.Errorf("%s: %w", method, context.Canceled)
 	case codes.Unavailable, codes.Internal, codes.Unimplemented, codes.DataLoss,
 		codes.Unauthenticated, codes.PermissionDenied, codes.Aborted:
-		return fmt.Errorf("%s: %s: %w: %s", who, method, ErrUnavailable, st.Message())
+		return fmt.Errorf("%s: %w: %s", method, ErrUnavailable, st.Message())
 	}
 	// The template's own error (UNKNOWN), a request it could not decode
 	// (INVALID_ARGUMENT) or a message over the size limit.
-	return fmt.Errorf("%s: %s: %s", who, method, st.Message())
+	return fmt.Errorf("%s: %s", method, st.Message())
 }
