@@ -23,7 +23,8 @@ import (
 //
 // A Host is safe for concurrent use. Its templates are loaded once, by
 // NewHost; a plugin whose process exits is started again by the next call
-// to its template.
+// to its template. A call that runs out of time fails with ErrDeadline and
+// leaves the process serving other calls.
 type Host struct {
 	procs    map[string]*proc // by template id; fixed after NewHost
 	descs    []template.Description
@@ -46,8 +47,8 @@ const loadTimeout = 10 * time.Second
 var templateID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 
 // NewHost loads the template plugins of a directory: WithDir, else
-// $WAOOAW_PLUGIN_DIR; with neither, the host has no templates. Never $PATH,
-// never the working directory.
+// $WAOOAW_PLUGIN_DIR; with neither, the host has no templates. It never
+// looks on $PATH or in the working directory.
 //
 // Candidates are the executable files named waooaw-template-*; the file
 // name only selects them, a template's id is what its Describe says. Before

@@ -151,7 +151,11 @@ func (p *proc) startError(err error, tail *tailWriter) error {
 	if t := tail.lastLines(3); t != "" {
 		msg += "; its stderr ended with: " + t
 	}
-	return fmt.Errorf("start: %w: %s", ErrUnavailable, msg)
+	kind := ErrUnavailable
+	if strings.Contains(err.Error(), "timeout while waiting for plugin to start") {
+		kind = ErrDeadline // no handshake before the call's (or the load's) deadline
+	}
+	return fmt.Errorf("start: %w: %s", kind, msg)
 }
 
 // instance returns the running process, starting one if there is none or
