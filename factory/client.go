@@ -111,7 +111,12 @@ func New(pc *platform.Client, opts ...Option) *Client {
 
 // Source is the template source ValidateLocal and the Wizard check
 // requests against (see WithTemplates).
-func (c *Client) Source() template.Source { return c.src }
+func (c *Client) Source() template.Source {
+	if c == nil {
+		return nil
+	}
+	return c.src
+}
 
 // TemplatesPage fetches one page of the platform's templates, ordered by
 // template id, for callers who keep the page token themselves.

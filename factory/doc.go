@@ -27,5 +27,8 @@
 // creating needs the admin role (platform.ErrPermissionDenied otherwise).
 // An invalid request is refused with platform.ErrInvalidArgument and the
 // problems in the error's Details; a name already taken by any agent with
-// platform.ErrConflict.
+// platform.ErrConflict. When a template could not be used (a plugin
+// template that crashed answers 503, one that hung 504) the error matches
+// platform.ErrUnavailable; calls that read are retried on their own, and
+// Create is retried under its idempotency key.
 package factory

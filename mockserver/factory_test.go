@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -640,4 +641,62 @@ func TestFactoryResetForgetsDeployments(t *testing.T) {
 	if n := agentCount(t, ts); n != before {
 		t.Errorf("agents after Reset: %d, want %d", n, before)
 	}
+}
+
+// FuzzFactoryRequest sends arbitrary bodies to validate, estimate-cost and
+// create: the answer is always a documented 2xx or 400, never a 5xx, and
+// validate never disagrees with the SDK's local check.
+func FuzzFactoryRequest(f *testing.F) {
+	for _, s := range []string{
+		`{"template_id":"tmpl-memory","agent_name":"mem-agent"}`,
+		`{"template_id":"tmpl-api","agent_name":"x","resources":{"cpu_cores":16},"config":{"auth_type":"magic"}}`,
+		`{"template_id":"tmpl-data","agent_name":"etl","capabilities":["a","a"],"plan":"gold","config":[1]}`,
+		`{"template_id":"tmpl-blank","agent_name":"b-1","config":{"x":{"y":[1,2,{"z":null}]}}}`,
+		`{"resources":{"cpu_cores":1e308,"memory_gb":-0,"storage_gb":5e-324}}`,
+		`null`, `{}`, `[]`, `"x"`, ``,
+	} {
+		f.Add(s)
+	}
+	srv := mockserver.New()
+	hc := &http.Client{Transport: srv.Transport()}
+	tok, err := srv.Token(mockserver.AdminEmail, "admin", time.Hour)
+	if err != nil {
+		f.Fatal(err)
+	}
+	fc := factory.New(nil)
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, path := range []string{factoryValidate, factoryEstimate, factoryAgents} {
+			req, _ := http.NewRequest("POST", "http://mock.local"+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw := new(strings.Builder)
+			io.Copy(raw, resp.Body)
+			resp.Body.Close()
+			ok := resp.StatusCode == 200 || resp.StatusCode == 202 || resp.StatusCode == 400 || resp.StatusCode == 409 || resp.StatusCode == 413
+			if !ok {
+				t.Fatalf("POST %s %q: %d %s", path, body, resp.StatusCode, raw)
+			}
+			if path != factoryValidate || resp.StatusCode != 200 {
+				continue
+			}
+			var r factory.Request
+			if err := json.Unmarshal([]byte(body), &r); err != nil {
+				t.Fatalf("the server read a body Go cannot: %v", err)
+			}
+			local, err := fc.ValidateLocal(context.Background(), r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var server factory.Result
+			if err := json.Unmarshal([]byte(raw.String()), &server); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(*local, server); diff != "" {
+				t.Fatalf("%q: server and local disagree (-local +server):\n%s", body, diff)
+			}
+		}
+	})
 }
