@@ -3,16 +3,35 @@ package mockserver
 import (
 	"net/http"
 	"slices"
+	"unicode/utf8"
 )
+
+func (s *Server) sessionExists(rc *reqCtx) *apiError {
+	s.auth.mu.RLock()
+	defer s.auth.mu.RUnlock()
+	if s.auth.sessions[rc.param("sid")] == nil {
+		return notFound("session %q not found", rc.param("sid"))
+	}
+	return nil
+}
+
+func (s *Server) keyExists(rc *reqCtx) *apiError {
+	s.auth.mu.RLock()
+	defer s.auth.mu.RUnlock()
+	if s.auth.keyByID(rc.param("kid")) == nil {
+		return notFound("key %q not found", rc.param("kid"))
+	}
+	return nil
+}
 
 // authControlRoutes are the sign-in test controls (api/mock.yaml).
 func (s *Server) authControlRoutes() []*route {
 	return []*route{
 		{method: "POST", pattern: "/_mock/users", handle: s.addUserControl},
 		{method: "POST", pattern: "/_mock/logins", handle: s.queueLoginControl},
-		{method: "POST", pattern: "/_mock/sessions/{sid}/revoke", handle: s.revokeSessionControl},
+		{method: "POST", pattern: "/_mock/sessions/{sid}/revoke", handle: s.revokeSessionControl, lookup: s.sessionExists},
 		{method: "POST", pattern: "/_mock/keys/rotate", handle: s.rotateKeyControl},
-		{method: "POST", pattern: "/_mock/keys/{kid}/retire", handle: s.retireKeyControl},
+		{method: "POST", pattern: "/_mock/keys/{kid}/retire", handle: s.retireKeyControl, lookup: s.keyExists},
 		{method: "POST", pattern: "/_mock/oauth/fail-next", handle: s.failNextControl},
 	}
 }
@@ -29,7 +48,7 @@ func (s *Server) addUserControl(rc *reqCtx) (int, any, *apiError) {
 	if !validEmail(req.Email) {
 		return 0, nil, invalidField("email", "must be an email address")
 	}
-	if req.Name == "" || len(req.Name) > 200 {
+	if req.Name == "" || utf8.RuneCountInString(req.Name) > 200 {
 		return 0, nil, invalidField("name", "is required (at most 200 characters)")
 	}
 	if _, ok := parseRole(req.Role); !ok {

@@ -33,6 +33,9 @@ func (s *Server) addFaultControl(rc *reqCtx) (int, any, *apiError) {
 }
 
 func (s *Server) clearFaultsControl(rc *reqCtx) (int, any, *apiError) {
+	if e := rc.decodeOptional(&struct{}{}); e != nil {
+		return 0, nil, e
+	}
 	s.faults.clear()
 	return http.StatusNoContent, nil, nil
 }

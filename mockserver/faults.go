@@ -45,8 +45,10 @@ func (f *Fault) validate() *apiError {
 	switch {
 	case f.Path == "" || f.Path[0] != '/':
 		return invalidField("path", "must be a path starting with /, with * for one segment")
-	case strings.HasPrefix(f.Path, "/_mock/"):
-		return invalidField("path", "faults cannot target the /_mock/ controls")
+	case strings.HasPrefix(f.Path, "/_mock/") || f.Path == "/healthz":
+		return invalidField("path", "faults cannot target the /_mock/ controls or /healthz")
+	case f.Method != "" && !isToken(f.Method):
+		return invalidField("method", "must be an HTTP method such as GET or POST")
 	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
 		return invalidField("status", "must be from 400 to 599")
 	case f.RetryAfter < 0 || f.RetryAfter > 3600:
@@ -63,6 +65,16 @@ func (f *Fault) validate() *apiError {
 		return invalidField("status", "choose one of status, drop and malformed")
 	}
 	return nil
+}
+
+// isToken reports whether m is an upper-case HTTP method name.
+func isToken(m string) bool {
+	for i := 0; i < len(m); i++ {
+		if m[i] < 'A' || m[i] > 'Z' {
+			return false
+		}
+	}
+	return len(m) <= 16
 }
 
 func btoi(b bool) int {
@@ -148,8 +160,9 @@ func globMatch(pattern, segs []string) bool {
 	return true
 }
 
-// apply makes the request misbehave; it reports whether it answered.
-func (f Fault) apply(w http.ResponseWriter, r *http.Request, rid string) bool {
+// apply makes the request misbehave; it reports whether it answered. An
+// error status gets the headers the error table requires with it.
+func (f Fault) apply(w http.ResponseWriter, r *http.Request, rid string, rt *router) bool {
 	if f.LatencyMS > 0 {
 		t := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
 		select {
@@ -168,8 +181,16 @@ func (f Fault) apply(w http.ResponseWriter, r *http.Request, rid string) bool {
 		return true
 	case f.Status != 0:
 		e := errf(f.Status, faultCode(f.Status), "fault injected by the mock server (%d)", f.Status)
-		if f.RetryAfter > 0 {
-			e.header = http.Header{"Retry-After": {strconv.Itoa(f.RetryAfter)}}
+		e.header = http.Header{}
+		if f.RetryAfter > 0 || f.Status == http.StatusTooManyRequests {
+			e.header.Set("Retry-After", strconv.Itoa(max(f.RetryAfter, 1)))
+		}
+		switch f.Status {
+		case http.StatusUnauthorized:
+			e.header.Set("WWW-Authenticate", `Bearer realm="waooaw", error="invalid_token"`)
+		case http.StatusMethodNotAllowed:
+			_, _, allowed, _ := rt.match("", r.URL)
+			e.header.Set("Allow", strings.Join(allowed, ", "))
 		}
 		writeError(w, rid, e)
 		return true
@@ -180,8 +201,14 @@ func (f Fault) apply(w http.ResponseWriter, r *http.Request, rid string) bool {
 // faultCode is the error code DESIGN.md gives a status.
 func faultCode(status int) string {
 	switch status {
-	case 400, 413, 415:
-		return "invalid_argument"
+	case 405:
+		return "method_not_allowed"
+	case 413:
+		return "payload_too_large"
+	case 415:
+		return "unsupported_media_type"
+	case 422:
+		return "idempotency_key_reused"
 	case 401:
 		return "unauthenticated"
 	case 403:

@@ -193,7 +193,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				Status: status, IdempotencyKey: r.Header.Get("Idempotency-Key"), RequestID: rid, At: s.clock.Now()})
 		}()
 		w = sw
-		if f, ok := s.faults.fire(r.Method, r.URL.Path); ok && f.apply(w, r, rid) {
+		if f, ok := s.faults.fire(r.Method, r.URL.Path); ok && f.apply(w, r, rid, &s.router) {
 			return
 		}
 	}
@@ -250,7 +250,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc.body = body
-	if key := r.Header.Get("Idempotency-Key"); key != "" && isMutation(r.Method) {
+	// The /_mock/ controls act every time they are called: no replays.
+	if key := r.Header.Get("Idempotency-Key"); key != "" && isMutation(r.Method) && !strings.HasPrefix(r.URL.Path, "/_mock/") {
 		s.idem.serve(w, rc, rt, key)
 		return
 	}
