@@ -38,8 +38,7 @@ var controlsWalkRoutes = []string{
 // controlsServerBugs are documented answers the server does not give yet,
 // with the reason. The walk probes each one and drives it as soon as the
 // server gives it; then take the entry out.
-var controlsServerBugs = map[string]string{
-}
+var controlsServerBugs = map[string]string{}
 
 // TestControlsContractWalk drives the sign-in, fault and journal controls
 // through their success and failure answers with plain HTTP, on servers
