@@ -1,12 +1,16 @@
-// Quickstart is the first program to run: it prints the platform's
-// dashboard, metric cards then agents.
+// Quickstart is the first program to run: it signs in and tours the
+// platform: the dashboard's metric cards and agents, queue health,
+// workflows and the factory's templates.
 //
 //	go run ./examples/quickstart
 //
 // With no configuration it starts an embedded mock server on loopback and
-// signs in as its demo operator. Set WAOOAW_API_URL (and WAOOAW_TOKEN, or
-// WAOOAW_CLIENT_ID and WAOOAW_CLIENT_SECRET) to run it against a real
-// platform or a mock server started with `go run ./cmd/waooaw-mock`.
+// signs in as its demo operator through the real browser flow (authorization
+// code with PKCE; the mock's "Google" approves at once and an HTTP client
+// follows the redirects in place of a browser). Set WAOOAW_API_URL (and
+// WAOOAW_TOKEN, or WAOOAW_CLIENT_ID and WAOOAW_CLIENT_SECRET) to run it
+// against a real platform or a mock server started with
+// `go run ./cmd/waooaw-mock`.
 package main
 
 import (
@@ -19,8 +23,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/waooaw/waooaw-go/auth"
+	"github.com/waooaw/waooaw-go/factory"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
+	"github.com/waooaw/waooaw-go/queues"
+	"github.com/waooaw/waooaw-go/workflows"
 )
 
 func main() {
@@ -33,12 +41,22 @@ func main() {
 }
 
 func run(ctx context.Context, out io.Writer) error {
-	pc, stop, err := connect(out)
+	pc, stop, err := connect(ctx, out)
 	if err != nil {
 		return err
 	}
 	defer stop()
+	for _, section := range []func(context.Context, io.Writer, *platform.Client) error{
+		dashboard, agents, queueHealth, workflowList, templates,
+	} {
+		if err := section(ctx, out, pc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
+func dashboard(ctx context.Context, out io.Writer, pc *platform.Client) error {
 	m, err := pc.Metrics(ctx)
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
@@ -50,10 +68,14 @@ func run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(tw, "  Tasks/min\t%d\n", m.TasksPerMinute)
 	fmt.Fprintf(tw, "  Error rate\t%.2f%%\n", m.ErrorRate*100)
 	fmt.Fprintf(tw, "  P95 latency\t%d ms\n", m.P95LatencyMS)
-	tw.Flush()
+	fmt.Fprintf(tw, "  Messages pending\t%d\n", m.MessagesPending)
+	fmt.Fprintf(tw, "  Running workflows\t%d\n", m.RunningWorkflows)
+	return tw.Flush()
+}
 
+func agents(ctx context.Context, out io.Writer, pc *platform.Client) error {
 	fmt.Fprintln(out, "\nAgents")
-	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  \tNAME\tTIER\tSTATUS\tLAST ACTIVE")
 	for a, err := range pc.Agents.List(ctx, platform.AgentListOptions{}) {
 		if err != nil {
@@ -61,9 +83,48 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 		last := "never"
 		if a.LastActive != nil {
-			last = a.LastActive.Format(time.RFC3339)
+			last = a.LastActive.UTC().Format(time.RFC3339)
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", mark(a.Status), a.Name, a.Tier, a.Status, last)
+	}
+	return tw.Flush()
+}
+
+func queueHealth(ctx context.Context, out io.Writer, pc *platform.Client) error {
+	fmt.Fprintln(out, "\nQueues")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  QUEUE\tSTATUS\tPENDING\tLAG\tDEAD LETTERS")
+	for q, err := range queues.New(pc).List(ctx, queues.ListOptions{}) {
+		if err != nil {
+			return fmt.Errorf("queues: %w", err)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%d\n", q.QueueName, q.Status, q.MessagesPending, q.ConsumerLag, q.DLQMessages)
+	}
+	return tw.Flush()
+}
+
+func workflowList(ctx context.Context, out io.Writer, pc *platform.Client) error {
+	fmt.Fprintln(out, "\nWorkflows")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  WORKFLOW\tCUSTOMER\tSTATUS\tPROGRESS\tTASKS")
+	for w, err := range workflows.New(pc).List(ctx, workflows.ListOptions{}) {
+		if err != nil {
+			return fmt.Errorf("workflows: %w", err)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d%%\t%d/%d done\n", w.WorkflowName, w.CustomerName, w.Status,
+			w.Progress, w.CompletedTasks, w.TotalTasks)
+	}
+	return tw.Flush()
+}
+
+func templates(ctx context.Context, out io.Writer, pc *platform.Client) error {
+	fmt.Fprintln(out, "\nFactory templates")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for t, err := range factory.New(pc).Templates(ctx, platform.ListOptions{}) {
+		if err != nil {
+			return fmt.Errorf("templates: %w", err)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", t.TemplateID, t.Name, t.Complexity)
 	}
 	return tw.Flush()
 }
@@ -82,8 +143,8 @@ func mark(s platform.AgentStatus) string {
 }
 
 // connect uses the platform named by WAOOAW_API_URL, or starts an embedded
-// mock server and signs in as its demo operator.
-func connect(out io.Writer) (*platform.Client, func(), error) {
+// mock server and signs in to it as its demo operator.
+func connect(ctx context.Context, out io.Writer) (*platform.Client, func(), error) {
 	if os.Getenv("WAOOAW_API_URL") != "" {
 		pc, err := platform.New(platform.WithUserAgent("waooaw-quickstart"))
 		return pc, func() {}, err
@@ -93,20 +154,53 @@ func connect(out io.Writer) (*platform.Client, func(), error) {
 		return nil, nil, err
 	}
 	url := "http://" + ln.Addr().String()
-	srv := mockserver.New(mockserver.WithIssuer(url))
+	// The real clock: the sign-in's tokens expire as they would for real.
+	srv := mockserver.New(mockserver.WithIssuer(url), mockserver.WithRealClock())
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(ln)
 	stop := func() { hs.Close() }
-	fmt.Fprintf(out, "Started an embedded mock server at %s; signed in as %s.\n", url, mockserver.OperatorEmail)
-	pc, err := platform.New(
-		platform.WithBaseURL(url),
-		platform.WithTokenSource(srv.TokenSource(mockserver.OperatorEmail)),
-		platform.WithUserAgent("waooaw-quickstart"),
-		platform.WithoutEnvironment(),
-	)
+	fmt.Fprintf(out, "Started an embedded mock server at %s.\n", url)
+
+	p, err := auth.NewProvider(url)
 	if err != nil {
 		stop()
 		return nil, nil, err
 	}
+	src, err := auth.LoginWithBrowser(ctx, p, auth.WithLoginHint(mockserver.OperatorEmail), auth.WithBrowser(followRedirects))
+	if err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("signing in: %w", err)
+	}
+	pc, err := platform.New(platform.WithBaseURL(url), platform.WithTokenSource(src),
+		platform.WithUserAgent("waooaw-quickstart"), platform.WithoutEnvironment())
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	me, err := auth.Me(ctx, pc)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	fmt.Fprintf(out, "Signed in with the browser flow as %s <%s>, role %s.\n", me.Name, me.Email, me.Role)
 	return pc, stop, nil
+}
+
+// followRedirects plays the browser: the mock's sign-in page approves at
+// once and redirects back to the SDK's loopback listener.
+func followRedirects(ctx context.Context, u string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("the sign-in ended with %s", resp.Status)
+	}
+	return nil
 }
