@@ -20,6 +20,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/waooaw/waooaw-go/auth"
+	"github.com/waooaw/waooaw-go/internal/apitest"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -346,8 +347,9 @@ func jsonDecode(resp *http.Response, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
-// start starts a mock server for one test.
+// start starts a mock server for one test, every answer of which is
+// checked against the API contract.
 func start(t *testing.T) *mockserver.TestServer {
 	t.Helper()
-	return mockserver.Start(t)
+	return apitest.Start(t)
 }
