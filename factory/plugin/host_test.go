@@ -451,10 +451,11 @@ func TestHostKilled(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 
-	var line string
-	if _, err := fmt.Fscanln(stdout, &line); err != nil {
+	var line, sockDir string
+	if _, err := fmt.Fscanln(stdout, &line, &sockDir); err != nil {
 		t.Fatalf("read the child's pids: %v", err)
 	}
+	t.Cleanup(func() { os.RemoveAll(sockDir) })
 	var pids []int
 	for _, f := range strings.Split(strings.TrimPrefix(line, "pids="), ",") {
 		pid, err := strconv.Atoi(f)
@@ -471,6 +472,10 @@ func TestHostKilled(t *testing.T) {
 	}
 	_ = cmd.Wait()
 	waitGone(t, 5*time.Second, pids...)
+	// The plugins removed their sockets, which the dead host could not.
+	if _, err := os.Stat(sockDir); !os.IsNotExist(err) {
+		t.Errorf("the dead host's socket directory %s: %v, want it removed", sockDir, err)
+	}
 }
 
 // TestHostChild is the host that TestHostKilled kills.
@@ -487,7 +492,7 @@ func TestHostChild(t *testing.T) {
 	for _, pid := range h.pids() {
 		s = append(s, strconv.Itoa(pid))
 	}
-	fmt.Printf("pids=%s\n", strings.Join(s, ","))
+	fmt.Printf("pids=%s %s\n", strings.Join(s, ","), h.sockDir)
 	select {} // until killed
 }
 

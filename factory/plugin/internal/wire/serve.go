@@ -63,9 +63,15 @@ func Main(t template.Template, version int) int {
 	stderr := os.Stderr
 	stop := make(chan struct{})
 	watched := make(chan struct{})
+	ours := os.Getenv(WatchEnv) == "stdin" // started by this package's host
 	go func() {
 		defer close(watched)
-		watchHost(stop, os.Getenv(WatchEnv) == "stdin", func() { os.Exit(0) })
+		watchHost(stop, ours, func() {
+			if ours {
+				removeSockets()
+			}
+			os.Exit(0)
+		})
 	}()
 	goplugin.Serve(&goplugin.ServeConfig{
 		HandshakeConfig: Handshake(),
@@ -141,4 +147,16 @@ func watchHost(stop <-chan struct{}, useStdin bool, exit func()) {
 			}
 		}
 	}
+}
+
+// removeSockets removes this plugin's socket directory, which its host
+// would have removed had it not died, and the host's directory of plugin
+// sockets once the last plugin has emptied it.
+func removeSockets() {
+	dir := os.Getenv(goplugin.EnvUnixSocketDir)
+	if dir == "" || !filepath.IsAbs(dir) {
+		return
+	}
+	_ = os.RemoveAll(dir)
+	_ = os.Remove(filepath.Dir(dir)) // fails while other plugins' directories remain
 }
