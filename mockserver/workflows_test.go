@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/waooaw/waooaw-go/internal/apitest"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/workflows"
@@ -79,7 +80,7 @@ func checkOrder(t *testing.T, w workflows.Workflow) {
 
 func TestWorkflowWireFields(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	tok := token(t, ts, mockserver.ViewerEmail, "viewer")
 	raw := do(t, ts, call{method: "GET", path: wfPath + "/wf-001", token: tok}).json(t)
 	for _, f := range []string{"workflow_id", "workflow_name", "customer_id", "customer_name", "status", "progress",
@@ -140,7 +141,7 @@ func TestWorkflowWireFields(t *testing.T) {
 
 func TestSeededWorkflows(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	ctx := context.Background()
 	_, viewer := wfClients(ts)
 	pc := ts.Client(mockserver.ViewerEmail)
@@ -173,7 +174,7 @@ func TestSeededWorkflows(t *testing.T) {
 
 func TestWorkflowListFilters(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	ctx := context.Background()
 	_, viewer := wfClients(ts)
 	ids := func(opts workflows.ListOptions) []string {
@@ -230,7 +231,7 @@ func TestWorkflowListFilters(t *testing.T) {
 
 func TestWorkflowAccess(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	viewer, ops := token(t, ts, mockserver.ViewerEmail, "viewer"), token(t, ts, mockserver.OperatorEmail, "operator")
 	for _, tc := range []struct {
 		name      string
@@ -309,7 +310,7 @@ func TestWorkflowTransitions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			ts := mockserver.Start(t)
+			ts := apitest.Start(t)
 			ops, _ := wfClients(ts)
 			ctx := context.Background()
 			act := func(s step) (*workflows.Workflow, error) {
@@ -359,7 +360,7 @@ func advance(t *testing.T, ts *mockserver.TestServer, d time.Duration) {
 
 func TestPausedWorkflowDoesNotMove(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	ops, _ := wfClients(ts)
 	ctx := context.Background()
 	advance(t, ts, time.Minute)
@@ -368,7 +369,7 @@ func TestPausedWorkflowDoesNotMove(t *testing.T) {
 		t.Fatalf("pause: %+v %v", paused, err)
 	}
 	task4, _ := paused.Task("task-004")
-	if task4.Status != workflows.TaskRunning || *task4.DurationMS != (4 * time.Minute).Milliseconds() {
+	if task4.Status != workflows.TaskRunning || *task4.DurationMS != (4*time.Minute).Milliseconds() {
 		t.Fatalf("task-004 when paused: %+v", task4)
 	}
 	advance(t, ts, 24*time.Hour)
@@ -384,7 +385,7 @@ func TestPausedWorkflowDoesNotMove(t *testing.T) {
 	// task-004 had run 4 of its 10 minutes: paused time does not count.
 	advance(t, ts, 6*time.Minute-time.Second)
 	w := mustGet(t, ops, "wf-001")
-	if k, _ := w.Task("task-004"); k.Status != workflows.TaskRunning || *k.DurationMS != (10*time.Minute - time.Second).Milliseconds() {
+	if k, _ := w.Task("task-004"); k.Status != workflows.TaskRunning || *k.DurationMS != (10*time.Minute-time.Second).Milliseconds() {
 		t.Errorf("a second before its end, task-004 is %+v", k)
 	}
 	advance(t, ts, time.Second)
@@ -392,7 +393,7 @@ func TestPausedWorkflowDoesNotMove(t *testing.T) {
 	k4, _ := w.Task("task-004")
 	k5, _ := w.Task("task-005")
 	end := resumedAt.Add(6 * time.Minute)
-	if k4.Status != workflows.TaskCompleted || !k4.CompletedAt.Equal(end) || *k4.DurationMS != (10 * time.Minute).Milliseconds() {
+	if k4.Status != workflows.TaskCompleted || !k4.CompletedAt.Equal(end) || *k4.DurationMS != (10*time.Minute).Milliseconds() {
 		t.Errorf("task-004 after its 10 minutes: %+v", k4)
 	}
 	if k5.Status != workflows.TaskRunning || !k5.StartedAt.Equal(end) {
@@ -404,7 +405,7 @@ func TestPausedWorkflowDoesNotMove(t *testing.T) {
 
 func TestCancelledWorkflowCancelsUnfinishedTasks(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	ops, _ := wfClients(ts)
 	before := mustGet(t, ops, "wf-001")
 	w, err := ops.Cancel(context.Background(), "wf-001")
@@ -439,7 +440,7 @@ func TestCancelledWorkflowCancelsUnfinishedTasks(t *testing.T) {
 
 func TestRunningWorkflowsRunToCompletionOnTheClock(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	ops, _ := wfClients(ts)
 	pc := ts.Client(mockserver.ViewerEmail)
 	ctx := context.Background()
@@ -498,7 +499,7 @@ func TestRunningWorkflowsRunToCompletionOnTheClock(t *testing.T) {
 
 func TestRetryingTheFailedTaskCompletesTheWorkflow(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	ops, viewer := wfClients(ts)
 	ctx := context.Background()
 	pc := ts.Client(mockserver.ViewerEmail)
@@ -558,7 +559,7 @@ func TestRetryingTheFailedTaskCompletesTheWorkflow(t *testing.T) {
 // the clock alone.
 func TestWorkflowStateDependsOnTheClockNotOnReads(t *testing.T) {
 	t.Parallel()
-	often, once := mockserver.Start(t), mockserver.Start(t)
+	often, once := apitest.Start(t), apitest.Start(t)
 	a, _ := wfClients(often)
 	b, _ := wfClients(once)
 	ctx := context.Background()
@@ -590,7 +591,7 @@ func TestWorkflowStateDependsOnTheClockNotOnReads(t *testing.T) {
 
 func TestWorkflowsConcurrentUse(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	ops, _ := wfClients(ts)
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -619,7 +620,7 @@ func TestWorkflowsConcurrentUse(t *testing.T) {
 
 func TestWorkflowResetRestoresTheSeed(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	ops, _ := wfClients(ts)
 	seed := mustGet(t, ops, "wf-001")
 	if _, err := ops.Cancel(context.Background(), "wf-001"); err != nil {
@@ -636,7 +637,7 @@ func TestWorkflowResetRestoresTheSeed(t *testing.T) {
 // JSON round-trips through the SDK's types.
 func TestWorkflowJSONRoundTrip(t *testing.T) {
 	t.Parallel()
-	ts := mockserver.Start(t)
+	ts := apitest.Start(t)
 	tok := token(t, ts, mockserver.ViewerEmail, "viewer")
 	a := do(t, ts, call{method: "GET", path: wfPath + "/wf-004", token: tok})
 	if strings.Contains(string(a.raw), "null,\"estimated") || strings.Contains(string(a.raw), `"dependencies":null`) {
@@ -652,5 +653,82 @@ func TestWorkflowJSONRoundTrip(t *testing.T) {
 	json.Unmarshal(again, &y)
 	if diff := cmp.Diff(x, y); diff != "" {
 		t.Errorf("round trip (-wire +sdk):\n%s", diff)
+	}
+}
+
+// workflowRoutes are the routes of the workflows section of openapi.yaml.
+var workflowRoutes = []string{
+	"GET /api/platform/orchestration/workflows",
+	"GET /api/platform/orchestration/workflows/{id}",
+	"POST /api/platform/orchestration/workflows/{id}/pause",
+	"POST /api/platform/orchestration/workflows/{id}/resume",
+	"POST /api/platform/orchestration/workflows/{id}/cancel",
+	"POST /api/platform/orchestration/workflows/{id}/tasks/{task_id}/retry",
+}
+
+// TestWorkflowContractWalk provokes every documented answer of the workflow
+// routes on a server whose traffic is validated against the contract.
+func TestWorkflowContractWalk(t *testing.T) {
+	t.Parallel()
+	cov := apitest.NewCoverage()
+	ts := apitest.Start(t, cov.Option())
+	viewer := token(t, ts, mockserver.ViewerEmail, "viewer")
+	operator := token(t, ts, mockserver.OperatorEmail, "operator")
+	textPlain := map[string]string{"Content-Type": "text/plain"}
+	big := "{" + strings.Repeat(" ", 1<<20) + "}"
+	// Each route's ids: one the call succeeds on (in this order), one it
+	// conflicts with.
+	ids := map[string][2][2]string{
+		workflowRoutes[0]: {{"", ""}, {"", ""}},
+		workflowRoutes[1]: {{"wf-001", ""}, {"wf-002", ""}},
+		workflowRoutes[2]: {{"wf-001", ""}, {"wf-002", ""}},
+		workflowRoutes[3]: {{"wf-001", ""}, {"wf-002", ""}},
+		workflowRoutes[4]: {{"wf-004", ""}, {"wf-002", ""}},
+		workflowRoutes[5]: {{"wf-003", "task-101"}, {"wf-003", "task-100"}},
+	}
+	for _, r := range workflowRoutes {
+		method, pattern, _ := strings.Cut(r, " ")
+		at := func(id [2]string) string {
+			return strings.NewReplacer("{id}", id[0], "{task_id}", id[1]).Replace(pattern)
+		}
+		ok, busy := ids[r][0], ids[r][1]
+		expect := func(c call, status int) {
+			t.Helper()
+			if a := do(t, ts, c); a.status != status {
+				t.Errorf("%s %s: %d %s, want %d", c.method, c.path, a.status, a.raw, status)
+			}
+		}
+		expect(call{method: method, path: at(ok)}, 401)
+		if method == "GET" {
+			expect(call{method: method, path: at(ok), token: viewer}, 200)
+			if ok[0] == "" {
+				expect(call{method: method, path: at(ok) + "?status=bogus", token: viewer}, 400)
+				continue
+			}
+			expect(call{method: method, path: at([2]string{"wf-999"}), token: viewer}, 404)
+			expect(call{method: method, path: at([2]string{"a%20b"}), token: viewer}, 400)
+			continue
+		}
+		expect(call{method: method, path: at(ok), token: viewer, body: "{}"}, 403)
+		expect(call{method: method, path: at([2]string{"wf-999", ok[1]}), token: operator}, 404)
+		expect(call{method: method, path: at(ok), token: operator, body: `{"reason":"x"}`}, 400)
+		expect(call{method: method, path: at(ok), token: operator, body: "x", header: textPlain}, 415)
+		expect(call{method: method, path: at(ok), token: operator, body: big}, 413)
+		expect(call{method: method, path: at(ok), token: operator, body: "{}"}, 200)
+		expect(call{method: method, path: at(busy), token: operator}, 409)
+		key := map[string]string{"Idempotency-Key": "walk " + r}
+		expect(call{method: method, path: at(busy), token: operator, header: key}, 409)
+		expect(call{method: method, path: at(busy), token: operator, body: "{}", header: key}, 422)
+	}
+	var missing []string
+	for _, m := range cov.Missing(t, workflowRoutes...) {
+		// 429 and 5XX need injected faults.
+		if strings.HasSuffix(m, " 429") || strings.HasSuffix(m, " 5XX") {
+			continue
+		}
+		missing = append(missing, m)
+	}
+	if len(missing) > 0 {
+		t.Errorf("documented answers the walk never saw:\n  %s", strings.Join(missing, "\n  "))
 	}
 }
