@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/waooaw/waooaw-go/factory/plugin"
+	"github.com/waooaw/waooaw-go/factory/template"
 	"github.com/waooaw/waooaw-go/mockserver"
 )
 
@@ -39,6 +41,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	issuer := fs.String("issuer", "", "token issuer (`URL`); default: the listen URL")
 	clockMode := fs.String("clock", "real", "clock: real (real time plus advances) or frozen (at 2026-01-02T10:00:00Z)")
 	logLevel := fs.String("log-level", "warn", "log level: debug, info, warn or error")
+	pluginDir := fs.String("plugin-dir", "", "load template plugins (waooaw-template-*) from `dir`; default $WAOOAW_PLUGIN_DIR, none when unset")
+	pluginTimeout := fs.Duration("plugin-timeout", plugin.DefaultCallTimeout, "deadline of each call to a template plugin (over it: 504)")
 	var faults []mockserver.Fault
 	fs.Func("fault", "inject a fault, repeatable: `[METHOD ]PATH=ACTION[,KEY=VALUE...]`, e.g.\n'POST /api/platform/agents/*/restart=503x2,retry_after=1' (ACTION: STATUS[xN], drop[xN], malformed[xN], latency; KEY: retry_after, latency_ms, percent, count)", func(v string) error {
 		f, err := mockserver.ParseFault(v)
@@ -78,6 +82,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*issuer = url
 	}
 	opts = append(opts, mockserver.WithIssuer(*issuer), mockserver.WithLogger(logger))
+	if *pluginDir == "" {
+		*pluginDir = os.Getenv(plugin.DirEnv)
+	}
+	if *pluginDir != "" {
+		host, err := plugin.NewHost(ctx, plugin.WithDir(*pluginDir), plugin.WithBuiltins(template.Builtins()),
+			plugin.WithStderr(stderr), plugin.WithCallTimeout(*pluginTimeout))
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("-plugin-dir: %w", err)
+		}
+		defer host.Close() // kills every plugin process and removes its sockets
+		for _, err := range host.LoadErrors() {
+			logger.Warn("plugin not loaded", "error", err)
+		}
+		opts = append(opts, mockserver.WithTemplates(template.Combine(template.Builtins(), host)))
+	}
 	srv := mockserver.New(opts...)
 	for _, f := range faults {
 		if _, err := srv.AddFault(f); err != nil {
