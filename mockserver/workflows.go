@@ -38,8 +38,8 @@ func tp(t time.Time) *time.Time { return &t }
 // over the time since it was last settled; a paused one does not move, so
 // its paused time never counts.
 func (w *wfState) settle(now time.Time) {
-	if !now.After(w.settled) {
-		return
+	if now.Before(w.settled) {
+		return // the clock never goes back; only a reset, which rebuilds the stores, does
 	}
 	if w.w.Status == workflows.StatusPending && !w.startAt.IsZero() && !now.Before(w.startAt) {
 		w.w.Status, w.w.StartedAt = workflows.StatusRunning, tp(w.startAt)
