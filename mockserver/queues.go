@@ -326,8 +326,40 @@ func (q *queueState) remove(id string, f dlqFilter, now time.Time) bool {
 	return true
 }
 
-// queueStore holds the queues. The set of queues is fixed at seed time;
-// each queue has its own lock.
+// messageIDs returns the ids of the messages in the DLQ or put back from it
+// at now: the ids a new dead letter of the queue must not take (Seed).
+func (q *queueState) messageIDs(now time.Time) map[string]bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.settle(now)
+	ids := make(map[string]bool, len(q.dlq)+len(q.waiting))
+	for id := range q.dlq {
+		ids[id] = true
+	}
+	for _, w := range q.waiting {
+		ids[w.msg.MessageID] = true
+	}
+	return ids
+}
+
+// addDeadLetters puts msgs into the DLQ at now, after the dead letters
+// already there (Seed). They are messages the queue accepted and gave up
+// on, so accepted grows with the DLQ and
+// accepted = pending + dlq + processed + deleted holds. Their ids must be
+// new to the queue (messageIDs); a retry processes them.
+func (q *queueState) addDeadLetters(msgs []queues.Message, now time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.settle(now)
+	for _, m := range msgs {
+		q.dlqSeq++
+		q.dlq[m.MessageID] = &deadLetter{Message: m, seq: q.dlqSeq}
+	}
+	q.seedAccepted += int64(len(msgs))
+}
+
+// queueStore holds the queues. The set of queues is fixed at seed time
+// (Seed replaces the store to add queues); each queue has its own lock.
 type queueStore struct {
 	order  []*queueState
 	byName map[string]*queueState

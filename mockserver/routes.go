@@ -6,6 +6,7 @@ func (s *Server) routes() {
 	s.router.add(s.controlRoutes()...)
 	s.router.add(s.oauthRoutes()...)
 	s.router.add(s.authControlRoutes()...)
+	s.router.add(s.seedRoutes()...)
 	s.router.add(s.dashboardRoutes()...)
 	s.router.add(s.agentRoutes()...)
 	s.router.add(s.queueRoutes()...)

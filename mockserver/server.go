@@ -26,6 +26,7 @@ type Server struct {
 	idem    *idempotency
 	faults  *faults
 	journal *journal
+	seeding seeding
 	reqSeq  atomic.Uint64
 	reqPfx  string
 
@@ -82,7 +83,8 @@ func (s *Server) Handler() http.Handler {
 	return h
 }
 
-// New builds a server with the default seed data.
+// New builds a server with the default seed data (none with
+// WithEmptyStart) and the WithSeed seeds; SeedErr reports a refused seed.
 func New(opts ...Option) *Server {
 	s := &Server{
 		clock:  &clock{start: Epoch},
@@ -105,10 +107,8 @@ func New(opts ...Option) *Server {
 	return s
 }
 
-// seed (re)builds every store from the default seed data.
-func (s *Server) seed() {
-	s.state.Store(newStores(s.clock.Now()))
-}
+// seed (re)builds every store from the start's seed data (seeding.go).
+func (s *Server) seed() { s.start() }
 
 // Reset puts seed data, clock offset, sessions and users back to the start.
 func (s *Server) Reset() {

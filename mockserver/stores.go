@@ -9,6 +9,7 @@ type stores struct {
 	workflows *workflowStore
 	queues    *queueStore
 	factory   *factoryStore
+	customers *customerStore
 }
 
 // newStores builds every store from the default seed data at now.
@@ -18,6 +19,7 @@ func newStores(now time.Time) *stores {
 		workflows: newWorkflowStore(now),
 		queues:    newQueueStore(now),
 		factory:   newFactoryStore(),
+		customers: newCustomerStore(now),
 	}
 }
 

@@ -24,6 +24,7 @@ type TestServer struct {
 }
 
 // Start starts a seeded server on loopback and closes it when the test ends.
+// A WithSeed seed that is refused fails the test.
 func Start(tb testing.TB, opts ...Option) *TestServer {
 	tb.Helper()
 	hs := httptest.NewUnstartedServer(nil)
@@ -31,6 +32,9 @@ func Start(tb testing.TB, opts ...Option) *TestServer {
 	s := New(append([]Option{WithIssuer(hs.URL)}, opts...)...)
 	hs.Config.Handler = s.Handler()
 	tb.Cleanup(hs.Close)
+	if err := s.SeedErr(); err != nil {
+		tb.Fatalf("mockserver: %v", err)
+	}
 	return &TestServer{Server: s, URL: hs.URL, tb: tb, hs: hs}
 }
 
