@@ -43,6 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logLevel := fs.String("log-level", "warn", "log level: debug, info, warn or error")
 	pluginDir := fs.String("plugin-dir", "", "load template plugins (waooaw-template-*) from `dir`; default $WAOOAW_PLUGIN_DIR, none when unset")
 	pluginTimeout := fs.Duration("plugin-timeout", plugin.DefaultCallTimeout, "deadline of each call to a template plugin (over it: 504)")
+	seedFile := fs.String("seed", "", "add the seed data in `file` (JSON, the body of POST /_mock/seed) at the start and after every reset")
 	var faults []mockserver.Fault
 	fs.Func("fault", "inject a fault, repeatable: `[METHOD ]PATH=ACTION[,KEY=VALUE...]`, e.g.\n'POST /api/platform/agents/*/restart=503x2,retry_after=1' (ACTION: STATUS[xN], drop[xN], malformed[xN], latency; KEY: retry_after, latency_ms, percent, count)", func(v string) error {
 		f, err := mockserver.ParseFault(v)
@@ -72,6 +73,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("-clock %q: want real or frozen", *clockMode)
 	}
+	if *seedFile != "" {
+		seed, err := mockserver.LoadSeedFile(*seedFile)
+		if err != nil {
+			return fmt.Errorf("-seed: %w", err)
+		}
+		opts = append(opts, mockserver.WithSeed(seed))
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -99,6 +107,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		opts = append(opts, mockserver.WithTemplates(template.Combine(template.Builtins(), host)))
 	}
 	srv := mockserver.New(opts...)
+	if err := srv.SeedErr(); err != nil {
+		ln.Close()
+		return fmt.Errorf("-seed: %w", err)
+	}
 	for _, f := range faults {
 		if _, err := srv.AddFault(f); err != nil {
 			return err
