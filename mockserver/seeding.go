@@ -316,7 +316,7 @@ type seedPlan struct {
 	customers   []Customer
 	customerIDs map[string]string // id → company name
 	agentIDs    map[string]bool
-	queueNames  map[string]*queueState // nil value: a queue only checked (static)
+	queueNames  map[string]*queueState
 
 	agents       []*agentState
 	agentSeq     int
