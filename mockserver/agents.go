@@ -22,6 +22,15 @@ type agentState struct {
 	tpm     int       // tasks per minute while online
 	errRate float64   // fraction of failed requests
 	p95MS   int64
+	// later are changes due at their times on the clock (an upgrade that
+	// completes changes the version), in time order.
+	later []agentChange
+}
+
+// agentChange is a change to an agent due at a time on the clock.
+type agentChange struct {
+	at    time.Time
+	apply func(a *agentState)
 }
 
 // settle brings the agent up to now.
@@ -33,6 +42,27 @@ func (a *agentState) settle(now time.Time) {
 		t := a.readyAt
 		a.LastActive = &t
 	}
+	for len(a.later) > 0 && !now.Before(a.later[0].at) {
+		a.later[0].apply(a)
+		a.later = a.later[1:]
+	}
+}
+
+// schedule makes fn change agent id at the time at on the clock (at once
+// when at has passed). It reports false when there is no such agent.
+func (st *agentStore) schedule(id string, at time.Time, fn func(a *agentState)) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	a, ok := st.byID[id]
+	if !ok {
+		return false
+	}
+	i := len(a.later)
+	for i > 0 && a.later[i-1].at.After(at) {
+		i--
+	}
+	a.later = slices.Insert(a.later, i, agentChange{at: at, apply: fn})
+	return true
 }
 
 // agentStore holds the agents, in seed order.

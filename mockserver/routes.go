@@ -12,6 +12,7 @@ func (s *Server) routes() {
 	s.router.add(s.queueRoutes()...)
 	s.router.add(s.workflowRoutes()...)
 	s.router.add(s.factoryRoutes()...)
+	s.router.add(s.servicingRoutes()...)
 }
 
 // Routes lists the server's routes as "METHOD /pattern", for contract tests.

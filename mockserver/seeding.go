@@ -226,6 +226,7 @@ func (st *stores) clear() {
 	clear(st.queues.byName)
 	st.customers.order = nil
 	clear(st.customers.byID)
+	st.servicing.clear()
 }
 
 // Seed adds seed to the server, all or nothing, and returns the ids of

@@ -10,6 +10,7 @@ type stores struct {
 	queues    *queueStore
 	factory   *factoryStore
 	customers *customerStore
+	servicing *servicingStore
 }
 
 // newStores builds every store from the default seed data at now.
@@ -20,6 +21,7 @@ func newStores(now time.Time) *stores {
 		queues:    newQueueStore(now),
 		factory:   newFactoryStore(),
 		customers: newCustomerStore(now),
+		servicing: newServicingStore(now),
 	}
 }
 

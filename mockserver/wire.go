@@ -96,7 +96,8 @@ func writeError(w http.ResponseWriter, requestID string, e *apiError) {
 }
 
 // readBody reads a request body under the wire rules: JSON or no content
-// type (else 415), at most 1 MiB (else 413).
+// type (else 415), at most 1 MiB (else 413). A PATCH may also say
+// application/merge-patch+json (RFC 7386), which is JSON too.
 func readBody(r *http.Request) ([]byte, *apiError) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
@@ -113,7 +114,8 @@ func readBody(r *http.Request) ([]byte, *apiError) {
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" {
+		mergePatch := mt == "application/merge-patch+json" && r.Method == http.MethodPatch
+		if err != nil || mt != "application/json" && !mergePatch {
 			return nil, errf(http.StatusUnsupportedMediaType, "unsupported_media_type",
 				"Content-Type %q is not supported: send application/json", ct)
 		}
