@@ -43,6 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logLevel := fs.String("log-level", "warn", "log level: debug, info, warn or error")
 	pluginDir := fs.String("plugin-dir", "", "load template plugins (waooaw-template-*) from `dir`; default $WAOOAW_PLUGIN_DIR, none when unset")
 	pluginTimeout := fs.Duration("plugin-timeout", plugin.DefaultCallTimeout, "deadline of each call to a template plugin (over it: 504)")
+	empty := fs.Bool("empty", false, "start with no seed data (no agents, queues, workflows or customers; the demo users stay), e.g. with -seed")
 	seedFile := fs.String("seed", "", "add the seed data in `file` (JSON, the body of POST /_mock/seed) at the start and after every reset")
 	var faults []mockserver.Fault
 	fs.Func("fault", "inject a fault, repeatable: `[METHOD ]PATH=ACTION[,KEY=VALUE...]`, e.g.\n'POST /api/platform/agents/*/restart=503x2,retry_after=1' (ACTION: STATUS[xN], drop[xN], malformed[xN], latency; KEY: retry_after, latency_ms, percent, count)", func(v string) error {
@@ -72,6 +73,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "frozen":
 	default:
 		return fmt.Errorf("-clock %q: want real or frozen", *clockMode)
+	}
+	if *empty {
+		opts = append(opts, mockserver.WithEmptyStart())
 	}
 	if *seedFile != "" {
 		seed, err := mockserver.LoadSeedFile(*seedFile)

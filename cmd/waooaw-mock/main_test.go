@@ -165,6 +165,17 @@ func TestFirstLineHealthzAndShutdown(t *testing.T) {
 	m.stop()
 }
 
+func TestEmptyStart(t *testing.T) {
+	m := start(t, "-empty")
+	var list struct {
+		Total int `json:"total"`
+	}
+	m.do("GET", "/api/platform/agents", m.tok, "", 200, &list)
+	if list.Total != 0 {
+		t.Errorf("-empty: %d agents", list.Total)
+	}
+}
+
 func TestBadFlags(t *testing.T) {
 	for _, args := range [][]string{{"-clock", "sideways"}, {"-log-level", "loud"}, {"-fault", "/x=abc"}, {"extra"},
 		{"-plugin-dir", filepath.Join(t.TempDir(), "missing")}} {
