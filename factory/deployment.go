@@ -230,17 +230,19 @@ func (o *Operation) Refresh(ctx context.Context) (*Deployment, error) {
 //	}
 func (o *Operation) Watch(ctx context.Context) iter.Seq2[Deployment, error] {
 	return func(yield func(Deployment, error) bool) {
-		for {
+		read := func(ctx context.Context) (Deployment, error) {
 			d, err := o.Refresh(ctx)
 			if err != nil {
-				yield(Deployment{}, err)
-				return
+				return Deployment{}, err
 			}
-			if !yield(*d, nil) || d.Status.Terminal() {
-				return
+			return *d, nil
+		}
+		done := func(d Deployment) bool { return d.Status.Terminal() }
+		for d, err := range platform.Poll(ctx, o.c.poll, read, done) {
+			if err != nil && errors.Is(err, ctx.Err()) { // the wait ended: say which
+				err = fmt.Errorf("factory: watch deployment %s: %w", o.id, err)
 			}
-			if err := sleep(ctx, o.c.poll); err != nil {
-				yield(Deployment{}, fmt.Errorf("factory: watch deployment %s: %w", o.id, err))
+			if !yield(d, err) {
 				return
 			}
 		}
@@ -271,16 +273,4 @@ func (o *Operation) Wait(ctx context.Context) (*Deployment, error) {
 		return last, fmt.Errorf("factory: deployment %s of agent %s: %s: %w", o.id, last.AgentID, why, ErrDeploymentFailed)
 	}
 	return last, nil
-}
-
-// sleep waits d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

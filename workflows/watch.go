@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"iter"
 	"time"
+
+	"github.com/waooaw/waooaw-go/platform"
 )
 
 // DefaultPollInterval is how often Watch and WaitFor read the workflow when
@@ -35,17 +37,19 @@ func (c *Client) Watch(ctx context.Context, id string, interval time.Duration) i
 			yield(Workflow{}, fmt.Errorf("workflows: watch %s: %w", id, err))
 			return
 		}
-		for {
+		read := func(ctx context.Context) (Workflow, error) {
 			w, err := c.Get(ctx, id)
 			if err != nil {
-				yield(Workflow{}, err)
-				return
+				return Workflow{}, err
 			}
-			if !yield(*w, nil) || w.Status.Terminal() {
-				return
+			return *w, nil
+		}
+		done := func(w Workflow) bool { return w.Status.Terminal() }
+		for w, err := range platform.Poll(ctx, interval, read, done) {
+			if err != nil && errors.Is(err, ctx.Err()) { // the wait ended: say which
+				err = fmt.Errorf("workflows: watch %s: %w", id, err)
 			}
-			if err := sleep(ctx, interval); err != nil {
-				yield(Workflow{}, fmt.Errorf("workflows: watch %s: %w", id, err))
+			if !yield(w, err) {
 				return
 			}
 		}
@@ -119,19 +123,4 @@ func pollInterval(d time.Duration) (time.Duration, error) {
 		return DefaultPollInterval, nil
 	}
 	return d, nil
-}
-
-// sleep waits d or until ctx is done, whichever is first.
-func sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
