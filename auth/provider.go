@@ -30,6 +30,7 @@ type Provider struct {
 	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported,omitempty"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported,omitempty"`
 	ScopesSupported                   []string `json:"scopes_supported,omitempty"`
+	SubjectTypesSupported             []string `json:"subject_types_supported,omitempty"`
 }
 
 // NewProvider returns the platform's endpoints under issuer (its base URL,

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/waooaw/waooaw-go/auth"
 )
 
 // OAuth clients of the mock identity provider.
@@ -107,26 +109,9 @@ func (s *Server) oauthRoutes() []*route {
 	}
 }
 
-// Discovery is the OpenID Provider metadata of GET /.well-known/openid-configuration.
-type Discovery struct {
-	Issuer                            string   `json:"issuer"`
-	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
-	TokenEndpoint                     string   `json:"token_endpoint"`
-	RevocationEndpoint                string   `json:"revocation_endpoint"`
-	UserinfoEndpoint                  string   `json:"userinfo_endpoint"`
-	JWKSURI                           string   `json:"jwks_uri"`
-	ResponseTypesSupported            []string `json:"response_types_supported"`
-	GrantTypesSupported               []string `json:"grant_types_supported"`
-	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
-	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
-	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
-	ScopesSupported                   []string `json:"scopes_supported"`
-	SubjectTypesSupported             []string `json:"subject_types_supported"`
-}
-
 func (s *Server) discovery(rc *reqCtx) (int, any, *apiError) {
 	iss := s.auth.issuer
-	return http.StatusOK, Discovery{
+	return http.StatusOK, auth.Provider{
 		Issuer:                            iss,
 		AuthorizationEndpoint:             iss + "/auth/google",
 		TokenEndpoint:                     iss + "/auth/token",
@@ -590,19 +575,9 @@ func (s *Server) logout(rc *reqCtx) (int, any, *apiError) {
 	return http.StatusNoContent, nil, nil
 }
 
-// Me is the answer of GET /auth/me.
-type Me struct {
-	Sub       string    `json:"sub"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	Role      string    `json:"role"`
-	SessionID string    `json:"session_id"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
 func (s *Server) me(rc *reqCtx) (int, any, *apiError) {
 	p := rc.who
-	return http.StatusOK, Me{Sub: p.sub, Email: p.email, Name: p.name, Role: p.role.String(),
+	return http.StatusOK, auth.UserInfo{Subject: p.sub, Email: p.email, Name: p.name, Role: auth.Role(p.role.String()),
 		SessionID: p.sess.id, ExpiresAt: p.exp.UTC()}, nil
 }
 
