@@ -326,6 +326,17 @@ func TestServersAreIndependent(t *testing.T) {
 	if !b.Now().Equal(mockserver.Epoch) {
 		t.Errorf("b's clock moved: %v", b.Now())
 	}
+	// Faults and journals are each server's own.
+	a.AddFault(mockserver.Fault{Path: "/api/platform/metrics", Status: 500})
+	if _, err := b.Client(mockserver.OperatorEmail).Metrics(ctx); err != nil {
+		t.Errorf("a's fault reached b: %v", err)
+	}
+	if n := b.Calls("POST", "/api/platform/agents/*/stop"); n != 0 {
+		t.Errorf("b's journal has a's stop: %d", n)
+	}
+	if n := a.Calls("GET", "/api/platform/metrics"); n != 0 {
+		t.Errorf("a's journal has b's metrics call: %d", n)
+	}
 	// Reset restores a.
 	a.Reset()
 	if got, _ := a.Client(mockserver.OperatorEmail).Agents.Get(ctx, "wow-memory"); got.Status != platform.AgentOnline {
