@@ -13,6 +13,7 @@ func (s *Server) routes() {
 	s.router.add(s.workflowRoutes()...)
 	s.router.add(s.factoryRoutes()...)
 	s.router.add(s.servicingRoutes()...)
+	s.router.add(s.helpdeskRoutes()...)
 }
 
 // Routes lists the server's routes as "METHOD /pattern", for contract tests.

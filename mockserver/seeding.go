@@ -227,6 +227,7 @@ func (st *stores) clear() {
 	st.customers.order = nil
 	clear(st.customers.byID)
 	st.servicing.clear()
+	st.helpdesk.clear()
 }
 
 // Seed adds seed to the server, all or nothing, and returns the ids of

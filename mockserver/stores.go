@@ -11,6 +11,7 @@ type stores struct {
 	factory   *factoryStore
 	customers *customerStore
 	servicing *servicingStore
+	helpdesk  *helpdeskStore
 }
 
 // newStores builds every store from the default seed data at now.
@@ -22,6 +23,7 @@ func newStores(now time.Time) *stores {
 		factory:   newFactoryStore(),
 		customers: newCustomerStore(now),
 		servicing: newServicingStore(now),
+		helpdesk:  newHelpdeskStore(now),
 	}
 }
 
