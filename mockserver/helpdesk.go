@@ -588,6 +588,9 @@ func slaCheck(open []helpdesk.Incident) helpdesk.Check {
 	case len(breached) > 0:
 		c.Status = helpdesk.CheckFail
 		c.Message = "SLA breached: " + describe(breached, "was due")
+		if len(atRisk) > 0 {
+			c.Message += "; at risk: " + describe(atRisk, "is due")
+		}
 	case len(atRisk) > 0:
 		c.Status = helpdesk.CheckWarn
 		c.Message = "SLA at risk: " + describe(atRisk, "is due")
