@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -715,4 +717,116 @@ func sep(path string) string {
 		return "&"
 	}
 	return "?"
+}
+
+// FuzzHelpdeskRequests: any body to the quick actions and diagnose, and any
+// query to the lists, answers 2xx, 400, 404 or 409 (never 5xx), and a
+// refused action changes nothing.
+func FuzzHelpdeskRequests(f *testing.F) {
+	f.Add(uint8(0), `{"agent_id":"wow-search"}`, "status=open&severity=high")
+	f.Add(uint8(1), `{"agent_id":"agent-004"}`, "q=acme&page_size=1")
+	f.Add(uint8(2), `{"workflow_id":"wf-003","task_id":"task-101"}`, "sla_status=breached&customer_id=cust-002")
+	f.Add(uint8(2), `{"workflow_id":"wf-003","task_id":""}`, "page_token=AAAAAQAAAAAAAAAA")
+	f.Add(uint8(3), `{}`, "q=%00&page_size=0")
+	f.Add(uint8(0), `{"agent_id":null}`, "severity=CRITICAL")
+	f.Add(uint8(1), `[{"agent_id":"wow-search"}]`, "status=")
+	f.Add(uint8(2), `{"workflow_id":"wf-001","workflow_id":"wf-003"}`, "q=timeout&page_size=500")
+	s := mockserver.New()
+	rt := s.Transport()
+	var tok string // minted after each reset, which revokes sessions
+	send := func(t *testing.T, method, target, body string) (int, string) {
+		var r *http.Request
+		var err error
+		if body == "" {
+			r, err = http.NewRequest(method, "http://mock"+target, nil)
+		} else {
+			r, err = http.NewRequest(method, "http://mock"+target, strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+		}
+		if err != nil {
+			t.Skip() // not a request a client could send
+		}
+		r.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := rt.RoundTrip(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		io.Copy(&b, resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	state := func(t *testing.T) string {
+		_, agents := send(t, "GET", "/api/platform/agents?page_size=500", "")
+		_, wfs := send(t, "GET", "/api/platform/orchestration/workflows?page_size=500", "")
+		_, diag := send(t, "POST", hdBase+"/customers/cust-003/diagnose", "")
+		return agents + wfs + diag
+	}
+	actions := []string{"/actions/restart-agent", "/actions/clear-cache", "/actions/retry-workflow", "/customers/cust-002/diagnose"}
+	lists := []string{"/incidents", "/customers/search", "/playbooks"}
+	f.Fuzz(func(t *testing.T, which uint8, body, query string) {
+		s.Reset()
+		var err error
+		if tok, err = s.Token(mockserver.OperatorEmail, "", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		list := lists[int(which)%len(lists)]
+		if st, raw := send(t, "GET", hdBase+list+"?"+query, ""); st != 200 && st != 400 {
+			t.Fatalf("GET %s?%s: %d %s", list, query, st, raw)
+		}
+		before := state(t)
+		path := actions[int(which)%len(actions)]
+		st, raw := send(t, "POST", hdBase+path, body)
+		switch {
+		case st == 200:
+		case st == 400 || st == 404 || st == 409 || st == 413 || st == 415:
+			if after := state(t); after != before {
+				t.Fatalf("POST %s %s: %d %s, yet the state changed", path, body, st, raw)
+			}
+		default:
+			t.Fatalf("POST %s %s: %d %s", path, body, st, raw)
+		}
+	})
+}
+
+// Quick actions and diagnoses running at once keep the stores consistent
+// (run with -race).
+func TestHelpdeskConcurrent(t *testing.T) {
+	t.Parallel()
+	e := newHD(t)
+	ctx := context.Background()
+	errs := make(chan error, 40)
+	for i := range 10 {
+		go func() {
+			var err error
+			switch i % 5 {
+			case 0:
+				_, err = e.hd.RestartAgent(ctx, "wow-search")
+			case 1:
+				_, err = e.hd.ClearCache(ctx, "agent-004")
+			case 2:
+				_, err = e.hd.RetryWorkflow(ctx, "wf-003", "")
+				if errors.Is(err, platform.ErrConflict) {
+					err = nil // another goroutine retried it first
+				}
+			case 3:
+				_, err = e.hd.Diagnose(ctx, "cust-00"+string(rune('1'+i%3)))
+			default:
+				_, err = e.hd.Overview(ctx, "cust-001")
+			}
+			errs <- err
+		}()
+	}
+	for range 10 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	w, err := workflows.New(e.pc).Get(ctx, "wf-003")
+	if err != nil || w.Status != workflows.StatusRunning {
+		t.Errorf("wf-003 after two concurrent retries: %+v, %v", w, err)
+	}
+	if w.Tasks[1].RetryCount != 4 {
+		t.Errorf("task-101 retried %d times in all, want 4 (3 seeded, then exactly one of two concurrent retries)", w.Tasks[1].RetryCount)
+	}
 }
