@@ -11,7 +11,7 @@ import (
 )
 
 // CustomerStatus is a customer account's state. Values this package does
-// not know decode without error.
+// not know decode without error; Valid reports false for them.
 type CustomerStatus string
 
 // Customer statuses.
@@ -19,6 +19,10 @@ const (
 	CustomerActive    CustomerStatus = "active"
 	CustomerSuspended CustomerStatus = "suspended"
 )
+
+// Valid reports whether s is one of the customer statuses this package
+// knows.
+func (s CustomerStatus) Valid() bool { return s == CustomerActive || s == CustomerSuspended }
 
 // Customer is a customer of the platform: the company its Business agents
 // and workflows work for.
@@ -75,7 +79,7 @@ func (c *Client) SearchCustomers(ctx context.Context, opts SearchOptions) iter.S
 
 // WorkflowStatus is a workflow's state, as package workflows' Status
 // (convert with workflows.Status(s)). Values this package does not know
-// decode without error.
+// decode without error; Valid reports false for them.
 type WorkflowStatus string
 
 // Workflow statuses.
@@ -87,6 +91,16 @@ const (
 	WorkflowFailed    WorkflowStatus = "failed"
 	WorkflowCancelled WorkflowStatus = "cancelled"
 )
+
+// Valid reports whether s is one of the workflow statuses this package
+// knows.
+func (s WorkflowStatus) Valid() bool {
+	switch s {
+	case WorkflowPending, WorkflowRunning, WorkflowPaused, WorkflowCompleted, WorkflowFailed, WorkflowCancelled:
+		return true
+	}
+	return false
+}
 
 // WorkflowSummary is a workflow at a glance. Its tasks are in package
 // workflows: workflows.New(pc).Get(ctx, s.WorkflowID).

@@ -9,7 +9,7 @@ import (
 )
 
 // CheckStatus is the outcome of one diagnostic check. Values this package
-// does not know decode without error.
+// does not know decode without error; Valid reports false for them.
 type CheckStatus string
 
 // Check statuses, best first.
@@ -18,6 +18,9 @@ const (
 	CheckWarn CheckStatus = "warn"
 	CheckFail CheckStatus = "fail"
 )
+
+// Valid reports whether s is one of the check statuses this package knows.
+func (s CheckStatus) Valid() bool { return s == CheckPass || s == CheckWarn || s == CheckFail }
 
 // Names of the checks Diagnose runs. Agents and workflows are checked one
 // by one (AgentCheck, WorkflowCheck).

@@ -611,6 +611,12 @@ func TestEnumsValid(t *testing.T) {
 		{"late", helpdesk.SLAStatus("late").Valid, false},
 		{"clear-cache", helpdesk.ActionClearCache.Valid, true},
 		{"reboot", helpdesk.Action("reboot").Valid, false},
+		{"warn", helpdesk.CheckWarn.Valid, true},
+		{"maybe", helpdesk.CheckStatus("maybe").Valid, false},
+		{"suspended", helpdesk.CustomerSuspended.Valid, true},
+		{"on_hold", helpdesk.CustomerStatus("on_hold").Valid, false},
+		{"paused", helpdesk.WorkflowPaused.Valid, true},
+		{"stuck", helpdesk.WorkflowStatus("stuck").Valid, false},
 	} {
 		if got := tc.valid(); got != tc.want {
 			t.Errorf("%s.Valid() = %v, want %v", tc.name, got, tc.want)
