@@ -1,7 +1,10 @@
 package mockserver_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -842,4 +845,68 @@ func TestServicingSeededAgents(t *testing.T) {
 	if c := s.config("bot-3"); c.ConfigVersion != 1 || c.Config["rate_limit"] != 100.0 {
 		t.Errorf("bot-3's config: %+v", c)
 	}
+}
+
+// FuzzServicingBodies: any body of a config patch, an upgrade or a rollback
+// is answered 2xx, 400 or 409, never 5xx; a refused patch changes nothing
+// and an accepted one moves config_version by one.
+func FuzzServicingBodies(f *testing.F) {
+	f.Add(`{"config":{"rate_limit":200}}`, `{"target_version":"0.4.3","strategy":"canary"}`, `{"reason":"x"}`)
+	f.Add(`{"config":{"rate_limit":null,"log_level":"WARN"},"reason":"r"}`, `{"target_version":"0.5.0","strategy":"rolling","auto_rollback":{"enabled":false}}`, `{"reason":"x","target_version":"0.4.1"}`)
+	f.Add(`{"config":{"a":{"b":{"c":null}}}}`, `{"target_version":"0.4.3","strategy":"blue-green","auto_rollback":{"error_rate_threshold":1e308,"latency_threshold_ms":9223372036854775807}}`, `{"reason":""}`)
+	f.Add(`{"config":{"timeout_seconds":1.5e3}}`, `{"target_version":"","strategy":"canary","auto_rollback":null}`, `{"reason":"x","target_version":null}`)
+	f.Add(`{"config":[]}`, `[]`, `null`)
+	s := mockserver.New()
+	rt := s.Transport()
+	var tok string // minted after each reset, which revokes sessions
+	send := func(t *testing.T, method, target, body string) (int, []byte) {
+		r, err := http.NewRequest(method, "http://mock"+target, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := rt.RoundTrip(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, raw
+	}
+	version := func(t *testing.T) int {
+		st, raw := send(t, "GET", svcAgentsPath+"wow-memory/config", "")
+		var c servicing.Config
+		if st != 200 || json.Unmarshal(raw, &c) != nil {
+			t.Fatalf("GET config: %d %s", st, raw)
+		}
+		return c.ConfigVersion
+	}
+	f.Fuzz(func(t *testing.T, patch, upgrade, rollback string) {
+		s.Reset()
+		var err error
+		if tok, err = s.Token(mockserver.AdminEmail, "", 24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		before := version(t)
+		st, raw := send(t, "PATCH", svcAgentsPath+"wow-memory/config", patch)
+		switch {
+		case st == 200 && version(t) != before+1, st == 400 && version(t) != before, st != 200 && st != 400:
+			t.Fatalf("PATCH %q: %d %s; version %d → %d", patch, st, raw, before, version(t))
+		}
+		if st, raw := send(t, "POST", svcAgentsPath+"wow-memory/upgrade", upgrade); st != 202 && st != 400 && st != 409 {
+			t.Fatalf("upgrade %q: %d %s", upgrade, st, raw)
+		}
+		s.Advance(time.Hour)
+		if st, raw := send(t, "POST", svcAgentsPath+"wow-memory/rollback", rollback); st != 202 && st != 400 && st != 409 {
+			t.Fatalf("rollback %q: %d %s", rollback, st, raw)
+		}
+		s.Advance(time.Hour)
+		if st, raw := send(t, "GET", svcHistoryPath+"?agent_id=wow-memory", ""); st != 200 {
+			t.Fatalf("history: %d %s", st, raw)
+		}
+	})
 }
