@@ -11,8 +11,12 @@
 //	if err != nil {
 //		return err
 //	}
+//	rec := v.Recommended()
+//	if rec == nil {
+//		return nil // up to date
+//	}
 //	op, err := sc.Upgrade(ctx, "wow-memory", servicing.UpgradeRequest{
-//		TargetVersion: v.Recommended().Version,
+//		TargetVersion: rec.Version,
 //		Strategy:      servicing.StrategyCanary,
 //		AutoRollback:  &servicing.AutoRollback{Enabled: true, ErrorRateThreshold: 0.05},
 //	})
