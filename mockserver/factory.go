@@ -299,6 +299,10 @@ func (s *Server) createAgent(rc *reqCtx) (int, any, *apiError) {
 		return 0, nil, e
 	}
 	dep.agentID = id
+	// The agent's config is the one it was created with (servicing serves it).
+	if cfg, err := decodeConfig(resolved.Config); err == nil {
+		st.servicing.initConfig(id, agentConfig{version: 1, config: cfg, updated: rc.now})
+	}
 	depID := st.factory.add(dep)
 	rc.header = http.Header{"Location": {"/api/platform/factory/deployments/" + depID}}
 	return http.StatusAccepted, factory.Created{AgentID: id, DeploymentID: depID, Status: platform.AgentProvisioning}, nil
