@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"iter"
 	"sync"
-	"time"
+
+	"github.com/waooaw/waooaw-go/platform"
 )
 
 // ErrRolledBack is matched (errors.Is) by the error of Wait when the
@@ -96,17 +97,19 @@ func (o *Operation) Refresh(ctx context.Context) (*Upgrade, error) {
 //	}
 func (o *Operation) Watch(ctx context.Context) iter.Seq2[Upgrade, error] {
 	return func(yield func(Upgrade, error) bool) {
-		for {
+		read := func(ctx context.Context) (Upgrade, error) {
 			u, err := o.Refresh(ctx)
 			if err != nil {
-				yield(Upgrade{}, err)
-				return
+				return Upgrade{}, err
 			}
-			if !yield(*u, nil) || u.Status.Terminal() {
-				return
+			return *u, nil
+		}
+		done := func(u Upgrade) bool { return u.Status.Terminal() }
+		for u, err := range platform.Poll(ctx, o.c.poll, read, done) {
+			if err != nil && errors.Is(err, ctx.Err()) { // the wait ended: say which
+				err = fmt.Errorf("servicing: watch upgrade %s: %w", o.id, err)
 			}
-			if err := sleep(ctx, o.c.poll); err != nil {
-				yield(Upgrade{}, fmt.Errorf("servicing: watch upgrade %s: %w", o.id, err))
+			if !yield(u, err) {
 				return
 			}
 		}
@@ -141,16 +144,4 @@ func (o *Operation) Wait(ctx context.Context) (*Upgrade, error) {
 		return last, fmt.Errorf("servicing: upgrade %s of agent %s to %s: %w", o.id, last.AgentID, last.ToVersion, ErrFailed)
 	}
 	return last, nil
-}
-
-// sleep waits d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
