@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -93,6 +94,7 @@ type activeFault struct {
 
 // faults is the server's fault table.
 type faults struct {
+	n    atomic.Int32 // len(list), read without the lock on every request
 	mu   sync.Mutex
 	list []*activeFault
 	seq  int
@@ -111,12 +113,14 @@ func (fs *faults) add(f Fault) (string, *apiError) {
 	fs.seq++
 	id := "fault-" + strconv.Itoa(fs.seq)
 	fs.list = append(fs.list, &activeFault{id: id, f: f, segs: strings.Split(f.Path[1:], "/"), left: f.Count})
+	fs.n.Store(int32(len(fs.list)))
 	return id, nil
 }
 
 func (fs *faults) clear() {
 	fs.mu.Lock()
 	fs.list = nil
+	fs.n.Store(0)
 	fs.rnd = rand.New(rand.NewPCG(1, 2))
 	fs.mu.Unlock()
 }
@@ -124,11 +128,11 @@ func (fs *faults) clear() {
 // fire returns the fault that fires for the request, if any, and uses up
 // one of its firings.
 func (fs *faults) fire(method, path string) (Fault, bool) {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if len(fs.list) == 0 {
+	if fs.n.Load() == 0 {
 		return Fault{}, false
 	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	for i, af := range fs.list {
 		if af.f.Method != "" && af.f.Method != method || !globMatch(af.segs, segs) {
@@ -141,6 +145,7 @@ func (fs *faults) fire(method, path string) (Fault, bool) {
 			af.left--
 			if af.left <= 0 {
 				fs.list = append(fs.list[:i:i], fs.list[i+1:]...)
+				fs.n.Store(int32(len(fs.list)))
 			}
 		}
 		return af.f, true

@@ -54,12 +54,17 @@ type route struct {
 // router finds the route of a request.
 type router struct {
 	routes []*route
+	byLen  map[int][]*route // routes by their number of segments
 }
 
 func (rt *router) add(rs ...*route) {
+	if rt.byLen == nil {
+		rt.byLen = map[int][]*route{}
+	}
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
 		rt.routes = append(rt.routes, r)
+		rt.byLen[len(r.segs)] = append(rt.byLen[len(r.segs)], r)
 	}
 }
 
@@ -69,10 +74,7 @@ func (rt *router) add(rs ...*route) {
 func (rt *router) match(method string, u *url.URL) (*route, map[string]string, []string, *apiError) {
 	raw := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
 	var allowed []string
-	for _, r := range rt.routes {
-		if len(r.segs) != len(raw) {
-			continue
-		}
+	for _, r := range rt.byLen[len(raw)] {
 		var params map[string]string
 		ok := true
 		for i, s := range r.segs {
