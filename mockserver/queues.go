@@ -104,9 +104,24 @@ type queueState struct {
 	refailed int64        // put back, consumed and dead-lettered again
 	deleted  int64        // dead letters deleted since the seed
 
-	dlq       map[string]*deadLetter
-	dlqSeq    uint32
+	dlq    map[string]*deadLetter
+	dlqSeq uint32
+	// lazy makes the seeded dead letters (lazyN of them) the first time
+	// the DLQ itself is read: most tests never do, and a per-test server
+	// should start fast. Counts include them before then.
+	lazy      func(q *queueState)
+	lazyN     int
 	settledAt time.Time
+}
+
+// materialize makes the seeded dead letters if they are not made yet;
+// q.mu must be held.
+func (q *queueState) materialize() {
+	if q.lazy != nil {
+		f := q.lazy
+		q.lazy, q.lazyN = nil, 0
+		f(q)
+	}
 }
 
 // ms is the whole milliseconds from a to b, 0 when b is before a.
@@ -229,7 +244,7 @@ func (q *queueState) view(now time.Time) queues.QueueDetail {
 		errRate += (q.errBusy - q.errIdle) * math.Min(1, float64(lag)/float64(q.lagRef))
 	}
 	errRate = math.Round(errRate*1e4) / 1e4
-	dlq := len(q.dlq)
+	dlq := len(q.dlq) + q.lazyN
 	return queues.QueueDetail{
 		Queue: queues.Queue{
 			QueueName:           q.name,
@@ -272,6 +287,7 @@ func (f dlqFilter) match(m *deadLetter, now time.Time) bool {
 func (q *queueState) letters(f dlqFilter, now time.Time) []*deadLetter {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.materialize()
 	t := q.settle(now)
 	out := make([]*deadLetter, 0, len(q.dlq))
 	for _, m := range q.dlq {
@@ -288,6 +304,7 @@ func (q *queueState) letters(f dlqFilter, now time.Time) []*deadLetter {
 func (q *queueState) has(id string, now time.Time) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.materialize()
 	q.settle(now)
 	_, ok := q.dlq[id]
 	return ok
@@ -298,6 +315,7 @@ func (q *queueState) has(id string, now time.Time) bool {
 func (q *queueState) retry(id string, f dlqFilter, now time.Time) (queues.Message, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.materialize()
 	t := q.settle(now)
 	m, ok := q.dlq[id]
 	if !ok || !f.match(m, t) {
@@ -316,6 +334,7 @@ func (q *queueState) retry(id string, f dlqFilter, now time.Time) (queues.Messag
 func (q *queueState) remove(id string, f dlqFilter, now time.Time) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.materialize()
 	t := q.settle(now)
 	m, ok := q.dlq[id]
 	if !ok || !f.match(m, t) {
@@ -331,6 +350,7 @@ func (q *queueState) remove(id string, f dlqFilter, now time.Time) bool {
 func (q *queueState) messageIDs(now time.Time) map[string]bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.materialize()
 	q.settle(now)
 	ids := make(map[string]bool, len(q.dlq)+len(q.waiting))
 	for id := range q.dlq {
@@ -350,6 +370,7 @@ func (q *queueState) messageIDs(now time.Time) map[string]bool {
 func (q *queueState) addDeadLetters(msgs []queues.Message, now time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.materialize()
 	q.settle(now)
 	for _, m := range msgs {
 		q.dlqSeq++

@@ -177,33 +177,36 @@ func (sd queueSeed) build(now time.Time, n uint64) *queueState {
 		settledAt:     now,
 		dlq:           map[string]*deadLetter{},
 	}
-	// Dead-lettered over the last three days, oldest first.
-	ages := make([]time.Duration, sd.letters)
-	for i := range ages {
-		ages[i] = time.Duration(5*60+r.IntN(3*24*3600-5*60)) * time.Second
-	}
-	slices.SortFunc(ages, func(a, b time.Duration) int { return cmp.Compare(b, a) })
-	for i := range sd.letters {
-		kind := sd.errors[r.IntN(len(sd.errors))]
-		kind.retries = 1 + r.IntN(5)
-		if i == 0 && sd.first != nil {
-			kind = *sd.first
+	q.lazyN = sd.letters
+	q.lazy = func(q *queueState) {
+		// Dead-lettered over the last three days, oldest first.
+		ages := make([]time.Duration, sd.letters)
+		for i := range ages {
+			ages[i] = time.Duration(5*60+r.IntN(3*24*3600-5*60)) * time.Second
 		}
-		payload, _ := json.Marshal(sd.payload(r, i))
-		q.dlqSeq++
-		m := &deadLetter{
-			Message: queues.Message{
-				MessageID:  fmt.Sprintf("dlq-%s-%03d", sd.name, i+1),
-				QueueName:  sd.name,
-				Payload:    payload,
-				Error:      kind.err,
-				RetryCount: kind.retries,
-				Timestamp:  now.Add(-ages[i]).Truncate(time.Second),
-			},
-			permanent: kind.permanent,
-			seq:       q.dlqSeq,
+		slices.SortFunc(ages, func(a, b time.Duration) int { return cmp.Compare(b, a) })
+		for i := range sd.letters {
+			kind := sd.errors[r.IntN(len(sd.errors))]
+			kind.retries = 1 + r.IntN(5)
+			if i == 0 && sd.first != nil {
+				kind = *sd.first
+			}
+			payload, _ := json.Marshal(sd.payload(r, i))
+			q.dlqSeq++
+			m := &deadLetter{
+				Message: queues.Message{
+					MessageID:  fmt.Sprintf("dlq-%s-%03d", sd.name, i+1),
+					QueueName:  sd.name,
+					Payload:    payload,
+					Error:      kind.err,
+					RetryCount: kind.retries,
+					Timestamp:  now.Add(-ages[i]).Truncate(time.Second),
+				},
+				permanent: kind.permanent,
+				seq:       q.dlqSeq,
+			}
+			q.dlq[m.MessageID] = m
 		}
-		q.dlq[m.MessageID] = m
 	}
 	q.seedAccepted = sd.pending + int64(sd.letters) + sd.processed + sd.deleted
 	return q
