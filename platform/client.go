@@ -37,6 +37,10 @@ type Client struct {
 
 	// Agents is the dashboard's agents: list, get, restart, start, stop.
 	Agents *AgentService
+	// Logs is the platform's log: list, newest first.
+	Logs *LogService
+	// Alerts is the platform's alerts: list, acknowledge, resolve.
+	Alerts *AlertService
 }
 
 type settings struct {
@@ -262,6 +266,8 @@ func New(opts ...Option) (*Client, error) {
 		ErrorHandler: passLastResponse,
 	}
 	c.Agents = &AgentService{c: c}
+	c.Logs = &LogService{c: c}
+	c.Alerts = &AlertService{c: c}
 	return c, nil
 }
 
