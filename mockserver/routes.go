@@ -14,6 +14,10 @@ func (s *Server) routes() {
 	s.router.add(s.factoryRoutes()...)
 	s.router.add(s.servicingRoutes()...)
 	s.router.add(s.helpdeskRoutes()...)
+	s.router.add(s.logRoutes()...)
+	s.router.add(s.alertRoutes()...)
+	s.router.add(s.eventRoutes()...)
+	s.publishChanges() // last: wraps the routes above (events.go)
 }
 
 // Routes lists the server's routes as "METHOD /pattern", for contract tests.

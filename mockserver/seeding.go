@@ -228,6 +228,8 @@ func (st *stores) clear() {
 	clear(st.customers.byID)
 	st.servicing.clear()
 	st.helpdesk.clear()
+	st.logs.clear()
+	st.alerts.clear()
 }
 
 // Seed adds seed to the server, all or nothing, and returns the ids of
@@ -235,6 +237,8 @@ func (st *stores) clear() {
 // problem. What Seed adds lasts until Reset, which goes back to the start
 // (see WithSeed).
 func (s *Server) Seed(seed Seed) (SeedResult, error) {
+	s.observe()       // event streams: note the state before the seed…
+	defer s.observe() // …and publish what it added (after the unlock below)
 	s.seeding.mu.Lock()
 	defer s.seeding.mu.Unlock()
 	st := s.store()

@@ -34,6 +34,8 @@ type Server struct {
 	middleware []func(http.Handler) http.Handler
 
 	state atomic.Pointer[stores]
+
+	events eventHub // the event stream's log and streams (events.go)
 }
 
 // Option configures a Server.
@@ -118,13 +120,15 @@ func (s *Server) Reset() {
 	s.faults.clear()
 	s.journal.clear()
 	s.seed()
+	s.observe() // event streams learn of the reset
 }
 
 // Now is the server's clock.
 func (s *Server) Now() time.Time { return s.clock.Now() }
 
-// Advance moves the server's clock forward by d; state moves with it.
-func (s *Server) Advance(d time.Duration) time.Time { return s.clock.Advance(d) }
+// Advance moves the server's clock forward by d; state moves with it, and
+// event streams are told of the changes it brings.
+func (s *Server) Advance(d time.Duration) time.Time { return s.advance(d) }
 
 // Issuer is the issuer (iss) of the server's tokens.
 func (s *Server) Issuer() string { return s.auth.issuer }

@@ -12,6 +12,8 @@ type stores struct {
 	customers *customerStore
 	servicing *servicingStore
 	helpdesk  *helpdeskStore
+	logs      *logStore
+	alerts    *alertStore
 }
 
 // newStores builds every store from the default seed data at now.
@@ -24,6 +26,8 @@ func newStores(now time.Time) *stores {
 		customers: newCustomerStore(now),
 		servicing: newServicingStore(now),
 		helpdesk:  newHelpdeskStore(now),
+		logs:      newLogStore(now),
+		alerts:    newAlertStore(now),
 	}
 }
 

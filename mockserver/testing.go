@@ -32,6 +32,7 @@ func Start(tb testing.TB, opts ...Option) *TestServer {
 	s := New(append([]Option{WithIssuer(hs.URL)}, opts...)...)
 	hs.Config.Handler = s.Handler()
 	tb.Cleanup(hs.Close)
+	tb.Cleanup(s.CloseStreams) // runs first: open event streams would keep hs.Close waiting
 	if err := s.SeedErr(); err != nil {
 		tb.Fatalf("mockserver: %v", err)
 	}
@@ -128,6 +129,9 @@ func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error)
 	}()
 	if err := req.Context().Err(); err != nil {
 		return nil, err
+	}
+	if isEventStream(req) {
+		return t.streamInProcess(req) // events.go
 	}
 	rec := httptest.NewRecorder()
 	r := req.Clone(context.WithoutCancel(req.Context()))
