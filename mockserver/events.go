@@ -374,7 +374,7 @@ func (s *Server) publishChanges() {
 		}
 		h, after := rt.handle, routeEvents[rt.method+" "+rt.pattern]
 		rt.handle = func(rc *reqCtx) (int, any, *apiError) {
-			s.observe()
+			s.observeMoved()
 			status, v, e := h(rc)
 			if e == nil && status < 300 {
 				if after != nil {
@@ -498,7 +498,7 @@ func str(v any) string {
 // advance moves the clock forward by d and publishes the changes it
 // brings (Server.Advance; POST /_mock/clock/advance is wrapped instead).
 func (s *Server) advance(d time.Duration) time.Time {
-	s.observe()
+	s.observeMoved()
 	t := s.clock.Advance(d)
 	s.observe()
 	return t

@@ -17,6 +17,7 @@ import (
 // resource, the fields whose changes are published.
 type stateSnapshot struct {
 	gen         *agentStore // the stores it was taken of: another after a Reset
+	at          time.Time   // the clock's time then
 	agents      map[string]agentKey
 	workflows   map[string]workflowKey
 	queues      map[string]queues.Status
@@ -103,11 +104,31 @@ func (s *Server) observe() {
 	h := &s.events
 	h.obs.Lock()
 	defer h.obs.Unlock()
+	s.observeLocked()
+}
+
+// observeMoved is observe when only the clock can have changed the state
+// since the last look (before a handler runs): nothing to do while the
+// clock stands still.
+func (s *Server) observeMoved() {
+	h := &s.events
+	h.obs.Lock()
+	defer h.obs.Unlock()
+	if h.snap != nil && h.snap.gen == s.store().agents && h.snap.at.Equal(s.clock.Now()) {
+		return
+	}
+	s.observeLocked()
+}
+
+// observeLocked is observe; h.obs is held.
+func (s *Server) observeLocked() {
+	h := &s.events
 	st := s.store()
 	now := s.clock.Now()
 	cur := readState(st, now)
 	prev := h.snap
 	h.snap = cur.snapshot(st.agents)
+	h.snap.at = now
 	if prev == nil {
 		return
 	}

@@ -415,3 +415,24 @@ func TestEventsRecorderEnds(t *testing.T) {
 		t.Errorf("%d %q", rec.Code, rec.Body.String())
 	}
 }
+
+// BenchmarkAgentRestartHandler is the server's own cost of an agent
+// restart, with the observer's looks before and after it and the events
+// and log lines they publish, with one stream open or none.
+func BenchmarkAgentRestartHandler(b *testing.B) {
+	srv := mockserver.New()
+	tok, err := srv.Token(mockserver.OperatorEmail, "", time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest("POST", "/api/platform/agents/wow-memory/restart", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
