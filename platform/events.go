@@ -333,8 +333,9 @@ func (s *EventStream) drop() {
 // reconnect waits and connects again until it succeeds, the stream's
 // context ends, or the platform answers something reconnecting cannot fix.
 func (s *EventStream) reconnect() error {
+	wait := s.wait()
 	for {
-		if err := Sleep(s.ctx, s.wait()); err != nil {
+		if err := Sleep(s.ctx, wait); err != nil {
 			return fmt.Errorf("platform: events: %w", context.Cause(s.ctx))
 		}
 		s.reconns.Add(1)
@@ -346,18 +347,17 @@ func (s *EventStream) reconnect() error {
 			return err
 		}
 		s.fails++
+		wait = s.wait()
 		var pe *Error
 		if errors.As(err, &pe) && pe.RetryAfter > 0 {
-			if err := Sleep(s.ctx, min(pe.RetryAfter, s.c.policy.retryAfterCap)); err != nil {
-				return fmt.Errorf("platform: events: %w", context.Cause(s.ctx))
-			}
+			wait = min(pe.RetryAfter, s.c.policy.retryAfterCap)
 		}
 	}
 }
 
-// wait is the pause before the next connection: the platform's retry
-// field (within the backoff's bounds), doubled for each failure in a row,
-// with jitter.
+// wait is the pause before the next connection when the platform asked
+// for none (Retry-After): its retry field (within the backoff's bounds),
+// doubled for each failure in a row, with jitter.
 func (s *EventStream) wait() time.Duration {
 	lo, hi := s.settings.minWait, s.settings.maxWait
 	if s.retry > 0 {
@@ -428,7 +428,7 @@ func (s *EventStream) connect() error {
 		return &streamTerminal{err}
 	}
 	if resp.StatusCode == http.StatusNoContent {
-		return fail(io.EOF)
+		return fail(fmt.Errorf("platform: GET %s: the platform ended the stream (204): %w", path, io.EOF))
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
 		return fail(fmt.Errorf("platform: GET %s: the answer is %q, not text/event-stream", path, resp.Header.Get("Content-Type")))

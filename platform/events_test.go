@@ -377,9 +377,10 @@ func TestEventsBackoff(t *testing.T) {
 			gaps = append(gaps, at[i].Sub(at[i-1]))
 		}
 		// retry: 100 ms is the base; each failure doubles it (with equal
-		// jitter: between half and all of it); a 429 adds its Retry-After.
-		lows := []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, time.Second + 400*time.Millisecond}
-		highs := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, time.Second + 800*time.Millisecond}
+		// jitter: between half and all of it); a 429's Retry-After replaces
+		// it.
+		lows := []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, time.Second}
+		highs := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, time.Second}
 		if len(gaps) != len(lows) {
 			t.Fatalf("gaps %v", gaps)
 		}
