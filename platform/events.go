@@ -42,9 +42,15 @@ const (
 	TopicUpgrades EventTopic = "upgrades"
 )
 
-// EventTopics lists every topic a stream can ask for.
-var EventTopics = []EventTopic{TopicAgents, TopicAlerts, TopicLogs, TopicQueues,
-	TopicWorkflows, TopicDeployments, TopicUpgrades}
+// Valid reports whether t is one of the topics above. Events does not
+// check: a newer platform may have more.
+func (t EventTopic) Valid() bool {
+	switch t {
+	case TopicAgents, TopicAlerts, TopicLogs, TopicQueues, TopicWorkflows, TopicDeployments, TopicUpgrades:
+		return true
+	}
+	return false
+}
 
 // EventReset is the Type of the event the platform sends when it cannot
 // resume a stream where it left off (the position is older than the events

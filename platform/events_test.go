@@ -680,3 +680,16 @@ func TestAgentWatchReadError(t *testing.T) {
 		t.Errorf("Watch yielded %d times, want the error once", n)
 	}
 }
+
+func TestEventTopicValid(t *testing.T) {
+	t.Parallel()
+	for _, topic := range []platform.EventTopic{platform.TopicAgents, platform.TopicAlerts, platform.TopicLogs,
+		platform.TopicQueues, platform.TopicWorkflows, platform.TopicDeployments, platform.TopicUpgrades} {
+		if !topic.Valid() {
+			t.Errorf("%q is not valid", topic)
+		}
+	}
+	if platform.EventTopic("metrics").Valid() || platform.EventTopic("").Valid() {
+		t.Error("unknown topics are valid")
+	}
+}
