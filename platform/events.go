@@ -409,16 +409,17 @@ func (s *EventStream) connect() error {
 	if s.topics != "" {
 		q.Set("topic", s.topics)
 	}
+	var hdr http.Header
 	if id := s.LastEventID(); id != "" {
-		q.Set("last_event_id", id)
+		hdr = http.Header{"Last-Event-ID": {id}}
 	}
 	cctx, cancel := context.WithCancel(s.ctx)
-	resp, err := s.c.send(cctx, "GET", path, q, nil, true)
+	resp, err := s.c.send(cctx, "GET", path, q, nil, hdr, true)
 	var pe *Error
 	if errors.As(err, &pe) && pe.StatusCode == http.StatusUnauthorized {
 		if inv, ok := s.c.tokens.(Invalidator); ok {
 			inv.Invalidate()
-			resp, err = s.c.send(cctx, "GET", path, q, nil, true)
+			resp, err = s.c.send(cctx, "GET", path, q, nil, hdr, true)
 		}
 	}
 	if err != nil {

@@ -109,7 +109,7 @@ func (a *streamAPI) requests() []*http.Request {
 func (a *streamAPI) lastEventIDs() []string {
 	var out []string
 	for _, r := range a.requests() {
-		out = append(out, r.URL.Query().Get("last_event_id"))
+		out = append(out, r.Header.Get("Last-Event-ID"))
 	}
 	return out
 }
@@ -172,7 +172,9 @@ func TestEventsRequest(t *testing.T) {
 		if r.URL.Path != baseURLPath+"/api/platform/events" {
 			t.Errorf("path %s", r.URL.Path)
 		}
-		testQuery(t, r, map[string][]string{"topic": {"agents,alerts"}, "last_event_id": {"7"}})
+		testQuery(t, r, map[string][]string{"topic": {"agents,alerts"}})
+		testHeader(t, r, "Last-Event-ID", "7")
+		testHeader(t, r, "Accept", "text/event-stream")
 		testHeader(t, r, "Authorization", "Bearer "+testToken)
 		testHeader(t, r, "User-Agent", wantUserAgent())
 		testNoHeader(t, r, "Idempotency-Key")

@@ -59,7 +59,7 @@ func Path(pattern string, ids ...string) (string, error) {
 // packages build their methods on Do; it is exported for them and for calls
 // this SDK does not wrap yet.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) error {
-	resp, err := c.send(ctx, method, path, query, in, false)
+	resp, err := c.send(ctx, method, path, query, in, nil, false)
 	if err != nil {
 		return err
 	}
@@ -74,9 +74,10 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	return nil
 }
 
-// send makes the request and returns a 2xx response whose body the caller
-// closes; anything else becomes an error.
-func (c *Client) send(ctx context.Context, method, path string, query url.Values, in any, stream bool) (*http.Response, error) {
+// send makes the request (with the extra headers hdr) and returns a 2xx
+// response whose body the caller closes; anything else becomes an error.
+// A stream asks for text/event-stream and has no per-attempt timeout.
+func (c *Client) send(ctx context.Context, method, path string, query url.Values, in any, hdr http.Header, stream bool) (*http.Response, error) {
 	if !strings.HasPrefix(path, "/") {
 		return nil, fmt.Errorf("platform: path %q must start with /", path)
 	}
@@ -100,6 +101,12 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		return nil, fmt.Errorf("platform: %s %s: %w", method, path, err)
 	}
 	req.Header.Set("Accept", "application/json")
+	if stream {
+		req.Header.Set("Accept", "text/event-stream")
+	}
+	for k, vs := range hdr {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
