@@ -331,7 +331,12 @@ func tokenProblem(err error) error {
 	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
 		return errors.New("wrong issuer")
 	case errors.Is(err, jwt.ErrTokenUnverifiable):
-		return fmt.Errorf("unverifiable token: %v", errors.Unwrap(err))
+		// keyFor's own words: an unknown key id, or a retired key.
+		msg := err.Error()
+		if i := strings.LastIndex(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+		return fmt.Errorf("unverifiable token: %s", msg)
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
 		return errors.New("a required claim is missing")
 	}

@@ -27,9 +27,15 @@ func (c *clock) Now() time.Time {
 	return base.Add(time.Duration(c.offset.Load())).UTC()
 }
 
-// Advance moves the clock forward by d.
+// maxTime is as far as the clock goes: times past it have no RFC 3339 form.
+var maxTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// Advance moves the clock forward by d. It never moves backwards, and
+// never past the year 9999 (it stays put then).
 func (c *clock) Advance(d time.Duration) time.Time {
-	c.offset.Add(int64(d))
+	if d > 0 && c.Now().Add(d).Before(maxTime) {
+		c.offset.Add(int64(d))
+	}
 	return c.Now()
 }
 

@@ -127,7 +127,11 @@ func (s *Server) advanceControl(rc *reqCtx) (int, any, *apiError) {
 	if req.Seconds == nil || *req.Seconds < 1 || *req.Seconds > 31536000 {
 		return 0, nil, invalidField("seconds", "must be from 1 to 31536000")
 	}
-	return http.StatusOK, ClockResponse{Now: s.clock.Advance(time.Duration(*req.Seconds) * time.Second)}, nil
+	d := time.Duration(*req.Seconds) * time.Second
+	if !s.clock.Now().Add(d).Before(maxTime) {
+		return 0, nil, invalidField("seconds", "would move the clock past the year 9999")
+	}
+	return http.StatusOK, ClockResponse{Now: s.clock.Advance(d)}, nil
 }
 
 func validEmail(e string) bool {

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -299,6 +300,24 @@ func ParseFault(spec string) (Fault, error) {
 		return f, fmt.Errorf("fault %q: %s", spec, e.msg)
 	}
 	return f, nil
+}
+
+// WithFaults registers faults at the start and again after every Reset
+// (the -fault flag of cmd/waooaw-mock). An invalid fault is not registered;
+// SeedErr says why (Start fails the test).
+func WithFaults(fs ...Fault) Option {
+	return func(s *Server) { s.startFaults = append(s.startFaults, fs...) }
+}
+
+// addStartFaults registers the WithFaults faults and remembers any refusal.
+func (s *Server) addStartFaults() {
+	var errs []error
+	for _, f := range s.startFaults {
+		if _, e := s.faults.add(f); e != nil {
+			errs = append(errs, fmt.Errorf("mockserver: fault %s %s: %s", f.Method, f.Path, e.msg))
+		}
+	}
+	s.faultErr = errors.Join(errs...)
 }
 
 // AddFault registers a fault and returns its id.

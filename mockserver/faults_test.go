@@ -133,3 +133,24 @@ func TestFaultsOverTheInProcessTransport(t *testing.T) {
 		t.Error("a dropped connection in-process gave no error")
 	}
 }
+
+func TestStartFaultsSurviveReset(t *testing.T) {
+	t.Parallel()
+	f, err := mockserver.ParseFault("GET /api/platform/metrics=503")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := mockserver.Start(t, mockserver.WithFaults(f))
+	tok := token(t, ts, mockserver.ViewerEmail, "viewer")
+	if a := do(t, ts, call{method: "GET", path: "/api/platform/metrics", token: tok}); a.status != 503 {
+		t.Errorf("start fault: %d", a.status)
+	}
+	ts.Reset()
+	tok = token(t, ts, mockserver.ViewerEmail, "viewer")
+	if a := do(t, ts, call{method: "GET", path: "/api/platform/metrics", token: tok}); a.status != 503 {
+		t.Errorf("start fault after reset: %d", a.status)
+	}
+	if err := mockserver.New(mockserver.WithFaults(mockserver.Fault{Path: "x"})).SeedErr(); err == nil {
+		t.Error("an invalid start fault was not reported")
+	}
+}

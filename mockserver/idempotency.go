@@ -2,7 +2,10 @@ package mockserver
 
 import (
 	"crypto/sha256"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -39,12 +42,39 @@ func (m *idempotency) reset() {
 	m.mu.Unlock()
 }
 
-func (m *idempotency) serve(w http.ResponseWriter, rc *reqCtx, rt *route, key string) {
+// scope is where a key lives: the caller, the route and its decoded ids
+// (so /agents/wow%2Dmemory/stop and /agents/wow-memory/stop are one scope).
+func scope(rc *reqCtx, rt *route, key string) string {
 	caller := ""
 	if rc.who != nil {
 		caller = rc.who.sub
 	}
-	scope := caller + "\x00" + rc.r.Method + "\x00" + rc.r.URL.EscapedPath() + "\x00" + key
+	return caller + "\x00" + rt.method + " " + rt.pattern + "\x00" + paramsKey(rc.params) + "\x00" + key
+}
+
+// replay answers a finished request with the same key and body again; it
+// reports whether it did.
+func (m *idempotency) replay(w http.ResponseWriter, rc *reqCtx, rt *route, key string) bool {
+	sum := sha256.Sum256(rc.body)
+	now := m.clock.Now()
+	m.mu.Lock()
+	e := m.byKey[scope(rc, rt, key)]
+	if e == nil || !e.done || e.sum != sum || !now.Before(e.expires) {
+		m.mu.Unlock()
+		return false
+	}
+	status, hdr, body := e.status, e.header.Clone(), e.body
+	m.mu.Unlock()
+	if hdr == nil {
+		hdr = http.Header{}
+	}
+	hdr.Set("Idempotent-Replayed", "true")
+	writeAnswer(w, status, hdr, body)
+	return true
+}
+
+func (m *idempotency) serve(w http.ResponseWriter, rc *reqCtx, rt *route, key string) {
+	scope := scope(rc, rt, key)
 	sum := sha256.Sum256(rc.body)
 	now := m.clock.Now()
 
@@ -61,7 +91,11 @@ func (m *idempotency) serve(w http.ResponseWriter, rc *reqCtx, rt *route, key st
 		return
 	case e != nil && !e.done:
 		m.mu.Unlock()
-		writeError(w, rc.id, conflict("a request with Idempotency-Key %q is still in flight", key))
+		// Retry-After tells a client that retried too early to try again,
+		// rather than take it for a state conflict.
+		e := conflict("a request with Idempotency-Key %q is still in flight: retry shortly", key)
+		e.header = http.Header{"Retry-After": {"1"}}
+		writeError(w, rc.id, e)
 		return
 	case e != nil:
 		m.mu.Unlock()
@@ -90,6 +124,16 @@ func (m *idempotency) serve(w http.ResponseWriter, rc *reqCtx, rt *route, key st
 	}
 	m.mu.Unlock()
 	writeAnswer(w, status, hdr, body)
+}
+
+// paramsKey is the route's path ids in a stable order.
+func paramsKey(params map[string]string) string {
+	keys := slices.Sorted(maps.Keys(params))
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k + "=" + params[k] + "\x00")
+	}
+	return b.String()
 }
 
 // sweep forgets expired keys; m.mu must be held.

@@ -183,12 +183,12 @@ func WithEmptyStart() Option {
 	return func(s *Server) { s.seeding.empty = true }
 }
 
-// SeedErr is why a WithSeed seed was refused when the server started or
-// was last reset; nil when every seed was applied.
+// SeedErr is why a WithSeed seed or a WithFaults fault was refused when the
+// server started or was last reset; nil when all of them were applied.
 func (s *Server) SeedErr() error {
 	s.seeding.mu.Lock()
 	defer s.seeding.mu.Unlock()
-	return s.seeding.err
+	return errors.Join(s.seeding.err, s.faultErr)
 }
 
 // start (re)builds the state the server starts with and publishes it at

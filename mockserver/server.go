@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -19,16 +20,18 @@ const DefaultIssuer = "http://waooaw-mock.local"
 // Server is the mock platform. It is an http.Handler; its state lives in
 // memory and each Server is independent of every other.
 type Server struct {
-	clock   *clock
-	auth    *authority
-	router  router
-	logger  *slog.Logger
-	idem    *idempotency
-	faults  *faults
-	journal *journal
-	seeding seeding
-	reqSeq  atomic.Uint64
-	reqPfx  string
+	clock       *clock
+	auth        *authority
+	router      router
+	logger      *slog.Logger
+	idem        *idempotency
+	faults      *faults
+	startFaults []Fault // WithFaults: kept across Reset
+	faultErr    error   // why a WithFaults fault was refused
+	journal     *journal
+	seeding     seeding
+	reqSeq      atomic.Uint64
+	reqPfx      string
 
 	templates  template.Source
 	middleware []func(http.Handler) http.Handler
@@ -104,6 +107,7 @@ func New(opts ...Option) *Server {
 	}
 	sum := sha256.Sum256([]byte(randomID("")))
 	s.reqPfx = "req-" + strings.ToLower(strconv.FormatUint(uint64(sum[0])<<8|uint64(sum[1]), 36)) + "-"
+	s.addStartFaults()
 	s.seed()
 	s.routes()
 	return s
@@ -118,6 +122,7 @@ func (s *Server) Reset() {
 	s.auth.reset()
 	s.idem.reset()
 	s.faults.clear()
+	s.addStartFaults()
 	s.journal.clear()
 	s.seed()
 	s.observe() // event streams learn of the reset
@@ -242,20 +247,33 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	var bodyErr *apiError
+	if r.Method != http.MethodGet && r.Method != http.MethodHead { // a GET's body is ignored
+		rc.body, bodyErr = readBody(r)
+	}
+	// The /_mock/ controls act every time they are called: no replays.
+	key := r.Header.Get("Idempotency-Key")
+	keyed := key != "" && isMutation(r.Method) && !strings.HasPrefix(r.URL.Path, "/_mock/")
+	// A finished request replays even if its resource is gone since (a
+	// retried DELETE must not turn into a 404).
+	if keyed && bodyErr == nil && s.idem.replay(w, rc, rt, key) {
+		return
+	}
 	if rt.lookup != nil {
 		if e := rt.lookup(rc); e != nil {
 			writeError(w, rid, e)
 			return
 		}
 	}
-	body, e := readBody(r)
-	if e != nil {
-		writeError(w, rid, e)
+	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+		writeError(w, rid, invalid("malformed query string: %v", err))
 		return
 	}
-	rc.body = body
-	// The /_mock/ controls act every time they are called: no replays.
-	if key := r.Header.Get("Idempotency-Key"); key != "" && isMutation(r.Method) && !strings.HasPrefix(r.URL.Path, "/_mock/") {
+	if bodyErr != nil {
+		writeError(w, rid, bodyErr)
+		return
+	}
+	if keyed {
 		s.idem.serve(w, rc, rt, key)
 		return
 	}
@@ -286,7 +304,12 @@ func (s *Server) run(rc *reqCtx, rt *route) (status int, hdr http.Header, body [
 	if v == nil {
 		return status, rc.header, nil
 	}
-	return status, rc.header, encode(v)
+	b, err := encodeChecked(v)
+	if err != nil {
+		e := errf(http.StatusInternalServerError, "internal", "encoding the answer of %s %s: %v", rt.method, rt.pattern, err)
+		return e.status, nil, encodeError(rc.id, e)
+	}
+	return status, rc.header, append(b, '\n')
 }
 
 func isMutation(method string) bool {

@@ -28,6 +28,7 @@ type TestServer struct {
 func Start(tb testing.TB, opts ...Option) *TestServer {
 	tb.Helper()
 	hs := httptest.NewUnstartedServer(nil)
+	hs.Config.DisableGeneralOptionsHandler = true // OPTIONS * gets the platform's answer too
 	hs.Start()
 	s := New(append([]Option{WithIssuer(hs.URL)}, opts...)...)
 	hs.Config.Handler = s.Handler()

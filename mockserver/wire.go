@@ -52,7 +52,7 @@ func conflict(format string, args ...any) *apiError {
 
 // encode encodes an answer as JSON with a trailing newline.
 func encode(v any) []byte {
-	b, err := json.Marshal(v)
+	b, err := encodeChecked(v)
 	if err != nil {
 		// Only the server's own types are encoded: a failure is a bug here.
 		b, _ = json.Marshal(platform.ErrorBody{Error: platform.ErrorDetail{
@@ -60,6 +60,10 @@ func encode(v any) []byte {
 	}
 	return append(b, '\n')
 }
+
+// encodeChecked encodes v, reporting a failure (a time past year 9999, a
+// NaN) so the caller can answer 500 instead of its success status.
+func encodeChecked(v any) ([]byte, error) { return json.Marshal(v) }
 
 // encodeError encodes the platform error body of e.
 func encodeError(requestID string, e *apiError) []byte {
@@ -85,9 +89,14 @@ func writeAnswer(w http.ResponseWriter, status int, hdr http.Header, body []byte
 	}
 }
 
-// writeJSON answers v as JSON with status.
+// writeJSON answers v as JSON with status (500 if v cannot be encoded).
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	writeAnswer(w, status, nil, encode(v))
+	b, err := encodeChecked(v)
+	if err != nil {
+		writeError(w, w.Header().Get("X-Request-Id"), errf(http.StatusInternalServerError, "internal", "encoding the answer: %v", err))
+		return
+	}
+	writeAnswer(w, status, nil, append(b, '\n'))
 }
 
 // writeError answers e with the platform error body.

@@ -44,6 +44,8 @@ type Invalidator interface {
 //	401, source can invalidate, first  → invalidate, retry at once
 //	not retriable (mutation, no key)   → stop
 //	network error, 429, 502, 503, 504  → retry while retries remain
+//	409 with Retry-After               → retry while retries remain (the
+//	                                     same key is still in flight)
 //	anything else                      → stop
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
@@ -72,6 +74,12 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		switch resp.StatusCode {
 		case http.StatusTooManyRequests, http.StatusBadGateway,
 			http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		case http.StatusConflict:
+			// A state conflict is final; an earlier attempt of this very
+			// call still running on the server says so with Retry-After.
+			if resp.Header.Get("Retry-After") == "" || resp.Request == nil || resp.Request.Header.Get("Idempotency-Key") == "" {
+				return false, nil
+			}
 		default:
 			return false, nil
 		}

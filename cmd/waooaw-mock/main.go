@@ -110,23 +110,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		opts = append(opts, mockserver.WithTemplates(template.Combine(template.Builtins(), host)))
 	}
+	opts = append(opts, mockserver.WithFaults(faults...)) // kept across POST /_mock/reset
 	srv := mockserver.New(opts...)
 	if err := srv.SeedErr(); err != nil {
 		ln.Close()
-		return fmt.Errorf("-seed: %w", err)
-	}
-	for _, f := range faults {
-		if _, err := srv.AddFault(f); err != nil {
-			return err
-		}
+		return fmt.Errorf("-seed: %w", err) // -fault values were checked by ParseFault
 	}
 
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// OPTIONS * gets the platform's error body, not net/http's plain 200.
+		DisableGeneralOptionsHandler: true,
+		ReadTimeout:                  60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		ErrorLog:                     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(stdout, "waooaw-mock listening on %s\n", url)
 	fmt.Fprintf(stdout, "demo users: %s (admin), %s (operator), %s (viewer)\n",
