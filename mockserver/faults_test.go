@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
@@ -152,5 +153,24 @@ func TestStartFaultsSurviveReset(t *testing.T) {
 	}
 	if err := mockserver.New(mockserver.WithFaults(mockserver.Fault{Path: "x"})).SeedErr(); err == nil {
 		t.Error("an invalid start fault was not reported")
+	}
+}
+
+func TestInProcessTransportHonoursCancellation(t *testing.T) {
+	t.Parallel()
+	srv := mockserver.New()
+	srv.AddFault(mockserver.Fault{Path: "/api/platform/metrics", LatencyMS: 5000})
+	pc, err := platform.New(platform.WithBaseURL("http://mock.invalid"), platform.WithoutEnvironment(),
+		platform.WithHTTPClient(&http.Client{Transport: srv.Transport()}), platform.WithRetries(0),
+		platform.WithTokenSource(srv.TokenSource(mockserver.ViewerEmail)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = pc.Metrics(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
+		t.Errorf("err %v after %v, want the deadline at once", err, time.Since(start))
 	}
 }

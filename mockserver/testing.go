@@ -1,7 +1,6 @@
 package mockserver
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -135,13 +134,18 @@ func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error)
 		return t.streamInProcess(req) // events.go
 	}
 	rec := httptest.NewRecorder()
-	r := req.Clone(context.WithoutCancel(req.Context()))
+	// The handler sees the caller's context (a latency fault ends with it),
+	// and a caller who gave up gets its context's error, as over a socket.
+	r := req.Clone(req.Context())
 	if r.Body == nil {
 		r.Body = http.NoBody
 	}
 	r.RequestURI = req.URL.RequestURI()
 	r.RemoteAddr = "127.0.0.1:0"
 	t.s.Handler().ServeHTTP(rec, r)
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
 	resp = rec.Result()
 	resp.Request = req
 	return resp, nil

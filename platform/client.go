@@ -220,9 +220,6 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.tokens == nil {
-		s.tokens = envTokenSource(s.getenv, base)
-	}
 
 	hc := &http.Client{Timeout: s.timeout}
 	var rt http.RoundTripper = http.DefaultTransport
@@ -238,6 +235,10 @@ func New(opts ...Option) (*Client, error) {
 	ua := "waooaw-go/" + Version + " " + strings.Replace(runtime.Version(), "go", "go/", 1)
 	if s.userAgent != "" {
 		ua = s.userAgent + " " + ua
+	}
+	if s.tokens == nil {
+		// The token endpoint is reached like the API: same transport, same timeout.
+		s.tokens = envTokenSource(s.getenv, base, &http.Client{Transport: rt, Timeout: hc.Timeout})
 	}
 	tr := &transport{base: rt, tokens: s.tokens, userAgent: ua}
 	hc.Transport = tr
@@ -298,7 +299,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 }
 
 // envTokenSource builds the default token source from the environment.
-func envTokenSource(getenv func(string) string, base *url.URL) oauth2.TokenSource {
+func envTokenSource(getenv func(string) string, base *url.URL, hc *http.Client) oauth2.TokenSource {
 	if tok := getenv("WAOOAW_TOKEN"); tok != "" {
 		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"})
 	}
@@ -310,9 +311,33 @@ func envTokenSource(getenv func(string) string, base *url.URL) oauth2.TokenSourc
 			TokenURL:     base.String() + "/auth/token",
 		}
 		// The token source's context must outlive any one request.
-		return cc.TokenSource(context.Background())
+		return cc.TokenSource(context.WithValue(context.Background(), oauth2.HTTPClient, hc))
 	}
 	return nil
+}
+
+// tokenWithin asks ts for a token but stops waiting when ctx is done
+// (oauth2.TokenSource takes no context; a slow source must not hold a call
+// past its deadline). The source's own call ends when it returns.
+func tokenWithin(ctx context.Context, ts oauth2.TokenSource) (*oauth2.Token, error) {
+	if ctx.Done() == nil {
+		return ts.Token()
+	}
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		tok, err := ts.Token()
+		ch <- result{tok, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.tok, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // transport sets the User-Agent and a fresh token on every attempt.
@@ -335,7 +360,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		st.attempts.Add(1)
 	}
 	if t.tokens != nil && r.Header.Get("Authorization") == "" {
-		tok, err := t.tokens.Token()
+		tok, err := tokenWithin(req.Context(), t.tokens)
 		if err != nil {
 			if req.Body != nil {
 				req.Body.Close()

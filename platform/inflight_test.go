@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/waooaw/waooaw-go/platform"
 )
 
@@ -75,5 +77,28 @@ func TestHugeRetryAfterIsClamped(t *testing.T) {
 	var pe *platform.Error
 	if !errors.As(err, &pe) || pe.RetryAfter <= 0 || pe.RetryAfter > 366*24*time.Hour {
 		t.Errorf("RetryAfter = %v (%v)", pe.RetryAfter, err)
+	}
+}
+
+// slowSource takes its time, as a token endpoint under load would.
+type slowSource struct{ d time.Duration }
+
+func (s slowSource) Token() (*oauth2.Token, error) {
+	time.Sleep(s.d) // the source's own wait, outside the client's control
+	return &oauth2.Token{AccessToken: "t"}, nil
+}
+
+func TestSlowTokenSourceDoesNotOutliveTheDeadline(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{}`)) }))
+	defer srv.Close()
+	pc, _ := platform.New(platform.WithBaseURL(srv.URL), platform.WithoutEnvironment(),
+		platform.WithTokenSource(slowSource{300 * time.Millisecond}))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := pc.Do(ctx, "GET", "/x", nil, nil, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 250*time.Millisecond {
+		t.Errorf("err %v after %v, want the deadline at once", err, time.Since(start))
 	}
 }
