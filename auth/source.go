@@ -32,12 +32,22 @@ type Source struct {
 	what  string // what a renewal is, for messages
 	fetch func(ctx context.Context, cur *oauth2.Token) (*oauth2.Token, error)
 
-	mu     sync.Mutex
-	tok    *oauth2.Token // nil before the first token
-	exp    time.Time     // tok's expiry; zero when it has none
-	stale  bool          // Invalidate was called: renew before the next use
-	dead   error         // sticky: ErrReauthRequired
-	flight *flight       // the renewal in progress
+	mu      sync.Mutex
+	tok     *oauth2.Token // nil before the first token
+	exp     time.Time     // tok's expiry; zero when it has none
+	stale   bool          // Invalidate was called: renew before the next use
+	dead    error         // sticky: ErrReauthRequired
+	flight  *flight       // the renewal in progress
+	saveErr error         // why the last renewed token could not be cached
+}
+
+// CacheErr reports why the last renewed token could not be saved to the
+// cache (WithCache), nil when it was. The token is used all the same; other
+// programs sharing the cache will have to sign in again.
+func (s *Source) CacheErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.saveErr
 }
 
 // flight is one renewal; its waiters read tok and err after done closes.
@@ -220,8 +230,10 @@ func (s *Source) renew(f *flight, cur *oauth2.Token) {
 	s.mu.Lock()
 	switch {
 	case err == nil:
-		s.tok, s.exp, s.stale = tok, exp, false
-		f.tok, f.err = tok, saveErr
+		// A token that could not be saved still works: hand it out, and
+		// keep the failure for CacheErr rather than fail the caller's call.
+		s.tok, s.exp, s.stale, s.saveErr = tok, exp, false, saveErr
+		f.tok = tok
 	case errors.Is(err, ErrReauthRequired):
 		s.dead, s.tok = err, nil
 		f.err = err

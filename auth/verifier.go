@@ -55,7 +55,12 @@ type Verifier struct {
 	keys    map[string]jose.JSONWebKey // by kid; nil before the first fetch
 	expires time.Time                  // when keys go stale, on the clock
 	flight  *jwksFlight
+	forced  time.Time // the last fetch forced by an unknown kid, on the clock
 }
+
+// forceEvery bounds fetches forced by unknown key ids: tokens naming made-up
+// kids must not make the Verifier hammer the issuer.
+const forceEvery = 30 * time.Second
 
 type jwksFlight struct {
 	done chan struct{}
@@ -157,7 +162,7 @@ func (v *Verifier) key(ctx context.Context, t *jwt.Token) (any, error) {
 		return nil, err
 	}
 	k, ok := keys[kid]
-	if !ok && !fetched {
+	if !ok && !fetched && v.mayForce() {
 		if keys, _, err = v.jwks(ctx, true); err != nil {
 			return nil, err
 		}
@@ -170,6 +175,19 @@ func (v *Verifier) key(ctx context.Context, t *jwt.Token) (any, error) {
 		return nil, fmt.Errorf("auth: verify: key %q is for %s, the token says %s: %w", kid, k.Algorithm, alg, ErrInvalidToken)
 	}
 	return k.Key, nil
+}
+
+// mayForce reports whether an unknown kid may force a fetch now, and
+// takes that turn.
+func (v *Verifier) mayForce() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	now := v.cfg.clock.Now()
+	if !v.forced.IsZero() && now.Before(v.forced.Add(forceEvery)) {
+		return false
+	}
+	v.forced = now
+	return true
 }
 
 // jwks returns the cached keys, fetching them first when stale (or when
