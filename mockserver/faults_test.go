@@ -1,9 +1,12 @@
 package mockserver_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,5 +175,21 @@ func TestInProcessTransportHonoursCancellation(t *testing.T) {
 	_, err = pc.Metrics(ctx)
 	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
 		t.Errorf("err %v after %v, want the deadline at once", err, time.Since(start))
+	}
+}
+
+func TestDebugLoggerLogsRequestsWithoutTokens(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ts := mockserver.Start(t, mockserver.WithLogger(logger))
+	tok := token(t, ts, mockserver.ViewerEmail, "viewer")
+	do(t, ts, call{method: "GET", path: "/api/platform/metrics", token: tok})
+	out := buf.String()
+	if !strings.Contains(out, "path=/api/platform/metrics") || !strings.Contains(out, "status=200") {
+		t.Errorf("log:\n%s", out)
+	}
+	if strings.Contains(out, tok) {
+		t.Error("the log holds the token")
 	}
 }

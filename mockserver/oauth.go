@@ -163,6 +163,31 @@ func (a *authority) publishedKeys(now time.Time) []*signingKey {
 	return out
 }
 
+// sweepOAuth forgets expired logins, codes and refresh tokens once there
+// are many, so a long-running mock server does not grow without bound;
+// a.mu must be held.
+func (a *authority) sweepOAuth(now time.Time) {
+	o := &a.oauth
+	if len(o.logins)+len(o.codes)+len(o.refresh) < 4096 {
+		return
+	}
+	for k, l := range o.logins {
+		if !now.Before(l.expires) {
+			delete(o.logins, k)
+		}
+	}
+	for k, c := range o.codes {
+		if !now.Before(c.expires) {
+			delete(o.codes, k)
+		}
+	}
+	for k, r := range o.refresh {
+		if !now.Before(r.expires) || r.sess.revoked.Load() {
+			delete(o.refresh, k)
+		}
+	}
+}
+
 // loopbackRedirect reports whether raw is an http redirect URI on a
 // loopback host (RFC 8252 §7.3): exactly 127.0.0.1, [::1] or localhost.
 func loopbackRedirect(raw string) bool {
@@ -246,6 +271,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	u := a.user(email)
 	id := randomID("login-")
 	a.mu.Lock()
+	a.sweepOAuth(now)
 	a.oauth.logins[id] = &login{clientID: clientID, redirectURI: redirect, state: state,
 		challenge: q.Get("code_challenge"), scope: q.Get("scope"), user: u, expires: now.Add(loginTTL)}
 	a.mu.Unlock()

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"context"
 	"crypto/sha256"
 	"log/slog"
 	"net/http"
@@ -25,6 +26,7 @@ type Server struct {
 	router      router
 	logger      *slog.Logger
 	idem        *idempotency
+	debug       bool // the logger takes debug records: log each request
 	faults      *faults
 	startFaults []Fault // WithFaults: kept across Reset
 	faultErr    error   // why a WithFaults fault was refused
@@ -102,6 +104,7 @@ func New(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.debug = s.logger.Enabled(context.Background(), slog.LevelDebug)
 	if s.templates == nil {
 		s.templates = template.Builtins()
 	}
@@ -194,6 +197,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-Request-Id", rid)
 
+	if s.debug {
+		lw := &statusWriter{ResponseWriter: w}
+		start := time.Now()
+		defer func() {
+			// Never the Authorization header: tokens stay out of logs.
+			s.logger.Debug("mockserver: request", "method", r.Method, "path", r.URL.Path,
+				"status", lw.status, "request_id", rid, "duration", time.Since(start))
+		}()
+		w = lw
+	}
 	if journaled(r.URL) {
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
