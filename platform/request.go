@@ -23,7 +23,12 @@ type idemValue struct{ key string }
 // WithIdempotencyKey returns a context whose mutations (POST, PATCH, DELETE)
 // carry key as their Idempotency-Key instead of a fresh one. An empty key
 // sends none: such a mutation is never retried. Use one key per logical
-// operation: the server replays the first answer to a repeated key.
+// operation: the server replays the first answer to a repeated key on the
+// same route, and refuses it (422, ErrConflict) with another body. So derive
+// the context for that one call, not for a whole batch of calls:
+//
+//	ctx := platform.WithIdempotencyKey(ctx, "restart-"+ticketID)
+//	_, err := pc.Agents.Restart(ctx, id) // safe to repeat after a crash
 func WithIdempotencyKey(ctx context.Context, key string) context.Context {
 	return context.WithValue(ctx, idemKey{}, idemValue{key})
 }
