@@ -173,21 +173,37 @@ func withDefaults(r, d Resources) Resources {
 	return r
 }
 
-// decodeObject decodes a JSON object, returning it twice: as values (numbers
-// as json.Number) and as canonical JSON (compact, keys sorted).
-func decodeObject(raw json.RawMessage) (map[string]any, json.RawMessage, error) {
+// DecodeObject decodes raw, which must hold exactly one JSON object (white
+// space around it aside): empty input, malformed JSON, null or any other
+// JSON type, and data after the object are errors, worded for the caller
+// ("must be a JSON object, not null", "not valid JSON: data after the
+// value"). Numbers stay json.Number, as written, so no precision is lost
+// between the request and the config kept. It is the one decoder of config
+// objects shared by the templates and the mock server.
+func DecodeObject(raw []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, nil, fmt.Errorf("not valid JSON: %w", err)
+		return nil, fmt.Errorf("not valid JSON: %w", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, nil, fmt.Errorf("not valid JSON: data after the value")
+		return nil, fmt.Errorf("not valid JSON: data after the value")
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, nil, fmt.Errorf("must be a JSON object, not %s", jsonType(v))
+		return nil, fmt.Errorf("must be a JSON object, not %s", jsonType(v))
+	}
+	return obj, nil
+}
+
+// decodeObject decodes a JSON object (DecodeObject), returning it twice: as
+// values (numbers as json.Number) and as canonical JSON (compact, keys
+// sorted).
+func decodeObject(raw json.RawMessage) (map[string]any, json.RawMessage, error) {
+	obj, err := DecodeObject(raw)
+	if err != nil {
+		return nil, nil, err
 	}
 	canonical, err := canonicalJSON(obj)
 	if err != nil {

@@ -369,3 +369,41 @@ func TestBuiltinRenderDefaultsAndDependencies(t *testing.T) {
 		t.Error("Render accepted an array config")
 	}
 }
+
+func TestDecodeObject(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, raw string
+		want      map[string]any
+		err       string
+	}{
+		{"object", `{"a": 1.50, "b": {"c": [10000000000000001]}}`,
+			map[string]any{"a": json.Number("1.50"), "b": map[string]any{"c": []any{json.Number("10000000000000001")}}}, ""},
+		{"white space around", " \n{}\t ", map[string]any{}, ""},
+		{"empty", ``, nil, "not valid JSON: EOF"},
+		{"null", `null`, nil, "must be a JSON object, not null"},
+		{"array", `[1]`, nil, "must be a JSON object, not an array"},
+		{"number", `5`, nil, "must be a JSON object, not a number"},
+		{"trailing object", `{"a":1} {"b":2}`, nil, "not valid JSON: data after the value"},
+		{"trailing garbage", `{"a":1} x`, nil, "not valid JSON: data after the value"},
+		{"trailing brace", `{"a":1}}`, nil, "not valid JSON: data after the value"},
+		{"malformed", `{"a":`, nil, "not valid JSON"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := template.DecodeObject([]byte(tc.raw))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || got != nil {
+					t.Fatalf("DecodeObject(%q) = %v, %v; want nil and an error containing %q", tc.raw, got, err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("DecodeObject(%q) (-want +got):\n%s", tc.raw, diff)
+			}
+		})
+	}
+}
