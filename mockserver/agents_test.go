@@ -391,3 +391,17 @@ func ExampleStart() {
 	// WowMemory starting
 	// WowMemory online
 }
+
+// An unknown agent is 404 before the body is read on every agent action: a
+// text/plain, oversized or malformed body does not turn it into a 415, 413
+// or 400.
+func TestAgentUnknownPathBeforeBody(t *testing.T) {
+	t.Parallel()
+	ts := apitest.Start(t)
+	operator := token(t, ts, mockserver.OperatorEmail, "operator")
+	checkUnknownBeforeBody(t, ts, operator, []unknownPath{
+		{"restart", "POST", "/api/platform/agents/nope/restart"},
+		{"start", "POST", "/api/platform/agents/nope/start"},
+		{"stop", "POST", "/api/platform/agents/nope/stop"},
+	}, []string{`agent "nope"`, `agent "nope"`, `agent "nope"`})
+}

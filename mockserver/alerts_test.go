@@ -156,3 +156,15 @@ func TestAlertRaisedForAgentInError(t *testing.T) {
 		t.Errorf("critical alerts: %+v", p.Items)
 	}
 }
+
+// An unknown alert is 404 before the body is read: a text/plain, oversized
+// or malformed body does not turn it into a 415, 413 or 400.
+func TestAlertUnknownPathBeforeBody(t *testing.T) {
+	t.Parallel()
+	ts := apitest.Start(t)
+	operator := token(t, ts, mockserver.OperatorEmail, "operator")
+	checkUnknownBeforeBody(t, ts, operator, []unknownPath{
+		{"acknowledge", "POST", "/api/platform/alerts/nope/acknowledge"},
+		{"resolve", "POST", "/api/platform/alerts/nope/resolve"},
+	}, []string{`alert "nope"`, `alert "nope"`})
+}

@@ -830,3 +830,16 @@ func TestHelpdeskConcurrent(t *testing.T) {
 		t.Errorf("task-101 retried %d times in all, want 4 (3 seeded, then exactly one of two concurrent retries)", w.Tasks[1].RetryCount)
 	}
 }
+
+// An unknown customer is 404 before the body is read: a text/plain,
+// oversized or malformed body does not turn it into a 415, 413 or 400.
+// (The help-desk actions name their agent or workflow in the body, so they
+// check it after the body.)
+func TestHelpdeskUnknownPathBeforeBody(t *testing.T) {
+	t.Parallel()
+	ts := apitest.Start(t)
+	operator := token(t, ts, mockserver.OperatorEmail, "operator")
+	checkUnknownBeforeBody(t, ts, operator, []unknownPath{
+		{"diagnose", "POST", "/api/platform/helpdesk/customers/nope/diagnose"},
+	}, []string{`customer "nope"`})
+}

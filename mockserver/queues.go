@@ -106,6 +106,9 @@ type queueState struct {
 
 	dlq    map[string]*deadLetter
 	dlqSeq uint32
+	// left holds the ids of the dead letters retried or deleted so far
+	// (a retried one may be back in dlq): ids the DLQ routes know.
+	left map[string]bool
 	// lazy makes the seeded dead letters (lazyN of them) the first time
 	// the DLQ itself is read: most tests never do, and a per-test server
 	// should start fast. Counts include them before then.
@@ -300,14 +303,15 @@ func (q *queueState) letters(f dlqFilter, now time.Time) []*deadLetter {
 	return out
 }
 
-// has reports whether the DLQ holds id at now.
-func (q *queueState) has(id string, now time.Time) bool {
+// known reports whether id is, or has been, a dead letter of the queue at
+// now.
+func (q *queueState) known(id string, now time.Time) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.materialize()
 	q.settle(now)
 	_, ok := q.dlq[id]
-	return ok
+	return ok || q.left[id]
 }
 
 // retry puts dead letter id back on the queue when it is in the DLQ and
@@ -322,6 +326,7 @@ func (q *queueState) retry(id string, f dlqFilter, now time.Time) (queues.Messag
 		return queues.Message{}, false
 	}
 	delete(q.dlq, id)
+	q.leave(id)
 	m.RetryCount++
 	pending, head := q.flow(t)
 	q.waiting = append(q.waiting, retriedMsg{msg: m, pos: head + pending, at: t})
@@ -341,8 +346,17 @@ func (q *queueState) remove(id string, f dlqFilter, now time.Time) bool {
 		return false
 	}
 	delete(q.dlq, id)
+	q.leave(id)
 	q.deleted++
 	return true
+}
+
+// leave records that dead letter id left the DLQ; q.mu must be held.
+func (q *queueState) leave(id string) {
+	if q.left == nil {
+		q.left = map[string]bool{}
+	}
+	q.left[id] = true
 }
 
 // messageIDs returns the ids of the messages in the DLQ or put back from it
@@ -410,11 +424,34 @@ func (s *Server) queueRoutes() []*route {
 		{method: "GET", pattern: "/api/platform/queues", role: roleViewer, handle: s.listQueues},
 		{method: "GET", pattern: "/api/platform/queues/{name}", role: roleViewer, handle: s.getQueue},
 		{method: "GET", pattern: "/api/platform/queues/{name}/dlq", role: roleViewer, handle: s.listDLQ},
-		{method: "POST", pattern: "/api/platform/queues/{name}/dlq/retry", role: roleOperator, handle: s.bulkDLQ(false)},
-		{method: "POST", pattern: "/api/platform/queues/{name}/dlq/purge", role: roleOperator, handle: s.bulkDLQ(true)},
-		{method: "POST", pattern: "/api/platform/queues/{name}/dlq/{message_id}/retry", role: roleOperator, handle: s.retryDLQ},
-		{method: "DELETE", pattern: "/api/platform/queues/{name}/dlq/{message_id}", role: roleOperator, handle: s.deleteDLQ},
+		{method: "POST", pattern: "/api/platform/queues/{name}/dlq/retry", role: roleOperator, lookup: s.queueExists, handle: s.bulkDLQ(false)},
+		{method: "POST", pattern: "/api/platform/queues/{name}/dlq/purge", role: roleOperator, lookup: s.queueExists, handle: s.bulkDLQ(true)},
+		{method: "POST", pattern: "/api/platform/queues/{name}/dlq/{message_id}/retry", role: roleOperator, lookup: s.deadLetterExists, handle: s.retryDLQ},
+		{method: "DELETE", pattern: "/api/platform/queues/{name}/dlq/{message_id}", role: roleOperator, lookup: s.deadLetterExists, handle: s.deleteDLQ},
 	}
+}
+
+// queueExists is the 404 check of the {name} queue routes.
+func (s *Server) queueExists(rc *reqCtx) *apiError {
+	_, e := s.queue(rc)
+	return e
+}
+
+// deadLetterExists is the 404 check of the {name}/dlq/{message_id} routes:
+// the queue must exist and the message must be, or have been, one of its
+// dead letters. A message that has left the DLQ (retried or deleted) is
+// answered by the handler, after the body checks: the same call with the
+// same Idempotency-Key must replay its first answer (or get 422 for another
+// body), and only a call that runs gets its 404.
+func (s *Server) deadLetterExists(rc *reqCtx) *apiError {
+	q, e := s.queue(rc)
+	if e != nil {
+		return e
+	}
+	if id := rc.param("message_id"); !q.known(id, rc.now) {
+		return notFound("message %q was never in the dead-letter queue of %q", id, q.name)
+	}
+	return nil
 }
 
 var queueStatuses = []queues.Status{queues.StatusHealthy, queues.StatusDegraded, queues.StatusCritical}
@@ -528,9 +565,6 @@ func (s *Server) retryDLQ(rc *reqCtx) (int, any, *apiError) {
 	}
 	id := rc.param("message_id")
 	if e := rc.decodeOptional(&struct{}{}); e != nil {
-		if !q.has(id, rc.now) {
-			return 0, nil, dlqNotFound(q.name, id)
-		}
 		return 0, nil, e
 	}
 	m, ok := q.retry(id, everything, rc.now)
@@ -547,9 +581,6 @@ func (s *Server) deleteDLQ(rc *reqCtx) (int, any, *apiError) {
 	}
 	id := rc.param("message_id")
 	if e := rc.decodeOptional(&struct{}{}); e != nil {
-		if !q.has(id, rc.now) {
-			return 0, nil, dlqNotFound(q.name, id)
-		}
 		return 0, nil, e
 	}
 	if !q.remove(id, everything, rc.now) {

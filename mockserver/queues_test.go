@@ -975,3 +975,66 @@ func FuzzDLQFilters(f *testing.F) {
 		}
 	})
 }
+
+// An unknown queue or dead letter is 404 before the body is read: a
+// text/plain, oversized or malformed body does not turn it into a 415, 413
+// or 400.
+func TestQueueUnknownPathBeforeBody(t *testing.T) {
+	t.Parallel()
+	ts := apitest.Start(t)
+	operator := token(t, ts, mockserver.OperatorEmail, "operator")
+	checkUnknownBeforeBody(t, ts, operator, []unknownPath{
+		{"bulk retry, unknown queue", "POST", qPath + "/nope/dlq/retry"},
+		{"purge, unknown queue", "POST", qPath + "/nope/dlq/purge"},
+		{"retry, unknown queue", "POST", qPath + "/nope/dlq/dlq-webhooks-001/retry"},
+		{"retry, unknown message", "POST", qPath + "/webhooks/dlq/dlq-nope/retry"},
+		{"delete, unknown queue", "DELETE", qPath + "/nope/dlq/dlq-webhooks-001"},
+		{"delete, unknown message", "DELETE", qPath + "/webhooks/dlq/dlq-nope"},
+	}, []string{`queue "nope"`, `queue "nope"`, `queue "nope"`, `"dlq-nope"`, `queue "nope"`, `"dlq-nope"`})
+	ops, _ := qClients(ts)
+	if d := qGet(t, ops, "webhooks"); d.DLQMessages != 14 {
+		t.Errorf("webhooks dlq = %d after refused calls, want the seeded 14", d.DLQMessages)
+	}
+}
+
+// A retried or deleted dead letter has left the DLQ, yet the same call
+// with the same Idempotency-Key is replayed (or refused with 422 for
+// another body) rather than answered 404; without a known key it is 404,
+// after the body checks (the message did exist).
+func TestDeadLetterGoneButItsKeyReplays(t *testing.T) {
+	t.Parallel()
+	ts := apitest.Start(t)
+	operator := token(t, ts, mockserver.OperatorEmail, "operator")
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{"DELETE", qPath + "/webhooks/dlq/dlq-webhooks-001", "", 204},
+		{"POST", qPath + "/webhooks/dlq/dlq-webhooks-002/retry", "{}", 200},
+	} {
+		key := map[string]string{"Idempotency-Key": "gone-" + tc.method}
+		c := call{method: tc.method, path: tc.path, token: operator, body: tc.body, header: key}
+		first, again := do(t, ts, c), do(t, ts, c)
+		if first.status != tc.status || again.status != tc.status || again.header.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("%s %s: first %d, again %d (replayed %q), want %d replayed", tc.method, tc.path,
+				first.status, again.status, again.header.Get("Idempotent-Replayed"), tc.status)
+		}
+		c.body = `{"x":1}`
+		if a := do(t, ts, c); a.status != 422 {
+			t.Errorf("%s %s, same key, other body: %d %s, want 422", tc.method, tc.path, a.status, a.raw)
+		}
+		c.body, c.header = tc.body, map[string]string{"Idempotency-Key": "other-" + tc.method}
+		if a := do(t, ts, c); a.status != 404 {
+			t.Errorf("%s %s, new key, message gone: %d %s, want 404", tc.method, tc.path, a.status, a.raw)
+		}
+		c.header = nil
+		if a := do(t, ts, c); a.status != 404 {
+			t.Errorf("%s %s, no key, message gone: %d %s, want 404", tc.method, tc.path, a.status, a.raw)
+		}
+		// The message existed, so the body is checked before its absence.
+		c.body, c.header = "x", map[string]string{"Content-Type": "text/plain"}
+		if a := do(t, ts, c); a.status != 415 {
+			t.Errorf("%s %s, text/plain, message gone: %d %s, want 415", tc.method, tc.path, a.status, a.raw)
+		}
+	}
+}

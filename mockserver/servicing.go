@@ -792,22 +792,11 @@ func (s *Server) configOf(rc *reqCtx, st *stores, a platform.Agent) (agentConfig
 		}
 		raw = d.DefaultConfig
 	}
-	cfg, err := decodeConfig(raw)
-	if err != nil || cfg == nil {
-		cfg = map[string]any{}
+	cfg, err := template.DecodeObject(raw)
+	if err != nil {
+		return agentConfig{}, templateFailure(fmt.Errorf("agent %s's template %s: default_config %w", a.AgentID, a.TemplateID, err))
 	}
 	return st.servicing.initConfig(a.AgentID, agentConfig{version: 1, config: cfg, updated: a.CreatedAt}), nil
-}
-
-// decodeConfig decodes a JSON object keeping numbers as they were written.
-func decodeConfig(raw []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, err
-	}
-	return m, nil
 }
 
 // mergePatch applies an RFC 7386 merge patch to target and returns the
@@ -856,15 +845,15 @@ func (s *Server) patchAgentConfig(rc *reqCtx) (int, any, *apiError) {
 	if e := rc.decode(&b); e != nil {
 		return 0, nil, e
 	}
-	if t := bytes.TrimSpace(b.Config); len(t) == 0 || t[0] != '{' {
+	if t := bytes.TrimSpace(b.Config); len(t) == 0 || string(t) == "null" {
 		return 0, nil, invalidField("config", "is required: a JSON object, the merge patch of the agent's config (RFC 7386)")
+	}
+	patch, err := template.DecodeObject(b.Config)
+	if err != nil {
+		return 0, nil, invalidField("config", err.Error()+": send the merge patch of the agent's config (RFC 7386)")
 	}
 	if utf8.RuneCountInString(b.Reason) > maxReasonChars {
 		return 0, nil, invalidField("reason", "must be at most 500 characters")
-	}
-	patch, err := decodeConfig(b.Config)
-	if err != nil {
-		return 0, nil, invalidField("config", "is not a JSON object: "+err.Error())
 	}
 	st := s.store()
 	a, e := s.agent(rc)

@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/waooaw/waooaw-go/factory/template"
 	"github.com/waooaw/waooaw-go/internal/apitest"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
@@ -909,4 +911,104 @@ func FuzzServicingBodies(f *testing.F) {
 			t.Fatalf("history: %d %s", st, raw)
 		}
 	})
+}
+
+// An unknown agent is 404 before the body is read on every servicing
+// mutation: a text/plain, oversized or malformed body does not turn it
+// into a 415, 413 or 400.
+func TestServicingUnknownPathBeforeBody(t *testing.T) {
+	t.Parallel()
+	ts := apitest.Start(t)
+	admin := token(t, ts, mockserver.AdminEmail, "admin")
+	checkUnknownBeforeBody(t, ts, admin, []unknownPath{
+		{"upgrade", "POST", svcAgentsPath + "nope/upgrade"},
+		{"rollback", "POST", svcAgentsPath + "nope/rollback"},
+		{"config", "PATCH", svcAgentsPath + "nope/config"},
+	}, []string{`agent "nope"`, `agent "nope"`, `agent "nope"`})
+}
+
+// A config patch must be one JSON object: null, another type, malformed
+// JSON and data after the value are refused with 400 and nothing changes.
+func TestConfigPatchIsOneObject(t *testing.T) {
+	t.Parallel()
+	s := newSvc(t)
+	before := s.config("agent-001")
+	for _, tc := range []struct{ name, body, issue string }{
+		{"null", `{"config":null}`, "is required"},
+		{"no config", `{"reason":"x"}`, "is required"},
+		{"array", `{"config":[1]}`, "must be a JSON object, not an array"},
+		{"string", `{"config":"{}"}`, "must be a JSON object, not a string"},
+		{"trailing object", `{"config":{"rate_limit":200}} {"config":{}}`, ""},
+		{"trailing garbage", `{"config":{"rate_limit":200}}x`, ""},
+		{"malformed", `{"config":{"rate_limit":}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := do(t, s.ts, call{method: "PATCH", path: svcAgentsPath + "agent-001/config", token: s.admin, body: tc.body})
+			want(t, a, 400, "invalid_argument")
+			if tc.issue != "" && !strings.Contains(string(a.raw), tc.issue) {
+				t.Errorf("%s: %s, want %q", tc.body, a.raw, tc.issue)
+			}
+		})
+	}
+	if after := s.config("agent-001"); after.ConfigVersion != before.ConfigVersion || !cmp.Equal(after.Config, before.Config) {
+		t.Errorf("refused patches changed the config: %+v → %+v", before, after)
+	}
+}
+
+// brokenDefault is a template whose default config is not one JSON
+// object.
+type brokenDefault struct {
+	template.Template
+	defaultConfig string
+}
+
+func (b brokenDefault) Describe(ctx context.Context) (template.Description, error) {
+	d, err := b.Template.Describe(ctx)
+	d.TemplateID, d.DefaultConfig = "tmpl-broken", json.RawMessage(b.defaultConfig)
+	return d, err
+}
+
+// brokenSource is the built-ins plus tmpl-broken.
+type brokenSource struct{ broken brokenDefault }
+
+func (s brokenSource) List(ctx context.Context) ([]template.Description, error) {
+	return template.Builtins().List(ctx)
+}
+
+func (s brokenSource) Get(ctx context.Context, id string) (template.Template, error) {
+	if id == "tmpl-broken" {
+		return s.broken, nil
+	}
+	return template.Builtins().Get(ctx, id)
+}
+
+// An agent's config starts as its template's default config, decoded by
+// the same strict rules as a request's: a template whose default is not
+// one JSON object cannot be used (503, naming it), rather than giving the
+// agent the first object of several, or an empty config for null.
+func TestConfigOfABrokenTemplateDefault(t *testing.T) {
+	t.Parallel()
+	blank, err := template.Builtins().Get(t.Context(), "tmpl-blank")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, def, issue string }{
+		{"trailing object", `{"rate_limit":1} {"rate_limit":2}`, "data after the value"},
+		{"null", `null`, "not null"},
+		{"array", `[]`, "not an array"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSvc(t, mockserver.WithTemplates(brokenSource{brokenDefault{blank, tc.def}}))
+			if _, err := s.ts.Seed(mockserver.Seed{Agents: []platform.Agent{
+				{AgentID: "broken-agent", Name: "Broken Agent", TemplateID: "tmpl-broken"}}}); err != nil {
+				t.Fatal(err)
+			}
+			a := do(t, s.ts, call{method: "GET", path: svcAgentsPath + "broken-agent/config", token: s.viewer})
+			want(t, a, 503, "unavailable")
+			if !strings.Contains(string(a.raw), "default_config") || !strings.Contains(string(a.raw), tc.issue) {
+				t.Errorf("%s: want the default_config problem %q named", a.raw, tc.issue)
+			}
+		})
+	}
 }

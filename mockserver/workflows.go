@@ -216,6 +216,19 @@ func (st *workflowStore) get(id string, now time.Time) (workflows.Workflow, bool
 	return w.view(), true
 }
 
+// has reports whether workflow id exists and, when taskID is not empty,
+// whether it has that task. Neither depends on the clock: workflows and
+// their tasks are never removed.
+func (st *workflowStore) has(id, taskID string) (workflow, task bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	w, ok := st.byID[id]
+	if !ok {
+		return false, false
+	}
+	return true, taskID != "" && slices.ContainsFunc(w.tasks, func(k *wfTask) bool { return k.TaskID == taskID })
+}
+
 // statusCounts counts the workflows in each status at now, for the
 // dashboard.
 func (st *workflowStore) statusCounts(now time.Time) map[workflows.Status]int {
@@ -316,11 +329,31 @@ func (s *Server) workflowRoutes() []*route {
 	return []*route{
 		{method: "GET", pattern: base, role: roleViewer, handle: s.listWorkflows},
 		{method: "GET", pattern: base + "/{id}", role: roleViewer, handle: s.getWorkflow},
-		{method: "POST", pattern: base + "/{id}/pause", role: roleOperator, handle: s.workflowAction(wfPause)},
-		{method: "POST", pattern: base + "/{id}/resume", role: roleOperator, handle: s.workflowAction(wfResume)},
-		{method: "POST", pattern: base + "/{id}/cancel", role: roleOperator, handle: s.workflowAction(wfCancel)},
-		{method: "POST", pattern: base + "/{id}/tasks/{task_id}/retry", role: roleOperator, handle: s.retryWorkflowTask},
+		{method: "POST", pattern: base + "/{id}/pause", role: roleOperator, lookup: s.workflowExists, handle: s.workflowAction(wfPause)},
+		{method: "POST", pattern: base + "/{id}/resume", role: roleOperator, lookup: s.workflowExists, handle: s.workflowAction(wfResume)},
+		{method: "POST", pattern: base + "/{id}/cancel", role: roleOperator, lookup: s.workflowExists, handle: s.workflowAction(wfCancel)},
+		{method: "POST", pattern: base + "/{id}/tasks/{task_id}/retry", role: roleOperator, lookup: s.workflowTaskExists, handle: s.retryWorkflowTask},
 	}
+}
+
+// workflowExists is the 404 check of the {id} workflow routes.
+func (s *Server) workflowExists(rc *reqCtx) *apiError {
+	if ok, _ := s.store().workflows.has(rc.param("id"), ""); !ok {
+		return notFound("workflow %q not found", rc.param("id"))
+	}
+	return nil
+}
+
+// workflowTaskExists is the 404 check of the {id}/tasks/{task_id} routes.
+func (s *Server) workflowTaskExists(rc *reqCtx) *apiError {
+	id, taskID := rc.param("id"), rc.param("task_id")
+	switch wf, task := s.store().workflows.has(id, taskID); {
+	case !wf:
+		return notFound("workflow %q not found", id)
+	case !task:
+		return notFound("task %q not found in workflow %q", taskID, id)
+	}
+	return nil
 }
 
 var workflowStatuses = []workflows.Status{workflows.StatusPending, workflows.StatusRunning, workflows.StatusPaused,
@@ -358,9 +391,6 @@ func (s *Server) getWorkflow(rc *reqCtx) (int, any, *apiError) {
 func (s *Server) workflowAction(act wfAction) handler {
 	return func(rc *reqCtx) (int, any, *apiError) {
 		if e := rc.decodeOptional(&struct{}{}); e != nil {
-			if _, ok := s.store().workflows.get(rc.param("id"), rc.now); !ok {
-				return 0, nil, notFound("workflow %q not found", rc.param("id"))
-			}
 			return 0, nil, e
 		}
 		w, e := s.store().workflows.act(rc.param("id"), act, rc.now)
@@ -374,13 +404,6 @@ func (s *Server) workflowAction(act wfAction) handler {
 func (s *Server) retryWorkflowTask(rc *reqCtx) (int, any, *apiError) {
 	id, taskID := rc.param("id"), rc.param("task_id")
 	if e := rc.decodeOptional(&struct{}{}); e != nil {
-		w, ok := s.store().workflows.get(id, rc.now)
-		if !ok {
-			return 0, nil, notFound("workflow %q not found", id)
-		}
-		if _, ok := w.Task(taskID); !ok {
-			return 0, nil, notFound("task %q not found in workflow %q", taskID, id)
-		}
 		return 0, nil, e
 	}
 	w, e := s.store().workflows.retry(id, taskID, rc.now)

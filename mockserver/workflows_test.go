@@ -732,3 +732,20 @@ func TestWorkflowContractWalk(t *testing.T) {
 		t.Errorf("documented answers the walk never saw:\n  %s", strings.Join(missing, "\n  "))
 	}
 }
+
+// An unknown workflow or task is 404 before the body is read: a
+// text/plain, oversized or malformed body does not turn it into a 415, 413
+// or 400.
+func TestWorkflowUnknownPathBeforeBody(t *testing.T) {
+	t.Parallel()
+	ts := apitest.Start(t)
+	operator := token(t, ts, mockserver.OperatorEmail, "operator")
+	const base = "/api/platform/orchestration/workflows"
+	checkUnknownBeforeBody(t, ts, operator, []unknownPath{
+		{"pause", "POST", base + "/nope/pause"},
+		{"resume", "POST", base + "/nope/resume"},
+		{"cancel", "POST", base + "/nope/cancel"},
+		{"retry, unknown workflow", "POST", base + "/nope/tasks/task-101/retry"},
+		{"retry, unknown task", "POST", base + "/wf-003/tasks/task-nope/retry"},
+	}, []string{`workflow "nope"`, `workflow "nope"`, `workflow "nope"`, `workflow "nope"`, `task "task-nope"`})
+}
