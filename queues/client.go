@@ -1,6 +1,7 @@
 package queues
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/waooaw/waooaw-go/platform"
@@ -13,9 +14,23 @@ type Client struct {
 }
 
 // New returns a queues client that sends its requests through pc (its base
-// URL, credentials, retries and timeouts).
+// URL, credentials, retries and timeouts). With a nil pc every call returns
+// an error saying so.
 func New(pc *platform.Client) *Client {
 	return &Client{pc: pc}
+}
+
+// errNoClient is returned by every call of a Client without a platform
+// client (a nil *Client, a zero Client, or New(nil)), instead of a nil
+// pointer panic.
+var errNoClient = errors.New("queues: no platform client: build the client with queues.New(pc) and a non-nil pc")
+
+// ok is errNoClient when c cannot send requests.
+func (c *Client) ok() error {
+	if c == nil || c.pc == nil {
+		return errNoClient
+	}
+	return nil
 }
 
 // path builds an escaped path from pattern and ids, wrapping a refused id

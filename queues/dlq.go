@@ -68,6 +68,9 @@ func (o DLQOptions) query() url.Values {
 // pass the page's NextPageToken in opts.PageToken for the next one. Pages
 // do not skip messages that are retried or deleted between two pages.
 func (c *Client) DLQPage(ctx context.Context, queue string, opts DLQOptions) (platform.Page[Message], error) {
+	if err := c.ok(); err != nil {
+		return platform.Page[Message]{}, err
+	}
 	if err := opts.check(); err != nil {
 		return platform.Page[Message]{}, fmt.Errorf("queues: dlq %s: %w", queue, err)
 	}
@@ -102,6 +105,9 @@ func (c *Client) DLQ(ctx context.Context, queue string, opts DLQOptions) iter.Se
 // the message as it was put back. A message that is not in the queue's DLQ
 // (any more) is platform.ErrNotFound. Needs the operator role.
 func (c *Client) Retry(ctx context.Context, queue, messageID string) (*Message, error) {
+	if err := c.ok(); err != nil {
+		return nil, err
+	}
 	p, err := path("retry", "/api/platform/queues/{}/dlq/{}/retry", queue, messageID)
 	if err != nil {
 		return nil, err
@@ -117,6 +123,9 @@ func (c *Client) Retry(ctx context.Context, queue, messageID string) (*Message, 
 // queue's MessagesDeleted. A message that is not in the queue's DLQ (any
 // more) is platform.ErrNotFound. Needs the operator role.
 func (c *Client) Delete(ctx context.Context, queue, messageID string) error {
+	if err := c.ok(); err != nil {
+		return err
+	}
 	p, err := path("delete", "/api/platform/queues/{}/dlq/{}", queue, messageID)
 	if err != nil {
 		return err
@@ -169,6 +178,9 @@ func (c *Client) Purge(ctx context.Context, queue string, f Filter) (*PurgeResul
 }
 
 func (c *Client) bulk(ctx context.Context, action, queue string, f Filter, out any) error {
+	if err := c.ok(); err != nil {
+		return err
+	}
 	if err := f.check(); err != nil {
 		return fmt.Errorf("queues: %s %s: %w", action, queue, err)
 	}

@@ -91,6 +91,9 @@ func (o ListOptions) query() url.Values {
 // ListPage fetches one page of queues; pass the page's NextPageToken in
 // opts.PageToken for the next one.
 func (c *Client) ListPage(ctx context.Context, opts ListOptions) (platform.Page[Queue], error) {
+	if err := c.ok(); err != nil {
+		return platform.Page[Queue]{}, err
+	}
 	p, err := platform.GetPage[Queue](ctx, c.pc, "/api/platform/queues", "queues", opts.query(), opts.ListOptions)
 	if err != nil {
 		return p, fmt.Errorf("queues: list: %w", err)
@@ -114,6 +117,9 @@ func (c *Client) List(ctx context.Context, opts ListOptions) iter.Seq2[Queue, er
 // Get fetches one queue with its message counters. An unknown queue is
 // platform.ErrNotFound.
 func (c *Client) Get(ctx context.Context, name string) (*QueueDetail, error) {
+	if err := c.ok(); err != nil {
+		return nil, err
+	}
 	p, err := path("get", "/api/platform/queues/{}", name)
 	if err != nil {
 		return nil, err

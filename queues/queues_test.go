@@ -456,3 +456,43 @@ func BenchmarkDLQ(b *testing.B) {
 		}
 	}
 }
+
+// A client without a platform client answers every call with an error
+// that says how to build one, never a nil pointer panic.
+func TestNoPlatformClient(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	calls := map[string]func(c *queues.Client) error{
+		"ListPage": func(c *queues.Client) error { _, err := c.ListPage(ctx, queues.ListOptions{}); return err },
+		"List": func(c *queues.Client) error {
+			for _, err := range c.List(ctx, queues.ListOptions{}) {
+				return err
+			}
+			return nil
+		},
+		"Get":     func(c *queues.Client) error { _, err := c.Get(ctx, "webhooks"); return err },
+		"DLQPage": func(c *queues.Client) error { _, err := c.DLQPage(ctx, "webhooks", queues.DLQOptions{}); return err },
+		"DLQ": func(c *queues.Client) error {
+			for _, err := range c.DLQ(ctx, "webhooks", queues.DLQOptions{}) {
+				return err
+			}
+			return nil
+		},
+		"Retry":    func(c *queues.Client) error { _, err := c.Retry(ctx, "webhooks", "m-1"); return err },
+		"Delete":   func(c *queues.Client) error { return c.Delete(ctx, "webhooks", "m-1") },
+		"RetryAll": func(c *queues.Client) error { _, err := c.RetryAll(ctx, "webhooks", queues.Filter{}); return err },
+		"Purge":    func(c *queues.Client) error { _, err := c.Purge(ctx, "webhooks", queues.Filter{}); return err },
+	}
+	clients := map[string]*queues.Client{"nil": nil, "zero": {}, "New(nil)": queues.New(nil)}
+	for cname, c := range clients {
+		for name, call := range calls {
+			t.Run(cname+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				err := call(c)
+				if err == nil || !strings.Contains(err.Error(), "queues.New(pc)") {
+					t.Errorf("err = %v, want the no-platform-client error", err)
+				}
+			})
+		}
+	}
+}
