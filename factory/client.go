@@ -72,10 +72,33 @@ type Client struct {
 	pc   *platform.Client
 	src  template.Source
 	poll time.Duration
+	err  error // the first invalid option, returned by every call
 }
 
-// Option configures a Client.
+// Option configures a Client. An option given a value it cannot take does
+// not make New fail: the client's every call returns an error naming the
+// option (matching platform.ErrInvalidArgument), so the mistake shows at
+// the first call instead of being silently replaced by a default.
 type Option func(*Client)
+
+// optionError records the first invalid option of c.
+func (c *Client) optionError(format string, args ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf("factory: %s: %w", fmt.Sprintf(format, args...), platform.ErrInvalidArgument)
+	}
+}
+
+// ok is the error a call of c returns before it does anything: no platform
+// client (needPC), or an invalid option.
+func (c *Client) ok(needPC bool) error {
+	switch {
+	case c == nil || needPC && c.pc == nil:
+		return errNoClient
+	case c.err != nil:
+		return c.err
+	}
+	return nil
+}
 
 // WithTemplates sets the templates ValidateLocal and the Wizard check
 // requests against, e.g. template.Combine(template.Builtins(), pluginHost)
@@ -86,13 +109,24 @@ func WithTemplates(src template.Source) Option {
 }
 
 // WithPollInterval sets how often Operation.Wait and Operation.Watch read
-// the deployment. Zero or negative is DefaultPollInterval.
+// the deployment. Zero keeps DefaultPollInterval. A negative interval is a
+// mistake, not a default: every call of the client then returns an error
+// matching platform.ErrInvalidArgument.
 func WithPollInterval(d time.Duration) Option {
-	return func(c *Client) { c.poll = d }
+	return func(c *Client) {
+		if d < 0 {
+			c.optionError("WithPollInterval(%v): the interval must be positive, or 0 for DefaultPollInterval (%v)", d, DefaultPollInterval)
+			return
+		}
+		c.poll = d
+	}
 }
 
 // New returns a factory client that sends its calls through pc (its base
-// URL, token, retries and clock).
+// URL, token, retries and clock). With a nil pc the client still checks
+// requests locally (ValidateLocal, the Wizard's steps), and the calls that
+// need the platform return an error. New never fails: an invalid option
+// makes every call return an error (see Option).
 func New(pc *platform.Client, opts ...Option) *Client {
 	c := &Client{pc: pc}
 	for _, o := range opts {
@@ -103,7 +137,7 @@ func New(pc *platform.Client, opts ...Option) *Client {
 	if c.src == nil {
 		c.src = template.Builtins()
 	}
-	if c.poll <= 0 {
+	if c.poll == 0 {
 		c.poll = DefaultPollInterval
 	}
 	return c
@@ -121,8 +155,8 @@ func (c *Client) Source() template.Source {
 // TemplatesPage fetches one page of the platform's templates, ordered by
 // template id, for callers who keep the page token themselves.
 func (c *Client) TemplatesPage(ctx context.Context, opts platform.ListOptions) (platform.Page[Description], error) {
-	if c == nil || c.pc == nil {
-		return platform.Page[Description]{}, errNoClient
+	if err := c.ok(true); err != nil {
+		return platform.Page[Description]{}, err
 	}
 	return platform.GetPage[Description](ctx, c.pc, templatesPath, templatesKey, nil, opts)
 }
@@ -143,8 +177,8 @@ func (c *Client) Templates(ctx context.Context, opts platform.ListOptions) iter.
 // Template fetches one template's description from the platform. An
 // unknown id gives an error matching platform.ErrNotFound.
 func (c *Client) Template(ctx context.Context, id string) (*Description, error) {
-	if c == nil || c.pc == nil {
-		return nil, errNoClient
+	if err := c.ok(true); err != nil {
+		return nil, err
 	}
 	p, err := platform.Path(templatePath, id)
 	if err != nil {
@@ -162,8 +196,8 @@ func (c *Client) Template(ctx context.Context, id string) (*Description, error) 
 // that could not be made or answered (platform.ErrInvalidArgument when the
 // body cannot be read at all, e.g. a Config that is not JSON).
 func (c *Client) Validate(ctx context.Context, req Request) (*Result, error) {
-	if c == nil || c.pc == nil {
-		return nil, errNoClient
+	if err := c.ok(true); err != nil {
+		return nil, err
 	}
 	var res Result
 	if err := c.pc.Do(ctx, "POST", validatePath, nil, req, &res); err != nil {
@@ -178,8 +212,8 @@ func (c *Client) Validate(ctx context.Context, req Request) (*Result, error) {
 // agree. The error is non-nil only when the check could not run (a
 // template failed, or ctx ended).
 func (c *Client) ValidateLocal(ctx context.Context, req Request) (*Result, error) {
-	if c == nil {
-		return nil, errNoClient
+	if err := c.ok(false); err != nil {
+		return nil, err
 	}
 	_, res, err := template.Check(ctx, c.src, req)
 	if err != nil {
@@ -192,8 +226,8 @@ func (c *Client) ValidateLocal(ctx context.Context, req Request) (*Result, error
 // describes. An invalid request gives an error matching
 // platform.ErrInvalidArgument whose Details name the problems.
 func (c *Client) EstimateCost(ctx context.Context, req Request) (*Cost, error) {
-	if c == nil || c.pc == nil {
-		return nil, errNoClient
+	if err := c.ok(true); err != nil {
+		return nil, err
 	}
 	var cost Cost
 	if err := c.pc.Do(ctx, "POST", estimatePath, nil, req, &cost); err != nil {

@@ -532,3 +532,65 @@ func TestDeploymentStatusTerminal(t *testing.T) {
 		}
 	}
 }
+
+// A negative poll interval is a mistake New keeps, and every call reports
+// (platform.ErrInvalidArgument, naming the option) without sending a
+// request; zero is the default and a later valid option does not hide an
+// earlier invalid one.
+func TestInvalidPollInterval(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	req := factory.Request{TemplateID: "tmpl-api", AgentName: "api-bridge"}
+	calls := map[string]func(c *factory.Client) error{
+		"TemplatesPage": func(c *factory.Client) error { _, err := c.TemplatesPage(ctx, platform.ListOptions{}); return err },
+		"Templates": func(c *factory.Client) error {
+			for _, err := range c.Templates(ctx, platform.ListOptions{}) {
+				return err
+			}
+			return nil
+		},
+		"Template":       func(c *factory.Client) error { _, err := c.Template(ctx, "tmpl-api"); return err },
+		"Validate":       func(c *factory.Client) error { _, err := c.Validate(ctx, req); return err },
+		"ValidateLocal":  func(c *factory.Client) error { _, err := c.ValidateLocal(ctx, req); return err },
+		"EstimateCost":   func(c *factory.Client) error { _, err := c.EstimateCost(ctx, req); return err },
+		"Create":         func(c *factory.Client) error { _, err := c.Create(ctx, req); return err },
+		"Deployment":     func(c *factory.Client) error { _, err := c.Deployment(ctx, "dep-1"); return err },
+		"ChooseTemplate": func(c *factory.Client) error { _, err := c.NewWizard().ChooseTemplate(ctx, "tmpl-api"); return err },
+	}
+	for _, tc := range []struct {
+		name    string
+		opts    []factory.Option
+		invalid bool
+	}{
+		{"-1ns", []factory.Option{factory.WithPollInterval(-1)}, true},
+		{"-1s", []factory.Option{factory.WithPollInterval(-time.Second)}, true},
+		{"-1s then 1s", []factory.Option{factory.WithPollInterval(-time.Second), factory.WithPollInterval(time.Second)}, true},
+		{"0 (the default)", []factory.Option{factory.WithPollInterval(0)}, false},
+		{"1ms", []factory.Option{factory.WithPollInterval(time.Millisecond)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fc, mux := setup(t, tc.opts...)
+			var sent atomic.Int32
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+				sent.Add(1)
+				http.Error(w, `{"error":{"code":"not_found","message":"nothing here"}}`, http.StatusNotFound)
+			})
+			if !tc.invalid {
+				if _, err := fc.ValidateLocal(ctx, req); err != nil {
+					t.Errorf("ValidateLocal: %v", err)
+				}
+				return
+			}
+			for name, call := range calls {
+				err := call(fc)
+				if !errors.Is(err, platform.ErrInvalidArgument) || !strings.Contains(err.Error(), "WithPollInterval") {
+					t.Errorf("%s: %v, want the invalid option error", name, err)
+				}
+			}
+			if n := sent.Load(); n != 0 {
+				t.Errorf("%d requests sent by a client with an invalid option", n)
+			}
+		})
+	}
+}

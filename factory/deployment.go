@@ -117,8 +117,8 @@ var ErrDeploymentFailed = errors.New("factory: the deployment failed")
 // network); an agent name already in use, by any agent, gives
 // platform.ErrConflict.
 func (c *Client) Create(ctx context.Context, req Request) (*Operation, error) {
-	if c == nil || c.pc == nil {
-		return nil, errNoClient
+	if err := c.ok(true); err != nil {
+		return nil, err
 	}
 	var cr Created
 	if err := c.pc.Do(ctx, "POST", agentsPath, nil, req, &cr); err != nil {
@@ -133,8 +133,8 @@ func (c *Client) Create(ctx context.Context, req Request) (*Operation, error) {
 // Deployment reads deployment id once and returns an Operation that follows
 // it. An unknown id gives an error matching platform.ErrNotFound.
 func (c *Client) Deployment(ctx context.Context, id string) (*Operation, error) {
-	if c == nil || c.pc == nil {
-		return nil, errNoClient
+	if err := c.ok(true); err != nil {
+		return nil, err
 	}
 	op := &Operation{c: c, id: id}
 	if _, err := op.Refresh(ctx); err != nil {
@@ -196,8 +196,11 @@ func (o *Operation) Done() bool {
 
 // Refresh reads the deployment now and keeps the reading (see Last).
 func (o *Operation) Refresh(ctx context.Context) (*Deployment, error) {
-	if o == nil || o.c == nil || o.c.pc == nil {
+	if o == nil {
 		return nil, errNoClient
+	}
+	if err := o.c.ok(true); err != nil {
+		return nil, err
 	}
 	p, err := platform.Path(deploymentPath, o.id)
 	if err != nil {
@@ -238,7 +241,7 @@ func (o *Operation) Watch(ctx context.Context) iter.Seq2[Deployment, error] {
 			return *d, nil
 		}
 		done := func(d Deployment) bool { return d.Status.Terminal() }
-		for d, err := range platform.Poll(ctx, o.c.poll, read, done) {
+		for d, err := range platform.Poll(ctx, o.interval(), read, done) {
 			if err != nil && errors.Is(err, ctx.Err()) { // the wait ended: say which
 				err = fmt.Errorf("factory: watch deployment %s: %w", o.id, err)
 			}
@@ -247,6 +250,15 @@ func (o *Operation) Watch(ctx context.Context) iter.Seq2[Deployment, error] {
 			}
 		}
 	}
+}
+
+// interval is how long Watch waits between two readings; a nil Operation
+// (whose Refresh fails at once) never waits.
+func (o *Operation) interval() time.Duration {
+	if o == nil || o.c == nil {
+		return 0
+	}
+	return o.c.poll
 }
 
 // Wait reads the deployment until it has ended and returns the last

@@ -64,6 +64,15 @@ type Review struct {
 // client's template source and created through the client.
 func (c *Client) NewWizard() *Wizard { return &Wizard{c: c} }
 
+// ready is the error a step returns before it does anything: no client,
+// or a client with an invalid option.
+func (w *Wizard) ready() error {
+	if w == nil {
+		return errNoClient
+	}
+	return w.c.ok(false)
+}
+
 // errNoTemplate is returned by the steps after ChooseTemplate until a known
 // template has been chosen.
 var errNoTemplate = errors.New("factory: wizard: choose a known template first (ChooseTemplate)")
@@ -99,8 +108,8 @@ func stepOf(field string) wizardStep {
 // than the current one clears what belonged to the old one: capabilities,
 // config and resources. The error is non-nil only when the source failed.
 func (w *Wizard) ChooseTemplate(ctx context.Context, id string) (Result, error) {
-	if w == nil || w.c == nil {
-		return Result{}, errNoClient
+	if err := w.ready(); err != nil {
+		return Result{}, err
 	}
 	if id != w.req.TemplateID || w.desc == nil {
 		w.req.TemplateID = id
@@ -145,8 +154,8 @@ func cloneDescription(d Description) Description {
 // capabilities and config. The Result holds the problems of those fields
 // only. It fails when no known template has been chosen.
 func (w *Wizard) Configure(ctx context.Context, cfg Configuration) (Result, error) {
-	if w == nil || w.c == nil {
-		return Result{}, errNoClient
+	if err := w.ready(); err != nil {
+		return Result{}, err
 	}
 	if w.desc == nil {
 		return Result{}, errNoTemplate
@@ -163,8 +172,8 @@ func (w *Wizard) Configure(ctx context.Context, cfg Configuration) (Result, erro
 // the problems of those fields only, and warnings for resources below the
 // template's defaults. It fails when no known template has been chosen.
 func (w *Wizard) SetResources(ctx context.Context, r Resources, plan Plan) (Result, error) {
-	if w == nil || w.c == nil {
-		return Result{}, errNoClient
+	if err := w.ready(); err != nil {
+		return Result{}, err
 	}
 	if w.desc == nil {
 		return Result{}, errNoTemplate
@@ -189,8 +198,8 @@ func (w *Wizard) Request() Request {
 // Review checks the whole request locally and prices it. It fails when no
 // known template has been chosen or the check could not run.
 func (w *Wizard) Review(ctx context.Context) (*Review, error) {
-	if w == nil || w.c == nil {
-		return nil, errNoClient
+	if err := w.ready(); err != nil {
+		return nil, err
 	}
 	if w.desc == nil {
 		return nil, errNoTemplate

@@ -30,19 +30,35 @@ var errNoClient = errors.New("servicing: no platform client: build the client wi
 type Client struct {
 	pc   *platform.Client
 	poll time.Duration
+	err  error // the first invalid option, returned by every call
 }
 
-// Option configures a Client.
+// Option configures a Client. An option given a value it cannot take does
+// not make New fail: the client's every call returns an error naming the
+// option (matching platform.ErrInvalidArgument), so the mistake shows at
+// the first call instead of being silently replaced by a default.
 type Option func(*Client)
 
 // WithPollInterval sets how often Operation.Wait and Operation.Watch read
-// the upgrade. Zero or negative is DefaultPollInterval.
+// the upgrade. Zero keeps DefaultPollInterval. A negative interval is a
+// mistake, not a default: every call of the client then returns an error
+// matching platform.ErrInvalidArgument.
 func WithPollInterval(d time.Duration) Option {
-	return func(c *Client) { c.poll = d }
+	return func(c *Client) {
+		if d < 0 {
+			if c.err == nil {
+				c.err = fmt.Errorf("servicing: WithPollInterval(%v): the interval must be positive, or 0 for DefaultPollInterval (%v): %w",
+					d, DefaultPollInterval, platform.ErrInvalidArgument)
+			}
+			return
+		}
+		c.poll = d
+	}
 }
 
 // New returns a servicing client that sends its calls through pc (its base
-// URL, token, retries and clock).
+// URL, token, retries and clock). New never fails: without a pc, or with an
+// invalid option (see Option), every call returns an error.
 func New(pc *platform.Client, opts ...Option) *Client {
 	c := &Client{pc: pc}
 	for _, o := range opts {
@@ -50,15 +66,18 @@ func New(pc *platform.Client, opts ...Option) *Client {
 			o(c)
 		}
 	}
-	if c.poll <= 0 {
+	if c.poll == 0 {
 		c.poll = DefaultPollInterval
 	}
 	return c
 }
 
 func (c *Client) ok() error {
-	if c == nil || c.pc == nil {
+	switch {
+	case c == nil || c.pc == nil:
 		return errNoClient
+	case c.err != nil:
+		return c.err
 	}
 	return nil
 }

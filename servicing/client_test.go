@@ -704,3 +704,75 @@ func TestUpgradeAndWaitOnTheMockServer(t *testing.T) {
 		}
 	})
 }
+
+// A negative poll interval is a mistake New keeps, and every call reports
+// (platform.ErrInvalidArgument, naming the option) without sending a
+// request; zero is the default and a later valid option does not hide an
+// earlier invalid one.
+func TestInvalidPollInterval(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	calls := map[string]func(c *servicing.Client) error{
+		"Versions": func(c *servicing.Client) error { _, err := c.Versions(ctx, "wow-memory"); return err },
+		"Upgrade": func(c *servicing.Client) error {
+			_, err := c.Upgrade(ctx, "wow-memory", servicing.UpgradeRequest{TargetVersion: "0.4.3"})
+			return err
+		},
+		"Rollback": func(c *servicing.Client) error {
+			_, err := c.Rollback(ctx, "wow-memory", servicing.RollbackRequest{Reason: "r"})
+			return err
+		},
+		"GetUpgrade": func(c *servicing.Client) error { _, err := c.GetUpgrade(ctx, "upg-1"); return err },
+		"Operation":  func(c *servicing.Client) error { _, err := c.Operation(ctx, "upg-1"); return err },
+		"Config":     func(c *servicing.Client) error { _, err := c.Config(ctx, "wow-memory"); return err },
+		"PatchConfig": func(c *servicing.Client) error {
+			_, err := c.PatchConfig(ctx, "wow-memory", map[string]any{}, "")
+			return err
+		},
+		"HistoryPage": func(c *servicing.Client) error { _, err := c.HistoryPage(ctx, servicing.HistoryOptions{}); return err },
+		"History": func(c *servicing.Client) error {
+			for _, err := range c.History(ctx, servicing.HistoryOptions{}) {
+				return err
+			}
+			return nil
+		},
+	}
+	for _, tc := range []struct {
+		name    string
+		opts    []servicing.Option
+		invalid bool
+	}{
+		{"-1ns", []servicing.Option{servicing.WithPollInterval(-1)}, true},
+		{"-1s", []servicing.Option{servicing.WithPollInterval(-time.Second)}, true},
+		{"-1s then 1s", []servicing.Option{servicing.WithPollInterval(-time.Second), servicing.WithPollInterval(time.Second)}, true},
+		{"0 (the default)", []servicing.Option{servicing.WithPollInterval(0)}, false},
+		{"1ms", []servicing.Option{servicing.WithPollInterval(time.Millisecond)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sc, mux := setup(t, tc.opts...)
+			var sent atomic.Int32
+			mux.HandleFunc("GET /api/platform/agents/wow-memory/versions", func(w http.ResponseWriter, r *http.Request) {
+				sent.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"agent_id":"wow-memory","current_version":"0.4.2","available_versions":[]}`)
+			})
+			_, err := sc.Versions(ctx, "wow-memory")
+			if !tc.invalid {
+				if err != nil || sent.Load() != 1 {
+					t.Errorf("Versions: %v after %d requests, want one request and no error", err, sent.Load())
+				}
+				return
+			}
+			for name, call := range calls {
+				err := call(sc)
+				if !errors.Is(err, platform.ErrInvalidArgument) || !strings.Contains(err.Error(), "WithPollInterval") {
+					t.Errorf("%s: %v, want the invalid option error", name, err)
+				}
+			}
+			if n := sent.Load(); n != 0 {
+				t.Errorf("%d requests sent by a client with an invalid option", n)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"time"
 
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -105,7 +106,7 @@ func (o *Operation) Watch(ctx context.Context) iter.Seq2[Upgrade, error] {
 			return *u, nil
 		}
 		done := func(u Upgrade) bool { return u.Status.Terminal() }
-		for u, err := range platform.Poll(ctx, o.c.poll, read, done) {
+		for u, err := range platform.Poll(ctx, o.interval(), read, done) {
 			if err != nil && errors.Is(err, ctx.Err()) { // the wait ended: say which
 				err = fmt.Errorf("servicing: watch upgrade %s: %w", o.id, err)
 			}
@@ -114,6 +115,15 @@ func (o *Operation) Watch(ctx context.Context) iter.Seq2[Upgrade, error] {
 			}
 		}
 	}
+}
+
+// interval is how long Watch waits between two readings; a nil Operation
+// (whose Refresh fails at once) never waits.
+func (o *Operation) interval() time.Duration {
+	if o == nil || o.c == nil {
+		return 0
+	}
+	return o.c.poll
 }
 
 // Wait reads the upgrade until it has ended and returns the last reading:
