@@ -323,7 +323,7 @@ func TestServersAreIndependent(t *testing.T) {
 	if got, _ := b.Client(mockserver.OperatorEmail).Agents.Get(ctx, "wow-memory"); got.Status != platform.AgentOnline {
 		t.Errorf("b sees a's stop: %s", got.Status)
 	}
-	if !b.Now().Equal(mockserver.Epoch) {
+	if !b.Now().Equal(mockserver.Epoch()) {
 		t.Errorf("b's clock moved: %v", b.Now())
 	}
 	// Faults and journals are each server's own.

@@ -51,7 +51,7 @@ func TestAlertsSeeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := p.Items[0]
-	if a.AgentID != "wow-search" || a.CreatedAt != mockserver.Epoch.Add(-47*time.Minute) || a.AcknowledgedAt != nil || a.ResolvedAt != nil {
+	if a.AgentID != "wow-search" || a.CreatedAt != mockserver.Epoch().Add(-47*time.Minute) || a.AcknowledgedAt != nil || a.ResolvedAt != nil {
 		t.Errorf("alert-4: %+v", a)
 	}
 	for _, q := range []string{"severity=high", "status=open", "severity=Critical", "page_size=501"} {

@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Epoch is where a frozen mock clock starts.
-var Epoch = time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
+// Epoch is where a frozen mock clock starts: 2026-01-02T10:00:00Z. It is a
+// function so that no test can move every server's start.
+func Epoch() time.Time { return time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC) }
 
 // clock is the server's one clock: frozen at a start time, or real time,
 // plus an offset that Advance grows. State is brought up to its time when

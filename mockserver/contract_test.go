@@ -186,17 +186,17 @@ func walkControls(t *testing.T, ts *mockserver.TestServer) {
 
 	var clk mockserver.ClockResponse
 	decodeInto(t, expect(t, ts, call{method: "GET", path: "/_mock/clock"}, 200, ""), &clk)
-	if !clk.Now.Equal(mockserver.Epoch) {
-		t.Errorf("clock = %v, want %v", clk.Now, mockserver.Epoch)
+	if !clk.Now.Equal(mockserver.Epoch()) {
+		t.Errorf("clock = %v, want %v", clk.Now, mockserver.Epoch())
 	}
 	decodeInto(t, expect(t, ts, call{method: "POST", path: "/_mock/clock/advance", body: `{"seconds":30}`}, 200, ""), &clk)
-	if want := mockserver.Epoch.Add(30 * time.Second); !clk.Now.Equal(want) {
+	if want := mockserver.Epoch().Add(30 * time.Second); !clk.Now.Equal(want) {
 		t.Errorf("clock after advancing 30 s = %v, want %v", clk.Now, want)
 	}
 	for _, body := range []string{"", `{"seconds":0}`, `{"seconds":31536001}`, `{"seconds":"1"}`, `{"seconds":1,"by":"me"}`, `{`} {
 		expect(t, ts, call{method: "POST", path: "/_mock/clock/advance", body: body}, 400, "invalid_argument")
 	}
-	if now := ts.Now(); !now.Equal(mockserver.Epoch.Add(30 * time.Second)) {
+	if now := ts.Now(); !now.Equal(mockserver.Epoch().Add(30 * time.Second)) {
 		t.Errorf("refused advances moved the clock to %v", now)
 	}
 
@@ -220,8 +220,8 @@ func walkControls(t *testing.T, ts *mockserver.TestServer) {
 
 	expect(t, ts, call{method: "POST", path: "/_mock/reset", body: `{"hard":true}`}, 400, "invalid_argument")
 	expect(t, ts, call{method: "POST", path: "/_mock/reset", body: `{}`}, 204, "")
-	if now := ts.Now(); !now.Equal(mockserver.Epoch) {
-		t.Errorf("clock after reset = %v, want %v", now, mockserver.Epoch)
+	if now := ts.Now(); !now.Equal(mockserver.Epoch()) {
+		t.Errorf("clock after reset = %v, want %v", now, mockserver.Epoch())
 	}
 	expect(t, ts, call{method: "POST", path: "/_mock/reset"}, 204, "")
 

@@ -646,7 +646,7 @@ func ctlWalkJournal(t *testing.T, ts *mockserver.TestServer) {
 	expect(t, ts, call{method: "POST", path: "/_mock/clock/advance", body: `{"seconds":60}`}, 200, "")
 	expect(t, ts, call{method: "GET", path: "/api/platform/agents/wow-memory"}, 401, "unauthenticated")
 
-	e := mockserver.Epoch
+	e := mockserver.Epoch()
 	all := []ctlEntry{
 		{Method: "GET", Path: "/api/platform/agents/wow-memory", Status: 200, At: e},
 		{Method: "GET", Path: "/api/platform/agents", Query: "status=online&page_size=2", Status: 200, At: e},

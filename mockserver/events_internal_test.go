@@ -14,7 +14,7 @@ func TestEventLogBounds(t *testing.T) {
 	s := New()
 	all := uint(1)<<len(eventTopics) - 1
 	for i := range eventLogSize + 5 {
-		s.publish(Epoch, "logs.appended", map[string]int{"n": i})
+		s.publish(Epoch(), "logs.appended", map[string]int{"n": i})
 	}
 	head := uint64(eventLogSize + 5)
 	tests := []struct {
@@ -51,7 +51,7 @@ func TestEventLogBounds(t *testing.T) {
 	if gap || len(frames) != 0 || next != head+1 {
 		t.Errorf("the position after a reset: %d frames, next %d, gap %v", len(frames), next, gap)
 	}
-	s.publish(Epoch.Add(time.Second), "agents.updated", struct{}{})
+	s.publish(Epoch().Add(time.Second), "agents.updated", struct{}{})
 	if frames, _, gap := s.events.since(head+1, all); gap || len(frames) != 1 || !strings.HasPrefix(string(frames[0]), "id: 1007\n") {
 		t.Errorf("after a reset: %q, gap %v", frames, gap)
 	}

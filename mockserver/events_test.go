@@ -71,12 +71,12 @@ func TestEventsAgentRestart(t *testing.T) {
 	}
 	ev, a := agentEvent(t, st)
 	if ev.Type != "agents.status_changed" || ev.Topic != platform.TopicAgents || a.AgentID != "wow-memory" ||
-		a.Status != platform.AgentStarting || !ev.Time.Equal(mockserver.Epoch) {
+		a.Status != platform.AgentStarting || !ev.Time.Equal(mockserver.Epoch()) {
 		t.Errorf("after restart: %s %s %+v", ev.Type, ev.Time, a)
 	}
 	ts.Advance(30 * time.Second)
 	ev, a = agentEvent(t, st)
-	if ev.Type != "agents.status_changed" || a.Status != platform.AgentOnline || !ev.Time.Equal(mockserver.Epoch.Add(30*time.Second)) {
+	if ev.Type != "agents.status_changed" || a.Status != platform.AgentOnline || !ev.Time.Equal(mockserver.Epoch().Add(30*time.Second)) {
 		t.Errorf("after 30 s: %s %s %+v", ev.Type, ev.Time, a)
 	}
 
@@ -91,7 +91,7 @@ func TestEventsAgentRestart(t *testing.T) {
 	var got []string
 	for range 3 {
 		ev, a := agentEvent(t, st)
-		got = append(got, fmt.Sprintf("%s %s %s +%v", ev.Type, a.AgentID, a.Status, ev.Time.Sub(mockserver.Epoch)))
+		got = append(got, fmt.Sprintf("%s %s %s +%v", ev.Type, a.AgentID, a.Status, ev.Time.Sub(mockserver.Epoch())))
 	}
 	want := []string{
 		"agents.status_changed wow-cache offline +30s",

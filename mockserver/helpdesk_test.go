@@ -122,7 +122,7 @@ func TestHelpdeskSearch(t *testing.T) {
 	}
 	acme := collect(t, e.hd.SearchCustomers(ctx, helpdesk.SearchOptions{Q: "acme"}))[0]
 	want := helpdesk.Customer{CustomerID: "cust-001", CompanyName: "Acme Corp", Email: "ops@acme.example",
-		AgentsCount: 3, Status: helpdesk.CustomerActive, CreatedAt: mockserver.Epoch.Add(-400 * 24 * time.Hour)}
+		AgentsCount: 3, Status: helpdesk.CustomerActive, CreatedAt: mockserver.Epoch().Add(-400 * 24 * time.Hour)}
 	if diff := cmp.Diff(want, acme); diff != "" {
 		t.Errorf("Acme (-want +got):\n%s", diff)
 	}
@@ -422,7 +422,7 @@ func TestHelpdeskIncidentFilters(t *testing.T) {
 		}
 	}
 	inc := collect(t, e.hd.Incidents(ctx, helpdesk.IncidentOptions{Severity: helpdesk.SeverityCritical}))[0]
-	created := mockserver.Epoch.Add(-140 * time.Minute)
+	created := mockserver.Epoch().Add(-140 * time.Minute)
 	want := helpdesk.Incident{IncidentID: "INC-004", Title: "Data Migration stuck at CRM sync", Severity: helpdesk.SeverityCritical,
 		Status: helpdesk.IncidentInProgress, Category: helpdesk.CategoryError, CustomerID: "cust-002", AffectedAgent: "wow-integration",
 		CreatedAt: created, SLADeadline: created.Add(time.Hour), SLAStatus: helpdesk.SLABreached}

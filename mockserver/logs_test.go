@@ -46,7 +46,7 @@ func TestLogsSeeded(t *testing.T) {
 		if i > 0 && l.Timestamp.After(all[i-1].Timestamp) {
 			t.Fatalf("line %d (%s) is newer than line %d: want newest first", i, l.LogID, i-1)
 		}
-		if !l.Timestamp.Before(mockserver.Epoch) || l.Timestamp.Before(mockserver.Epoch.Add(-6*time.Hour)) {
+		if !l.Timestamp.Before(mockserver.Epoch()) || l.Timestamp.Before(mockserver.Epoch().Add(-6*time.Hour)) {
 			t.Errorf("%s at %v: want within the 6 hours before the seed clock", l.LogID, l.Timestamp)
 		}
 		if !agents[l.AgentID] || l.Message == "" || l.Metadata == nil {
@@ -67,7 +67,7 @@ func TestLogsSeeded(t *testing.T) {
 	// WowSearch went into error 47 minutes before the seed clock and has not
 	// logged since.
 	search := logLines(t, pc, platform.LogListOptions{AgentID: "wow-search"})
-	if len(search) == 0 || search[0].Level != platform.LogError || search[0].Timestamp != mockserver.Epoch.Add(-47*time.Minute) {
+	if len(search) == 0 || search[0].Level != platform.LogError || search[0].Timestamp != mockserver.Epoch().Add(-47*time.Minute) {
 		t.Errorf("wow-search's last line: %+v", search[0])
 	}
 }
@@ -76,7 +76,7 @@ func TestLogsFilters(t *testing.T) {
 	t.Parallel()
 	ts := apitest.Start(t)
 	pc := ts.Client(mockserver.ViewerEmail)
-	hourAgo, halfHourAgo := mockserver.Epoch.Add(-time.Hour), mockserver.Epoch.Add(-30*time.Minute)
+	hourAgo, halfHourAgo := mockserver.Epoch().Add(-time.Hour), mockserver.Epoch().Add(-30*time.Minute)
 	tests := []struct {
 		name string
 		opts platform.LogListOptions
@@ -153,8 +153,8 @@ func TestLogsFromActions(t *testing.T) {
 		Message string
 	}
 	var got []line
-	for _, l := range logLines(t, ops, platform.LogListOptions{Since: mockserver.Epoch}) {
-		got = append(got, line{l.Timestamp.Sub(mockserver.Epoch), l.Level, l.AgentID, l.Message})
+	for _, l := range logLines(t, ops, platform.LogListOptions{Since: mockserver.Epoch()}) {
+		got = append(got, line{l.Timestamp.Sub(mockserver.Epoch()), l.Level, l.AgentID, l.Message})
 	}
 	want := []line{
 		{90 * time.Second, platform.LogInfo, "wow-search", "Alert alert-4 (WowSearch is in error) acknowledged by ops@waooaw.ai"},
@@ -169,7 +169,7 @@ func TestLogsFromActions(t *testing.T) {
 	if _, err := ops.Agents.Start(ctx, "wow-memory"); err == nil {
 		t.Fatal("starting an online agent: no error")
 	}
-	if n := len(logLines(t, ops, platform.LogListOptions{Since: mockserver.Epoch})); n != len(want) {
+	if n := len(logLines(t, ops, platform.LogListOptions{Since: mockserver.Epoch()})); n != len(want) {
 		t.Errorf("%d lines after a refused action, want %d", n, len(want))
 	}
 }

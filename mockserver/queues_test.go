@@ -184,7 +184,7 @@ func TestDLQListShape(t *testing.T) {
 				t.Errorf("%v: queue_name %v, want %s", m["message_id"], m["queue_name"], name)
 			}
 			ts, err := time.Parse(time.RFC3339, m["timestamp"].(string))
-			if err != nil || ts.After(mockserver.Epoch) || ts.Before(last) {
+			if err != nil || ts.After(mockserver.Epoch()) || ts.Before(last) {
 				t.Errorf("%v: timestamp %v: want RFC 3339, oldest first, not after the clock", m["message_id"], m["timestamp"])
 			}
 			last = ts
@@ -469,7 +469,7 @@ func TestPurge(t *testing.T) {
 	before := qGet(t, ops, "notifications")
 	old := allLetters(t, ops, "notifications", queues.Filter{OlderThanSeconds: 86400})
 	for _, m := range old {
-		if age := mockserver.Epoch.Sub(m.Timestamp); age < 24*time.Hour {
+		if age := mockserver.Epoch().Sub(m.Timestamp); age < 24*time.Hour {
 			t.Errorf("%s listed as older than a day, but is %v old", m.MessageID, age)
 		}
 	}
@@ -641,7 +641,7 @@ func TestRetriedMessagesAreProcessedOrFailAgain(t *testing.T) {
 	if i < 0 {
 		t.Fatalf("%s is not back in the DLQ", permanent.MessageID)
 	}
-	if m := back[i]; m.RetryCount != permanent.RetryCount+1 || !m.Timestamp.After(mockserver.Epoch) ||
+	if m := back[i]; m.RetryCount != permanent.RetryCount+1 || !m.Timestamp.After(mockserver.Epoch()) ||
 		m.Timestamp.After(ts.Now()) {
 		t.Errorf("back in the DLQ: %+v; want retry_count %d and a timestamp after the retry", m, permanent.RetryCount+1)
 	}

@@ -128,7 +128,7 @@ func TestSeedOverHTTPAddsDeadLettersAndResetRemovesThem(t *testing.T) {
 		t.Fatalf("%d seeded dead letters listed, want 50", len(page.Messages))
 	}
 	for i, m := range page.Messages { // in the seed's order, after the others
-		if want := fmt.Sprintf("seeded failure %d", i); m.Error != want || !m.Timestamp.Equal(mockserver.Epoch) ||
+		if want := fmt.Sprintf("seeded failure %d", i); m.Error != want || !m.Timestamp.Equal(mockserver.Epoch()) ||
 			string(m.Payload) != fmt.Sprintf(`{"n":%d}`, i) && string(m.Payload) != fmt.Sprintf(`{"n": %d}`, i) {
 			t.Errorf("letter %d: %+v; want error %q, payload {\"n\": %d}, timestamp the clock", i, m, want, i)
 		}
@@ -241,7 +241,7 @@ func TestSeedFromGoReturnsIDsTheClientsUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	if a.Name != "Hooli Helper" || a.Tier != platform.TierBusiness || a.Status != platform.AgentOnline ||
-		a.Health != platform.AgentHealthy || a.CustomerID != "hooli" || a.LastActive == nil || !a.CreatedAt.Equal(mockserver.Epoch) {
+		a.Health != platform.AgentHealthy || a.CustomerID != "hooli" || a.LastActive == nil || !a.CreatedAt.Equal(mockserver.Epoch()) {
 		t.Errorf("seeded agent with defaults: %+v", a)
 	}
 	if _, err := pc.Agents.Stop(ctx, res.Agents[0]); err != nil {
@@ -469,7 +469,7 @@ func TestSeededWorkflowsRunOnTheClock(t *testing.T) {
 		Tasks: []workflows.Task{
 			{TaskID: "a", TaskName: "Export", AgentID: "wow-integration", Status: workflows.TaskCompleted, EstimatedDurationMS: 120_000},
 			{TaskID: "b", TaskName: "Load", AgentID: "wow-memory", Status: workflows.TaskRunning, EstimatedDurationMS: 300_000,
-				Dependencies: []string{"a"}, StartedAt: ptr(mockserver.Epoch.Add(-2 * time.Minute))},
+				Dependencies: []string{"a"}, StartedAt: ptr(mockserver.Epoch().Add(-2 * time.Minute))},
 			{TaskID: "c", TaskName: "Report", AgentID: "wow-analytics", EstimatedDurationMS: 60_000, Dependencies: []string{"b"}},
 		},
 	}}})
@@ -485,7 +485,7 @@ func TestSeededWorkflowsRunOnTheClock(t *testing.T) {
 	// ended then, having run its estimate; the workflow started with a.
 	b, _ := w.Task("b")
 	a, _ := w.Task("a")
-	if !a.CompletedAt.Equal(mockserver.Epoch.Add(-2*time.Minute)) || !a.StartedAt.Equal(mockserver.Epoch.Add(-4*time.Minute)) ||
+	if !a.CompletedAt.Equal(mockserver.Epoch().Add(-2*time.Minute)) || !a.StartedAt.Equal(mockserver.Epoch().Add(-4*time.Minute)) ||
 		*a.DurationMS != 120_000 || !w.StartedAt.Equal(*a.StartedAt) || !w.CreatedAt.Equal(*a.StartedAt) ||
 		*b.DurationMS != 120_000 || w.Progress != 33 {
 		t.Errorf("seeded times: workflow created %v started %v, a %+v, b %+v", w.CreatedAt, w.StartedAt, a, b)

@@ -94,7 +94,7 @@ func (s *Server) Handler() http.Handler {
 // WithEmptyStart) and the WithSeed seeds; SeedErr reports a refused seed.
 func New(opts ...Option) *Server {
 	s := &Server{
-		clock:  &clock{start: Epoch},
+		clock:  &clock{start: Epoch()},
 		logger: slog.New(slog.DiscardHandler),
 	}
 	s.auth = newAuthority(s.clock, DefaultIssuer)

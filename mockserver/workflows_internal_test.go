@@ -109,7 +109,7 @@ func FuzzWorkflowStateMachine(f *testing.F) {
 	f.Add([]byte{7, 1, 0, 2, 1, 3, 3, 4, 7, 5, 15, 6, 31, 10, 63, 2, 127, 4, 1, 5, 0, 4, 2, 5, 1, 0, 255})
 	f.Add([]byte{0, 0, 0, 0, 5})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		now := Epoch
+		now := Epoch()
 		w, ops := fuzzWorkflow(data, now)
 		st := &workflowStore{byID: map[string]*wfState{}}
 		state, err := newWFState(w, now)
@@ -169,7 +169,7 @@ func FuzzWorkflowStateMachine(f *testing.F) {
 
 func TestWorkflowEdgeCases(t *testing.T) {
 	t.Parallel()
-	now := Epoch
+	now := Epoch()
 	for _, tc := range []struct {
 		name  string
 		tasks []workflows.Task
