@@ -1,6 +1,6 @@
 // Quickstart is the first program to run: it signs in and tours the
-// platform: the dashboard's metric cards and agents, queue health,
-// workflows and the factory's templates.
+// platform: the dashboard's metric cards, agents and active alerts, queue
+// health, workflows and the factory's templates.
 //
 //	go run ./examples/quickstart
 //
@@ -47,7 +47,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	defer stop()
 	for _, section := range []func(context.Context, io.Writer, *platform.Client) error{
-		dashboard, agents, queueHealth, workflowList, templates,
+		dashboard, agents, alertList, queueHealth, workflowList, templates,
 	} {
 		if err := section(ctx, out, pc); err != nil {
 			return err
@@ -88,6 +88,17 @@ func agents(ctx context.Context, out io.Writer, pc *platform.Client) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", mark(a.Status), a.Name, a.Tier, a.Status, last)
 	}
 	return tw.Flush()
+}
+
+func alertList(ctx context.Context, out io.Writer, pc *platform.Client) error {
+	fmt.Fprintln(out, "\nActive alerts")
+	for a, err := range pc.Alerts.List(ctx, platform.AlertListOptions{Status: platform.AlertActive}) {
+		if err != nil {
+			return fmt.Errorf("alerts: %w", err)
+		}
+		fmt.Fprintf(out, "  %-8s %s\n", a.Severity, a.Title)
+	}
+	return nil
 }
 
 func queueHealth(ctx context.Context, out io.Writer, pc *platform.Client) error {
