@@ -5,29 +5,27 @@ package plugin
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 )
 
-// BenchmarkColdStart measures starting a plugin process: exec, the
-// go-plugin handshake, the mutual TLS handshake and Describe.
+// BenchmarkColdStart measures starting a plugin process from its private
+// copy: exec, the go-plugin handshake, the mutual TLS handshake and
+// Describe.
 func BenchmarkColdStart(b *testing.B) {
 	dir := pluginDir(b, map[string]string{example: "template-plugin"})
-	path := filepath.Join(dir, example)
-	sum, err := fileSHA256(path)
+	priv := b.TempDir()
+	exe, _, err := privateCopy(candidate{path: filepath.Join(dir, example), file: example, src: filepath.Join(dir, example)}, priv, false, false)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg := &hostConfig{timeout: DefaultCallTimeout}
+	defer exe.release()
+	p := &proc{exe: exe, file: example, cfg: &hostConfig{timeout: DefaultCallTimeout}, sockDir: priv}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		p := &proc{path: path, file: example, sum: sum, cfg: cfg, sockDir: b.TempDir()}
-		p.mu.Lock()
-		inst, err := p.start(ctx)
-		p.mu.Unlock()
-		if err != nil {
+		inst := p.newInstance()
+		if err := p.start(inst); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := inst.rpc.Describe(ctx); err != nil {
@@ -40,13 +38,12 @@ func BenchmarkColdStart(b *testing.B) {
 }
 
 // BenchmarkNewHost measures loading a directory of one pinned plugin:
-// reading SHA256SUMS, hashing the executable, then a cold start.
+// reading SHA256SUMS, copying and hashing the executable, then a cold
+// start.
 func BenchmarkNewHost(b *testing.B) {
 	dir := pluginDir(b, map[string]string{example: "template-plugin"})
 	pins := sumOf(b, filepath.Join(dir, example)) + "  " + example + "\n"
-	if err := os.WriteFile(filepath.Join(dir, PinsFile), []byte(pins), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	writePins(b, dir, pins)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

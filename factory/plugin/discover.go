@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -26,16 +25,22 @@ type digest = [sha256.Size]byte
 
 // candidate is a file that discovery selected.
 type candidate struct {
-	path string // absolute
+	path string // absolute, in the plugin directory
 	file string // base name
+	src  string // the file to load: path, or the target of the symbolic link path
 	err  error  // why it cannot be loaded, if it cannot
 }
 
 // discover lists the plugin candidates of dir, sorted by file name: files
 // named FilePrefix*, never anything else. A candidate that is not a regular
-// executable file comes with an error.
+// executable file, or is a symbolic link to a file outside dir, comes with
+// an error.
 func discover(dir string) ([]candidate, error) {
 	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("plugin: read plugin directory: %w", err)
+	}
+	realDir, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return nil, fmt.Errorf("plugin: read plugin directory: %w", err)
 	}
@@ -46,7 +51,22 @@ func discover(dir string) ([]candidate, error) {
 			continue
 		}
 		c := candidate{path: filepath.Join(dir, name), file: name}
-		info, err := os.Stat(c.path) // follows symlinks
+		c.src = c.path
+		if e.Type()&fs.ModeSymlink != 0 {
+			target, err := filepath.EvalSymlinks(c.path)
+			if err != nil {
+				c.err = fmt.Errorf("plugin %s: not loaded: %w", name, err)
+				out = append(out, c)
+				continue
+			}
+			if rel, err := filepath.Rel(realDir, target); err != nil || !filepath.IsLocal(rel) {
+				c.err = fmt.Errorf("plugin %s: refused: it is a symbolic link to %s, outside the plugin directory; put the plugin itself in the directory (a link may only name a file inside it)", name, target)
+				out = append(out, c)
+				continue
+			}
+			c.src = target
+		}
+		info, err := os.Stat(c.src)
 		switch {
 		case err != nil:
 			c.err = fmt.Errorf("plugin %s: not loaded: %w", name, err)
@@ -62,6 +82,30 @@ func discover(dir string) ([]candidate, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// checkDirPerms refuses, when pins are required, a plugin directory or a
+// SHA256SUMS that group or others may write: whoever can write them can
+// change the pins or the plugins they pin.
+func checkDirPerms(dir string) error {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("plugin: plugin directory: %w", err)
+	}
+	if writableByOthers(info.Mode()) {
+		return fmt.Errorf("plugin: plugin directory %s is writable by group or others (mode %s) and the host requires pins; chmod go-w it", dir, info.Mode().Perm())
+	}
+	info, err = os.Stat(filepath.Join(dir, PinsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("plugin: %s: %w", PinsFile, err)
+	}
+	if writableByOthers(info.Mode()) {
+		return fmt.Errorf("plugin: %s is writable by group or others (mode %s) and the host requires pins; chmod go-w it", filepath.Join(dir, PinsFile), info.Mode().Perm())
+	}
+	return nil
 }
 
 // readPins reads dir's SHA256SUMS; no file means no pins (nil map). A file
@@ -117,20 +161,4 @@ func parsePins(b []byte) (map[string]digest, error) {
 		return nil, fmt.Errorf("plugin: read %s: %w", PinsFile, err)
 	}
 	return pins, nil
-}
-
-// fileSHA256 hashes the file at path.
-func fileSHA256(path string) (digest, error) {
-	var d digest
-	f, err := os.Open(path)
-	if err != nil {
-		return d, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return d, err
-	}
-	h.Sum(d[:0])
-	return d, nil
 }

@@ -46,6 +46,22 @@
 //	for _, err := range host.LoadErrors() { log.Print(err) } // plugins that were not loaded
 //	src := template.Combine(template.Builtins(), host)
 //
+// The host executes only what it verified: at load it opens each plugin
+// once and copies it into its private directory (mode 0700, under the
+// temporary directory, which must allow executing files), hashing the
+// bytes as it copies them, checks that hash against SHA256SUMS and runs the
+// copy, then and on every restart. A plugin file replaced or changed on
+// disk, or a link retargeted, takes effect at the next NewHost only. A
+// plugin may be a symbolic link to a file inside the plugin directory; a
+// link to a file outside it is refused. WithRequirePins also refuses a
+// plugin directory, SHA256SUMS or plugin file that group or others may
+// write. Close kills every plugin process, those still starting included,
+// and removes the sockets and copies.
+//
+// A plugin whose process exits is started again by the next call that
+// needs it; one start runs at a time, and each call waits for it no longer
+// than its own deadline.
+//
 // Calls to a plugin's template fail with an error matching ErrUnavailable
 // when the plugin cannot serve them (its process exited or could not start,
 // the handler panicked, the host is closed; over HTTP: 503) and ErrDeadline

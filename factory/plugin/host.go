@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,13 +24,16 @@ import (
 //
 // A Host is safe for concurrent use. Its templates are loaded once, by
 // NewHost; a plugin whose process exits is started again by the next call
-// to its template. A call that runs out of time fails with ErrDeadline and
-// leaves the process serving other calls.
+// to its template, from the copy of the executable NewHost verified. One
+// start runs at a time per plugin and the calls that need it wait for it,
+// each no longer than its own deadline. A call that runs out of time fails
+// with ErrDeadline and leaves the process serving (or starting for) other
+// calls.
 type Host struct {
 	procs    map[string]*proc // by template id; fixed after NewHost
 	descs    []template.Description
 	loadErrs []error
-	sockDir  string
+	privDir  string // 0700: the plugins' sockets and the copies of their executables
 
 	mu     sync.Mutex
 	closed bool
@@ -51,19 +55,38 @@ var templateID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 // looks on $PATH or in the working directory.
 //
 // Candidates are the executable files named waooaw-template-*; the file
-// name only selects them, a template's id is what its Describe says. Before
-// anything runs, each candidate is hashed and checked against SHA256SUMS in
-// the directory: a listed file whose hash differs is refused (the error has
-// both hashes); an unlisted file loads unless WithRequirePins. Each plugin
-// runs with mutual TLS, only an allowlist of environment variables (see
-// WithEnv) and the template protocol version negotiated; it is described
-// and kept running. A plugin whose template id is a built-in's (see
-// WithBuiltins) or an earlier plugin's, in file name order, is not loaded.
+// name only selects them, a template's id is what its Describe says. A
+// candidate may be a symbolic link to a file inside the plugin directory (a
+// subdirectory included); a link to a file outside it is refused.
+//
+// Before anything runs, each candidate is opened once and copied into the
+// host's private directory (mode 0700, in the temporary directory, which
+// must allow executing files), hashed as it is copied, and the hash is
+// checked against SHA256SUMS in the directory: a listed file whose hash
+// differs is refused (the error has both hashes); an unlisted file loads
+// unless WithRequirePins. The host only ever executes that verified copy,
+// on the first start and on every restart: replacing, changing or
+// retargeting the file in the plugin directory afterwards has no effect
+// until the next NewHost. On Linux the copy is unlinked as soon as it is
+// made and executed through /proc/self/fd, so a host that dies leaves no
+// copy behind; elsewhere it stays in the private directory until Close. A
+// plugin process sees its path in the plugin directory as its argv[0].
+//
+// With WithRequirePins, a plugin directory or SHA256SUMS that group or
+// others may write makes NewHost fail, and a candidate that group or others
+// may write is refused.
+//
+// Each plugin runs with mutual TLS, only an allowlist of environment
+// variables (see WithEnv) and the template protocol version negotiated, in
+// the plugin directory as its working directory; it is described and kept
+// running. A plugin whose template id is a built-in's (see WithBuiltins) or
+// an earlier plugin's, in file name order, is not loaded.
 //
 // A plugin that cannot be loaded does not stop the others: NewHost returns
 // a usable host and LoadErrors says what was not loaded and why. NewHost
 // returns an error, and no host, for bad options, a directory it cannot
-// read or a SHA256SUMS it cannot parse.
+// read, a SHA256SUMS it cannot parse, or (with WithRequirePins) a directory
+// or SHA256SUMS others may write.
 func NewHost(ctx context.Context, opts ...HostOption) (*Host, error) {
 	cfg := hostConfig{timeout: DefaultCallTimeout, env: slices.Clone(defaultEnv)}
 	for _, o := range opts {
@@ -86,6 +109,11 @@ func NewHost(ctx context.Context, opts ...HostOption) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("plugin: plugin directory: %w", err)
 	}
+	if cfg.requirePins {
+		if err := checkDirPerms(dir); err != nil {
+			return nil, err
+		}
+	}
 	pins, err := readPins(dir)
 	if err != nil {
 		return nil, err
@@ -107,8 +135,8 @@ func NewHost(ctx context.Context, opts ...HostOption) (*Host, error) {
 	if len(cands) == 0 {
 		return h, nil
 	}
-	if h.sockDir, err = os.MkdirTemp(socketBase(), "waooaw-plugins-"); err != nil {
-		return nil, fmt.Errorf("plugin: socket directory: %w", err)
+	if h.privDir, err = os.MkdirTemp(socketBase(), "waooaw-plugins-"); err != nil {
+		return nil, fmt.Errorf("plugin: private directory: %w", err)
 	}
 
 	env := childEnv(cfg.env)
@@ -121,7 +149,7 @@ func NewHost(ctx context.Context, opts ...HostOption) (*Host, error) {
 			continue
 		}
 		wg.Go(func() {
-			loaded[i], errs[i] = load(ctx, c, pins, &cfg, env, h.sockDir)
+			loaded[i], errs[i] = load(ctx, c, pins, &cfg, env, h.privDir)
 		})
 	}
 	wg.Wait()
@@ -153,24 +181,31 @@ func NewHost(ctx context.Context, opts ...HostOption) (*Host, error) {
 	return h, nil
 }
 
-// load checks a candidate's pin, starts it and describes it.
-func load(ctx context.Context, c candidate, pins map[string]digest, cfg *hostConfig, env []string, sockDir string) (*proc, error) {
-	sum, err := fileSHA256(c.path)
+// load copies a candidate into the host's private directory, checks the
+// copy's pin, starts it and describes it.
+func load(ctx context.Context, c candidate, pins map[string]digest, cfg *hostConfig, env []string, privDir string) (*proc, error) {
+	exe, sum, err := privateCopy(c, privDir, cfg.requirePins, cfg.copyOnDisk)
 	if err != nil {
+		if r := (refusedError{}); errors.As(err, &r) {
+			return nil, fmt.Errorf("plugin %s: refused: %w", c.file, r.error)
+		}
 		return nil, fmt.Errorf("plugin %s: not loaded: %w", c.file, err)
 	}
 	if want, ok := pins[c.file]; ok && want != sum {
+		exe.release()
 		return nil, fmt.Errorf("plugin %s: refused: its sha256 is %x but %s pins %x; replace the file or update %s",
 			c.file, sum, PinsFile, want, PinsFile)
 	} else if !ok && cfg.requirePins {
+		exe.release()
 		return nil, fmt.Errorf("plugin %s: refused: it is not listed in %s and the host requires pins; add its line (sha256sum %s >> %s)",
 			c.file, PinsFile, c.file, PinsFile)
 	}
-	p := &proc{path: c.path, file: c.file, sum: sum, cfg: cfg, env: env, sockDir: sockDir}
-	ctx, cancel := context.WithTimeout(ctx, max(cfg.timeout, loadTimeout))
+	p := &proc{exe: exe, file: c.file, cfg: cfg, env: env, sockDir: privDir}
+	ctx, cancel := context.WithTimeout(ctx, p.startTimeout())
 	defer cancel()
 	inst, err := p.instance(ctx)
 	if err != nil {
+		p.close()
 		return nil, fmt.Errorf("%s: not loaded: %w", p.who(), err)
 	}
 	d, err := inst.rpc.Describe(ctx)
@@ -230,8 +265,10 @@ func (h *Host) usable(ctx context.Context) error {
 	return nil
 }
 
-// Close kills every plugin process and removes their sockets. Calls to the
-// host's templates then fail with ErrUnavailable. Close is idempotent.
+// Close kills every plugin process, those still starting included (it does
+// not wait for a start to finish), and removes their sockets and the copies
+// of their executables. Calls to the host's templates then fail with
+// ErrUnavailable. Close is idempotent.
 func (h *Host) Close() error {
 	h.mu.Lock()
 	if h.closed {
@@ -245,9 +282,9 @@ func (h *Host) Close() error {
 		wg.Go(p.close)
 	}
 	wg.Wait()
-	if h.sockDir != "" {
-		if err := os.RemoveAll(h.sockDir); err != nil {
-			return fmt.Errorf("plugin: close: remove sockets: %w", err)
+	if h.privDir != "" {
+		if err := os.RemoveAll(h.privDir); err != nil {
+			return fmt.Errorf("plugin: close: remove the private directory: %w", err)
 		}
 	}
 	return nil
@@ -294,7 +331,7 @@ func cloneDescription(d template.Description) template.Description {
 	return d
 }
 
-// socketBase is where the host's socket directory goes: the temporary
+// socketBase is where the host's private directory goes: the temporary
 // directory, unless its path is so long that the sockets' paths (about 60
 // more bytes) would pass the 104 bytes some systems allow.
 func socketBase() string {

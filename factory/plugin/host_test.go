@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,9 +85,7 @@ func TestExamplePluginLoads(t *testing.T) {
 	t.Parallel()
 	dir := pluginDir(t, map[string]string{example: "template-plugin"})
 	pins := sumOf(t, filepath.Join(dir, example)) + "  " + example + "\n"
-	if err := os.WriteFile(filepath.Join(dir, PinsFile), []byte(pins), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writePins(t, dir, pins)
 	h := newHost(t, dir, WithRequirePins())
 	if errs := h.LoadErrors(); len(errs) > 0 {
 		t.Fatalf("LoadErrors: %v", errs)
@@ -167,9 +166,7 @@ func TestPinMismatchRefusedBeforeRunning(t *testing.T) {
 	real := sumOf(t, filepath.Join(dir, "waooaw-template-pinned"))
 	wrong := strings.Repeat("ab", 32)
 	pins := wrong + "  waooaw-template-pinned\n"
-	if err := os.WriteFile(filepath.Join(dir, PinsFile), []byte(pins), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writePins(t, dir, pins)
 	h := newHost(t, dir)
 
 	errs := h.LoadErrors()
@@ -201,9 +198,7 @@ func TestRequirePins(t *testing.T) {
 		"waooaw-template-unlisted": "faulty",
 	})
 	pins := sumOf(t, filepath.Join(dir, "waooaw-template-listed")) + " *./waooaw-template-listed\n"
-	if err := os.WriteFile(filepath.Join(dir, PinsFile), []byte(pins), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writePins(t, dir, pins)
 	h := newHost(t, dir, WithRequirePins())
 	errs := h.LoadErrors()
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "waooaw-template-unlisted: refused: it is not listed in SHA256SUMS") {
@@ -405,14 +400,14 @@ func TestCloseKillsPluginsAndRemovesSockets(t *testing.T) {
 	if len(pids) != 2 {
 		t.Fatalf("%d plugin processes, want 2", len(pids))
 	}
-	if _, err := os.Stat(h.sockDir); err != nil {
+	if _, err := os.Stat(h.privDir); err != nil {
 		t.Fatalf("socket directory: %v", err)
 	}
 	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
 	waitGone(t, 5*time.Second, pids...)
-	if _, err := os.Stat(h.sockDir); !os.IsNotExist(err) {
+	if _, err := os.Stat(h.privDir); !os.IsNotExist(err) {
 		t.Errorf("socket directory after Close: %v, want it removed", err)
 	}
 	if _, err := faulty.Validate(t.Context(), json.RawMessage(`{}`)); !errors.Is(err, ErrUnavailable) {
@@ -492,7 +487,7 @@ func TestHostChild(t *testing.T) {
 	for _, pid := range h.pids() {
 		s = append(s, strconv.Itoa(pid))
 	}
-	fmt.Printf("pids=%s %s\n", strings.Join(s, ","), h.sockDir)
+	fmt.Printf("pids=%s %s\n", strings.Join(s, ","), h.privDir)
 	select {} // until killed
 }
 
@@ -525,34 +520,325 @@ func TestDiscovery(t *testing.T) {
 	}
 }
 
-func TestChangedExecutableNotRestarted(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "waooaw-template-faulty")
-	copyFile(t, filepath.Join(bin, "faulty"), path)
-	h := newHost(t, dir)
-	faulty := get(t, h, "tmpl-faulty")
-	before := sumOf(t, path)
+// onDisk keeps the private copies of executables on disk, as on systems
+// without /proc.
+func onDisk(c *hostConfig) error {
+	c.copyOnDisk = true
+	return nil
+}
 
-	// Replace the executable (a running one cannot be written to).
-	b, err := os.ReadFile(path)
+// TestReplacedPluginRunsVerifiedCopy replaces a pinned plugin on disk, and
+// retargets a pinned link, after NewHost: restarts still run the bytes that
+// were verified.
+func TestReplacedPluginRunsVerifiedCopy(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		onDisk bool
+	}{{"unlinked copy", false}, {"copy on disk", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			file := "waooaw-template-faulty"
+			path := filepath.Join(dir, file)
+			copyFile(t, filepath.Join(bin, "faulty"), path)
+			// A link to a file in the directory, retargeted later.
+			copyFile(t, filepath.Join(bin, "faulty"), filepath.Join(dir, "faulty-1"))
+			copyFile(t, filepath.Join(bin, "template-plugin"), filepath.Join(dir, "faulty-2"))
+			if err := os.Symlink("faulty-1", filepath.Join(dir, "waooaw-template-linked")); err != nil {
+				t.Fatal(err)
+			}
+			sum := sumOf(t, path)
+			writePins(t, dir, sum+"  "+file+"\n"+sum+"  waooaw-template-linked\n")
+			opts := []HostOption{WithDir(dir), WithRequirePins()}
+			if tc.onDisk {
+				opts = append(opts, onDisk)
+			}
+			h, err := NewHost(t.Context(), opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer h.Close()
+			if errs := h.LoadErrors(); len(errs) > 0 {
+				t.Fatalf("LoadErrors:\n%s", loadErrors(h))
+			}
+
+			// Replace the file with another plugin, retarget the link to
+			// another plugin.
+			copyFile(t, filepath.Join(bin, "template-plugin"), path+".new")
+			if err := os.Rename(path+".new", path); err != nil {
+				t.Fatal(err)
+			}
+			link := filepath.Join(dir, "waooaw-template-linked")
+			if err := os.Remove(link); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("faulty-2", link); err != nil {
+				t.Fatal(err)
+			}
+
+			for _, id := range []string{"tmpl-faulty", "tmpl-linked"} {
+				tmpl := get(t, h, id)
+				pid := pidOf(t, tmpl)
+				if _, err := tmpl.Validate(t.Context(), action("exit")); !errors.Is(err, ErrUnavailable) {
+					t.Fatalf("%s: Validate that exits: %v", id, err)
+				}
+				waitGone(t, 5*time.Second, pid)
+				// The restart answers as the faulty plugin does, so it is
+				// the verified program, not what is on disk now.
+				next := pidOf(t, tmpl)
+				if next == pid {
+					t.Errorf("%s: served by the old process %d after it exited", id, pid)
+				}
+				if d, err := tmpl.Describe(t.Context()); err != nil || d.Name != "Faulty "+id {
+					t.Errorf("%s: Describe = %q, %v", id, d.Name, err)
+				}
+			}
+
+			p := h.procs["tmpl-faulty"]
+			if runtime.GOOS == "linux" && !tc.onDisk {
+				// Linux: the copy is unlinked at once and runs through
+				// /proc/self/fd; the process is that copy.
+				if p.exe.file == nil || p.exe.path != procSelfFD3 {
+					t.Fatalf("executable %+v, want an open, unlinked copy", p.exe)
+				}
+				for _, e := range mustReadDir(t, h.privDir) {
+					if strings.HasPrefix(e.Name(), FilePrefix) {
+						t.Errorf("%s in the private directory; the copies should be unlinked", e.Name())
+					}
+				}
+				target, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", h.pids()[0]))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.HasPrefix(target, h.privDir+"/") || !strings.HasSuffix(target, " (deleted)") {
+					t.Errorf("a plugin process runs %s, want a deleted copy in %s", target, h.privDir)
+				}
+			} else if _, err := os.Stat(p.exe.path); err != nil || filepath.Dir(p.exe.path) != h.privDir {
+				t.Errorf("the copy %s: %v, want it in %s", p.exe.path, err, h.privDir)
+			}
+
+			if err := h.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(h.privDir); !os.IsNotExist(err) {
+				t.Errorf("private directory after Close: %v, want it removed", err)
+			}
+			if p.exe.file != nil {
+				if _, err := p.exe.file.Stat(); !errors.Is(err, os.ErrClosed) {
+					t.Errorf("the unlinked copy after Close: %v, want it closed", err)
+				}
+			}
+		})
+	}
+}
+
+func mustReadDir(t *testing.T, dir string) []os.DirEntry {
+	t.Helper()
+	es, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path+".new", append(b, "tampered"...), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(path+".new", path); err != nil {
-		t.Fatal(err)
-	}
-	after := sumOf(t, path)
+	return es
+}
 
+func TestSymlinks(t *testing.T) {
+	t.Parallel()
+	dir := pluginDir(t, map[string]string{"faulty-1.0": "faulty"})
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, filepath.Join(bin, "faulty"), filepath.Join(dir, "sub", "faulty"))
+	for name, target := range map[string]string{
+		"waooaw-template-in":  "faulty-1.0",
+		"waooaw-template-sub": "sub/faulty",
+		"waooaw-template-out": filepath.Join(bin, "faulty"),
+		"waooaw-template-up":  "../outside",
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFile(t, filepath.Join(bin, "faulty"), filepath.Join(filepath.Dir(dir), "outside"))
+	h := newHost(t, dir)
+	errs := h.LoadErrors()
+	if len(errs) != 2 {
+		t.Fatalf("LoadErrors:\n%s want two", loadErrors(h))
+	}
+	for i, f := range []string{"waooaw-template-out", "waooaw-template-up"} {
+		if want := "plugin " + f + ": refused: it is a symbolic link to "; !strings.HasPrefix(errs[i].Error(), want) ||
+			!strings.Contains(errs[i].Error(), "outside the plugin directory") {
+			t.Errorf("load error %d: %q, want it to start %q and say the target is outside", i, errs[i], want)
+		}
+		if pids := runs(t, filepath.Dir(dir), "outside"); len(pids) > 0 {
+			t.Errorf("a link's target outside the directory ran")
+		}
+	}
+	get(t, h, "tmpl-in")
+	get(t, h, "tmpl-sub")
+}
+
+func TestWritableRefusedWhenPinsRequired(t *testing.T) {
+	t.Parallel()
+	setup := func(t *testing.T) string {
+		dir := pluginDir(t, map[string]string{
+			"waooaw-template-tight": "faulty",
+			"waooaw-template-loose": "faulty",
+		})
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		sum := sumOf(t, filepath.Join(dir, "waooaw-template-tight"))
+		writePins(t, dir, sum+"  waooaw-template-tight\n"+sum+"  waooaw-template-loose\n")
+		return dir
+	}
+	t.Run("file", func(t *testing.T) {
+		t.Parallel()
+		dir := setup(t)
+		loose := filepath.Join(dir, "waooaw-template-loose")
+		if err := os.Remove(loose); err != nil { // a hard link to the built plugin
+			t.Fatal(err)
+		}
+		copyFile(t, filepath.Join(bin, "faulty"), loose)
+		if err := os.Chmod(loose, 0o775); err != nil {
+			t.Fatal(err)
+		}
+		h := newHost(t, dir, WithRequirePins())
+		errs := h.LoadErrors()
+		if len(errs) != 1 || !strings.Contains(errs[0].Error(), "plugin waooaw-template-loose: refused: it is writable by group or others (mode -rwxrwxr-x)") {
+			t.Fatalf("LoadErrors:\n%s want the group-writable plugin refused", loadErrors(h))
+		}
+		if pids := runs(t, dir, "waooaw-template-loose"); len(pids) > 0 {
+			t.Errorf("the refused plugin ran")
+		}
+		get(t, h, "tmpl-tight")
+		// Without required pins it loads: it matches its pin.
+		get(t, newHost(t, dir), "tmpl-loose")
+	})
+	for _, tc := range []struct {
+		name, path string
+		mode       os.FileMode
+	}{{"directory", "", 0o775}, {"pins", PinsFile, 0o666}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := setup(t)
+			if err := os.Chmod(filepath.Join(dir, tc.path), tc.mode); err != nil {
+				t.Fatal(err)
+			}
+			h, err := NewHost(t.Context(), WithDir(dir), WithRequirePins())
+			if err == nil {
+				h.Close()
+				t.Fatal("NewHost: no error")
+			}
+			if !strings.Contains(err.Error(), "is writable by group or others") {
+				t.Errorf("NewHost: %v, want it to say what others may write", err)
+			}
+			if pids := runs(t, dir, "waooaw-template-tight"); len(pids) > 0 {
+				t.Errorf("a plugin ran")
+			}
+			newHost(t, dir) // without required pins it loads
+		})
+	}
+}
+
+// TestSlowStartDoesNotHoldCalls restarts a plugin that is slow to start: a
+// call with a short deadline fails at its deadline, not when the start ends,
+// and the one start serves the call that waits for it.
+func TestSlowStartDoesNotHoldCalls(t *testing.T) {
+	t.Parallel()
+	const file = "waooaw-template-faulty"
+	dir := pluginDir(t, map[string]string{file: "faulty"})
+	h := newHost(t, dir)
+	faulty := get(t, h, "tmpl-faulty")
+	first := pidOf(t, faulty)
+	if err := os.WriteFile(filepath.Join(dir, "slow."+file), []byte("2s"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := faulty.Validate(t.Context(), action("exit")); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("Validate that exits: %v", err)
 	}
-	_, err = faulty.Validate(t.Context(), json.RawMessage(`{}`))
-	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), after) || !strings.Contains(err.Error(), before) {
-		t.Errorf("restart of a changed executable: %v; want ErrUnavailable with both hashes", err)
+	waitGone(t, 5*time.Second, first)
+
+	patient := make(chan int, 1)
+	go func() {
+		issues, err := faulty.Validate(context.Background(), action("pid"))
+		if err != nil || len(issues) != 1 {
+			t.Errorf("the call that waits for the start: %v, %v", issues, err)
+			patient <- 0
+			return
+		}
+		pid, _ := strconv.Atoi(issues[0].Issue)
+		patient <- pid
+	}()
+	started := waitRuns(t, dir, file, 2)[1] // it sleeps before it serves
+
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	begin := time.Now()
+	_, err := faulty.Validate(ctx, json.RawMessage(`{}`))
+	elapsed := time.Since(begin)
+	if !errors.Is(err, ErrDeadline) || errors.Is(err, ErrUnavailable) {
+		t.Errorf("call with a 200ms deadline during a slow start: %v; want ErrDeadline", err)
+	} else if !strings.Contains(err.Error(), "still starting") {
+		t.Errorf("error %q does not say the plugin is starting", err)
+	}
+	if elapsed > time.Second {
+		t.Errorf("the call with a 200ms deadline returned after %s", elapsed)
+	}
+
+	if pid := <-patient; pid != started {
+		t.Errorf("the waiting call was served by pid %d, want %d, the process being started", pid, started)
+	}
+	if pids := runs(t, dir, file); len(pids) != 2 {
+		t.Errorf("the plugin ran %d times, want 2 (one start for all the calls)", len(pids))
+	}
+}
+
+// TestCloseDuringSlowStart closes a host while a plugin is starting: Close
+// returns at once, kills the process and fails the call waiting for it.
+func TestCloseDuringSlowStart(t *testing.T) {
+	t.Parallel()
+	const file = "waooaw-template-faulty"
+	dir := pluginDir(t, map[string]string{file: "faulty"})
+	h, err := NewHost(t.Context(), WithDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	faulty := get(t, h, "tmpl-faulty")
+	first := pidOf(t, faulty)
+	if err := os.WriteFile(filepath.Join(dir, "slow."+file), []byte("1m"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := faulty.Validate(t.Context(), action("exit")); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Validate that exits: %v", err)
+	}
+	waitGone(t, 5*time.Second, first)
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := faulty.Validate(context.Background(), json.RawMessage(`{}`))
+		done <- err
+	}()
+	starting := waitRuns(t, dir, file, 2)[1]
+
+	begin := time.Now()
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(begin); d > time.Second {
+		t.Errorf("Close took %s during a start", d)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "the host is closed") {
+			t.Errorf("the call waiting for the start: %v; want ErrUnavailable, the host is closed", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the call waiting for the start did not end 2s after Close")
+	}
+	waitGone(t, 5*time.Second, starting)
+	if _, err := os.Stat(h.privDir); !os.IsNotExist(err) {
+		t.Errorf("private directory after Close: %v, want it removed", err)
 	}
 }
 
@@ -600,8 +886,8 @@ func TestMutualTLS(t *testing.T) {
 	p.mu.Lock()
 	addr := p.cur.client.ReattachConfig().Addr
 	p.mu.Unlock()
-	if addr.Network() != "unix" || !strings.HasPrefix(addr.String(), h.sockDir) {
-		t.Errorf("the plugin listens on %s %s, want a unix socket in %s", addr.Network(), addr, h.sockDir)
+	if addr.Network() != "unix" || !strings.HasPrefix(addr.String(), h.privDir) {
+		t.Errorf("the plugin listens on %s %s, want a unix socket in %s", addr.Network(), addr, h.privDir)
 	}
 
 	// Another certificate than the host's, and none at all, are refused.

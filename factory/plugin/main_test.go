@@ -47,6 +47,14 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "build the test plugins: %v\n%s", err, b)
 		return 1
 	}
+	// Whatever the umask: hosts that require pins refuse plugins that group
+	// or others may write.
+	for _, f := range []string{"template-plugin", "faulty", "futureproto"} {
+		if err := os.Chmod(filepath.Join(dir, f), 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
 	code := m.Run()
 	if code == 0 {
 		if err := goleak.Find(); err != nil {
@@ -84,6 +92,39 @@ func copyFile(t testing.TB, src, dst string) {
 	}
 	if err := os.WriteFile(dst, b, 0o755); err != nil {
 		t.Fatal(err)
+	}
+	if err := os.Chmod(dst, 0o755); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+}
+
+// writePins writes a plugin directory's SHA256SUMS, writable by its owner
+// only (whatever the umask), as hosts that require pins want it.
+func writePins(t testing.TB, dir, pins string) {
+	t.Helper()
+	path := filepath.Join(dir, PinsFile)
+	if err := os.WriteFile(path, []byte(pins), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitRuns waits, boundedly, until the faulty plugin file has been run n
+// times, and returns the pids of its runs.
+func waitRuns(t testing.TB, dir, file string, n int) []int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		pids := runs(t, dir, file)
+		if len(pids) >= n {
+			return pids
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s ran %d times in 10s, want %d", file, len(pids), n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -161,9 +202,11 @@ func (h *Host) pids() []int {
 	var out []int
 	for _, p := range h.procs {
 		p.mu.Lock()
-		if p.cur != nil && p.cur.run != nil {
-			if pid, err := strconv.Atoi(p.cur.run.ID()); err == nil {
-				out = append(out, pid)
+		if p.cur != nil {
+			if r := p.cur.runner(); r != nil {
+				if pid, err := strconv.Atoi(r.ID()); err == nil {
+					out = append(out, pid)
+				}
 			}
 		}
 		p.mu.Unlock()

@@ -33,6 +33,7 @@ type hostConfig struct {
 	timeout     time.Duration
 	env         []string
 	stderr      io.Writer
+	copyOnDisk  bool // tests: keep the private copies on disk even where they could be unlinked
 }
 
 // WithDir loads plugins from dir instead of $WAOOAW_PLUGIN_DIR. An empty
@@ -59,6 +60,8 @@ func WithBuiltins(src template.Source) HostOption {
 
 // WithRequirePins loads only plugins listed in the directory's SHA256SUMS.
 // Without it, unlisted plugins load too (listed ones must always match).
+// With it, NewHost also fails if group or others may write the plugin
+// directory or SHA256SUMS, and refuses a plugin file they may write.
 func WithRequirePins() HostOption {
 	return func(c *hostConfig) error {
 		c.requirePins = true
@@ -69,6 +72,11 @@ func WithRequirePins() HostOption {
 // WithCallTimeout sets the deadline of each call to a plugin, a restart of
 // its process included; the default is DefaultCallTimeout. Loading, in
 // NewHost, allows each plugin at least 10 s to start and describe itself.
+//
+// A start of a plugin's process is allowed the same (at least 10 s, or the
+// call timeout if longer) whatever the deadlines of the calls waiting for
+// it: a call whose deadline passes first fails with ErrDeadline, and the
+// start goes on for the calls after it.
 func WithCallTimeout(d time.Duration) HostOption {
 	return func(c *hostConfig) error {
 		if d <= 0 {

@@ -26,36 +26,68 @@ import (
 // proc is one loaded plugin: its executable, what it said about itself, and
 // the process currently serving it (none after a crash, until the next call).
 type proc struct {
-	path    string
+	exe     *executable // the private, verified copy; released by close
 	file    string
-	sum     digest // of the executable when it was loaded
 	cfg     *hostConfig
 	env     []string // the allowlisted part of the plugin's environment
 	sockDir string
 	desc    template.Description // set once loaded
 
-	mu      sync.Mutex
-	cur     *instance
-	closed  bool
-	started bool // a process was started before
+	mu       sync.Mutex
+	cur      *instance
+	starting *startup // the start in progress, if any
+	closed   bool
 }
 
-// instance is one running plugin process.
+// startup is a start of a process in progress. There is at most one per
+// plugin at a time; calls that need a process wait for it, each no longer
+// than its own deadline, and a start outlives the calls that gave up on it
+// (the next call finds the process ready).
+type startup struct {
+	inst *instance
+	done chan struct{} // closed when the start has ended
+	err  error         // why it failed; set before done is closed
+}
+
+// instance is one plugin process.
 type instance struct {
 	client *goplugin.Client
-	run    *cmdRunner // set when go-plugin starts the process
-	rpc    *wire.Client
+	rpc    *wire.Client // set once started
 	tail   *tailWriter
 	once   sync.Once
+
+	mu      sync.Mutex
+	run     *cmdRunner // set when go-plugin creates the process
+	stopped bool       // stop was called: the process must not start
+}
+
+// runner is the process's runner, nil before go-plugin creates it.
+func (i *instance) runner() *cmdRunner {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.run
+}
+
+// stop kills the process, or keeps it from starting, and returns at once;
+// it may run while the process is being started (go-plugin's handshake
+// then fails at once, as the process is gone).
+func (i *instance) stop() {
+	i.mu.Lock()
+	i.stopped = true
+	r := i.run
+	i.mu.Unlock()
+	if r != nil {
+		_ = r.Kill(context.Background())
+	}
 }
 
 // kill ends the process at once (a template holds no state worth a graceful
-// stop) and lets go-plugin release its goroutines and socket directory.
+// stop) and lets go-plugin release its goroutines and socket directory. It
+// must not run while the process is being started: go-plugin's Kill waits
+// for the start to end.
 func (i *instance) kill() {
 	i.once.Do(func() {
-		if i.run != nil {
-			_ = i.run.Kill(context.Background())
-		}
+		i.stop()
 		i.client.Kill()
 	})
 }
@@ -68,34 +100,22 @@ func (p *proc) who() string {
 	return fmt.Sprintf("plugin %s (template %s)", p.file, p.desc.TemplateID)
 }
 
-// start runs a new process of the plugin, after checking that the
-// executable is still the one loaded. p.mu is held.
-func (p *proc) start(ctx context.Context) (*instance, error) {
-	timeout := max(p.cfg.timeout, loadTimeout)
-	if dl, ok := ctx.Deadline(); ok {
-		timeout = min(timeout, time.Until(dl))
-	}
-	if err := ctx.Err(); err != nil || timeout <= 0 {
-		return nil, fmt.Errorf("start: %w", ErrDeadline)
-	}
-	if p.started {
-		// A restart: the executable must still be the one loaded (the
-		// first start follows the pin check at once).
-		sum, err := fileSHA256(p.path)
-		if err != nil {
-			return nil, fmt.Errorf("start: %w: %v", ErrUnavailable, err)
-		}
-		if sum != p.sum {
-			return nil, fmt.Errorf("start: %w: its sha256 is now %x but was %x when the host loaded it; refusing to run a changed executable (restart the host to load it)",
-				ErrUnavailable, sum, p.sum)
-		}
-	}
-	p.started = true
+// startTimeout is how long a start of a plugin's process may take: the
+// process must answer go-plugin's handshake in that time.
+func (p *proc) startTimeout() time.Duration { return max(p.cfg.timeout, loadTimeout) }
+
+// newInstance makes the instance a start fills in.
+func (p *proc) newInstance() *instance {
+	return &instance{tail: newTailWriter(p.cfg.stderr)}
+}
+
+// start runs a new process of the plugin's private copy in inst and
+// connects to it; inst.stop aborts it. Its errors do not name the plugin.
+func (p *proc) start(inst *instance) error {
 	certPEM, tlsCfg, err := clientTLS()
 	if err != nil {
-		return nil, fmt.Errorf("start: %w: mutual TLS: %v", ErrUnavailable, err)
+		return fmt.Errorf("start: %w: mutual TLS: %v", ErrUnavailable, err)
 	}
-	inst := &instance{tail: newTailWriter(p.cfg.stderr)}
 	inst.client = goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig: wire.Handshake(),
 		VersionedPlugins: map[int]goplugin.PluginSet{
@@ -105,14 +125,22 @@ func (p *proc) start(ctx context.Context) (*instance, error) {
 			// cmd carries go-plugin's variables only (SkipHostEnv).
 			env := append(append(p.env[:len(p.env):len(p.env)], cmd.Env...),
 				wire.WatchEnv+"=stdin", "PLUGIN_CLIENT_CERT="+string(certPEM))
-			r, err := newCmdRunner(p.path, filepath.Dir(p.path), env)
+			r, err := newCmdRunner(p.exe, filepath.Dir(p.exe.argv0), env)
+			if err != nil {
+				return nil, err
+			}
+			inst.mu.Lock()
+			defer inst.mu.Unlock()
+			if inst.stopped {
+				return nil, errKilled
+			}
 			inst.run = r
-			return r, err
+			return r, nil
 		},
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		TLSConfig:        tlsCfg, // mutual TLS as AutoMTLS does it; see clientTLS
 		SkipHostEnv:      true,
-		StartTimeout:     timeout,
+		StartTimeout:     p.startTimeout(),
 		Stderr:           inst.tail,
 		Logger:           hclog.NewNullLogger(),
 		GRPCDialOptions:  wire.DialOptions(),
@@ -121,15 +149,15 @@ func (p *proc) start(ctx context.Context) (*instance, error) {
 	cp, err := inst.client.Client()
 	if err != nil {
 		inst.kill()
-		return nil, p.startError(err, inst.tail)
+		return p.startError(err, inst.tail)
 	}
 	raw, err := cp.Dispense(wire.PluginName)
 	if err != nil {
 		inst.kill()
-		return nil, fmt.Errorf("start: %w: %v", ErrUnavailable, err)
+		return fmt.Errorf("start: %w: %v", ErrUnavailable, err)
 	}
 	inst.rpc = raw.(*wire.Client)
-	return inst, nil
+	return nil
 }
 
 // versionMismatch matches go-plugin's error for a plugin that speaks no
@@ -158,27 +186,77 @@ func (p *proc) startError(err error, tail *tailWriter) error {
 	return fmt.Errorf("start: %w: %s", kind, msg)
 }
 
+// errClosed is the error of calls to a closed host's plugins.
+var errClosed = fmt.Errorf("%w: the host is closed", ErrUnavailable)
+
 // instance returns the running process, starting one if there is none or
-// the last one exited. Its errors do not name the plugin; callers do.
+// the last one exited. It waits for the start no longer than ctx allows; a
+// start that ctx gave up on goes on, for later calls. Its errors do not
+// name the plugin; callers do.
 func (p *proc) instance(ctx context.Context) (*instance, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.closed {
-		return nil, fmt.Errorf("%w: the host is closed", ErrUnavailable)
+		p.mu.Unlock()
+		return nil, errClosed
 	}
-	if p.cur != nil && !p.cur.client.Exited() {
-		return p.cur, nil
+	cur := p.cur
+	if cur != nil && !cur.client.Exited() {
+		p.mu.Unlock()
+		return cur, nil
 	}
-	if p.cur != nil {
-		p.cur.kill()
-		p.cur = nil
+	p.cur = nil
+	s := p.starting
+	if s == nil && ctx.Err() == nil {
+		s = &startup{inst: p.newInstance(), done: make(chan struct{})}
+		p.starting = s
+		go p.runStart(s)
 	}
-	inst, err := p.start(ctx)
-	if err != nil {
-		return nil, err
+	p.mu.Unlock()
+	if cur != nil {
+		cur.kill() // it exited; release what go-plugin holds for it
 	}
-	p.cur = inst
-	return inst, nil
+	if s == nil { // ctx ended before anything started
+		return nil, startWaitError(ctx, "")
+	}
+	select {
+	case <-s.done:
+		if s.err != nil {
+			return nil, s.err
+		}
+		return s.inst, nil
+	case <-ctx.Done():
+		return nil, startWaitError(ctx, ": the plugin process was not ready in time (it is still starting)")
+	}
+}
+
+// startWaitError is the error of a call whose ctx ended before a process
+// was ready for it.
+func startWaitError(ctx context.Context, why string) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("start: %w%s", context.Canceled, why)
+	}
+	return fmt.Errorf("start: %w%s", ErrDeadline, why)
+}
+
+// runStart runs s and makes its process the plugin's current one, unless
+// the plugin was closed meanwhile: then the process is killed.
+func (p *proc) runStart(s *startup) {
+	err := p.start(s.inst)
+	p.mu.Lock()
+	p.starting = nil
+	closed := p.closed
+	if err == nil && !closed {
+		p.cur = s.inst
+	}
+	p.mu.Unlock()
+	if closed {
+		if err == nil {
+			s.inst.kill()
+		}
+		err = errClosed
+	}
+	s.err = err
+	close(s.done)
 }
 
 // retire drops inst after a failure that means its process is gone, so the
@@ -192,15 +270,29 @@ func (p *proc) retire(inst *instance) {
 	inst.kill()
 }
 
-// close kills the process for good.
+// close kills the process for good and releases the private copy of the
+// executable. It does not wait for a start in progress to finish: it kills
+// that process (or keeps it from starting), then waits only for the start
+// to notice, which takes as long as a killed process takes to go.
 func (p *proc) close() {
 	p.mu.Lock()
-	inst := p.cur
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	inst, s := p.cur, p.starting
 	p.cur, p.closed = nil, true
 	p.mu.Unlock()
+	if s != nil {
+		s.inst.stop()
+	}
 	if inst != nil {
 		inst.kill()
 	}
+	if s != nil {
+		<-s.done
+	}
+	p.exe.release()
 }
 
 // call runs fn against the plugin with the host's deadline and classifies

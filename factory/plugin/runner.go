@@ -24,16 +24,20 @@ type cmdRunner struct {
 	stdout io.ReadCloser
 	stderr io.ReadCloser
 
-	mu  sync.Mutex
-	pid int
+	mu     sync.Mutex
+	pid    int
+	killed bool // Kill was called: Start must not start the process
 }
 
 var _ runner.Runner = (*cmdRunner)(nil)
 
-func newCmdRunner(path, dir string, env []string) (*cmdRunner, error) {
-	cmd := exec.Command(path)
+// newCmdRunner runs x with the environment env in the directory dir.
+func newCmdRunner(x *executable, dir string, env []string) (*cmdRunner, error) {
+	cmd := exec.Command(x.path)
+	cmd.Args[0] = x.argv0
 	cmd.Env = env
 	cmd.Dir = dir
+	cmd.ExtraFiles = x.extraFiles()
 	r := &cmdRunner{cmd: cmd}
 	var err error
 	if r.stdin, err = cmd.StdinPipe(); err != nil {
@@ -48,22 +52,31 @@ func newCmdRunner(path, dir string, env []string) (*cmdRunner, error) {
 	return r, nil
 }
 
+// errKilled is the error of Start after Kill.
+var errKilled = errors.New("the plugin process was stopped before it started (the host is closing)")
+
+// Start starts the process, unless Kill came first.
 func (r *cmdRunner) Start(context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.killed {
+		return errKilled
+	}
 	if err := r.cmd.Start(); err != nil {
 		return err
 	}
-	r.mu.Lock()
 	r.pid = r.cmd.Process.Pid
-	r.mu.Unlock()
 	return nil
 }
 
 // Wait waits for the process to exit; it also closes the stdin pipe.
 func (r *cmdRunner) Wait(context.Context) error { return r.cmd.Wait() }
 
-// Kill kills the process; killing a process that is gone is no error.
+// Kill kills the process, or keeps it from starting if Start has not run
+// yet; killing a process that is gone is no error. It does not wait.
 func (r *cmdRunner) Kill(context.Context) error {
 	r.mu.Lock()
+	r.killed = true
 	started := r.pid != 0
 	r.mu.Unlock()
 	if !started {
@@ -77,7 +90,7 @@ func (r *cmdRunner) Kill(context.Context) error {
 
 func (r *cmdRunner) Stdout() io.ReadCloser { return r.stdout }
 func (r *cmdRunner) Stderr() io.ReadCloser { return r.stderr }
-func (r *cmdRunner) Name() string          { return r.cmd.Path }
+func (r *cmdRunner) Name() string          { return r.cmd.Args[0] }
 
 // ID is the process id, "" before Start.
 func (r *cmdRunner) ID() string {

@@ -3,7 +3,9 @@
 // template id is tmpl-<name>, cut at the first '.' (so
 // waooaw-template-dup.1 and waooaw-template-dup.2 clash). Every run appends
 // its pid to ran.<file name> next to the executable, so tests can tell
-// whether it ran and which process serves.
+// whether it ran and which process serves. When a file slow.<file name> is
+// next to it, holding a duration ("3s"), it sleeps that long after
+// recording its pid and before it serves: a plugin slow to start.
 //
 // Validate acts on the config's "action": "panic" panics, "exit" exits
 // mid-call, "hang" never answers, "pid" reports the process id as an issue,
@@ -20,6 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/waooaw/waooaw-go/factory/plugin"
 	"github.com/waooaw/waooaw-go/factory/template"
@@ -87,6 +90,11 @@ func main() {
 	if m, err := os.OpenFile(marker, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
 		fmt.Fprintln(m, os.Getpid())
 		m.Close()
+	}
+	if b, err := os.ReadFile(filepath.Join(filepath.Dir(os.Args[0]), "slow."+file)); err == nil {
+		if d, err := time.ParseDuration(strings.TrimSpace(string(b))); err == nil {
+			time.Sleep(d)
+		}
 	}
 	name, _, _ := strings.Cut(strings.TrimPrefix(file, "waooaw-template-"), ".")
 	plugin.Serve(faulty{id: "tmpl-" + name})
