@@ -144,13 +144,15 @@ func pluginDir(t *testing.T, names map[string]string) string {
 	return dir
 }
 
-// processesIn lists the pids of running processes whose executable is in dir.
+// processesIn lists the pids of running plugin processes started from dir
+// (the host runs a private copy, but argv[0] names the plugin's file).
 func processesIn(dir string) []string {
 	var pids []string
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
-		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
-		if err == nil && strings.HasPrefix(exe, dir+string(filepath.Separator)) {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		argv0, _, _ := strings.Cut(string(cmdline), "\x00")
+		if err == nil && strings.HasPrefix(argv0, dir+string(filepath.Separator)) {
 			pids = append(pids, e.Name())
 		}
 	}
