@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -369,15 +368,15 @@ func TestClockControls(t *testing.T) {
 	}
 }
 
-func ExampleStart() {
-	// In a test: ts := apitest.Start(t). Here, a server without a listener.
+func ExampleServer_NewClient() {
+	// In a test: ts := mockserver.Start(t); pc := ts.Client(...). Here, a
+	// server without a listener and a client it serves in-process.
 	srv := mockserver.New()
-	pc, _ := platform.New(
-		platform.WithBaseURL("http://mock.invalid"),
-		platform.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
-		platform.WithTokenSource(srv.TokenSource(mockserver.OperatorEmail)),
-		platform.WithoutEnvironment(),
-	)
+	pc, err := srv.NewClient(mockserver.OperatorEmail)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	a, err := pc.Agents.Restart(context.Background(), "wow-memory")
 	if err != nil {
 		fmt.Println(err)

@@ -65,6 +65,22 @@ func (ts *TestServer) Client(email string, opts ...platform.Option) *platform.Cl
 	return pc
 }
 
+// NewClient returns a *platform.Client signed in as email (a demo user such
+// as OperatorEmail, or any address) whose requests the server serves
+// in-process, with no listener: for examples, tools and benchmarks outside
+// a test (in a test, Start(t).Client is the same over loopback). The client
+// reads the server's clock; opts are applied after these defaults.
+func (s *Server) NewClient(email string, opts ...platform.Option) (*platform.Client, error) {
+	base := []platform.Option{
+		platform.WithBaseURL(s.auth.issuer),
+		platform.WithHTTPClient(&http.Client{Transport: s.Transport()}),
+		platform.WithTokenSource(s.TokenSource(email)),
+		platform.WithClock(s.clock),
+		platform.WithoutEnvironment(),
+	}
+	return platform.New(append(base, opts...)...)
+}
+
 // TokenSource returns a token source signed in as email with the user's
 // role. It mints a new token when the server's clock has passed the last
 // one's expiry, and on Invalidate.

@@ -28,7 +28,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -305,14 +304,7 @@ func connect(out io.Writer, getenv func(string) string) (pc *platform.Client, ad
 	srv := mockserver.New()
 	fmt.Fprintf(out, "Using an embedded mock server, signed in as %s (its clock reads %s).\n",
 		mockserver.OperatorEmail, srv.Now().Format(time.RFC3339))
-	pc, err = platform.New(
-		platform.WithBaseURL("http://waooaw-mock.local"),
-		platform.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
-		platform.WithTokenSource(srv.TokenSource(mockserver.OperatorEmail)),
-		platform.WithUserAgent("waooaw-helpdesk-triage"),
-		platform.WithClock(srv),
-		platform.WithoutEnvironment(),
-	)
+	pc, err = srv.NewClient(mockserver.OperatorEmail, platform.WithUserAgent("waooaw-helpdesk-triage"))
 	if err != nil {
 		return nil, nil, err
 	}

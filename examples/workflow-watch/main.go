@@ -23,7 +23,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"time"
@@ -178,14 +177,7 @@ func connect(out io.Writer, getenv func(string) string) (pc *platform.Client, ad
 	srv := mockserver.New()
 	fmt.Fprintf(out, "Using an embedded mock server, signed in as %s. Its clock (%s) moves only when\nthis program moves it: by -step after each reading.\n",
 		mockserver.OperatorEmail, srv.Now().Format(time.RFC3339))
-	pc, err = platform.New(
-		platform.WithBaseURL("http://waooaw-mock.local"),
-		platform.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
-		platform.WithTokenSource(srv.TokenSource(mockserver.OperatorEmail)),
-		platform.WithUserAgent("waooaw-workflow-watch"),
-		platform.WithClock(srv),
-		platform.WithoutEnvironment(),
-	)
+	pc, err = srv.NewClient(mockserver.OperatorEmail, platform.WithUserAgent("waooaw-workflow-watch"))
 	if err != nil {
 		return nil, nil, err
 	}
