@@ -1,5 +1,7 @@
 // Package platform is the core client of the WAOOAW agent platform API and
-// the client of the platform area itself (dashboard metrics, health, agents).
+// the client of the platform area itself: dashboard metrics and health,
+// agents (Client.Agents), logs (Client.Logs), alerts (Client.Alerts) and
+// live updates over Server-Sent Events (Client.Events).
 //
 // A Client carries everything the area packages (auth, queues, workflows,
 // factory, servicing, helpdesk) share: the base URL, authentication through
@@ -17,6 +19,13 @@
 // Every answer outside 2xx becomes a *Error. Branch on it with errors.Is and
 // the sentinels (ErrNotFound, ErrConflict, ...) or read its fields with
 // errors.As. Errors of the token source are wrapped with %w and never retried.
+//
+// # Lists and long work
+//
+// List methods return an iter.Seq2 that fetches pages as it goes (All over
+// GetPage); ListPage methods fetch one page for callers who keep cursors.
+// Long work (deployments, upgrades, workflows) is followed with Poll, whose
+// waits end when the context is done.
 //
 // # Retries
 //
