@@ -27,9 +27,9 @@ type Customer struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// customerStore holds the customers, in seed order. It has no routes yet:
-// seeding fills it and checks references against it, and the help desk
-// reads it.
+// customerStore holds the customers, in seed order. The help desk serves
+// it (search, overview); seeding fills it and checks references against
+// it.
 type customerStore struct {
 	mu    sync.Mutex
 	order []string
