@@ -32,10 +32,11 @@
 // GET requests are retried on network errors and on 429, 502, 503 and 504.
 // POST, PATCH and DELETE are retried under the same conditions only when they
 // carry an Idempotency-Key; the client sets a fresh key on every mutation,
-// reused on every attempt of that call; a 409 with Retry-After (an earlier
-// attempt of the same call still running on the server) is retried too. WithIdempotencyKey sets your own key
-// (or none) for the calls made with a context. Retry-After is honoured up to a
-// cap; otherwise the wait grows exponentially with jitter. Every wait ends
-// when the context is done. A 401 makes the client invalidate its token
-// source once (when the source has an Invalidate method) and try again.
+// reused on every attempt of that call, and retries a 409 that carries
+// Retry-After (an earlier attempt of the same call still running on the
+// server). WithIdempotencyKey sets your own key (or none) for the calls made
+// with a context. Retry-After is honoured up to a cap; otherwise the wait
+// grows exponentially with jitter. Every wait ends when the context is done.
+// A 401 makes the client invalidate its token source once (when the source
+// has an Invalidate method) and try again.
 package platform
