@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,12 +13,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jarcoal/httpmock"
 	"go.uber.org/goleak"
-	"golang.org/x/oauth2"
 
 	"github.com/waooaw/waooaw-go/factory"
 	"github.com/waooaw/waooaw-go/factory/template"
+	"github.com/waooaw/waooaw-go/internal/sdktest"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -29,91 +26,23 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-const (
-	testHost    = "https://api.waooaw.test"
-	baseURLPath = "/api-base" // catches paths built from the host, not the base URL
-)
-
-// setup returns a factory client whose requests reach mux in memory (no
-// socket: safe inside a synctest bubble).
+// setup returns a factory client whose requests reach mux in memory
+// (sdktest.Setup: no socket, safe inside a synctest bubble). The client
+// retries once, at most a millisecond later.
 func setup(t *testing.T, opts ...factory.Option) (*factory.Client, *http.ServeMux) {
 	t.Helper()
-	mux := http.NewServeMux()
-	api := http.NewServeMux()
-	api.Handle(baseURLPath+"/", http.StripPrefix(baseURLPath, mux))
-	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("request %s %s is outside the base URL path", r.Method, r.URL)
-		http.Error(w, "outside the base URL", http.StatusBadRequest)
-	})
-	mt := httpmock.NewMockTransport()
-	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
-		rec := httptest.NewRecorder()
-		api.ServeHTTP(rec, req)
-		return rec.Result(), nil
-	})
-	pc, err := platform.New(
-		platform.WithBaseURL(testHost+baseURLPath),
-		platform.WithHTTPClient(&http.Client{Transport: mt}),
-		platform.WithoutEnvironment(),
-		platform.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"})),
+	pc, mux := sdktest.Setup(t,
 		platform.WithBackoff(time.Microsecond, time.Millisecond),
 		platform.WithRetries(1),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	return factory.New(pc, opts...), mux
-}
-
-// mockClient is a platform client signed in as email on srv, in memory.
-func mockClient(t testing.TB, srv *mockserver.Server, email string) *platform.Client {
-	t.Helper()
-	pc, err := platform.New(
-		platform.WithBaseURL("http://waooaw-mock.local"),
-		platform.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
-		platform.WithTokenSource(srv.TokenSource(email)),
-		platform.WithoutEnvironment(),
-		platform.WithBackoff(time.Microsecond, time.Millisecond),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pc
-}
-
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	io.WriteString(w, body)
 }
 
 // checkRequest asserts the method and the JSON body of a request.
 func checkRequest(t *testing.T, r *http.Request, method, body string) {
 	t.Helper()
-	if r.Method != method {
-		t.Errorf("method %s, want %s", r.Method, method)
-	}
-	var got []byte
-	if r.Body != nil {
-		got, _ = io.ReadAll(r.Body)
-	}
-	if body == "" {
-		if len(got) != 0 {
-			t.Errorf("body %s, want none", got)
-		}
-		return
-	}
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("body is not JSON: %v: %s", err, got)
-	}
-	json.Unmarshal([]byte(body), &w)
-	if diff := cmp.Diff(w, g); diff != "" {
-		t.Errorf("body (-want +got):\n%s", diff)
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type %q", ct)
-	}
+	sdktest.TestMethod(t, r, method)
+	sdktest.TestJSONBody(t, r, body)
 }
 
 var memoryRequest = factory.Request{
@@ -137,9 +66,9 @@ func TestTemplates(t *testing.T) {
 			if got := r.URL.Query().Get("page_size"); got != "1" {
 				t.Errorf("page_size %q, want 1", got)
 			}
-			writeJSON(w, 200, `{"templates":[{"template_id":"tmpl-a","name":"A","future_field":1}],"next_page_token":"p2","total":2}`)
+			sdktest.WriteJSON(w, 200, `{"templates":[{"template_id":"tmpl-a","name":"A","future_field":1}],"next_page_token":"p2","total":2}`)
 		case "p2":
-			writeJSON(w, 200, `{"templates":[{"template_id":"tmpl-b","name":"B"}],"next_page_token":"","total":2}`)
+			sdktest.WriteJSON(w, 200, `{"templates":[{"template_id":"tmpl-b","name":"B"}],"next_page_token":"","total":2}`)
 		default:
 			t.Errorf("page_token %q", r.URL.Query().Get("page_token"))
 		}
@@ -162,10 +91,10 @@ func TestTemplate(t *testing.T) {
 	mux.HandleFunc("/api/platform/factory/templates/{id}", func(w http.ResponseWriter, r *http.Request) {
 		checkRequest(t, r, "GET", "")
 		if r.PathValue("id") != "tmpl-memory" {
-			writeJSON(w, 404, `{"error":{"code":"not_found","message":"template not found","request_id":"r1"}}`)
+			sdktest.WriteJSON(w, 404, `{"error":{"code":"not_found","message":"template not found","request_id":"r1"}}`)
 			return
 		}
-		writeJSON(w, 200, `{"template_id":"tmpl-memory","name":"Memory Agent","version":"1.0.0",
+		sdktest.WriteJSON(w, 200, `{"template_id":"tmpl-memory","name":"Memory Agent","version":"1.0.0",
 			"resource_defaults":{"cpu_cores":1,"memory_gb":2,"storage_gb":10},"required_capabilities":["memory_storage"]}`)
 	})
 	d, err := fc.Template(t.Context(), "tmpl-memory")
@@ -192,22 +121,22 @@ func TestValidateEstimateCreateSendTheRequest(t *testing.T) {
 	fc, mux := setup(t)
 	mux.HandleFunc("/api/platform/factory/validate", func(w http.ResponseWriter, r *http.Request) {
 		checkRequest(t, r, "POST", memoryRequestJSON)
-		writeJSON(w, 200, `{"valid":false,"errors":[{"field":"agent_name","issue":"taken"}],"warnings":[]}`)
+		sdktest.WriteJSON(w, 200, `{"valid":false,"errors":[{"field":"agent_name","issue":"taken"}],"warnings":[]}`)
 	})
 	mux.HandleFunc("/api/platform/factory/estimate-cost", func(w http.ResponseWriter, r *http.Request) {
 		checkRequest(t, r, "POST", memoryRequestJSON)
-		writeJSON(w, 200, `{"currency":"USD","period":"month","total":61,"breakdown":{"cpu":30,"memory":30,"storage":0,"network":1}}`)
+		sdktest.WriteJSON(w, 200, `{"currency":"USD","period":"month","total":61,"breakdown":{"cpu":30,"memory":30,"storage":0,"network":1}}`)
 	})
 	var keys []string
 	mux.HandleFunc("/api/platform/factory/agents", func(w http.ResponseWriter, r *http.Request) {
 		checkRequest(t, r, "POST", memoryRequestJSON)
 		keys = append(keys, r.Header.Get("Idempotency-Key"))
 		if len(keys) == 1 { // the first attempt fails: the retry must reuse the key
-			writeJSON(w, 503, `{"error":{"code":"unavailable","message":"try again","request_id":"r"}}`)
+			sdktest.WriteJSON(w, 503, `{"error":{"code":"unavailable","message":"try again","request_id":"r"}}`)
 			return
 		}
 		w.Header().Set("Location", "/api/platform/factory/deployments/dep-0001")
-		writeJSON(w, 202, `{"agent_id":"agent-101","deployment_id":"dep-0001","status":"provisioning"}`)
+		sdktest.WriteJSON(w, 202, `{"agent_id":"agent-101","deployment_id":"dep-0001","status":"provisioning"}`)
 	})
 	ctx := t.Context()
 
@@ -257,13 +186,13 @@ func TestCreateErrors(t *testing.T) {
 		json.NewDecoder(r.Body).Decode(&req)
 		switch req.AgentName {
 		case "taken":
-			writeJSON(w, 409, `{"error":{"code":"already_exists","message":"an agent named taken exists","request_id":"r"}}`)
+			sdktest.WriteJSON(w, 409, `{"error":{"code":"already_exists","message":"an agent named taken exists","request_id":"r"}}`)
 		case "x":
-			writeJSON(w, 400, `{"error":{"code":"invalid_argument","message":"not valid","details":[{"field":"agent_name","issue":"too short"}],"request_id":"r"}}`)
+			sdktest.WriteJSON(w, 400, `{"error":{"code":"invalid_argument","message":"not valid","details":[{"field":"agent_name","issue":"too short"}],"request_id":"r"}}`)
 		case "no-id":
-			writeJSON(w, 202, `{"agent_id":"agent-1","status":"provisioning"}`)
+			sdktest.WriteJSON(w, 202, `{"agent_id":"agent-1","status":"provisioning"}`)
 		default:
-			writeJSON(w, 403, `{"error":{"code":"permission_denied","message":"admin only","request_id":"r"}}`)
+			sdktest.WriteJSON(w, 403, `{"error":{"code":"permission_denied","message":"admin only","request_id":"r"}}`)
 		}
 	})
 	for _, tt := range []struct {
@@ -365,11 +294,11 @@ func deploymentServer(t *testing.T, mux *http.ServeMux, readings ...string) *ato
 	mux.HandleFunc("/api/platform/factory/deployments/{id}", func(w http.ResponseWriter, r *http.Request) {
 		checkRequest(t, r, "GET", "")
 		if r.PathValue("id") != "dep-1" {
-			writeJSON(w, 404, `{"error":{"code":"not_found","message":"no such deployment","request_id":"r"}}`)
+			sdktest.WriteJSON(w, 404, `{"error":{"code":"not_found","message":"no such deployment","request_id":"r"}}`)
 			return
 		}
 		i := min(int(n.Add(1))-1, len(readings)-1)
-		writeJSON(w, 200, readings[i])
+		sdktest.WriteJSON(w, 200, readings[i])
 	})
 	return &n
 }
@@ -488,7 +417,7 @@ func TestCreateAndWaitOnTheMockServer(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := mockserver.New(mockserver.WithRealClock())
-		pc := mockClient(t, srv, mockserver.AdminEmail)
+		pc := sdktest.MockClient(t, srv, mockserver.AdminEmail)
 		fc := factory.New(pc, factory.WithPollInterval(30*time.Second))
 		ctx := t.Context()
 		op, err := fc.Create(ctx, factory.Request{TemplateID: "tmpl-api", AgentName: "crm-bridge"})

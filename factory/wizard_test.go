@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/waooaw/waooaw-go/factory"
+	"github.com/waooaw/waooaw-go/internal/sdktest"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -165,7 +166,7 @@ func TestWizardChangingTemplateClearsItsParts(t *testing.T) {
 func TestWizardDeploy(t *testing.T) {
 	t.Parallel()
 	srv := mockserver.New()
-	pc := mockClient(t, srv, mockserver.AdminEmail)
+	pc := sdktest.MockClient(t, srv, mockserver.AdminEmail)
 	fc := factory.New(pc)
 	ctx := t.Context()
 	count := func() int {
@@ -213,7 +214,7 @@ func TestWizardDeploy(t *testing.T) {
 func TestWizardDeployNeedsAdmin(t *testing.T) {
 	t.Parallel()
 	srv := mockserver.New()
-	fc := factory.New(mockClient(t, srv, mockserver.OperatorEmail))
+	fc := factory.New(sdktest.MockClient(t, srv, mockserver.OperatorEmail))
 	w := fc.NewWizard()
 	w.ChooseTemplate(t.Context(), "tmpl-api")
 	w.Configure(t.Context(), factory.Configuration{AgentName: "crm-bridge"})

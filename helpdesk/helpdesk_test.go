@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -14,11 +13,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jarcoal/httpmock"
 	"go.uber.org/goleak"
-	"golang.org/x/oauth2"
 
 	"github.com/waooaw/waooaw-go/helpdesk"
+	"github.com/waooaw/waooaw-go/internal/sdktest"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
@@ -26,110 +24,19 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-const (
-	testHost = "https://api.waooaw.test"
-	// baseURLPath is a non-empty base URL path, so that a request built
-	// from an absolute path instead of one relative to the base URL reaches
-	// the catch-all handler and fails the test (go-github's trick).
-	baseURLPath = "/api-base"
-	testToken   = "hd-test-token"
-	base        = "/api/platform/helpdesk"
-)
+const base = "/api/platform/helpdesk"
 
-// setup returns a help-desk client whose requests reach mux through an
-// in-memory httpmock transport. The client does not retry, so each call is
-// one request.
+// setup returns a help-desk client whose requests reach mux in memory
+// (sdktest.Setup). The client does not retry, so each call is one request.
 func setup(t testing.TB) (*helpdesk.Client, *http.ServeMux) {
 	t.Helper()
-	mux := http.NewServeMux()
-	api := http.NewServeMux()
-	api.Handle(baseURLPath+"/", http.StripPrefix(baseURLPath, mux))
-	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("request %s %s is outside the base URL path %q", r.Method, r.URL, baseURLPath)
-		http.Error(w, "outside the base URL path", http.StatusBadRequest)
-	})
-	mt := httpmock.NewMockTransport()
-	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
-		rec := httptest.NewRecorder()
-		api.ServeHTTP(rec, req)
-		return rec.Result(), nil
-	})
-	pc, err := platform.New(
-		platform.WithBaseURL(testHost+baseURLPath),
-		platform.WithHTTPClient(&http.Client{Transport: mt}),
-		platform.WithoutEnvironment(),
-		platform.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testToken})),
-		platform.WithRetries(0),
-	)
-	if err != nil {
-		t.Fatalf("platform.New: %v", err)
-	}
+	pc, mux := sdktest.Setup(t)
 	return helpdesk.New(pc), mux
-}
-
-// counter counts the requests a handler saw.
-type counter struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (c *counter) add() int { c.mu.Lock(); defer c.mu.Unlock(); c.n++; return c.n }
-
-// testRequest checks method, auth, Accept and query.
-func testRequest(t *testing.T, r *http.Request, method string, query url.Values) {
-	t.Helper()
-	if r.Method != method {
-		t.Errorf("method = %s, want %s", r.Method, method)
-	}
-	if got := r.Header.Get("Authorization"); got != "Bearer "+testToken {
-		t.Errorf("Authorization = %q", got)
-	}
-	if got := r.Header.Get("Accept"); got != "application/json" {
-		t.Errorf("Accept = %q", got)
-	}
-	if query == nil {
-		query = url.Values{}
-	}
-	if diff := cmp.Diff(query, r.URL.Query()); diff != "" {
-		t.Errorf("query (-want +got):\n%s", diff)
-	}
-}
-
-// testBody checks a request's JSON body (none when want is "").
-func testBody(t *testing.T, r *http.Request, want string) {
-	t.Helper()
-	var b []byte
-	if r.Body != nil {
-		b, _ = io.ReadAll(r.Body)
-	}
-	if want == "" {
-		if len(b) != 0 {
-			t.Errorf("body %s, want none", b)
-		}
-		return
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type %q", ct)
-	}
-	var got, exp any
-	if err := json.Unmarshal(b, &got); err != nil {
-		t.Fatalf("body %q: %v", b, err)
-	}
-	json.Unmarshal([]byte(want), &exp)
-	if diff := cmp.Diff(exp, got); diff != "" {
-		t.Errorf("body (-want +got):\n%s", diff)
-	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	io.WriteString(w, body)
 }
 
 func writeError(w http.ResponseWriter, status int, code, message string) {
 	b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": code, "message": message, "request_id": "req-1"}})
-	writeJSON(w, status, string(b))
+	sdktest.WriteJSON(w, status, string(b))
 }
 
 var (
@@ -146,15 +53,15 @@ var acme = helpdesk.Customer{CustomerID: "cust-001", CompanyName: "Acme Corp", E
 func TestSearchCustomers(t *testing.T) {
 	t.Parallel()
 	c, mux := setup(t)
-	var calls counter
+	var calls sdktest.Counter
 	mux.HandleFunc("GET "+base+"/customers/search", func(w http.ResponseWriter, r *http.Request) {
-		switch calls.add() {
+		switch calls.Add() {
 		case 1:
-			testRequest(t, r, "GET", url.Values{"q": {"acme"}, "page_size": {"1"}})
-			writeJSON(w, 200, `{"customers":[`+acmeJSON+`],"next_page_token":"p2","total":2}`)
+			sdktest.TestRequest(t, r, "GET", url.Values{"q": {"acme"}, "page_size": {"1"}})
+			sdktest.WriteJSON(w, 200, `{"customers":[`+acmeJSON+`],"next_page_token":"p2","total":2}`)
 		case 2:
-			testRequest(t, r, "GET", url.Values{"q": {"acme"}, "page_size": {"1"}, "page_token": {"p2"}})
-			writeJSON(w, 200, `{"customers":[{"customer_id":"cust-009","company_name":"Acme Labs","agents_count":0,`+
+			sdktest.TestRequest(t, r, "GET", url.Values{"q": {"acme"}, "page_size": {"1"}, "page_token": {"p2"}})
+			sdktest.WriteJSON(w, 200, `{"customers":[{"customer_id":"cust-009","company_name":"Acme Labs","agents_count":0,`+
 				`"status":"on_hold","created_at":"2024-11-28T10:00:00Z"}],"next_page_token":"","total":2}`)
 		default:
 			t.Error("a third request")
@@ -177,8 +84,8 @@ func TestSearchCustomersPageStartsAtItsToken(t *testing.T) {
 	t.Parallel()
 	c, mux := setup(t)
 	mux.HandleFunc("GET "+base+"/customers/search", func(w http.ResponseWriter, r *http.Request) {
-		testRequest(t, r, "GET", url.Values{"page_token": {"p7"}})
-		writeJSON(w, 200, `{"customers":[`+acmeJSON+`],"next_page_token":"","total":9}`)
+		sdktest.TestRequest(t, r, "GET", url.Values{"page_token": {"p7"}})
+		sdktest.WriteJSON(w, 200, `{"customers":[`+acmeJSON+`],"next_page_token":"","total":9}`)
 	})
 	n := 0
 	for _, err := range c.SearchCustomers(context.Background(), helpdesk.SearchOptions{ListOptions: platform.ListOptions{PageToken: "p7"}}) {
@@ -197,11 +104,11 @@ func TestOverview(t *testing.T) {
 	t.Parallel()
 	c, mux := setup(t)
 	mux.HandleFunc("GET "+base+"/customers/{id}/overview", func(w http.ResponseWriter, r *http.Request) {
-		testRequest(t, r, "GET", nil)
+		sdktest.TestRequest(t, r, "GET", nil)
 		if got := r.URL.EscapedPath(); got != base+"/customers/cust%2F1/overview" {
 			t.Errorf("path %q", got)
 		}
-		writeJSON(w, 200, `{"customer":`+acmeJSON+`,"agents":[{"agent_id":"agent-001","name":"Content Marketing Specialist",`+
+		sdktest.WriteJSON(w, 200, `{"customer":`+acmeJSON+`,"agents":[{"agent_id":"agent-001","name":"Content Marketing Specialist",`+
 			`"tier":"Business","status":"online","health":"healthy","capabilities":["content"],"last_active":null,`+
 			`"customer_id":"cust-001","created_at":"2025-10-04T10:00:00Z"}],"recent_issues":[{"incident_id":"INC-001",`+
 			`"title":"Search down","severity":"high","status":"investigating","category":"availability","customer_id":"cust-001",`+
@@ -281,12 +188,12 @@ func TestActions(t *testing.T) {
 			t.Parallel()
 			c, mux := setup(t)
 			mux.HandleFunc("POST "+base+tc.path, func(w http.ResponseWriter, r *http.Request) {
-				testRequest(t, r, "POST", nil)
+				sdktest.TestRequest(t, r, "POST", nil)
 				if r.Header.Get("Idempotency-Key") == "" {
 					t.Error("a mutation without an Idempotency-Key")
 				}
-				testBody(t, r, tc.body)
-				writeJSON(w, 200, tc.answer)
+				sdktest.TestJSONBody(t, r, tc.body)
+				sdktest.WriteJSON(w, 200, tc.answer)
 			})
 			got, err := tc.call(c)
 			if err != nil {
@@ -310,7 +217,7 @@ func TestRun(t *testing.T) {
 		mu.Lock()
 		seen = append(seen, r.PathValue("action")+" "+string(b))
 		mu.Unlock()
-		writeJSON(w, 200, `{"action":"`+r.PathValue("action")+`","target_id":"x","status":"done","message":"ok"}`)
+		sdktest.WriteJSON(w, 200, `{"action":"`+r.PathValue("action")+`","target_id":"x","status":"done","message":"ok"}`)
 	})
 	ctx := context.Background()
 	for _, rec := range []helpdesk.Recommendation{
@@ -341,9 +248,9 @@ func TestDiagnose(t *testing.T) {
 	t.Parallel()
 	c, mux := setup(t)
 	mux.HandleFunc("POST "+base+"/customers/cust-002/diagnose", func(w http.ResponseWriter, r *http.Request) {
-		testRequest(t, r, "POST", nil)
-		testBody(t, r, "")
-		writeJSON(w, 200, `{"customer_id":"cust-002","checked_at":"2026-01-02T10:00:00Z","checks":[`+
+		sdktest.TestRequest(t, r, "POST", nil)
+		sdktest.TestJSONBody(t, r, "")
+		sdktest.WriteJSON(w, 200, `{"customer_id":"cust-002","checked_at":"2026-01-02T10:00:00Z","checks":[`+
 			`{"check_name":"agent:agent-002","status":"pass","message":"ok","details":{"agent_id":"agent-002","agent_status":"online","agent_health":"healthy"}},`+
 			`{"check_name":"workflow:wf-003","status":"fail","message":"wf-003 failed","details":{"workflow_id":"wf-003",`+
 			`"workflow_status":"failed","failed_task_id":"task-101","task_error":"timeout"},"recommendation":{"action":"retry-workflow",`+
@@ -391,17 +298,17 @@ func TestDiagnose(t *testing.T) {
 func TestIncidents(t *testing.T) {
 	t.Parallel()
 	c, mux := setup(t)
-	var calls counter
+	var calls sdktest.Counter
 	mux.HandleFunc("GET "+base+"/incidents", func(w http.ResponseWriter, r *http.Request) {
 		q := url.Values{"status": {"open"}, "severity": {"low"}, "sla_status": {"at_risk"}, "customer_id": {"cust-002"}, "page_size": {"1"}}
-		if calls.add() == 2 {
+		if calls.Add() == 2 {
 			q.Set("page_token", "n2")
-			testRequest(t, r, "GET", q)
-			writeJSON(w, 200, `{"incidents":[],"next_page_token":"","total":1}`)
+			sdktest.TestRequest(t, r, "GET", q)
+			sdktest.WriteJSON(w, 200, `{"incidents":[],"next_page_token":"","total":1}`)
 			return
 		}
-		testRequest(t, r, "GET", q)
-		writeJSON(w, 200, `{"incidents":[{"incident_id":"INC-005","title":"Slow","severity":"low","status":"open",`+
+		sdktest.TestRequest(t, r, "GET", q)
+		sdktest.WriteJSON(w, 200, `{"incidents":[{"incident_id":"INC-005","title":"Slow","severity":"low","status":"open",`+
 			`"category":"performance","customer_id":"cust-002","created_at":"2026-01-01T15:00:00Z",`+
 			`"sla_deadline":"2026-01-02T15:00:00Z","sla_status":"at_risk"}],"next_page_token":"n2","total":1}`)
 	})
@@ -426,13 +333,13 @@ func TestPlaybooks(t *testing.T) {
 	t.Parallel()
 	c, mux := setup(t)
 	mux.HandleFunc("GET "+base+"/playbooks", func(w http.ResponseWriter, r *http.Request) {
-		testRequest(t, r, "GET", url.Values{"q": {"dead letter"}})
-		writeJSON(w, 200, `{"playbooks":[{"playbook_id":"pb-dlq-growing","title":"DLQ growing","category":"error",`+
+		sdktest.TestRequest(t, r, "GET", url.Values{"q": {"dead letter"}})
+		sdktest.WriteJSON(w, 200, `{"playbooks":[{"playbook_id":"pb-dlq-growing","title":"DLQ growing","category":"error",`+
 			`"summary":"s"}],"next_page_token":"","total":1}`)
 	})
 	mux.HandleFunc("GET "+base+"/playbooks/{id}", func(w http.ResponseWriter, r *http.Request) {
-		testRequest(t, r, "GET", nil)
-		writeJSON(w, 200, `{"playbook_id":"`+r.PathValue("id")+`","title":"DLQ growing","category":"error","summary":"s",`+
+		sdktest.TestRequest(t, r, "GET", nil)
+		sdktest.WriteJSON(w, 200, `{"playbook_id":"`+r.PathValue("id")+`","title":"DLQ growing","category":"error","summary":"s",`+
 			`"symptoms":["dead letters"],"steps":[{"order":1,"title":"Look","detail":"d"},{"order":2,"title":"Retry",`+
 			`"detail":"d","action":"retry-workflow"}],"related_actions":["retry-workflow"]}`)
 	})

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -15,97 +13,35 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jarcoal/httpmock"
-	"golang.org/x/oauth2"
 
+	"github.com/waooaw/waooaw-go/internal/sdktest"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/queues"
 )
 
-const (
-	testHost = "https://api.waooaw.test"
-	// baseURLPath catches a method that builds an absolute path instead of
-	// one relative to the base URL (go-github's trick).
-	baseURLPath = "/api-base"
-)
-
-// setup returns a queues client whose requests reach mux through an
-// in-memory httpmock transport, and the transport (for call counts).
+// setup returns a queues client whose requests reach mux in memory
+// (sdktest.SetupTransport), and the transport (for call counts). The client
+// retries as by default, at most a millisecond later.
 func setup(t testing.TB) (*queues.Client, *http.ServeMux, *httpmock.MockTransport) {
 	t.Helper()
-	mux := http.NewServeMux()
-	outer := http.NewServeMux()
-	outer.Handle(baseURLPath+"/", http.StripPrefix(baseURLPath, mux))
-	outer.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("request %s %s is outside the base URL path", r.Method, r.URL)
-		http.Error(w, "outside the base URL path", http.StatusBadRequest)
-	})
-	mt := httpmock.NewMockTransport()
-	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
-		rec := httptest.NewRecorder()
-		outer.ServeHTTP(rec, req)
-		return rec.Result(), nil
-	})
-	pc, err := platform.New(
-		platform.WithBaseURL(testHost+baseURLPath),
-		platform.WithHTTPClient(&http.Client{Transport: mt}),
-		platform.WithoutEnvironment(),
-		platform.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t0k"})),
+	pc, mux, mt := sdktest.SetupTransport(t,
 		platform.WithBackoff(time.Microsecond, time.Millisecond),
 		platform.WithRetryAfterCap(time.Millisecond),
+		platform.WithRetries(3),
 	)
-	if err != nil {
-		t.Fatalf("platform.New: %v", err)
-	}
 	return queues.New(pc), mux, mt
 }
 
-func testMethod(t *testing.T, r *http.Request, want string) {
-	t.Helper()
-	if r.Method != want {
-		t.Errorf("method = %s, want %s", r.Method, want)
-	}
-}
-
-func testQuery(t *testing.T, r *http.Request, want url.Values) {
-	t.Helper()
-	if want == nil {
-		want = url.Values{}
-	}
-	if diff := cmp.Diff(want, r.URL.Query()); diff != "" {
-		t.Errorf("query (-want +got):\n%s", diff)
-	}
-}
-
-func testBody(t *testing.T, r *http.Request, want string) {
-	t.Helper()
-	if r.Body == nil {
-		r.Body = http.NoBody
-	}
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(b) != want {
-		t.Errorf("body = %q, want %q", b, want)
-	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	io.WriteString(w, body)
-}
-
 func writeError(w http.ResponseWriter, status int, code string) {
-	writeJSON(w, status, fmt.Sprintf(`{"error":{"code":%q,"message":"no","request_id":"r-1"}}`, code))
+	sdktest.WriteJSON(w, status, fmt.Sprintf(`{"error":{"code":%q,"message":"no","request_id":"r-1"}}`, code))
 }
 
 func TestListPage(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	mux.HandleFunc("GET /api/platform/queues", func(w http.ResponseWriter, r *http.Request) {
-		testQuery(t, r, url.Values{"status": {"degraded"}, "q": {"task s"}, "page_size": {"2"}, "page_token": {"tok"}})
-		writeJSON(w, 200, `{"queues":[{"queue_name":"agent-tasks","status":"degraded","messages_pending":1523,
+		sdktest.TestQuery(t, r, url.Values{"status": {"degraded"}, "q": {"task s"}, "page_size": {"2"}, "page_token": {"tok"}})
+		sdktest.WriteJSON(w, 200, `{"queues":[{"queue_name":"agent-tasks","status":"degraded","messages_pending":1523,
 			"throughput_per_sec":45.2,"consumer_lag":234,"error_rate":0.008,"dlq_messages":22,
 			"oldest_message_age_sec":120,"partitions":12}],"next_page_token":"","total":1}`)
 	})
@@ -129,9 +65,9 @@ func TestListFollowsPages(t *testing.T) {
 	mux.HandleFunc("GET /api/platform/queues", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("page_token") {
 		case "":
-			writeJSON(w, 200, `{"queues":[{"queue_name":"a","status":"healthy"},{"queue_name":"b","status":"overloaded"}],"next_page_token":"p2","total":3}`)
+			sdktest.WriteJSON(w, 200, `{"queues":[{"queue_name":"a","status":"healthy"},{"queue_name":"b","status":"overloaded"}],"next_page_token":"p2","total":3}`)
 		case "p2":
-			writeJSON(w, 200, `{"queues":[{"queue_name":"c","status":"critical"}],"next_page_token":"","total":3}`)
+			sdktest.WriteJSON(w, 200, `{"queues":[{"queue_name":"c","status":"critical"}],"next_page_token":"","total":3}`)
 		default:
 			t.Errorf("unexpected page_token %q", r.URL.Query().Get("page_token"))
 		}
@@ -158,8 +94,8 @@ func TestGetEscapesTheName(t *testing.T) {
 		if got := r.PathValue("name"); got != "a b/c?" {
 			t.Errorf("name = %q", got)
 		}
-		testQuery(t, r, nil)
-		writeJSON(w, 200, `{"queue_name":"a b/c?","status":"healthy","messages_pending":5,"throughput_per_sec":1,
+		sdktest.TestQuery(t, r, nil)
+		sdktest.WriteJSON(w, 200, `{"queue_name":"a b/c?","status":"healthy","messages_pending":5,"throughput_per_sec":1,
 			"consumer_lag":0,"error_rate":0,"dlq_messages":1,"oldest_message_age_sec":3,
 			"messages_accepted":100,"messages_processed":90,"messages_deleted":4}`)
 	})
@@ -184,8 +120,8 @@ func TestDLQPage(t *testing.T) {
 		if r.PathValue("name") != "web hooks" {
 			t.Errorf("name = %q", r.PathValue("name"))
 		}
-		testQuery(t, r, url.Values{"error_contains": {"503 & timeout"}, "older_than_seconds": {"3600"}, "page_size": {"10"}})
-		writeJSON(w, 200, `{"messages":[{"message_id":"m-1","queue_name":"web hooks","payload":{"url":"https://x.example","n":[1,2]},
+		sdktest.TestQuery(t, r, url.Values{"error_contains": {"503 & timeout"}, "older_than_seconds": {"3600"}, "page_size": {"10"}})
+		sdktest.WriteJSON(w, 200, `{"messages":[{"message_id":"m-1","queue_name":"web hooks","payload":{"url":"https://x.example","n":[1,2]},
 			"error":"timeout","retry_count":2,"timestamp":"2026-01-02T09:00:00Z","trace_id":"abc"}],"next_page_token":"n","total":7}`)
 	})
 	p, err := c.DLQPage(context.Background(), "web hooks", queues.DLQOptions{
@@ -214,11 +150,11 @@ func TestDLQIteratesFromTheGivenToken(t *testing.T) {
 	mux.HandleFunc("GET /api/platform/queues/q/dlq", func(w http.ResponseWriter, r *http.Request) {
 		switch tok := r.URL.Query().Get("page_token"); tok {
 		case "start":
-			testQuery(t, r, url.Values{"page_token": {"start"}, "error_contains": {"x"}})
-			writeJSON(w, 200, `{"messages":[{"message_id":"m-2","payload":{}}],"next_page_token":"p3","total":3}`)
+			sdktest.TestQuery(t, r, url.Values{"page_token": {"start"}, "error_contains": {"x"}})
+			sdktest.WriteJSON(w, 200, `{"messages":[{"message_id":"m-2","payload":{}}],"next_page_token":"p3","total":3}`)
 		case "p3":
-			testQuery(t, r, url.Values{"page_token": {"p3"}, "error_contains": {"x"}})
-			writeJSON(w, 200, `{"messages":[{"message_id":"m-3","payload":{}}],"next_page_token":"","total":3}`)
+			sdktest.TestQuery(t, r, url.Values{"page_token": {"p3"}, "error_contains": {"x"}})
+			sdktest.WriteJSON(w, 200, `{"messages":[{"message_id":"m-3","payload":{}}],"next_page_token":"","total":3}`)
 		default:
 			t.Errorf("unexpected page_token %q", tok)
 		}
@@ -249,8 +185,8 @@ func TestRetry(t *testing.T) {
 		if ct := r.Header.Get("Content-Type"); ct != "" {
 			t.Errorf("Content-Type %q on a request without a body", ct)
 		}
-		testBody(t, r, "")
-		writeJSON(w, 200, `{"message_id":"m/1%","queue_name":"agent-tasks","payload":{"a":1},"error":"e","retry_count":4,"timestamp":"2026-01-02T09:59:00Z"}`)
+		sdktest.TestBody(t, r, "")
+		sdktest.WriteJSON(w, 200, `{"message_id":"m/1%","queue_name":"agent-tasks","payload":{"a":1},"error":"e","retry_count":4,"timestamp":"2026-01-02T09:59:00Z"}`)
 	})
 	m, err := c.Retry(context.Background(), "agent-tasks", "m/1%")
 	if err != nil {
@@ -271,7 +207,7 @@ func TestDelete(t *testing.T) {
 		if r.Header.Get("Idempotency-Key") == "" {
 			t.Error("no Idempotency-Key on a delete")
 		}
-		testBody(t, r, "")
+		sdktest.TestBody(t, r, "")
 		w.WriteHeader(http.StatusNoContent)
 	})
 	if err := c.Delete(context.Background(), "webhooks", "dlq-webhooks-001"); err != nil {
@@ -299,12 +235,12 @@ func TestBulkBodies(t *testing.T) {
 					if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 						t.Errorf("Content-Type = %q", ct)
 					}
-					testBody(t, r, tt.body)
+					sdktest.TestBody(t, r, tt.body)
 					answer := tt.answer
 					if action == "purge" {
 						answer = strings.Replace(answer, "retried", "deleted", 1)
 					}
-					writeJSON(w, 200, answer)
+					sdktest.WriteJSON(w, 200, answer)
 				})
 			}
 			var want queues.RetryAllResult
@@ -414,7 +350,7 @@ func TestMalformedAnswer(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, `{"messages":"not a list","queue_name":7}`)
+		sdktest.WriteJSON(w, 200, `{"messages":"not a list","queue_name":7}`)
 	})
 	if _, err := c.DLQPage(context.Background(), "q", queues.DLQOptions{}); err == nil {
 		t.Error("DLQPage accepted messages that are not a list")
@@ -439,7 +375,7 @@ func BenchmarkDLQ(b *testing.B) {
 	}
 	sb.WriteString(`],"next_page_token":"","total":500}`)
 	page := sb.String()
-	mux.HandleFunc("GET /api/platform/queues/q/dlq", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, page) })
+	mux.HandleFunc("GET /api/platform/queues/q/dlq", func(w http.ResponseWriter, r *http.Request) { sdktest.WriteJSON(w, 200, page) })
 	opts := queues.DLQOptions{ListOptions: platform.ListOptions{PageSize: 500}}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(page)))

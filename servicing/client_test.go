@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -16,10 +15,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jarcoal/httpmock"
 	"go.uber.org/goleak"
-	"golang.org/x/oauth2"
 
+	"github.com/waooaw/waooaw-go/internal/sdktest"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/servicing"
@@ -29,101 +27,34 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-const (
-	testHost = "https://api.waooaw.test"
-	// baseURLPath is a non-empty base URL path, so that a request built
-	// from an absolute path instead of one relative to the base URL reaches
-	// the catch-all handler and fails the test (go-github's trick).
-	baseURLPath = "/api-base"
-	testToken   = "svc-test-token"
-)
-
-// setup returns a servicing client whose requests reach mux through an
-// in-memory httpmock transport (no socket: safe inside a synctest bubble).
-// The client does not retry, so each call is one request.
+// setup returns a servicing client whose requests reach mux in memory
+// (sdktest.Setup: no socket, safe inside a synctest bubble). The client does
+// not retry, so each call is one request.
 func setup(t *testing.T, opts ...servicing.Option) (*servicing.Client, *http.ServeMux) {
 	t.Helper()
-	mux := http.NewServeMux()
-	api := http.NewServeMux()
-	api.Handle(baseURLPath+"/", http.StripPrefix(baseURLPath, mux))
-	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("request %s %s is outside the base URL path %q", r.Method, r.URL, baseURLPath)
-		http.Error(w, "outside the base URL path", http.StatusBadRequest)
-	})
-	mt := httpmock.NewMockTransport()
-	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
-		rec := httptest.NewRecorder()
-		api.ServeHTTP(rec, req)
-		return rec.Result(), nil
-	})
-	pc, err := platform.New(
-		platform.WithBaseURL(testHost+baseURLPath),
-		platform.WithHTTPClient(&http.Client{Transport: mt}),
-		platform.WithoutEnvironment(),
-		platform.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testToken})),
-		platform.WithRetries(0),
-	)
-	if err != nil {
-		t.Fatalf("platform.New: %v", err)
-	}
+	pc, mux := sdktest.Setup(t)
 	return servicing.New(pc, opts...), mux
 }
 
 // testRequest asserts a request's method, query, auth and JSON body ("" for
-// none).
+// none), and that a request with a body other than a GET has an
+// Idempotency-Key.
 func testRequest(t *testing.T, r *http.Request, method string, query url.Values, body string) {
 	t.Helper()
-	if r.Method != method {
-		t.Errorf("method = %s, want %s", r.Method, method)
-	}
-	if got := r.Header.Get("Authorization"); got != "Bearer "+testToken {
-		t.Errorf("Authorization = %q", got)
-	}
-	if query == nil {
-		query = url.Values{}
-	}
-	if diff := cmp.Diff(query, r.URL.Query()); diff != "" {
-		t.Errorf("query (-want +got):\n%s", diff)
-	}
-	var got []byte
-	if r.Body != nil {
-		got, _ = io.ReadAll(r.Body)
-	}
-	if body == "" {
-		if len(got) != 0 {
-			t.Errorf("body %s, want none", got)
-		}
-		return
-	}
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("body is not JSON: %v: %s", err, got)
-	}
-	if err := json.Unmarshal([]byte(body), &w); err != nil {
-		t.Fatalf("want body is not JSON: %v", err)
-	}
-	if diff := cmp.Diff(w, g); diff != "" {
-		t.Errorf("body (-want +got):\n%s", diff)
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type %q", ct)
-	}
-	if method != "GET" && r.Header.Get("Idempotency-Key") == "" {
+	sdktest.TestMethod(t, r, method)
+	sdktest.TestAuth(t, r)
+	sdktest.TestQuery(t, r, query)
+	sdktest.TestJSONBody(t, r, body)
+	if body != "" && method != "GET" && r.Header.Get("Idempotency-Key") == "" {
 		t.Errorf("%s without an Idempotency-Key", method)
 	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	io.WriteString(w, body)
 }
 
 func writeError(w http.ResponseWriter, status int, code, message, details string) {
 	if details == "" {
 		details = "[]"
 	}
-	writeJSON(w, status, fmt.Sprintf(`{"error":{"code":%q,"message":%q,"details":%s,"request_id":"req-1"}}`, code, message, details))
+	sdktest.WriteJSON(w, status, fmt.Sprintf(`{"error":{"code":%q,"message":%q,"details":%s,"request_id":"req-1"}}`, code, message, details))
 }
 
 var t0 = time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
@@ -147,7 +78,7 @@ func TestVersions(t *testing.T) {
 		if id := r.PathValue("id"); id != "wow/memory" {
 			t.Errorf("agent id %q, want the escaped wow/memory", id)
 		}
-		writeJSON(w, 200, `{"agent_id":"wow/memory","current_version":"0.4.2","changelog":"0.4.3 (2025-12-27): fixes",
+		sdktest.WriteJSON(w, 200, `{"agent_id":"wow/memory","current_version":"0.4.2","changelog":"0.4.3 (2025-12-27): fixes",
 			"available_versions":[
 			{"version":"0.4.3","release_date":"2025-12-27T00:00:00Z","status":"available","changelog":"fixes","breaking_changes":[],"recommended":true,"size_mb":12},
 			{"version":"0.4.2","release_date":"2025-12-03T00:00:00Z","status":"current","changelog":"c","breaking_changes":[],"recommended":false},
@@ -187,7 +118,7 @@ func TestUpgradeSendsTheRequest(t *testing.T) {
 		testRequest(t, r, "POST", nil, `{"target_version":"0.4.3","strategy":"canary",
 			"auto_rollback":{"enabled":true,"error_rate_threshold":0.02},"reason":"monthly"}`)
 		w.Header().Set("Location", "/api/platform/upgrades/upg-0007")
-		writeJSON(w, 202, upgradeJSON(servicing.UpgradePending, 0, ""))
+		sdktest.WriteJSON(w, 202, upgradeJSON(servicing.UpgradePending, 0, ""))
 	})
 	op, err := sc.Upgrade(t.Context(), "wow-memory", servicing.UpgradeRequest{
 		TargetVersion: "0.4.3", Strategy: servicing.StrategyCanary, Reason: "monthly",
@@ -241,7 +172,7 @@ func TestUpgradeAndRollbackErrors(t *testing.T) {
 		case "bad":
 			writeError(w, 400, "invalid_argument", "the request is not valid", `[{"field":"target_version","issue":"agent bad has no version \"9\""}]`)
 		case "noid":
-			writeJSON(w, 202, `{"agent_id":"noid"}`)
+			sdktest.WriteJSON(w, 202, `{"agent_id":"noid"}`)
 		default:
 			writeError(w, 404, "not_found", "agent not found", "")
 		}
@@ -286,7 +217,7 @@ func TestRollbackSendsTheRequest(t *testing.T) {
 	sc, mux := setup(t)
 	mux.HandleFunc("/api/platform/agents/wow-memory/rollback", func(w http.ResponseWriter, r *http.Request) {
 		testRequest(t, r, "POST", nil, `{"reason":"errors after the upgrade"}`)
-		writeJSON(w, 202, strings.Replace(upgradeJSON(servicing.UpgradePending, 0, ""), `"kind":"upgrade"`, `"kind":"rollback"`, 1))
+		sdktest.WriteJSON(w, 202, strings.Replace(upgradeJSON(servicing.UpgradePending, 0, ""), `"kind":"upgrade"`, `"kind":"rollback"`, 1))
 	})
 	op, err := sc.Rollback(t.Context(), "wow-memory", servicing.RollbackRequest{Reason: "errors after the upgrade"})
 	if err != nil {
@@ -306,7 +237,7 @@ func TestGetUpgradeAndOperation(t *testing.T) {
 			writeError(w, 404, "not_found", "upgrade not found", "")
 			return
 		}
-		writeJSON(w, 200, upgradeJSON(servicing.UpgradeInProgress, 40, ""))
+		sdktest.WriteJSON(w, 200, upgradeJSON(servicing.UpgradeInProgress, 40, ""))
 	})
 	u, err := sc.GetUpgrade(t.Context(), "upg-0007")
 	if err != nil || u.Progress != 40 || u.Status != servicing.UpgradeInProgress {
@@ -329,7 +260,7 @@ func TestConfig(t *testing.T) {
 	sc, mux := setup(t)
 	mux.HandleFunc("GET /api/platform/agents/agent-001/config", func(w http.ResponseWriter, r *http.Request) {
 		testRequest(t, r, "GET", nil, "")
-		writeJSON(w, 200, `{"agent_id":"agent-001","config_version":3,"config":{"rate_limit":200,"env":{"A":"1"}},"updated_at":"2026-01-02T10:00:00Z"}`)
+		sdktest.WriteJSON(w, 200, `{"agent_id":"agent-001","config_version":3,"config":{"rate_limit":200,"env":{"A":"1"}},"updated_at":"2026-01-02T10:00:00Z"}`)
 	})
 	c, err := sc.Config(t.Context(), "agent-001")
 	if err != nil {
@@ -348,7 +279,7 @@ func TestPatchConfig(t *testing.T) {
 	var wantBody atomic.Value
 	mux.HandleFunc("PATCH /api/platform/agents/agent-001/config", func(w http.ResponseWriter, r *http.Request) {
 		testRequest(t, r, "PATCH", nil, wantBody.Load().(string))
-		writeJSON(w, 200, `{"agent_id":"agent-001","config_version":4,"applied_at":"2026-01-02T10:00:00Z",
+		sdktest.WriteJSON(w, 200, `{"agent_id":"agent-001","config_version":4,"applied_at":"2026-01-02T10:00:00Z",
 			"agent_reloaded":true,"downtime_seconds":0,"config":{"rate_limit":200}}`)
 	})
 	want := &servicing.ConfigUpdate{AgentID: "agent-001", ConfigVersion: 4, AppliedAt: t0, AgentReloaded: true,
@@ -411,11 +342,11 @@ func TestHistory(t *testing.T) {
 		switch tok := r.URL.Query().Get("page_token"); tok {
 		case "":
 			testRequest(t, r, "GET", q, "")
-			writeJSON(w, 200, `{"history":[`+entry("upg-0009")+`],"next_page_token":"p2","total":2}`)
+			sdktest.WriteJSON(w, 200, `{"history":[`+entry("upg-0009")+`],"next_page_token":"p2","total":2}`)
 		case "p2":
 			q.Set("page_token", "p2")
 			testRequest(t, r, "GET", q, "")
-			writeJSON(w, 200, `{"history":[`+entry("upg-0005")+`],"next_page_token":"","total":2}`)
+			sdktest.WriteJSON(w, 200, `{"history":[`+entry("upg-0005")+`],"next_page_token":"","total":2}`)
 		default:
 			writeError(w, 400, "invalid_argument", "bad page token", "")
 		}
@@ -494,10 +425,10 @@ func upgradeServer(t *testing.T, mux *http.ServeMux, readings ...string) *atomic
 	var n atomic.Int32
 	mux.HandleFunc("GET /api/platform/upgrades/upg-0007", func(w http.ResponseWriter, r *http.Request) {
 		i := min(int(n.Add(1))-1, len(readings)-1)
-		writeJSON(w, 200, readings[i])
+		sdktest.WriteJSON(w, 200, readings[i])
 	})
 	mux.HandleFunc("POST /api/platform/agents/wow-memory/upgrade", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 202, upgradeJSON(servicing.UpgradePending, 0, ""))
+		sdktest.WriteJSON(w, 202, upgradeJSON(servicing.UpgradePending, 0, ""))
 	})
 	return &n
 }
@@ -618,29 +549,13 @@ func TestUpgradeStatusTerminal(t *testing.T) {
 	}
 }
 
-// mockClient is a platform client signed in as email on srv, in memory.
-func mockClient(t testing.TB, srv *mockserver.Server, email string) *platform.Client {
-	t.Helper()
-	pc, err := platform.New(
-		platform.WithBaseURL("http://waooaw-mock.local"),
-		platform.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
-		platform.WithTokenSource(srv.TokenSource(email)),
-		platform.WithoutEnvironment(),
-		platform.WithBackoff(time.Microsecond, time.Millisecond),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pc
-}
-
 // TestUpgradeAndWaitOnTheMockServer follows real upgrades on the mock
 // server, whose clock here is the bubble's: Wait's polls move it.
 func TestUpgradeAndWaitOnTheMockServer(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := mockserver.New(mockserver.WithRealClock())
-		pc := mockClient(t, srv, mockserver.AdminEmail)
+		pc := sdktest.MockClient(t, srv, mockserver.AdminEmail)
 		sc := servicing.New(pc, servicing.WithPollInterval(30*time.Second))
 		ctx := t.Context()
 		v, err := sc.Versions(ctx, "wow-memory")

@@ -6,18 +6,15 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jarcoal/httpmock"
 	"go.uber.org/goleak"
-	"golang.org/x/oauth2"
 
+	"github.com/waooaw/waooaw-go/internal/sdktest"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/workflows"
 )
@@ -26,84 +23,20 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-const (
-	testHost = "https://api.waooaw.test"
-	// baseURLPath is a non-empty base URL path, so that a request built
-	// from an absolute path instead of one relative to the base URL reaches
-	// the catch-all handler and fails the test (go-github's trick).
-	baseURLPath = "/api-base"
-	testToken   = "wf-test-token"
-	listURL     = "/api/platform/orchestration/workflows"
-)
+const listURL = "/api/platform/orchestration/workflows"
 
-// setup returns a workflows client whose requests reach mux through an
-// in-memory httpmock transport (no socket: safe inside a synctest bubble).
-// The client does not retry, so each call is one request.
+// setup returns a workflows client whose requests reach mux in memory
+// (sdktest.Setup: no socket, safe inside a synctest bubble). The client does
+// not retry, so each call is one request.
 func setup(t testing.TB) (*workflows.Client, *http.ServeMux) {
 	t.Helper()
-	mux := http.NewServeMux()
-	api := http.NewServeMux()
-	api.Handle(baseURLPath+"/", http.StripPrefix(baseURLPath, mux))
-	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("request %s %s is outside the base URL path %q", r.Method, r.URL, baseURLPath)
-		http.Error(w, "outside the base URL path", http.StatusBadRequest)
-	})
-	mt := httpmock.NewMockTransport()
-	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
-		rec := httptest.NewRecorder()
-		api.ServeHTTP(rec, req)
-		return rec.Result(), nil
-	})
-	pc, err := platform.New(
-		platform.WithBaseURL(testHost+baseURLPath),
-		platform.WithHTTPClient(&http.Client{Transport: mt}),
-		platform.WithoutEnvironment(),
-		platform.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testToken})),
-		platform.WithRetries(0),
-	)
-	if err != nil {
-		t.Fatalf("platform.New: %v", err)
-	}
+	pc, mux := sdktest.Setup(t)
 	return workflows.New(pc), mux
-}
-
-// counter counts the requests a handler saw.
-type counter struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (c *counter) add() int { c.mu.Lock(); defer c.mu.Unlock(); c.n++; return c.n }
-func (c *counter) get() int { c.mu.Lock(); defer c.mu.Unlock(); return c.n }
-
-func testRequest(t *testing.T, r *http.Request, method string, query url.Values) {
-	t.Helper()
-	if r.Method != method {
-		t.Errorf("method = %s, want %s", r.Method, method)
-	}
-	if got := r.Header.Get("Authorization"); got != "Bearer "+testToken {
-		t.Errorf("Authorization = %q", got)
-	}
-	if got := r.Header.Get("Accept"); got != "application/json" {
-		t.Errorf("Accept = %q", got)
-	}
-	if query == nil {
-		query = url.Values{}
-	}
-	if diff := cmp.Diff(query, r.URL.Query()); diff != "" {
-		t.Errorf("query (-want +got):\n%s", diff)
-	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	io.WriteString(w, body)
 }
 
 func writeError(w http.ResponseWriter, status int, code, message string) {
 	b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": code, "message": message}})
-	writeJSON(w, status, string(b))
+	sdktest.WriteJSON(w, status, string(b))
 }
 
 // wfJSON is a minimal workflow as the platform sends it.
@@ -133,15 +66,15 @@ func wantWorkflow(id string, status workflows.Status) workflows.Workflow {
 func TestListPages(t *testing.T) {
 	t.Parallel()
 	c, mux := setup(t)
-	var calls counter
+	var calls sdktest.Counter
 	mux.HandleFunc("GET "+listURL, func(w http.ResponseWriter, r *http.Request) {
-		switch calls.add() {
+		switch calls.Add() {
 		case 1:
-			testRequest(t, r, "GET", url.Values{"status": {"running"}, "customer_id": {"cust-001"}, "page_size": {"1"}})
-			writeJSON(w, 200, `{"workflows":[`+wfJSON("wf-001", "running")+`],"next_page_token":"p2","total":2,"new_field":1}`)
+			sdktest.TestRequest(t, r, "GET", url.Values{"status": {"running"}, "customer_id": {"cust-001"}, "page_size": {"1"}})
+			sdktest.WriteJSON(w, 200, `{"workflows":[`+wfJSON("wf-001", "running")+`],"next_page_token":"p2","total":2,"new_field":1}`)
 		default:
-			testRequest(t, r, "GET", url.Values{"status": {"running"}, "customer_id": {"cust-001"}, "page_size": {"1"}, "page_token": {"p2"}})
-			writeJSON(w, 200, `{"workflows":[`+wfJSON("wf-009", "running")+`],"next_page_token":"","total":2}`)
+			sdktest.TestRequest(t, r, "GET", url.Values{"status": {"running"}, "customer_id": {"cust-001"}, "page_size": {"1"}, "page_token": {"p2"}})
+			sdktest.WriteJSON(w, 200, `{"workflows":[`+wfJSON("wf-009", "running")+`],"next_page_token":"","total":2}`)
 		}
 	})
 	var got []workflows.Workflow
@@ -156,7 +89,7 @@ func TestListPages(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("List (-want +got):\n%s", diff)
 	}
-	if n := calls.get(); n != 2 {
+	if n := calls.Get(); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
 }
@@ -165,8 +98,8 @@ func TestListPageWithoutFiltersSendsNoQuery(t *testing.T) {
 	t.Parallel()
 	c, mux := setup(t)
 	mux.HandleFunc("GET "+listURL, func(w http.ResponseWriter, r *http.Request) {
-		testRequest(t, r, "GET", nil)
-		writeJSON(w, 200, `{"workflows":[],"next_page_token":"","total":0}`)
+		sdktest.TestRequest(t, r, "GET", nil)
+		sdktest.WriteJSON(w, 200, `{"workflows":[],"next_page_token":"","total":0}`)
 	})
 	p, err := c.ListPage(context.Background(), workflows.ListOptions{})
 	if err != nil || len(p.Items) != 0 || p.Total != 0 || p.NextPageToken != "" {
@@ -178,8 +111,8 @@ func TestListStartsAtAGivenPageToken(t *testing.T) {
 	t.Parallel()
 	c, mux := setup(t)
 	mux.HandleFunc("GET "+listURL, func(w http.ResponseWriter, r *http.Request) {
-		testRequest(t, r, "GET", url.Values{"page_token": {"p7"}})
-		writeJSON(w, 200, `{"workflows":[`+wfJSON("wf-007", "paused")+`],"next_page_token":"","total":7}`)
+		sdktest.TestRequest(t, r, "GET", url.Values{"page_token": {"p7"}})
+		sdktest.WriteJSON(w, 200, `{"workflows":[`+wfJSON("wf-007", "paused")+`],"next_page_token":"","total":7}`)
 	})
 	n := 0
 	for w, err := range c.List(context.Background(), workflows.ListOptions{ListOptions: platform.ListOptions{PageToken: "p7"}}) {
@@ -197,8 +130,8 @@ func TestGet(t *testing.T) {
 	t.Parallel()
 	c, mux := setup(t)
 	mux.HandleFunc("GET "+listURL+"/wf-001", func(w http.ResponseWriter, r *http.Request) {
-		testRequest(t, r, "GET", nil)
-		writeJSON(w, 200, wfJSON("wf-001", "running"))
+		sdktest.TestRequest(t, r, "GET", nil)
+		sdktest.WriteJSON(w, 200, wfJSON("wf-001", "running"))
 	})
 	got, err := c.Get(context.Background(), "wf-001")
 	if err != nil {
@@ -235,7 +168,7 @@ func TestActions(t *testing.T) {
 			c, mux := setup(t)
 			id := strings.Split(tc.path, "/")[1]
 			mux.HandleFunc("POST "+listURL+tc.path, func(w http.ResponseWriter, r *http.Request) {
-				testRequest(t, r, "POST", nil)
+				sdktest.TestRequest(t, r, "POST", nil)
 				if r.Header.Get("Idempotency-Key") == "" {
 					t.Error("a mutation without an Idempotency-Key")
 				}
@@ -247,7 +180,7 @@ func TestActions(t *testing.T) {
 						t.Errorf("body %q, want none", b)
 					}
 				}
-				writeJSON(w, 200, wfJSON(id, tc.want))
+				sdktest.WriteJSON(w, 200, wfJSON(id, tc.want))
 			})
 			got, err := tc.call(c)
 			if err != nil {
@@ -343,7 +276,7 @@ func TestIDsAreEscaped(t *testing.T) {
 	var got string
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		got = r.URL.EscapedPath()
-		writeJSON(w, 200, wfJSON("x", "running"))
+		sdktest.WriteJSON(w, 200, wfJSON("x", "running"))
 	})
 	if _, err := c.RetryTask(context.Background(), "wf/1?x", "t 1"); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/waooaw/waooaw-go/internal/sdktest"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/workflows"
 )
@@ -26,7 +27,7 @@ func scriptedWorkflow(t *testing.T, mux *http.ServeMux, at *[]time.Time, statuse
 			writeError(w, 404, "not_found", "enough")
 			return
 		}
-		writeJSON(w, 200, wfJSON("wf-001", statuses[min(len(*at), len(statuses))-1]))
+		sdktest.WriteJSON(w, 200, wfJSON("wf-001", statuses[min(len(*at), len(statuses))-1]))
 	})
 }
 
@@ -102,7 +103,7 @@ func TestWatchEndsEachWayOnce(t *testing.T) {
 			n := 0
 			mux.HandleFunc("GET "+listURL+"/wf-001", func(w http.ResponseWriter, r *http.Request) {
 				if n++; n == 1 {
-					writeJSON(w, 200, wfJSON("wf-001", "running"))
+					sdktest.WriteJSON(w, 200, wfJSON("wf-001", "running"))
 					return
 				}
 				writeError(w, 404, "not_found", "workflow \"wf-001\" not found")
