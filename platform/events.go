@@ -188,12 +188,13 @@ type EventStream struct {
 
 // sseConn is one connection of a stream.
 type sseConn struct {
-	body   io.ReadCloser
-	parser *sseParser
-	end    context.CancelFunc
-	watch  *time.Timer // the idle watchdog; nil when disabled
-	idle   time.Duration
-	idled  *atomic.Bool // the watchdog ended the connection
+	body      io.ReadCloser
+	parser    *sseParser
+	end       context.CancelFunc
+	watch     *time.Timer // the idle watchdog; nil when disabled
+	delivered bool        // the connection gave at least one event
+	idle      time.Duration
+	idled     *atomic.Bool // the watchdog ended the connection
 }
 
 // Events opens a stream of the platform's events matching filter. It
@@ -280,7 +281,13 @@ func (s *EventStream) Next() (Event, error) {
 		s.mu.Unlock()
 		if err == nil {
 			s.fails = 0
+			s.conn.delivered = true
 			return eventFromFrame(f), nil
+		}
+		if !s.conn.delivered {
+			// Connected, then ended before a single event: back off
+			// further each time, or every client would hammer the platform.
+			s.fails++
 		}
 		s.drop()
 		if errors.Is(err, errSSETooLarge) {
@@ -414,6 +421,14 @@ func (s *EventStream) connect() error {
 		hdr = http.Header{"Last-Event-ID": {id}}
 	}
 	cctx, cancel := context.WithCancel(s.ctx)
+	// The idle watchdog covers connecting too: a platform that takes the
+	// connection but never answers is given up on like a silent one.
+	hung := new(atomic.Bool)
+	answered := func() {}
+	if idle := s.settings.idle; idle > 0 {
+		t := time.AfterFunc(idle, func() { hung.Store(true); cancel() })
+		answered = func() { t.Stop() }
+	}
 	resp, err := s.c.send(cctx, "GET", path, q, nil, hdr, true)
 	var pe *Error
 	if errors.As(err, &pe) && pe.StatusCode == http.StatusUnauthorized {
@@ -421,6 +436,11 @@ func (s *EventStream) connect() error {
 			inv.Invalidate()
 			resp, err = s.c.send(cctx, "GET", path, q, nil, hdr, true)
 		}
+	}
+	answered()
+	if err != nil && hung.Load() && s.ctx.Err() == nil {
+		cancel()
+		return fmt.Errorf("platform: events: no answer within %v, reconnecting", s.settings.idle)
 	}
 	if err != nil {
 		cancel()
