@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,6 +86,7 @@ type eventHub struct {
 	next    uint64     // the id of the next event
 	subs    map[*eventSub]struct{}
 	stop    chan struct{} // closed by CloseStreams
+	closed  bool          // endStreams was called: no new stream starts
 	servers map[*http.Server]bool
 
 	// The observer: what was last published of the state, to find
@@ -176,13 +178,23 @@ func (s *Server) publish(at time.Time, typ string, data any) {
 }
 
 // CloseStreams ends every open event stream (clients see the connection
-// end and reconnect). Start calls it when the test ends and
-// http.Server.Shutdown calls it for servers that have served a stream, so
-// that no stream holds a server open.
-func (s *Server) CloseStreams() {
+// end and reconnect, resuming where they were). When a test ends, Start
+// ends the streams for good, and so does http.Server.Shutdown for servers
+// that have served a stream: then reconnecting clients get 204, the end.
+func (s *Server) CloseStreams() { s.closeStreams(false) }
+
+// endStreams ends every stream for good, for a server going away: a client
+// that reconnects gets 204 (the stream is over) instead of a new stream
+// that would hold the shutdown.
+func (s *Server) endStreams() { s.closeStreams(true) }
+
+func (s *Server) closeStreams(forGood bool) {
 	h := &s.events
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if forGood {
+		h.closed = true
+	}
 	if h.stop != nil {
 		close(h.stop)
 		h.stop = nil
@@ -190,10 +202,13 @@ func (s *Server) CloseStreams() {
 }
 
 // subscribe registers a stream and returns it, the channel that ends it
-// and the last id published.
+// and the last id published; no stream (nil) once endStreams was called.
 func (h *eventHub) subscribe(hs *http.Server, closeAll func()) (*eventSub, <-chan struct{}, uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.closed {
+		return nil, nil, 0
+	}
 	if h.subs == nil {
 		h.subs = map[*eventSub]struct{}{}
 	}
@@ -290,7 +305,13 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 	// The position is taken before the answer starts: a client that acts
 	// once it has the answer's headers sees the events of what it did.
 	hs, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
-	sub, stop, head := s.events.subscribe(hs, s.CloseStreams)
+	sub, stop, head := s.events.subscribe(hs, s.endStreams)
+	if sub == nil {
+		// The server's streams were closed for good (shutdown, test end):
+		// 204 tells clients the stream is over, not to reconnect.
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	defer s.events.unsubscribe(sub)
 
 	h := w.Header()
@@ -313,6 +334,17 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 	ticker := time.NewTicker(beat)
 	defer ticker.Stop()
 	done := r.Context().Done()
+	// A write blocked on a client that stopped reading must not keep the
+	// stream (and the server's shutdown) waiting: stopping ends it too.
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-stop:
+			rc.SetWriteDeadline(time.Now())
+		case <-finished:
+		}
+	}()
 	for {
 		frames, next, gap := s.events.since(cursor, params.mask)
 		if gap {
@@ -600,6 +632,15 @@ func (w *pipeWriter) Write(b []byte) (int, error) {
 
 // Flush does nothing: every Write reaches the reader.
 func (w *pipeWriter) Flush() {}
+
+// SetWriteDeadline in the past ends a blocked Write (the stream is being
+// stopped); the in-process pipe has no other deadline.
+func (w *pipeWriter) SetWriteDeadline(t time.Time) error {
+	if !t.After(time.Now()) {
+		w.pw.CloseWithError(os.ErrDeadlineExceeded)
+	}
+	return nil
+}
 
 // pipeBody is the reader's end; closing it ends the handler.
 type pipeBody struct {

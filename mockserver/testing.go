@@ -32,7 +32,7 @@ func Start(tb testing.TB, opts ...Option) *TestServer {
 	s := New(append([]Option{WithIssuer(hs.URL)}, opts...)...)
 	hs.Config.Handler = s.Handler()
 	tb.Cleanup(hs.Close)
-	tb.Cleanup(s.CloseStreams) // runs first: open event streams would keep hs.Close waiting
+	tb.Cleanup(s.endStreams) // runs first: open event streams would keep hs.Close waiting
 	if err := s.SeedErr(); err != nil {
 		tb.Fatalf("mockserver: %v", err)
 	}
