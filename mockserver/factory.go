@@ -301,7 +301,7 @@ func (s *Server) createAgent(rc *reqCtx) (int, any, *apiError) {
 	dep.agentID = id
 	// The agent's config is the one it was created with (servicing serves it).
 	if cfg, err := template.DecodeObject(resolved.Config); err == nil {
-		st.servicing.initConfig(id, agentConfig{version: 1, config: cfg, updated: rc.now})
+		st.servicing.createdConfig(id, agentConfig{version: 1, config: cfg, updated: rc.now})
 	}
 	depID := st.factory.add(dep)
 	rc.header = http.Header{"Location": {"/api/platform/factory/deployments/" + depID}}

@@ -732,6 +732,19 @@ func (st *servicingStore) config(id string) (agentConfig, bool) {
 
 // initConfig gives agent id the config c unless it has one, and returns
 // the agent's config.
+// createdConfig sets the config of an agent the factory just made. A read
+// between the agent's creation and this call may have filled in the
+// template's defaults: the created config replaces them, unless a patch
+// came in already (then it wins).
+func (st *servicingStore) createdConfig(id string, c agentConfig) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if cur, ok := st.configs[id]; ok && cur.version > 1 {
+		return
+	}
+	st.configs[id] = &c
+}
+
 func (st *servicingStore) initConfig(id string, c agentConfig) agentConfig {
 	st.mu.Lock()
 	defer st.mu.Unlock()
