@@ -8,7 +8,7 @@
 // -version defaults to the version the platform recommends. Try -version
 // 0.5.0, a known-bad build of wow-memory, to watch auto-rollback step in.
 //
-// With no configuration it starts an embedded mock server on loopback,
+// With no configuration it runs an embedded mock server in-process,
 // signs in as its demo admin and moves the mock's clock on a minute at each
 // reading, so the upgrade's quarter of an hour passes in a moment. Set
 // WAOOAW_API_URL (and WAOOAW_TOKEN, or WAOOAW_CLIENT_ID and
@@ -24,8 +24,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -230,25 +228,11 @@ func connect(out io.Writer) (pc *platform.Client, advance func(time.Duration), s
 		pc, err := platform.New(platform.WithUserAgent("waooaw-agent-upgrade"))
 		return pc, nil, func() {}, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv := mockserver.New()
+	fmt.Fprintf(out, "Using an embedded mock server (in-process); signed in as %s.\n", mockserver.AdminEmail)
+	pc, err = srv.NewClient(mockserver.AdminEmail, platform.WithUserAgent("waooaw-agent-upgrade"))
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	url := "http://" + ln.Addr().String()
-	srv := mockserver.New(mockserver.WithIssuer(url))
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
-	go hs.Serve(ln)
-	stop = func() { hs.Close() }
-	fmt.Fprintf(out, "Started an embedded mock server at %s; signed in as %s.\n", url, mockserver.AdminEmail)
-	pc, err = platform.New(
-		platform.WithBaseURL(url),
-		platform.WithTokenSource(srv.TokenSource(mockserver.AdminEmail)),
-		platform.WithUserAgent("waooaw-agent-upgrade"),
-		platform.WithoutEnvironment(),
-	)
-	if err != nil {
-		stop()
-		return nil, nil, nil, err
-	}
-	return pc, func(d time.Duration) { srv.Advance(d) }, stop, nil
+	return pc, func(d time.Duration) { srv.Advance(d) }, func() {}, nil
 }

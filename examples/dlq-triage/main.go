@@ -7,7 +7,7 @@
 //	go run ./examples/dlq-triage -dry-run   # only say what it would do
 //	go run ./examples/dlq-triage -v         # one line per message
 //
-// With no configuration it starts an embedded mock server on loopback and
+// With no configuration it runs an embedded mock server in-process and
 // signs in as its demo operator. Set WAOOAW_API_URL (and WAOOAW_TOKEN, or
 // WAOOAW_CLIENT_ID and WAOOAW_CLIENT_SECRET) to run it against a real
 // platform or a mock server started with `go run ./cmd/waooaw-mock`; it
@@ -20,8 +20,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -188,30 +186,16 @@ func looksTransient(msg string) bool {
 
 // connect uses the platform named by WAOOAW_API_URL, or starts an embedded
 // mock server and signs in as its demo operator.
-func connect(out io.Writer) (*platform.Client, func(), error) {
+func connect(out io.Writer) (pc *platform.Client, stop func(), err error) {
 	if os.Getenv("WAOOAW_API_URL") != "" {
-		pc, err := platform.New(platform.WithUserAgent("waooaw-dlq-triage"))
+		pc, err = platform.New(platform.WithUserAgent("waooaw-dlq-triage"))
 		return pc, func() {}, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv := mockserver.New()
+	fmt.Fprintf(out, "Using an embedded mock server (in-process); signed in as %s.\n", mockserver.OperatorEmail)
+	pc, err = srv.NewClient(mockserver.OperatorEmail, platform.WithUserAgent("waooaw-dlq-triage"))
 	if err != nil {
 		return nil, nil, err
 	}
-	url := "http://" + ln.Addr().String()
-	srv := mockserver.New(mockserver.WithIssuer(url))
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
-	go hs.Serve(ln)
-	stop := func() { hs.Close() }
-	fmt.Fprintf(out, "Started an embedded mock server at %s; signed in as %s.\n", url, mockserver.OperatorEmail)
-	pc, err := platform.New(
-		platform.WithBaseURL(url),
-		platform.WithTokenSource(srv.TokenSource(mockserver.OperatorEmail)),
-		platform.WithUserAgent("waooaw-dlq-triage"),
-		platform.WithoutEnvironment(),
-	)
-	if err != nil {
-		stop()
-		return nil, nil, err
-	}
-	return pc, stop, nil
+	return pc, func() {}, nil
 }

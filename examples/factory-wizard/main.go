@@ -4,7 +4,7 @@
 //
 //	go run ./examples/factory-wizard [-name support-memory]
 //
-// With no configuration it starts an embedded mock server on loopback,
+// With no configuration it runs an embedded mock server in-process,
 // signs in as its demo admin and moves the mock's clock on a minute at each
 // reading, so the deployment's quarter of an hour passes in seconds. Set
 // WAOOAW_API_URL (and WAOOAW_TOKEN, or WAOOAW_CLIENT_ID and
@@ -19,8 +19,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -157,25 +155,11 @@ func connect(out io.Writer) (pc *platform.Client, advance func(time.Duration), s
 		pc, err := platform.New(platform.WithUserAgent("waooaw-factory-wizard"))
 		return pc, nil, func() {}, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv := mockserver.New()
+	fmt.Fprintf(out, "Using an embedded mock server (in-process); signed in as %s.\n", mockserver.AdminEmail)
+	pc, err = srv.NewClient(mockserver.AdminEmail, platform.WithUserAgent("waooaw-factory-wizard"))
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	url := "http://" + ln.Addr().String()
-	srv := mockserver.New(mockserver.WithIssuer(url))
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
-	go hs.Serve(ln)
-	stop = func() { hs.Close() }
-	fmt.Fprintf(out, "Started an embedded mock server at %s; signed in as %s.\n", url, mockserver.AdminEmail)
-	pc, err = platform.New(
-		platform.WithBaseURL(url),
-		platform.WithTokenSource(srv.TokenSource(mockserver.AdminEmail)),
-		platform.WithUserAgent("waooaw-factory-wizard"),
-		platform.WithoutEnvironment(),
-	)
-	if err != nil {
-		stop()
-		return nil, nil, nil, err
-	}
-	return pc, func(d time.Duration) { srv.Advance(d) }, stop, nil
+	return pc, func(d time.Duration) { srv.Advance(d) }, func() {}, nil
 }
