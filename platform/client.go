@@ -34,6 +34,7 @@ type Client struct {
 	policy    retryPolicy
 	logger    *slog.Logger
 	clock     Clock
+	poll      time.Duration
 
 	// Agents is the dashboard's agents: list, get, restart, start, stop.
 	Agents *AgentService
@@ -54,6 +55,7 @@ type settings struct {
 	clock       Clock
 	getenv      func(string) string
 	noEnvTokens bool
+	poll        time.Duration
 }
 
 // Option configures a Client. Options validate their arguments; New returns
@@ -183,6 +185,23 @@ func WithClock(c Clock) Option {
 	}
 }
 
+// DefaultPollInterval is how often Watch and Wait read a resource that is
+// changing (an agent, a workflow, a deployment, an upgrade) unless
+// WithPollInterval says otherwise.
+const DefaultPollInterval = 2 * time.Second
+
+// WithPollInterval sets how often Watch and Wait read a resource that is
+// changing, in every area. It must be positive. Default DefaultPollInterval.
+func WithPollInterval(d time.Duration) Option {
+	return func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("platform: WithPollInterval: %v is not positive: %w", d, ErrInvalidArgument)
+		}
+		s.poll = d
+		return nil
+	}
+}
+
 // WithoutEnvironment makes New ignore the $WAOOAW_* variables.
 func WithoutEnvironment() Option {
 	return func(s *settings) error {
@@ -204,6 +223,7 @@ func New(opts ...Option) (*Client, error) {
 		logger: slog.New(slog.DiscardHandler),
 		clock:  SystemClock{},
 		getenv: os.Getenv,
+		poll:   DefaultPollInterval,
 	}
 	for _, o := range opts {
 		if err := o(&s); err != nil {
@@ -252,6 +272,7 @@ func New(opts ...Option) (*Client, error) {
 		policy:    s.policy,
 		logger:    s.logger,
 		clock:     s.clock,
+		poll:      s.poll,
 		stream:    &http.Client{Transport: tr, CheckRedirect: hc.CheckRedirect},
 	}
 	c.retry = &retryablehttp.Client{
@@ -274,6 +295,10 @@ func New(opts ...Option) (*Client, error) {
 
 // BaseURL returns the API's base URL.
 func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
+
+// PollInterval is how often Watch and Wait read a changing resource (see
+// WithPollInterval).
+func (c *Client) PollInterval() time.Duration { return c.poll }
 
 // Clock returns the client's clock.
 func (c *Client) Clock() Clock { return c.clock }
