@@ -12,9 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 )
 
 // Version is the SDK's version, sent in the User-Agent.
@@ -29,8 +27,8 @@ type Client struct {
 	base      *url.URL
 	userAgent string
 	tokens    oauth2.TokenSource // nil: requests go out without a token
-	retry     *retryablehttp.Client
-	stream    *http.Client // no per-attempt timeout, for event streams
+	hc        *http.Client       // one attempt, with the per-attempt timeout
+	stream    *http.Client       // no per-attempt timeout, for event streams
 	policy    retryPolicy
 	logger    *slog.Logger
 	clock     Clock
@@ -54,7 +52,7 @@ type settings struct {
 	userAgent   string
 	clock       Clock
 	getenv      func(string) string
-	noEnvTokens bool
+	credentials CredentialsFunc
 	poll        time.Duration
 }
 
@@ -77,8 +75,8 @@ func WithBaseURL(raw string) Option {
 // WithTokenSource authenticates every request with a token from ts, asked
 // once per attempt. Sources from package auth also implement Invalidate,
 // which the client calls once after a 401 before trying again.
-// Default: a static token from $WAOOAW_TOKEN, else client credentials from
-// $WAOOAW_CLIENT_ID and $WAOOAW_CLIENT_SECRET, else no token.
+// Default: the source WithCredentials makes from the environment (waooaw.New
+// gives it auth's), else no token.
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return func(s *settings) error {
 		if ts == nil {
@@ -202,6 +200,29 @@ func WithPollInterval(d time.Duration) Option {
 	}
 }
 
+// CredentialsFunc makes the token source of a client given none: from the
+// environment (getenv reads it; it answers "" for everything after
+// WithoutEnvironment), for the API at base, reaching the token endpoint
+// with hc (the client's transport and per-attempt timeout). It answers a
+// nil source when the environment holds no credentials.
+type CredentialsFunc func(getenv func(string) string, base *url.URL, hc *http.Client) (oauth2.TokenSource, error)
+
+// WithCredentials sets how a client given no WithTokenSource finds its
+// credentials in the environment. waooaw.New passes auth.FromEnvironment
+// ($WAOOAW_TOKEN, else $WAOOAW_CLIENT_ID and $WAOOAW_CLIENT_SECRET), so
+// environment tokens expire, refresh and fail the same way as any auth
+// source. Without it, New refuses to run with credentials in the
+// environment that nothing would read.
+func WithCredentials(f CredentialsFunc) Option {
+	return func(s *settings) error {
+		if f == nil {
+			return errors.New("platform: WithCredentials: nil function")
+		}
+		s.credentials = f
+		return nil
+	}
+}
+
 // WithoutEnvironment makes New ignore the $WAOOAW_* variables.
 func WithoutEnvironment() Option {
 	return func(s *settings) error {
@@ -257,8 +278,9 @@ func New(opts ...Option) (*Client, error) {
 		ua = s.userAgent + " " + ua
 	}
 	if s.tokens == nil {
-		// The token endpoint is reached like the API: same transport, same timeout.
-		s.tokens = envTokenSource(s.getenv, base, &http.Client{Transport: rt, Timeout: hc.Timeout})
+		if s.tokens, err = envCredentials(s, base, &http.Client{Transport: rt, Timeout: hc.Timeout}); err != nil {
+			return nil, err
+		}
 	}
 	tr := &transport{base: rt, tokens: s.tokens, userAgent: ua}
 	hc.Transport = tr
@@ -273,19 +295,8 @@ func New(opts ...Option) (*Client, error) {
 		logger:    s.logger,
 		clock:     s.clock,
 		poll:      s.poll,
+		hc:        hc,
 		stream:    &http.Client{Transport: tr, CheckRedirect: hc.CheckRedirect},
-	}
-	c.retry = &retryablehttp.Client{
-		HTTPClient: hc,
-		Logger:     nil,
-		// One more than the policy allows: the policy itself counts retries,
-		// and the retry after a 401 is extra.
-		RetryMax:     s.policy.maxRetries + 1,
-		RetryWaitMin: s.policy.minWait,
-		RetryWaitMax: s.policy.maxWait,
-		CheckRetry:   c.checkRetry,
-		Backoff:      c.backoff,
-		ErrorHandler: passLastResponse,
 	}
 	c.Agents = &AgentService{c: c}
 	c.Logs = &LogService{c: c}
@@ -323,22 +334,23 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// envTokenSource builds the default token source from the environment.
-func envTokenSource(getenv func(string) string, base *url.URL, hc *http.Client) oauth2.TokenSource {
-	if tok := getenv("WAOOAW_TOKEN"); tok != "" {
-		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"})
-	}
-	id, secret := getenv("WAOOAW_CLIENT_ID"), getenv("WAOOAW_CLIENT_SECRET")
-	if id != "" && secret != "" {
-		cc := &clientcredentials.Config{
-			ClientID:     id,
-			ClientSecret: secret,
-			TokenURL:     base.String() + "/auth/token",
+// envCredentials is the token source of a client given none: the one
+// WithCredentials makes from the environment. Without WithCredentials,
+// credentials in the environment are an error rather than silently unused.
+func envCredentials(s settings, base *url.URL, hc *http.Client) (oauth2.TokenSource, error) {
+	if s.credentials != nil {
+		ts, err := s.credentials(s.getenv, base, hc)
+		if err != nil {
+			return nil, fmt.Errorf("platform: credentials from the environment: %w", err)
 		}
-		// The token source's context must outlive any one request.
-		return cc.TokenSource(context.WithValue(context.Background(), oauth2.HTTPClient, hc))
+		return ts, nil
 	}
-	return nil
+	for _, name := range []string{"WAOOAW_TOKEN", "WAOOAW_CLIENT_ID", "WAOOAW_CLIENT_SECRET"} {
+		if s.getenv(name) != "" {
+			return nil, fmt.Errorf("platform: $%s is set, but platform.New does not read credentials: use waooaw.New, or pass WithCredentials(auth.FromEnvironment), WithTokenSource or WithoutEnvironment", name)
+		}
+	}
+	return nil, nil
 }
 
 // tokenWithin asks ts for a token but stops waiting when ctx is done
@@ -381,9 +393,6 @@ func (e *tokenError) Unwrap() error { return e.err }
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context())
 	r.Header.Set("User-Agent", t.userAgent)
-	if st := callFrom(req.Context()); st != nil {
-		st.attempts.Add(1)
-	}
 	if t.tokens != nil && r.Header.Get("Authorization") == "" {
 		tok, err := tokenWithin(req.Context(), t.tokens)
 		if err != nil {

@@ -3,9 +3,10 @@ package platform_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -305,6 +306,7 @@ func TestLoggerGetsRetriesNeverTokens(t *testing.T) {
 	h := slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug})
 	c, mux, _ := setup(t, platform.WithLogger(slog.New(h)))
 	mux.HandleFunc("GET /api/platform/health", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req-7")
 		writeError(w, 503, "unavailable", "down")
 	})
 	if _, err := c.Health(context.Background()); err == nil {
@@ -315,6 +317,14 @@ func TestLoggerGetsRetriesNeverTokens(t *testing.T) {
 	mu.Unlock()
 	if !strings.Contains(out, "retrying") {
 		t.Errorf("debug log has no retry:\n%s", out)
+	}
+	for _, want := range []string{"method=GET", "path=/api/platform/health", "attempt=1", "wait=", "status=503", "request_id=req-7"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the retry line has no %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "error=<nil>") {
+		t.Errorf("the log has error=<nil>:\n%s", out)
 	}
 	if strings.Contains(out, testToken) {
 		t.Errorf("the token appears in the log:\n%s", out)
@@ -360,14 +370,38 @@ func TestNewFromEnvironment(t *testing.T) {
 	}
 
 	t.Run("variables used", func(t *testing.T) {
-		c, r := newClient(t)
+		var gotBase string
+		c, r := newClient(t, platform.WithCredentials(func(getenv func(string) string, base *url.URL, hc *http.Client) (oauth2.TokenSource, error) {
+			gotBase = base.String()
+			if hc == nil {
+				t.Error("WithCredentials got no HTTP client for the token endpoint")
+			}
+			return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: getenv("WAOOAW_TOKEN")}), nil
+		}))
 		if got, want := c.BaseURL().String(), "http://env.waooaw.test:8000"; got != want {
 			t.Errorf("BaseURL = %q, want %q", got, want)
+		}
+		if gotBase != "http://env.waooaw.test:8000" {
+			t.Errorf("the credentials function got base %q", gotBase)
 		}
 		if got, want := r.URL.String(), "http://env.waooaw.test:8000/api/platform/health"; got != want {
 			t.Errorf("request URL = %q, want %q", got, want)
 		}
 		testHeader(t, r, "Authorization", "Bearer env-token")
+	})
+	t.Run("credentials nothing reads are refused", func(t *testing.T) {
+		_, err := platform.New()
+		if err == nil || !strings.Contains(err.Error(), "$WAOOAW_TOKEN is set") {
+			t.Errorf("New with $WAOOAW_TOKEN and no WithCredentials: %v, want an error naming $WAOOAW_TOKEN", err)
+		}
+	})
+	t.Run("a credentials error fails New", func(t *testing.T) {
+		_, err := platform.New(platform.WithCredentials(func(func(string) string, *url.URL, *http.Client) (oauth2.TokenSource, error) {
+			return nil, errors.New("half-set")
+		}))
+		if err == nil || !strings.Contains(err.Error(), "half-set") {
+			t.Errorf("New = %v, want the credentials error", err)
+		}
 	})
 	t.Run("options win", func(t *testing.T) {
 		c, r := newClient(t, platform.WithBaseURL(testHost),
@@ -393,55 +427,4 @@ func TestNewFromEnvironment(t *testing.T) {
 			t.Error("New accepted $WAOOAW_API_URL=\"not a url\"")
 		}
 	})
-}
-
-func TestNewClientCredentialsFromEnvironment(t *testing.T) {
-	var tokenRequests atomic.Int32
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /auth/token", func(w http.ResponseWriter, r *http.Request) {
-		tokenRequests.Add(1)
-		if err := r.ParseForm(); err != nil {
-			t.Errorf("ParseForm: %v", err)
-		}
-		if got := r.PostForm.Get("grant_type"); got != "client_credentials" {
-			t.Errorf("grant_type = %q, want client_credentials", got)
-		}
-		id, secret, ok := r.BasicAuth()
-		if !ok {
-			id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-		}
-		if id != "ci-bot" || secret != "ci-secret" {
-			t.Errorf("client credentials = %q, %q, want ci-bot, ci-secret", id, secret)
-		}
-		writeJSON(w, 200, `{"access_token":"cc-token","token_type":"Bearer","expires_in":3600}`)
-	})
-	mux.HandleFunc("GET /api/platform/health", func(w http.ResponseWriter, r *http.Request) {
-		testHeader(t, r, "Authorization", "Bearer cc-token")
-		writeJSON(w, 200, `{"status":"healthy"}`)
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-
-	t.Setenv("WAOOAW_API_URL", srv.URL)
-	t.Setenv("WAOOAW_TOKEN", "")
-	t.Setenv("WAOOAW_CLIENT_ID", "ci-bot")
-	t.Setenv("WAOOAW_CLIENT_SECRET", "ci-secret")
-	c, err := platform.New(platform.WithHTTPClient(srv.Client()))
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	if n := tokenRequests.Load(); n != 0 {
-		t.Fatalf("New fetched a token (%d request(s)); it must do no I/O", n)
-	}
-	if c.TokenSource() == nil {
-		t.Fatal("TokenSource is nil with $WAOOAW_CLIENT_ID and $WAOOAW_CLIENT_SECRET set")
-	}
-	for range 2 {
-		if _, err := c.Health(context.Background()); err != nil {
-			t.Fatalf("Health: %v", err)
-		}
-	}
-	if n := tokenRequests.Load(); n != 1 {
-		t.Errorf("%d token request(s) for two calls, want 1 (the token is cached)", n)
-	}
 }

@@ -27,8 +27,13 @@ var (
 	ErrConflict = errors.New("waooaw: conflict")
 	// ErrRateLimited: 429; slow down (see Error.RetryAfter).
 	ErrRateLimited = errors.New("waooaw: rate limited")
-	// ErrUnavailable: 502, 503 and 504; the platform could not answer.
+	// ErrUnavailable: 502, 503 and 504, and no answer at all (a network
+	// failure); the platform could not answer, trying later may help. GETs
+	// and keyed mutations were already retried.
 	ErrUnavailable = errors.New("waooaw: unavailable")
+	// ErrInternal: every other 5xx (500, 501, …); the platform failed and
+	// says trying again will not help, so it was not retried.
+	ErrInternal = errors.New("waooaw: internal error")
 )
 
 // FieldIssue names one problem with one field of a request.
@@ -59,16 +64,18 @@ func (e *Error) Error() string {
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
-	for i, d := range e.Details {
-		if i == 0 {
-			b.WriteString(" (")
-		} else {
-			b.WriteString("; ")
+	// Details the message already quotes are not repeated.
+	sep := " ("
+	for _, d := range e.Details {
+		issue := d.Field + ": " + d.Issue
+		if strings.Contains(e.Message, issue) {
+			continue
 		}
-		fmt.Fprintf(&b, "%s: %s", d.Field, d.Issue)
-		if i == len(e.Details)-1 {
-			b.WriteString(")")
-		}
+		b.WriteString(sep + issue)
+		sep = "; "
+	}
+	if sep == "; " {
+		b.WriteString(")")
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
@@ -96,6 +103,8 @@ func (e *Error) Is(target error) bool {
 		return e.StatusCode == 429
 	case ErrUnavailable:
 		return e.StatusCode == 502 || e.StatusCode == 503 || e.StatusCode == 504
+	case ErrInternal:
+		return e.StatusCode >= 500 && e.StatusCode <= 599 && !e.Is(ErrUnavailable)
 	}
 	return false
 }

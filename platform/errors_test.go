@@ -38,6 +38,7 @@ var sentinels = []struct {
 	{"ErrConflict", platform.ErrConflict},
 	{"ErrRateLimited", platform.ErrRateLimited},
 	{"ErrUnavailable", platform.ErrUnavailable},
+	{"ErrInternal", platform.ErrInternal},
 }
 
 // testSentinels checks that err matches want and no other sentinel.
@@ -116,8 +117,8 @@ func TestStatusSentinels(t *testing.T) {
 		{415, "unsupported_media_type", platform.ErrInvalidArgument},
 		{422, "idempotency_key_reused", platform.ErrConflict},
 		{429, "rate_limited", platform.ErrRateLimited},
-		{500, "internal", nil},
-		{501, "unimplemented", nil},
+		{500, "internal", platform.ErrInternal},
+		{501, "unimplemented", platform.ErrInternal},
 		{502, "unavailable", platform.ErrUnavailable},
 		{503, "unavailable", platform.ErrUnavailable},
 		{504, "deadline_exceeded", platform.ErrUnavailable},
@@ -319,6 +320,14 @@ func TestErrorString(t *testing.T) {
 			Details: []platform.FieldIssue{{Field: "resources.cpu_cores", Issue: "above 8"}, {Field: "name", Issue: "required"}},
 			Method:  "POST", Path: "/api/platform/factory/agents"},
 			"waooaw: POST /api/platform/factory/agents: 400 invalid_argument: bad config (resources.cpu_cores: above 8; name: required)"},
+		{&platform.Error{StatusCode: 400, Code: "invalid_argument", Message: "the request is not valid: name: required (and 1 more problems, see details)", Attempts: 1,
+			Details: []platform.FieldIssue{{Field: "name", Issue: "required"}, {Field: "plan", Issue: "unknown"}},
+			Method:  "POST", Path: "/api/platform/factory/agents"},
+			"waooaw: POST /api/platform/factory/agents: 400 invalid_argument: the request is not valid: name: required (and 1 more problems, see details) (plan: unknown)"},
+		{&platform.Error{StatusCode: 400, Code: "invalid_argument", Message: "name: required", Attempts: 1,
+			Details: []platform.FieldIssue{{Field: "name", Issue: "required"}},
+			Method:  "POST", Path: "/x"},
+			"waooaw: POST /x: 400 invalid_argument: name: required"},
 		{&platform.Error{StatusCode: 503, Message: "service unavailable", Attempts: 4,
 			Method: "GET", Path: "/api/platform/metrics"},
 			"waooaw: GET /api/platform/metrics: 503: service unavailable after 4 attempts"},

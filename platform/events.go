@@ -376,7 +376,7 @@ func (s *EventStream) wait() time.Duration {
 	if s.retry > 0 {
 		lo = min(max(s.retry, lo), hi)
 	}
-	return s.c.backoff(lo, hi, s.fails, nil)
+	return backoff(lo, hi, s.fails)
 }
 
 // retryableStreamError reports whether connecting again may help: network

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
-	"sync/atomic"
 	"time"
 )
 
@@ -16,121 +15,80 @@ type retryPolicy struct {
 	retryAfterCap time.Duration
 }
 
-// call is the state of one logical call, shared by its attempts.
-type call struct {
-	retriable   bool // GET, or a mutation with an Idempotency-Key
-	retries     int  // retries granted so far, 401 retry excluded
-	invalidated bool // the token source was invalidated after a 401
-	attempts    atomic.Int32
-}
-
-type callKey struct{}
-
-func callFrom(ctx context.Context) *call {
-	st, _ := ctx.Value(callKey{}).(*call)
-	return st
-}
-
 // Invalidator is implemented by token sources that can drop a cached token.
 // After a 401 the client calls Invalidate once and tries again.
 type Invalidator interface {
 	Invalidate()
 }
 
-// checkRetry is the whole retry decision:
+// next is what the request loop does after an attempt.
+type next int
+
+const (
+	stop    next = iota // hand the answer (or error) to the caller
+	retry               // wait, then try again; counts against maxRetries
+	refresh             // the token was refused: invalidate it, try again at once (not counted)
+)
+
+// decide is the whole retry decision, in the order it is checked:
 //
-//	context done                       → stop with the context's error
-//	token source failed                → stop (never retried)
-//	401, source can invalidate, first  → invalidate, retry at once
-//	not retriable (mutation, no key)   → stop
-//	network error, 429, 502, 503, 504  → retry while retries remain
-//	409 with Retry-After               → retry while retries remain (the
-//	                                     same key is still in flight)
-//	anything else                      → stop
-func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
-	st := callFrom(ctx)
-	if st == nil {
-		return false, nil
-	}
+//	context done                          → stop (with the context's error)
+//	token source failed                   → stop (never retried)
+//	401, source can invalidate, first 401 → refresh
+//	not retriable (a mutation, no key)    → stop
+//	no retries left                       → stop
+//	network error, 429, 502, 503, 504     → retry
+//	409 with Retry-After and a key        → retry (an earlier attempt of this
+//	                                        very call is still in flight)
+//	anything else                         → stop
+func (c *Client) decide(ctx context.Context, st *call, resp *http.Response, err error) next {
 	var te *tokenError
-	if errors.As(err, &te) {
-		return false, nil
-	}
-	if err == nil && resp.StatusCode == http.StatusUnauthorized && !st.invalidated {
-		if inv, ok := c.tokens.(Invalidator); ok {
-			st.invalidated = true
-			inv.Invalidate()
-			return true, nil
+	switch {
+	case ctx.Err() != nil, errors.As(err, &te):
+		return stop
+	case err == nil && resp.StatusCode == http.StatusUnauthorized:
+		if _, ok := c.tokens.(Invalidator); ok && !st.refreshed {
+			return refresh
 		}
-		return false, nil
+		return stop
+	case !st.retriable || st.retries >= c.policy.maxRetries:
+		return stop
+	case err != nil:
+		return retry
 	}
-	if !st.retriable || st.retries >= c.policy.maxRetries {
-		return false, nil
-	}
-	if err == nil {
-		switch resp.StatusCode {
-		case http.StatusTooManyRequests, http.StatusBadGateway,
-			http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		case http.StatusConflict:
-			// A state conflict is final; an earlier attempt of this very
-			// call still running on the server says so with Retry-After.
-			if resp.Header.Get("Retry-After") == "" || resp.Request == nil || resp.Request.Header.Get("Idempotency-Key") == "" {
-				return false, nil
-			}
-		default:
-			return false, nil
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return retry
+	case http.StatusConflict:
+		if resp.Header.Get("Retry-After") != "" && st.idempotencyKey != "" {
+			return retry
 		}
 	}
-	st.retries++
-	c.logger.Debug("waooaw: retrying", "attempt", st.retries+1, "status", statusOf(resp), "error", err)
-	return true, nil
+	return stop
 }
 
-// backoff is the wait before the next attempt: none after a 401, the
-// server's Retry-After (capped) when given, else exponential with jitter.
-func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+// wait is how long to wait before retry number n (1 for the first): the
+// server's Retry-After (capped) when given, else exponential backoff.
+func (c *Client) wait(n int, resp *http.Response) time.Duration {
 	if resp != nil {
-		if resp.StatusCode == http.StatusUnauthorized {
-			return 0
-		}
 		if d, ok := retryAfter(resp.Header.Get("Retry-After"), c.clock.Now()); ok {
-			return min2(d, c.policy.retryAfterCap)
+			return min(d, c.policy.retryAfterCap)
 		}
 	}
-	d := min
-	for i := 0; i < attempt && d < max; i++ {
+	return backoff(c.policy.minWait, c.policy.maxWait, n-1)
+}
+
+// backoff is lo doubled the given number of times, at most hi, with equal
+// jitter (half fixed, half random, so waits never collapse to 0).
+func backoff(lo, hi time.Duration, doublings int) time.Duration {
+	d := lo
+	for i := 0; i < doublings && d < hi; i++ {
 		d *= 2
 	}
-	d = min2(d, max)
+	d = min(d, hi)
 	if d <= 0 {
 		return 0
 	}
-	// Equal jitter: half fixed, half random, so waits never collapse to 0.
 	return d/2 + rand.N(d/2+1)
-}
-
-func min2(a, b time.Duration) time.Duration {
-	if a < b {
-		return a
-	}
-	return b
-}
-
-// passLastResponse hands the last response (or error) to Do, which turns it
-// into a typed error with the attempt count.
-func passLastResponse(resp *http.Response, err error, _ int) (*http.Response, error) {
-	if resp != nil {
-		return resp, nil
-	}
-	return nil, err
-}
-
-func statusOf(resp *http.Response) int {
-	if resp == nil {
-		return 0
-	}
-	return resp.StatusCode
 }

@@ -169,9 +169,10 @@ func TestCancelDuringBackoffReturnsAtOnce(t *testing.T) {
 				if !errors.Is(err, context.Canceled) {
 					t.Errorf("error = %v, want context.Canceled", err)
 				}
+				// The answer that was being retried is kept.
 				var pe *platform.Error
-				if errors.As(err, &pe) {
-					t.Errorf("error is a *platform.Error (%v), want the context's error", pe)
+				if !errors.As(err, &pe) || pe.StatusCode != 503 {
+					t.Errorf("error %v does not carry the last answer (a 503 *platform.Error)", err)
 				}
 				if d := time.Since(start); d != 0 {
 					t.Errorf("returned after %v, want at once", d)
@@ -204,6 +205,87 @@ func TestDeadlineDuringRetryAfter(t *testing.T) {
 			t.Errorf("%d attempt(s), want 1", n)
 		}
 	})
+}
+
+func TestDeadlineDuringRetriesKeepsTheLastAnswer(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		c, mux, _ := setup(t, platform.WithBackoff(time.Second, time.Second), platform.WithRetries(10))
+		var rc recorder
+		mux.HandleFunc("GET /api/platform/health", scripted(&rc, "", "", 503, 503, 503, 503, 503, 503, 503, 503, 503, 503, 503))
+		ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+		defer cancel()
+		_, err := c.Health(ctx)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("error = %v, want it to match context.DeadlineExceeded", err)
+		}
+		var pe *platform.Error
+		if !errors.As(err, &pe) {
+			t.Fatalf("error %v carries no *platform.Error", err)
+		}
+		if pe.StatusCode != 503 || pe.Code != "attempt_"+strconv.Itoa(rc.count()) {
+			t.Errorf("the kept answer is %d %s, want the last 503 (attempt %d)", pe.StatusCode, pe.Code, rc.count())
+		}
+		if !errors.Is(err, platform.ErrUnavailable) {
+			t.Errorf("error %v does not match ErrUnavailable through the kept answer", err)
+		}
+	})
+}
+
+func TestInternalErrorIsNotRetried(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{500, 501, 505} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			c, mux, _ := setup(t)
+			var rc recorder
+			mux.HandleFunc("GET /api/platform/health", scripted(&rc, "", "", status))
+			_, err := c.Health(context.Background())
+			if !errors.Is(err, platform.ErrInternal) {
+				t.Errorf("error = %v, want it to match ErrInternal", err)
+			}
+			if errors.Is(err, platform.ErrUnavailable) {
+				t.Errorf("a %d matches ErrUnavailable; it is not retryable", status)
+			}
+			if n := rc.count(); n != 1 {
+				t.Errorf("%d attempt(s), want 1", n)
+			}
+		})
+	}
+}
+
+func TestWithResponse(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	var rc recorder
+	mux.HandleFunc("GET /api/platform/health", func(w http.ResponseWriter, r *http.Request) {
+		if rc.add(r) == 1 {
+			writeError(w, 503, "unavailable", "busy")
+			return
+		}
+		w.Header().Set("X-Request-Id", "req-42")
+		w.Header().Set("X-Extra", "yes")
+		writeJSON(w, 200, healthBody)
+	})
+	var r platform.Response
+	if _, err := c.Health(platform.WithResponse(context.Background(), &r)); err != nil {
+		t.Fatalf("Health: %v", err)
+	}
+	if r.StatusCode != 200 || r.RequestID != "req-42" || r.Header.Get("X-Extra") != "yes" || r.Attempts != 2 {
+		t.Errorf("Response = %+v, want 200, req-42, X-Extra and 2 attempts", r)
+	}
+
+	mux.HandleFunc("GET /api/platform/agents/x", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Request-Id", "req-404")
+		writeError(w, 404, "not_found", "no agent x")
+	})
+	var r2 platform.Response
+	if _, err := c.Agents.Get(platform.WithResponse(context.Background(), &r2), "x"); err == nil {
+		t.Fatal("Get of a missing agent succeeded")
+	}
+	if r2.StatusCode != 404 || r2.RequestID != "req-404" || r2.Attempts != 1 {
+		t.Errorf("Response after a failure = %+v, want 404, req-404, 1 attempt", r2)
+	}
 }
 
 func TestPerAttemptTimeout(t *testing.T) {
@@ -454,6 +536,9 @@ func TestGetRetriedOnNetworkErrors(t *testing.T) {
 		}
 		if err != nil && !strings.Contains(err.Error(), "4 attempt") {
 			t.Errorf("error %q does not give the attempt count 4", err)
+		}
+		if !errors.Is(err, platform.ErrUnavailable) {
+			t.Errorf("error = %v, want it to match ErrUnavailable", err)
 		}
 		if n := mt.GetTotalCallCount(); n != 4 {
 			t.Errorf("%d attempt(s), want 4", n)
