@@ -97,7 +97,7 @@ func LoginWithBrowser(ctx context.Context, p *Provider, opts ...Option) (*Source
 	if err != nil {
 		return nil, tokenEndpointError("login: exchanging the code", err)
 	}
-	return NewRefreshingSource(p, tok, refreshOptions(cfg)...)
+	return NewRefreshingSource(p, withLifetime(tok), refreshOptions(cfg)...)
 }
 
 // refreshOptions carries a login's settings to its Source.

@@ -78,6 +78,7 @@ type Option struct {
 // config is every setting an Option can make.
 type config struct {
 	clock     platform.Clock
+	clockSet  bool // WithClock was given
 	http      *http.Client
 	timeout   time.Duration
 	clientID  string
@@ -133,7 +134,7 @@ func WithClock(c platform.Clock) Option {
 		if c == nil {
 			return errors.New("auth: WithClock: nil clock")
 		}
-		cfg.clock = c
+		cfg.clock, cfg.clockSet = c, true
 		return nil
 	}}
 }

@@ -17,9 +17,12 @@ import (
 // service account's (NewClientCredentialsSource). Give it to
 // platform.WithTokenSource.
 //
-// The token's expiry is read from the JWT's exp (not from the local time
-// of the answer), on the configured clock, and the token is renewed
-// RefreshMargin before it. Callers asking while a renewal runs wait for it:
+// The token's expiry is the token endpoint's expires_in counted from when
+// the answer came, on the configured clock (a duration, so a machine whose
+// clock is skewed from the server's, or a mock server on a frozen clock,
+// still gets the token's whole life); the JWT's exp is read only when the
+// answer gave no expires_in. The token is renewed RefreshMargin before its
+// expiry. Callers asking while a renewal runs wait for it:
 // twenty concurrent callers cause one request to the token endpoint. The
 // renewal runs on its own context bounded by WithTimeout, never on a
 // request's, so a cancelled request cannot spoil the token others wait for.
@@ -85,7 +88,7 @@ func NewRefreshingSource(p *Provider, tok *oauth2.Token, opts ...Option) (*Sourc
 		if nt.RefreshToken == "" {
 			nt.RefreshToken = cur.RefreshToken // the server did not rotate it
 		}
-		return nt, nil
+		return withLifetime(nt), nil
 	}
 	switch {
 	case tok != nil:
@@ -150,7 +153,7 @@ func NewClientCredentialsSource(p *Provider, clientID, clientSecret string, opts
 		if err != nil {
 			return nil, tokenEndpointError(s.what, err)
 		}
-		return nt, nil
+		return withLifetime(nt), nil
 	}
 	return s, nil
 }
@@ -291,19 +294,24 @@ func (s *Source) obtain(ctx context.Context, cur *oauth2.Token) (tok *oauth2.Tok
 	return t, exp, saveErr, nil
 }
 
-// adopt copies tok with its Expiry set from the JWT's exp (else from
-// expires_in on the clock, else kept as given) and returns that expiry.
+// adopt copies tok with its Expiry set from expires_in on the clock (a
+// fresh answer), else kept as given (a saved token), else from the JWT's
+// exp, and returns that expiry.
 func (s *Source) adopt(tok *oauth2.Token) (*oauth2.Token, time.Time, error) {
 	t := *tok
-	exp, ok, err := jwtExpiry(t.AccessToken)
-	switch {
-	case err != nil:
+	jwtExp, ok, err := jwtExpiry(t.AccessToken)
+	if err != nil {
 		return nil, time.Time{}, err
-	case ok:
+	}
+	var exp time.Time
+	switch {
 	case t.ExpiresIn > 0:
 		exp = s.cfg.clock.Now().Add(time.Duration(t.ExpiresIn) * time.Second)
-	default:
+		t.ExpiresIn = 0 // counted: a saved copy keeps Expiry
+	case !t.Expiry.IsZero():
 		exp = t.Expiry
+	case ok:
+		exp = jwtExp
 	}
 	if t.AccessToken == "" {
 		exp = time.Unix(0, 0) // a refresh token alone: renew at once
@@ -313,6 +321,16 @@ func (s *Source) adopt(tok *oauth2.Token) (*oauth2.Token, time.Time, error) {
 	}
 	t.Expiry = exp
 	return &t, exp, nil
+}
+
+// withLifetime makes sure a token fresh from the token endpoint carries its
+// expires_in: golang.org/x/oauth2 keeps it only as Expiry on the local
+// clock in some flows, and adopt counts it on the configured clock.
+func withLifetime(t *oauth2.Token) *oauth2.Token {
+	if t.ExpiresIn == 0 && !t.Expiry.IsZero() {
+		t.ExpiresIn = max(int64(time.Until(t.Expiry).Round(time.Second)/time.Second), 1)
+	}
+	return t
 }
 
 // saveLocked saves tok to the cache under its lock.

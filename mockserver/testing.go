@@ -49,7 +49,19 @@ func (ts *TestServer) HTTPClient() *http.Client { return ts.hs.Client() }
 // no environment, short backoff).
 func (ts *TestServer) Client(email string, opts ...platform.Option) *platform.Client {
 	ts.tb.Helper()
-	base := []platform.Option{
+	pc, err := platform.New(append(ts.ClientOptions(email), opts...)...)
+	if err != nil {
+		ts.tb.Fatalf("mockserver: building a client: %v", err)
+	}
+	return pc
+}
+
+// ClientOptions are the options of Client, for building a client yourself,
+// e.g. the SDK's root client:
+//
+//	c, err := waooaw.New(ts.ClientOptions(mockserver.OperatorEmail)...)
+func (ts *TestServer) ClientOptions(email string) []platform.Option {
+	return []platform.Option{
 		platform.WithBaseURL(ts.URL),
 		platform.WithHTTPClient(ts.hs.Client()),
 		platform.WithTokenSource(ts.TokenSource(email)),
@@ -58,11 +70,6 @@ func (ts *TestServer) Client(email string, opts ...platform.Option) *platform.Cl
 		platform.WithRetryAfterCap(10 * time.Millisecond),
 		platform.WithClock(ts.Server.clock),
 	}
-	pc, err := platform.New(append(base, opts...)...)
-	if err != nil {
-		ts.tb.Fatalf("mockserver: building a client: %v", err)
-	}
-	return pc
 }
 
 // NewClient returns a *platform.Client signed in as email (a demo user such
@@ -71,14 +78,21 @@ func (ts *TestServer) Client(email string, opts ...platform.Option) *platform.Cl
 // a test (in a test, Start(t).Client is the same over loopback). The client
 // reads the server's clock; opts are applied after these defaults.
 func (s *Server) NewClient(email string, opts ...platform.Option) (*platform.Client, error) {
-	base := []platform.Option{
+	return platform.New(append(s.ClientOptions(email), opts...)...)
+}
+
+// ClientOptions are the options of NewClient, for building a client
+// yourself, e.g. the SDK's root client served in-process:
+//
+//	c, err := waooaw.New(srv.ClientOptions(mockserver.OperatorEmail)...)
+func (s *Server) ClientOptions(email string) []platform.Option {
+	return []platform.Option{
 		platform.WithBaseURL(s.auth.issuer),
 		platform.WithHTTPClient(&http.Client{Transport: s.Transport()}),
 		platform.WithTokenSource(s.TokenSource(email)),
 		platform.WithClock(s.clock),
 		platform.WithoutEnvironment(),
 	}
-	return platform.New(append(base, opts...)...)
 }
 
 // TokenSource returns a token source signed in as email with the user's
