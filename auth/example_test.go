@@ -7,7 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 
+	waooaw "github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/auth"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
@@ -58,23 +61,23 @@ func ExampleLoginWithBrowser() {
 		fmt.Println(err)
 		return
 	}
-	pc, err := platform.New(platform.WithBaseURL(ts.URL), platform.WithTokenSource(src))
+	c, err := waooaw.New(platform.WithBaseURL(ts.URL), platform.WithTokenSource(src))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	me, err := auth.Me(ctx, pc)
+	me, err := auth.Me(ctx, c.Platform)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println("signed in as", me.Email, "role", me.Role)
 
-	if err := auth.Logout(ctx, pc); err != nil {
+	if err := auth.Logout(ctx, c.Platform); err != nil {
 		fmt.Println(err)
 		return
 	}
-	_, err = auth.Me(ctx, pc)
+	_, err = auth.Me(ctx, c.Platform)
 	fmt.Println("after logout, sign-in required:", errors.Is(err, auth.ErrReauthRequired))
 	// Output:
 	// signed in as ops@waooaw.ai role operator
@@ -133,12 +136,12 @@ func ExampleNewClientCredentialsSource() {
 		fmt.Println(err)
 		return
 	}
-	pc, err := platform.New(platform.WithBaseURL(ts.URL), platform.WithTokenSource(src))
+	c, err := waooaw.New(platform.WithBaseURL(ts.URL), platform.WithTokenSource(src))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	me, err := auth.Me(ctx, pc)
+	me, err := auth.Me(ctx, c.Platform)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -146,4 +149,63 @@ func ExampleNewClientCredentialsSource() {
 	fmt.Println(me.Email, me.Role)
 	// Output:
 	// waooaw-ci@service.waooaw.ai operator
+}
+
+// A program a person runs again and again signs in once: Login resumes the
+// sign-in saved in the cache, and opens the browser only when there is
+// none (or the platform has ended it).
+func ExampleLogin() {
+	ts, stop := startMock()
+	defer stop()
+	ctx := context.Background()
+
+	dir, err := os.MkdirTemp("", "waooaw-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	// A real tool would use auth.DefaultCachePath("my-tool").
+	cache, err := auth.NewFileCache(filepath.Join(dir, "token.json"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := auth.NewProvider(ts.URL)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	signIns := 0
+	browser := func(ctx context.Context, url string) error {
+		signIns++
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := http.DefaultClient.Do(req) // plays the person at the browser
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		return resp.Body.Close()
+	}
+	for run := 1; run <= 2; run++ {
+		src, err := auth.Login(ctx, p, cache, auth.WithBrowser(browser), auth.WithLoginHint(mockserver.AdminEmail), auth.WithClock(ts))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		c, err := waooaw.New(platform.WithBaseURL(ts.URL), platform.WithTokenSource(src))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		me, err := auth.Me(ctx, c.Platform)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("run %d: %s (%d browser sign-in)\n", run, me.Email, signIns)
+	}
+	// Output:
+	// run 1: admin@waooaw.ai (1 browser sign-in)
+	// run 2: admin@waooaw.ai (1 browser sign-in)
 }
