@@ -23,8 +23,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	waooaw "github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/auth"
-	"github.com/waooaw/waooaw-go/factory"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/queues"
@@ -41,23 +41,23 @@ func main() {
 }
 
 func run(ctx context.Context, out io.Writer) error {
-	pc, stop, err := connect(ctx, out)
+	c, stop, err := connect(ctx, out)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	for _, section := range []func(context.Context, io.Writer, *platform.Client) error{
+	for _, section := range []func(context.Context, io.Writer, *waooaw.Client) error{
 		dashboard, agents, alertList, queueHealth, workflowList, templates,
 	} {
-		if err := section(ctx, out, pc); err != nil {
+		if err := section(ctx, out, c); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func dashboard(ctx context.Context, out io.Writer, pc *platform.Client) error {
-	m, err := pc.Metrics(ctx)
+func dashboard(ctx context.Context, out io.Writer, c *waooaw.Client) error {
+	m, err := c.Platform.Metrics(ctx)
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
@@ -73,11 +73,11 @@ func dashboard(ctx context.Context, out io.Writer, pc *platform.Client) error {
 	return tw.Flush()
 }
 
-func agents(ctx context.Context, out io.Writer, pc *platform.Client) error {
+func agents(ctx context.Context, out io.Writer, c *waooaw.Client) error {
 	fmt.Fprintln(out, "\nAgents")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  \tNAME\tTIER\tSTATUS\tLAST ACTIVE")
-	for a, err := range pc.Agents.List(ctx, platform.AgentListOptions{}) {
+	for a, err := range c.Agents.List(ctx, platform.AgentListOptions{}) {
 		if err != nil {
 			return fmt.Errorf("agents: %w", err)
 		}
@@ -90,9 +90,9 @@ func agents(ctx context.Context, out io.Writer, pc *platform.Client) error {
 	return tw.Flush()
 }
 
-func alertList(ctx context.Context, out io.Writer, pc *platform.Client) error {
+func alertList(ctx context.Context, out io.Writer, c *waooaw.Client) error {
 	fmt.Fprintln(out, "\nActive alerts")
-	for a, err := range pc.Alerts.List(ctx, platform.AlertListOptions{Status: platform.AlertActive}) {
+	for a, err := range c.Alerts.List(ctx, platform.AlertListOptions{Status: platform.AlertActive}) {
 		if err != nil {
 			return fmt.Errorf("alerts: %w", err)
 		}
@@ -101,11 +101,11 @@ func alertList(ctx context.Context, out io.Writer, pc *platform.Client) error {
 	return nil
 }
 
-func queueHealth(ctx context.Context, out io.Writer, pc *platform.Client) error {
+func queueHealth(ctx context.Context, out io.Writer, c *waooaw.Client) error {
 	fmt.Fprintln(out, "\nQueues")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  QUEUE\tSTATUS\tPENDING\tLAG\tDEAD LETTERS")
-	for q, err := range queues.New(pc).List(ctx, queues.ListOptions{}) {
+	for q, err := range c.Queues.List(ctx, queues.ListOptions{}) {
 		if err != nil {
 			return fmt.Errorf("queues: %w", err)
 		}
@@ -114,11 +114,11 @@ func queueHealth(ctx context.Context, out io.Writer, pc *platform.Client) error 
 	return tw.Flush()
 }
 
-func workflowList(ctx context.Context, out io.Writer, pc *platform.Client) error {
+func workflowList(ctx context.Context, out io.Writer, c *waooaw.Client) error {
 	fmt.Fprintln(out, "\nWorkflows")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  WORKFLOW\tCUSTOMER\tSTATUS\tPROGRESS\tTASKS")
-	for w, err := range workflows.New(pc).List(ctx, workflows.ListOptions{}) {
+	for w, err := range c.Workflows.List(ctx, workflows.ListOptions{}) {
 		if err != nil {
 			return fmt.Errorf("workflows: %w", err)
 		}
@@ -128,10 +128,10 @@ func workflowList(ctx context.Context, out io.Writer, pc *platform.Client) error
 	return tw.Flush()
 }
 
-func templates(ctx context.Context, out io.Writer, pc *platform.Client) error {
+func templates(ctx context.Context, out io.Writer, c *waooaw.Client) error {
 	fmt.Fprintln(out, "\nFactory templates")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	for t, err := range factory.New(pc).Templates(ctx, platform.ListOptions{}) {
+	for t, err := range c.Factory.Templates(ctx, platform.ListOptions{}) {
 		if err != nil {
 			return fmt.Errorf("templates: %w", err)
 		}
@@ -155,10 +155,10 @@ func mark(s platform.AgentStatus) string {
 
 // connect uses the platform named by WAOOAW_API_URL, or starts an embedded
 // mock server and signs in to it as its demo operator.
-func connect(ctx context.Context, out io.Writer) (*platform.Client, func(), error) {
+func connect(ctx context.Context, out io.Writer) (*waooaw.Client, func(), error) {
 	if os.Getenv("WAOOAW_API_URL") != "" {
-		pc, err := platform.New(platform.WithUserAgent("waooaw-quickstart"))
-		return pc, func() {}, err
+		c, err := waooaw.New(platform.WithUserAgent("waooaw-quickstart"))
+		return c, func() {}, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -182,19 +182,19 @@ func connect(ctx context.Context, out io.Writer) (*platform.Client, func(), erro
 		stop()
 		return nil, nil, fmt.Errorf("signing in: %w", err)
 	}
-	pc, err := platform.New(platform.WithBaseURL(url), platform.WithTokenSource(src),
+	c, err := waooaw.New(platform.WithBaseURL(url), platform.WithTokenSource(src),
 		platform.WithUserAgent("waooaw-quickstart"), platform.WithoutEnvironment())
 	if err != nil {
 		stop()
 		return nil, nil, err
 	}
-	me, err := auth.Me(ctx, pc)
+	me, err := auth.Me(ctx, c.Platform)
 	if err != nil {
 		stop()
 		return nil, nil, err
 	}
 	fmt.Fprintf(out, "Signed in with the browser flow as %s <%s>, role %s.\n", me.Name, me.Email, me.Role)
-	return pc, stop, nil
+	return c, stop, nil
 }
 
 // followRedirects plays the browser: the mock's sign-in page approves at
