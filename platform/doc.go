@@ -5,20 +5,28 @@
 //
 // A Client carries everything the area packages (auth, queues, workflows,
 // factory, servicing, helpdesk) share: the base URL, authentication through
-// an oauth2.TokenSource, safe retries, typed errors and pagination. Build one
-// with New and hand it to the area constructors:
+// an oauth2.TokenSource, safe retries, typed errors and pagination. Most
+// programs never build one themselves: waooaw.New (the module's root
+// package) takes this package's options and hands back every area at once:
 //
-//	pc, err := platform.New(platform.WithBaseURL("http://127.0.0.1:8000"),
+//	c, err := waooaw.New(platform.WithBaseURL("http://127.0.0.1:8000"),
 //		platform.WithTokenSource(ts))
 //	if err != nil { ... }
-//	m, err := pc.Metrics(ctx)
-//	q := queues.New(pc)
+//	m, err := c.Platform.Metrics(ctx)
+//	for q, err := range c.Queues.List(ctx, queues.ListOptions{}) { ... }
+//
+// New builds the core alone; it reads no credentials from the environment
+// unless told how (WithCredentials; waooaw.New passes auth.FromEnvironment).
 //
 // # Errors
 //
 // Every answer outside 2xx becomes a *Error. Branch on it with errors.Is and
 // the sentinels (ErrNotFound, ErrConflict, ...) or read its fields with
-// errors.As. Errors of the token source are wrapped with %w and never retried.
+// errors.As. No answer at all (a network failure) matches ErrUnavailable. A
+// context that ends while a call is retrying gives an error matching the
+// context's error that still carries the last answer. Errors of the token
+// source are wrapped with %w and never retried. WithResponse gives the
+// status, headers and request id of any call.
 //
 // # Lists and long work
 //
@@ -38,5 +46,6 @@
 // with a context. Retry-After is honoured up to a cap; otherwise the wait
 // grows exponentially with jitter. Every wait ends when the context is done.
 // A 401 makes the client invalidate its token source once (when the source
-// has an Invalidate method) and try again.
+// has an Invalidate method) and try again. The whole decision is one table
+// (decide, in retry.go), and one loop makes the attempts.
 package platform
