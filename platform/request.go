@@ -147,6 +147,7 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		switch c.decide(ctx, st, resp, err) {
 		case refresh:
 			st.refreshed = true
+			st.last = newError(resp, method, path, st.attempts, c.clock.Now())
 			resp.Body.Close()
 			c.tokens.(Invalidator).Invalidate()
 			c.logger.Debug("waooaw: token refused, refreshing it", st.logAttrs(resp, nil, 0)...)
@@ -180,6 +181,10 @@ func (c *Client) finish(ctx context.Context, st *call, resp *http.Response, err 
 	if err != nil {
 		var te *tokenError
 		switch {
+		case errors.As(err, &te) && st.refreshed && st.last != nil:
+			// The source could not replace the token the platform refused:
+			// both are the answer (ErrUnauthenticated and the source's error).
+			return nil, fmt.Errorf("platform: %s %s: %w; the token was refused: %w", st.method, st.path, te.err, st.last)
 		case errors.As(err, &te):
 			return nil, fmt.Errorf("platform: %s %s: %w", st.method, st.path, te.err)
 		case ctx.Err() != nil:

@@ -766,3 +766,20 @@ func TestUnauthorizedRetryNotCounted(t *testing.T) {
 		t.Errorf("Invalidate called %d time(s), want 1", n)
 	}
 }
+
+func TestRefusedTokenThatCannotBeReplaced(t *testing.T) {
+	t.Parallel()
+	errGone := errors.New("sign-in over")
+	src := &invalidatingSource{countingSource: countingSource{fail: map[int]bool{2: true}, err: errGone}}
+	c, mux, _ := setup(t, platform.WithTokenSource(src))
+	mux.HandleFunc("GET /api/platform/health", func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, 401, "unauthenticated", "token revoked")
+	})
+	_, err := c.Health(context.Background())
+	if !errors.Is(err, errGone) || !errors.Is(err, platform.ErrUnauthenticated) {
+		t.Errorf("error = %v, want both the source's error and ErrUnauthenticated", err)
+	}
+	if n := src.invalidations.Load(); n != 1 {
+		t.Errorf("%d invalidation(s), want 1", n)
+	}
+}
