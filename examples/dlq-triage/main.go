@@ -25,6 +25,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	waooaw "github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/queues"
@@ -38,13 +39,13 @@ func main() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	pc, stop, err := connect(os.Stdout)
+	c, stop, err := connect(os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dlq-triage:", err)
 		os.Exit(1)
 	}
 	defer stop()
-	if err := run(ctx, os.Stdout, queues.New(pc), opts); err != nil {
+	if err := run(ctx, os.Stdout, c.Queues, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "dlq-triage:", err)
 		stop()
 		os.Exit(1)
@@ -186,16 +187,16 @@ func looksTransient(msg string) bool {
 
 // connect uses the platform named by WAOOAW_API_URL, or starts an embedded
 // mock server and signs in as its demo operator.
-func connect(out io.Writer) (pc *platform.Client, stop func(), err error) {
+func connect(out io.Writer) (c *waooaw.Client, stop func(), err error) {
 	if os.Getenv("WAOOAW_API_URL") != "" {
-		pc, err = platform.New(platform.WithUserAgent("waooaw-dlq-triage"))
-		return pc, func() {}, err
+		c, err = waooaw.New(platform.WithUserAgent("waooaw-dlq-triage"))
+		return c, func() {}, err
 	}
 	srv := mockserver.New()
 	fmt.Fprintf(out, "Using an embedded mock server (in-process); signed in as %s.\n", mockserver.OperatorEmail)
-	pc, err = srv.NewClient(mockserver.OperatorEmail, platform.WithUserAgent("waooaw-dlq-triage"))
+	c, err = waooaw.New(append(srv.ClientOptions(mockserver.OperatorEmail), platform.WithUserAgent("waooaw-dlq-triage"))...)
 	if err != nil {
 		return nil, nil, err
 	}
-	return pc, func() {}, nil
+	return c, func() {}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	waooaw "github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/queues"
 )
@@ -17,7 +18,7 @@ import (
 func TestTriageClearsEveryDLQForGood(t *testing.T) {
 	t.Parallel()
 	ts := mockserver.Start(t)
-	qc := queues.New(ts.Client(mockserver.OperatorEmail))
+	qc := waooaw.FromPlatform(ts.Client(mockserver.OperatorEmail)).Queues
 	var out bytes.Buffer
 	if err := run(context.Background(), &out, qc, options{}); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
@@ -41,7 +42,7 @@ func TestTriageClearsEveryDLQForGood(t *testing.T) {
 func TestDryRunChangesNothing(t *testing.T) {
 	t.Parallel()
 	ts := mockserver.Start(t)
-	qc := queues.New(ts.Client(mockserver.OperatorEmail))
+	qc := waooaw.FromPlatform(ts.Client(mockserver.OperatorEmail)).Queues
 	var out bytes.Buffer
 	if err := run(context.Background(), &out, qc, options{dryRun: true, verbose: true}); err != nil {
 		t.Fatalf("run: %v", err)

@@ -34,6 +34,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	waooaw "github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/helpdesk"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
@@ -53,11 +54,11 @@ func main1(ctx context.Context, args []string, out io.Writer, getenv func(string
 	if err != nil {
 		return err
 	}
-	pc, advance, err := connect(out, getenv)
+	c, advance, err := connect(out, getenv)
 	if err != nil {
 		return err
 	}
-	return run(ctx, out, helpdesk.New(pc), advance, cfg)
+	return run(ctx, out, c.Helpdesk, advance, cfg)
 }
 
 // config is what the flags say.
@@ -296,17 +297,17 @@ func playbook(ctx context.Context, out io.Writer, hd *helpdesk.Client, d *helpde
 // connect uses the platform named by WAOOAW_API_URL (advance is nil: the
 // platform's clock moves by itself), or builds an embedded mock server,
 // signed in as its demo operator, whose clock advance moves.
-func connect(out io.Writer, getenv func(string) string) (pc *platform.Client, advance func(time.Duration), err error) {
+func connect(out io.Writer, getenv func(string) string) (c *waooaw.Client, advance func(time.Duration), err error) {
 	if getenv("WAOOAW_API_URL") != "" {
-		pc, err = platform.New(platform.WithUserAgent("waooaw-helpdesk-triage"))
-		return pc, nil, err
+		c, err = waooaw.New(platform.WithUserAgent("waooaw-helpdesk-triage"))
+		return c, nil, err
 	}
 	srv := mockserver.New()
 	fmt.Fprintf(out, "Using an embedded mock server, signed in as %s (its clock reads %s).\n",
 		mockserver.OperatorEmail, srv.Now().Format(time.RFC3339))
-	pc, err = srv.NewClient(mockserver.OperatorEmail, platform.WithUserAgent("waooaw-helpdesk-triage"))
+	c, err = waooaw.New(append(srv.ClientOptions(mockserver.OperatorEmail), platform.WithUserAgent("waooaw-helpdesk-triage"))...)
 	if err != nil {
 		return nil, nil, err
 	}
-	return pc, func(d time.Duration) { srv.Advance(d) }, nil
+	return c, func(d time.Duration) { srv.Advance(d) }, nil
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/waooaw/waooaw-go/helpdesk"
+	waooaw "github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -59,13 +59,13 @@ func TestEmbeddedTriage(t *testing.T) {
 
 // remote is a triage against a platform (a mock server on loopback): the
 // program does not move its clock.
-func remote(t *testing.T, cfg config) (string, *mockserver.TestServer, *platform.Client, error) {
+func remote(t *testing.T, cfg config) (string, *mockserver.TestServer, *waooaw.Client, error) {
 	t.Helper()
 	ts := mockserver.Start(t)
-	pc := ts.Client(mockserver.OperatorEmail)
+	c := waooaw.FromPlatform(ts.Client(mockserver.OperatorEmail))
 	var out strings.Builder
-	err := run(context.Background(), &out, helpdesk.New(pc), nil, cfg)
-	return out.String(), ts, pc, err
+	err := run(context.Background(), &out, c.Helpdesk, nil, cfg)
+	return out.String(), ts, c, err
 }
 
 func TestRemoteReadsOnlyWithoutFix(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"os"
 	"time"
 
+	waooaw "github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -31,17 +32,17 @@ type Report struct {
 
 // Revive restarts every agent in the error state. It goes on past an agent
 // it cannot restart and reports it.
-func Revive(ctx context.Context, pc *platform.Client) (Report, error) {
+func Revive(ctx context.Context, c *waooaw.Client) (Report, error) {
 	r := Report{Failed: map[string]error{}}
 	var broken []string
-	for a, err := range pc.Agents.List(ctx, platform.AgentListOptions{Status: platform.AgentError}) {
+	for a, err := range c.Agents.List(ctx, platform.AgentListOptions{Status: platform.AgentError}) {
 		if err != nil {
 			return r, fmt.Errorf("listing agents: %w", err)
 		}
 		broken = append(broken, a.AgentID)
 	}
 	for _, id := range broken {
-		if _, err := pc.Agents.Restart(ctx, id); err != nil {
+		if _, err := c.Agents.Restart(ctx, id); err != nil {
 			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 				return r, err
 			}
@@ -78,11 +79,11 @@ func run(ctx context.Context, out io.Writer) error {
 		opts = append(opts, platform.WithBaseURL(url), platform.WithoutEnvironment(),
 			platform.WithTokenSource(srv.TokenSource(mockserver.OperatorEmail)))
 	}
-	pc, err := platform.New(append(opts, platform.WithUserAgent("agent-reviver/1.0"))...)
+	c, err := waooaw.New(append(opts, platform.WithUserAgent("agent-reviver/1.0"))...)
 	if err != nil {
 		return err
 	}
-	r, err := Revive(ctx, pc)
+	r, err := Revive(ctx, c)
 	if err != nil {
 		return err
 	}

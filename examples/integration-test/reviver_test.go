@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	waooaw "github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -19,8 +20,8 @@ import (
 func TestReviveRestartsBrokenAgentsOnly(t *testing.T) {
 	t.Parallel()
 	ts := mockserver.Start(t)
-	pc := ts.Client(mockserver.OperatorEmail)
-	r, err := Revive(context.Background(), pc)
+	c := waooaw.FromPlatform(ts.Client(mockserver.OperatorEmail))
+	r, err := Revive(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func TestReviveRestartsBrokenAgentsOnly(t *testing.T) {
 	}
 	// Time-based behaviour: online 30 s later on the mock's clock.
 	ts.Advance(30 * time.Second)
-	a, err := pc.Agents.Get(context.Background(), "wow-search")
+	a, err := c.Agents.Get(context.Background(), "wow-search")
 	if err != nil || a.Status != platform.AgentOnline {
 		t.Errorf("after 30 s: %+v %v", a, err)
 	}
@@ -44,7 +45,7 @@ func TestReviveRidesOutAnOutage(t *testing.T) {
 	ts := mockserver.Start(t)
 	// The platform answers 503 with Retry-After twice, then recovers.
 	ts.AddFault(mockserver.Fault{Method: "POST", Path: "/api/platform/agents/*/restart", Status: 503, RetryAfter: 1, Count: 2})
-	r, err := Revive(context.Background(), ts.Client(mockserver.OperatorEmail))
+	r, err := Revive(context.Background(), waooaw.FromPlatform(ts.Client(mockserver.OperatorEmail)))
 	if err != nil || len(r.Restarted) != 1 {
 		t.Fatalf("report %+v, %v", r, err)
 	}
@@ -58,7 +59,7 @@ func TestReviveRidesOutAnOutage(t *testing.T) {
 func TestReviveReportsWhatItCannotDo(t *testing.T) {
 	t.Parallel()
 	ts := mockserver.Start(t)
-	r, err := Revive(context.Background(), ts.Client(mockserver.ViewerEmail))
+	r, err := Revive(context.Background(), waooaw.FromPlatform(ts.Client(mockserver.ViewerEmail)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestReviveStopsWhenThePlatformIsDown(t *testing.T) {
 	t.Parallel()
 	ts := mockserver.Start(t)
 	ts.AddFault(mockserver.Fault{Method: "GET", Path: "/api/platform/agents", Status: 503})
-	_, err := Revive(context.Background(), ts.Client(mockserver.OperatorEmail))
+	_, err := Revive(context.Background(), waooaw.FromPlatform(ts.Client(mockserver.OperatorEmail)))
 	var perr *platform.Error
 	if !errors.As(err, &perr) || !errors.Is(err, platform.ErrUnavailable) || perr.Attempts != 4 {
 		t.Errorf("err = %v, want unavailable after 4 attempts", err)

@@ -24,6 +24,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	waooaw "github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/auth"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
@@ -63,14 +64,14 @@ func run(ctx context.Context, out io.Writer, email string) error {
 	if err != nil {
 		return err
 	}
-	pc, err := platform.New(platform.WithBaseURL(issuer), platform.WithTokenSource(reported),
+	c, err := waooaw.New(platform.WithBaseURL(issuer), platform.WithTokenSource(reported),
 		platform.WithUserAgent("waooaw-login-example"))
 	if err != nil {
 		return err
 	}
 
 	// 2. Who am I?
-	me, err := auth.Me(ctx, pc)
+	me, err := auth.Me(ctx, c.Platform)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func run(ctx context.Context, out io.Writer, email string) error {
 		return err
 	}
 	src.Invalidate()
-	if _, err := auth.Me(ctx, pc); err != nil {
+	if _, err := auth.Me(ctx, c.Platform); err != nil {
 		return err
 	}
 	renewed, err := src.Token()
@@ -94,11 +95,11 @@ func run(ctx context.Context, out io.Writer, email string) error {
 		renewed.AccessToken != old.AccessToken, renewed.RefreshToken != old.RefreshToken)
 
 	// 4. Sign out: the server revokes the session; the source is over.
-	if err := auth.Logout(ctx, pc); err != nil {
+	if err := auth.Logout(ctx, c.Platform); err != nil {
 		return err
 	}
 	fmt.Fprintln(out, "Signed out.")
-	_, err = auth.Me(ctx, pc)
+	_, err = auth.Me(ctx, c.Platform)
 	fmt.Fprintf(out, "The client now needs a new sign-in: %t.\n", errors.Is(err, auth.ErrReauthRequired))
 
 	// 5. The old access token, sent as is, is refused by the server.
@@ -106,11 +107,11 @@ func run(ctx context.Context, out io.Writer, email string) error {
 	if err != nil {
 		return err
 	}
-	oldClient, err := platform.New(platform.WithBaseURL(issuer), platform.WithTokenSource(static))
+	oldClient, err := waooaw.New(platform.WithBaseURL(issuer), platform.WithTokenSource(static))
 	if err != nil {
 		return err
 	}
-	_, err = auth.Me(ctx, oldClient)
+	_, err = auth.Me(ctx, oldClient.Platform)
 	if !errors.Is(err, platform.ErrUnauthenticated) {
 		return fmt.Errorf("the old token was not refused: %v", err)
 	}
