@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"time"
 
 	"github.com/waooaw/waooaw-go/factory/template"
 	"github.com/waooaw/waooaw-go/platform"
@@ -49,10 +48,6 @@ const (
 	PlanEnterprise   = template.PlanEnterprise
 )
 
-// DefaultPollInterval is how often an Operation reads its deployment while
-// waiting, unless WithPollInterval says otherwise.
-const DefaultPollInterval = 2 * time.Second
-
 const (
 	templatesPath   = "/api/platform/factory/templates"
 	templatePath    = templatesPath + "/{}"
@@ -69,78 +64,41 @@ var errNoClient = errors.New(errNoClientText)
 // Client is the agent factory API. Build one with New; it is safe for
 // concurrent use.
 type Client struct {
-	pc   *platform.Client
-	src  template.Source
-	poll time.Duration
-	err  error // the first invalid option, returned by every call
-}
-
-// Option configures a Client. An option given a value it cannot take does
-// not make New fail: the client's every call returns an error naming the
-// option (matching platform.ErrInvalidArgument), so the mistake shows at
-// the first call instead of being silently replaced by a default.
-type Option func(*Client)
-
-// optionError records the first invalid option of c.
-func (c *Client) optionError(format string, args ...any) {
-	if c.err == nil {
-		c.err = fmt.Errorf("factory: %s: %w", fmt.Sprintf(format, args...), platform.ErrInvalidArgument)
-	}
+	pc  *platform.Client
+	src template.Source
 }
 
 // ok is the error a call of c returns before it does anything: no platform
-// client (needPC), or an invalid option.
+// client when the call needs one.
 func (c *Client) ok(needPC bool) error {
-	switch {
-	case c == nil || needPC && c.pc == nil:
+	if c == nil || needPC && c.pc == nil {
 		return errNoClient
-	case c.err != nil:
-		return c.err
 	}
 	return nil
 }
 
-// WithTemplates sets the templates ValidateLocal and the Wizard check
-// requests against, e.g. template.Combine(template.Builtins(), pluginHost)
-// to match a platform that serves plugin templates. Nil (and the default)
-// is template.Builtins().
-func WithTemplates(src template.Source) Option {
-	return func(c *Client) { c.src = src }
-}
-
-// WithPollInterval sets how often Operation.Wait and Operation.Watch read
-// the deployment. Zero keeps DefaultPollInterval. A negative interval is a
-// mistake, not a default: every call of the client then returns an error
-// matching platform.ErrInvalidArgument.
-func WithPollInterval(d time.Duration) Option {
-	return func(c *Client) {
-		if d < 0 {
-			c.optionError("WithPollInterval(%v): the interval must be positive, or 0 for DefaultPollInterval (%v)", d, DefaultPollInterval)
-			return
-		}
-		c.poll = d
-	}
-}
-
 // New returns a factory client that sends its calls through pc (its base
-// URL, token, retries and clock). With a nil pc the client still checks
-// requests locally (ValidateLocal, the Wizard's steps), and the calls that
-// need the platform return an error. New never fails: an invalid option
-// makes every call return an error (see Option).
-func New(pc *platform.Client, opts ...Option) *Client {
-	c := &Client{pc: pc}
-	for _, o := range opts {
-		if o != nil {
-			o(c)
-		}
+// URL, token, retries, clock and poll interval) and checks requests
+// locally against the built-in templates (see WithTemplates). With a nil
+// pc the client still checks requests locally (ValidateLocal, the Wizard's
+// steps), and the calls that need the platform return an error.
+func New(pc *platform.Client) *Client {
+	return &Client{pc: pc, src: template.Builtins()}
+}
+
+// WithTemplates returns a copy of c that checks requests (ValidateLocal and
+// the Wizard) against src, e.g. template.Combine(template.Builtins(),
+// pluginHost) to match a platform that serves plugin templates. A nil src
+// is template.Builtins().
+func (c *Client) WithTemplates(src template.Source) *Client {
+	if src == nil {
+		src = template.Builtins()
 	}
-	if c.src == nil {
-		c.src = template.Builtins()
+	var pc *platform.Client
+	if c != nil {
+		pc = c.pc
 	}
-	if c.poll == 0 {
-		c.poll = DefaultPollInterval
-	}
-	return c
+	return &Client{pc: pc, src: src}
 }
 
 // Source is the template source ValidateLocal and the Wizard check

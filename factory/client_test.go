@@ -29,13 +29,13 @@ func TestMain(m *testing.M) {
 // setup returns a factory client whose requests reach mux in memory
 // (sdktest.Setup: no socket, safe inside a synctest bubble). The client
 // retries once, at most a millisecond later.
-func setup(t *testing.T, opts ...factory.Option) (*factory.Client, *http.ServeMux) {
+func setup(t *testing.T, opts ...platform.Option) (*factory.Client, *http.ServeMux) {
 	t.Helper()
-	pc, mux := sdktest.Setup(t,
+	pc, mux := sdktest.Setup(t, append([]platform.Option{
 		platform.WithBackoff(time.Microsecond, time.Millisecond),
 		platform.WithRetries(1),
-	)
-	return factory.New(pc, opts...), mux
+	}, opts...)...)
+	return factory.New(pc), mux
 }
 
 // checkRequest asserts the method and the JSON body of a request.
@@ -161,8 +161,9 @@ func TestValidateEstimateCreateSendTheRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if op.ID() != "dep-0001" || op.AgentID() != "agent-101" || op.Last() != nil || op.Progress() != 0 || op.Done() {
-		t.Errorf("operation: id %s agent %s last %v progress %d done %v", op.ID(), op.AgentID(), op.Last(), op.Progress(), op.Done())
+	if last := op.Last(); op.ID() != "dep-0001" || last.AgentID != "agent-101" || last.DeploymentID != "dep-0001" ||
+		last.Status != factory.DeploymentPending || op.Progress() != 0 || op.Done() {
+		t.Errorf("operation: id %s last %+v progress %d done %v", op.ID(), last, op.Progress(), op.Done())
 	}
 	if len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
 		t.Errorf("Idempotency-Keys of the attempts: %q, want one key reused", keys)
@@ -261,7 +262,7 @@ func TestValidateLocalUsesTheSource(t *testing.T) {
 	if res, err := def.ValidateLocal(ctx, req); err != nil || !res.Valid {
 		t.Fatalf("built-ins: %v %v", res, err)
 	}
-	empty := factory.New(nil, factory.WithTemplates(template.Combine()))
+	empty := factory.New(nil).WithTemplates(template.Combine())
 	res, err := empty.ValidateLocal(ctx, req)
 	if err != nil {
 		t.Fatal(err)
@@ -269,11 +270,11 @@ func TestValidateLocalUsesTheSource(t *testing.T) {
 	if res.Valid || len(res.Errors) != 1 || res.Errors[0].Field != "template_id" {
 		t.Errorf("an empty source: %+v, want an unknown template_id", res)
 	}
-	failing := factory.New(nil, factory.WithTemplates(errSource{}))
+	failing := factory.New(nil).WithTemplates(errSource{})
 	if _, err := failing.ValidateLocal(ctx, req); err == nil || !strings.Contains(err.Error(), "plugin crashed") {
 		t.Errorf("a failing source: %v, want its error", err)
 	}
-	if got := factory.New(nil, factory.WithTemplates(nil)).Source(); got == nil {
+	if got := factory.New(nil).WithTemplates(nil).Source(); got == nil {
 		t.Error("WithTemplates(nil) left no source")
 	}
 }
@@ -311,7 +312,7 @@ func reading(status string, progress int, extra string) string {
 func TestWatchAndWait(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		fc, mux := setup(t, factory.WithPollInterval(10*time.Second))
+		fc, mux := setup(t, platform.WithPollInterval(10*time.Second))
 		reads := deploymentServer(t, mux,
 			reading("pending", 0, ""),
 			reading("running", 40, ""),
@@ -321,8 +322,8 @@ func TestWatchAndWait(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if op.Progress() != 0 || op.Done() || op.AgentID() != "agent-101" {
-			t.Errorf("after the first read: progress %d done %v agent %s", op.Progress(), op.Done(), op.AgentID())
+		if op.Progress() != 0 || op.Done() || op.Last().AgentID != "agent-101" {
+			t.Errorf("after the first read: progress %d done %v agent %s", op.Progress(), op.Done(), op.Last().AgentID)
 		}
 		start := time.Now()
 		var seen []string
@@ -355,7 +356,7 @@ func TestWatchAndWait(t *testing.T) {
 func TestWaitFailed(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		fc, mux := setup(t, factory.WithPollInterval(time.Second))
+		fc, mux := setup(t, platform.WithPollInterval(time.Second))
 		deploymentServer(t, mux, reading("running", 10, ""), reading("failed", 30, `,"error":"provision: quota exceeded"`))
 		op, err := fc.Deployment(t.Context(), "dep-1")
 		if err != nil {
@@ -417,14 +418,14 @@ func TestCreateAndWaitOnTheMockServer(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := mockserver.New(mockserver.WithRealClock())
-		pc := sdktest.MockClient(t, srv, mockserver.AdminEmail)
-		fc := factory.New(pc, factory.WithPollInterval(30*time.Second))
+		pc := sdktest.MockClient(t, srv, mockserver.AdminEmail, platform.WithPollInterval(30*time.Second))
+		fc := factory.New(pc)
 		ctx := t.Context()
 		op, err := fc.Create(ctx, factory.Request{TemplateID: "tmpl-api", AgentName: "crm-bridge"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, err := pc.Agents.Get(ctx, op.AgentID())
+		a, err := pc.Agents.Get(ctx, op.Last().AgentID)
 		if err != nil || a.Status != platform.AgentProvisioning {
 			t.Fatalf("new agent: %+v %v", a, err)
 		}
@@ -443,7 +444,7 @@ func TestCreateAndWaitOnTheMockServer(t *testing.T) {
 		if d.Progress != 100 || d.CompletedAt == nil {
 			t.Errorf("deployment %+v", d)
 		}
-		a, err = pc.Agents.Get(ctx, op.AgentID())
+		a, err = pc.Agents.Get(ctx, op.Last().AgentID)
 		if err != nil || a.Status != platform.AgentOnline {
 			t.Errorf("agent after Wait: %+v %v, want online", a, err)
 		}
@@ -459,67 +460,5 @@ func TestDeploymentStatusTerminal(t *testing.T) {
 		if got := s.Terminal(); got != want {
 			t.Errorf("%s.Terminal() = %v", s, got)
 		}
-	}
-}
-
-// A negative poll interval is a mistake New keeps, and every call reports
-// (platform.ErrInvalidArgument, naming the option) without sending a
-// request; zero is the default and a later valid option does not hide an
-// earlier invalid one.
-func TestInvalidPollInterval(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	req := factory.Request{TemplateID: "tmpl-api", AgentName: "api-bridge"}
-	calls := map[string]func(c *factory.Client) error{
-		"TemplatesPage": func(c *factory.Client) error { _, err := c.TemplatesPage(ctx, platform.ListOptions{}); return err },
-		"Templates": func(c *factory.Client) error {
-			for _, err := range c.Templates(ctx, platform.ListOptions{}) {
-				return err
-			}
-			return nil
-		},
-		"Template":       func(c *factory.Client) error { _, err := c.Template(ctx, "tmpl-api"); return err },
-		"Validate":       func(c *factory.Client) error { _, err := c.Validate(ctx, req); return err },
-		"ValidateLocal":  func(c *factory.Client) error { _, err := c.ValidateLocal(ctx, req); return err },
-		"EstimateCost":   func(c *factory.Client) error { _, err := c.EstimateCost(ctx, req); return err },
-		"Create":         func(c *factory.Client) error { _, err := c.Create(ctx, req); return err },
-		"Deployment":     func(c *factory.Client) error { _, err := c.Deployment(ctx, "dep-1"); return err },
-		"ChooseTemplate": func(c *factory.Client) error { _, err := c.NewWizard().ChooseTemplate(ctx, "tmpl-api"); return err },
-	}
-	for _, tc := range []struct {
-		name    string
-		opts    []factory.Option
-		invalid bool
-	}{
-		{"-1ns", []factory.Option{factory.WithPollInterval(-1)}, true},
-		{"-1s", []factory.Option{factory.WithPollInterval(-time.Second)}, true},
-		{"-1s then 1s", []factory.Option{factory.WithPollInterval(-time.Second), factory.WithPollInterval(time.Second)}, true},
-		{"0 (the default)", []factory.Option{factory.WithPollInterval(0)}, false},
-		{"1ms", []factory.Option{factory.WithPollInterval(time.Millisecond)}, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			fc, mux := setup(t, tc.opts...)
-			var sent atomic.Int32
-			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-				sent.Add(1)
-				http.Error(w, `{"error":{"code":"not_found","message":"nothing here"}}`, http.StatusNotFound)
-			})
-			if !tc.invalid {
-				if _, err := fc.ValidateLocal(ctx, req); err != nil {
-					t.Errorf("ValidateLocal: %v", err)
-				}
-				return
-			}
-			for name, call := range calls {
-				err := call(fc)
-				if !errors.Is(err, platform.ErrInvalidArgument) || !strings.Contains(err.Error(), "WithPollInterval") {
-					t.Errorf("%s: %v, want the invalid option error", name, err)
-				}
-			}
-			if n := sent.Load(); n != 0 {
-				t.Errorf("%d requests sent by a client with an invalid option", n)
-			}
-		})
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
-	"sync"
 	"time"
 
 	"github.com/waooaw/waooaw-go/factory/template"
@@ -103,8 +101,15 @@ type Step struct {
 // deployment failed; the deployment it returns says why (Error).
 var ErrDeploymentFailed = errors.New("factory: the deployment failed")
 
+// Operation follows one deployment: see platform.Operation (Refresh, Watch,
+// Wait, Done, Progress, Last). Wait's error matches ErrDeploymentFailed
+// when the deployment failed.
+type Operation = platform.Operation[Deployment]
+
 // Create asks the platform to create the agent req describes and returns
-// the Operation that follows its deployment. Needs the admin role.
+// the Operation that follows its deployment (its Last is the deployment as
+// Create's answer knows it: ids and status pending; AgentID names the new
+// agent). Needs the admin role.
 //
 // The call carries an Idempotency-Key, made once and reused on every
 // retry, so a retried Create never makes two agents; pass your own with
@@ -127,7 +132,8 @@ func (c *Client) Create(ctx context.Context, req Request) (*Operation, error) {
 	if cr.DeploymentID == "" {
 		return nil, fmt.Errorf("factory: create %s: the platform answered no deployment_id", req.AgentName)
 	}
-	return &Operation{c: c, id: cr.DeploymentID, agentID: cr.AgentID}, nil
+	first := Deployment{DeploymentID: cr.DeploymentID, AgentID: cr.AgentID, TemplateID: req.TemplateID, Status: DeploymentPending}
+	return c.operation(first), nil
 }
 
 // Deployment reads deployment id once and returns an Operation that follows
@@ -136,153 +142,38 @@ func (c *Client) Deployment(ctx context.Context, id string) (*Operation, error) 
 	if err := c.ok(true); err != nil {
 		return nil, err
 	}
-	op := &Operation{c: c, id: id}
-	if _, err := op.Refresh(ctx); err != nil {
+	d, err := c.readDeployment(ctx, id)
+	if err != nil {
 		return nil, err
 	}
-	return op, nil
+	return c.operation(*d), nil
 }
 
-// Operation follows one deployment: Refresh reads it, Watch yields each
-// reading until it ends, Wait returns once it has completed. It is safe for
-// concurrent use.
-type Operation struct {
-	c       *Client
-	id      string
-	mu      sync.Mutex
-	agentID string
-	last    *Deployment
+func (c *Client) operation(first Deployment) *Operation {
+	return platform.NewOperation(c.pc, "factory: deployment", first.DeploymentID, first, c.readDeployment, judgeDeployment)
 }
 
-// ID is the deployment's id.
-func (o *Operation) ID() string { return o.id }
-
-// AgentID is the id of the agent being deployed.
-func (o *Operation) AgentID() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.agentID
-}
-
-// Last is the latest reading of the deployment, nil before the first one
-// (an Operation from Create has read nothing yet).
-func (o *Operation) Last() *Deployment {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.last == nil {
-		return nil
-	}
-	d := *o.last
-	return &d
-}
-
-// Progress is the latest reading's progress, 0-100 (0 before the first).
-func (o *Operation) Progress() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.last == nil {
-		return 0
-	}
-	return o.last.Progress
-}
-
-// Done reports whether the latest reading shows the deployment ended
-// (completed or failed).
-func (o *Operation) Done() bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.last != nil && o.last.Status.Terminal()
-}
-
-// Refresh reads the deployment now and keeps the reading (see Last).
-func (o *Operation) Refresh(ctx context.Context) (*Deployment, error) {
-	if o == nil {
-		return nil, errNoClient
-	}
-	if err := o.c.ok(true); err != nil {
-		return nil, err
-	}
-	p, err := platform.Path(deploymentPath, o.id)
+func (c *Client) readDeployment(ctx context.Context, id string) (*Deployment, error) {
+	p, err := platform.Path(deploymentPath, id)
 	if err != nil {
 		return nil, fmt.Errorf("factory: deployment: %w", err)
 	}
 	var d Deployment
-	if err := o.c.pc.Do(ctx, "GET", p, nil, nil, &d); err != nil {
+	if err := c.pc.Do(ctx, "GET", p, nil, nil, &d); err != nil {
 		return nil, err
 	}
-	o.mu.Lock()
-	o.last = &d
-	if d.AgentID != "" {
-		o.agentID = d.AgentID
-	}
-	o.mu.Unlock()
 	return &d, nil
 }
 
-// Watch reads the deployment at once and then every poll interval (see
-// WithPollInterval), yielding each reading, until it yields one that has
-// ended (completed or failed). It also ends after yielding an error (from
-// Refresh, or ctx's error once ctx is done: waits end at once) or when the
-// loop stops early. Use it to show progress:
-//
-//	for d, err := range op.Watch(ctx) {
-//		if err != nil {
-//			return err
-//		}
-//		fmt.Printf("%3d%% %s\n", d.Progress, d.Status)
-//	}
-func (o *Operation) Watch(ctx context.Context) iter.Seq2[Deployment, error] {
-	return func(yield func(Deployment, error) bool) {
-		read := func(ctx context.Context) (Deployment, error) {
-			d, err := o.Refresh(ctx)
-			if err != nil {
-				return Deployment{}, err
-			}
-			return *d, nil
-		}
-		done := func(d Deployment) bool { return d.Status.Terminal() }
-		for d, err := range platform.Poll(ctx, o.interval(), read, done) {
-			if err != nil && errors.Is(err, ctx.Err()) { // the wait ended: say which
-				err = fmt.Errorf("factory: watch deployment %s: %w", o.id, err)
-			}
-			if !yield(d, err) {
-				return
-			}
-		}
-	}
-}
-
-// interval is how long Watch waits between two readings; a nil Operation
-// (whose Refresh fails at once) never waits.
-func (o *Operation) interval() time.Duration {
-	if o == nil || o.c == nil {
-		return 0
-	}
-	return o.c.poll
-}
-
-// Wait reads the deployment until it has ended and returns the last
-// reading: with a nil error when it completed (the agent is then online),
-// with an error matching ErrDeploymentFailed when it failed. It gives up
-// with ctx's error when ctx is done (waits end at once) and with Refresh's
-// error when a read fails.
-func (o *Operation) Wait(ctx context.Context) (*Deployment, error) {
-	var last *Deployment
-	for d, err := range o.Watch(ctx) {
-		if err != nil {
-			return last, err
-		}
-		last = &d
-	}
-	if last == nil {
-		return nil, fmt.Errorf("factory: wait for deployment %s: stopped", o.id)
-	}
-	if last.Status == DeploymentFailed {
-		why := last.Error
+// judgeDeployment: done when completed or failed; a failure is Wait's error.
+func judgeDeployment(d Deployment) platform.OperationState {
+	st := platform.OperationState{Done: d.Status.Terminal(), Progress: d.Progress}
+	if d.Status == DeploymentFailed {
+		why := d.Error
 		if why == "" {
 			why = "no reason given"
 		}
-		return last, fmt.Errorf("factory: deployment %s of agent %s: %s: %w", o.id, last.AgentID, why, ErrDeploymentFailed)
+		st.Err = fmt.Errorf("factory: deployment %s of agent %s: %s: %w", d.DeploymentID, d.AgentID, why, ErrDeploymentFailed)
 	}
-	return last, nil
+	return st
 }

@@ -3,22 +3,26 @@
 // requests, creates agents and follows their deployments until they are
 // online.
 //
-// Build a client from a *platform.Client. The request types are those of
-// package factory/template (aliased here), and ValidateLocal applies the
-// very rules the server applies (template.Check), with no network, over a
-// template.Source: the built-ins by default, or WithTemplates to add plugin
-// templates.
+// The root package's client has one (c.Factory from waooaw.New); New builds
+// one from a *platform.Client. The request types are those of package
+// factory/template (aliased here), and ValidateLocal applies the very rules
+// the server applies (template.Check), with no network, over a
+// template.Source: the built-ins by default, or c.Factory.WithTemplates to
+// add plugin templates.
 //
-//	fc := factory.New(pc)
 //	req := factory.Request{TemplateID: "tmpl-memory", AgentName: "support-memory"}
-//	if res, err := fc.ValidateLocal(ctx, req); err != nil || !res.Valid {
+//	if res, err := c.Factory.ValidateLocal(ctx, req); err != nil || !res.Valid {
 //		// show res.Errors next to their fields
 //	}
-//	op, err := fc.Create(ctx, req) // needs the admin role
+//	op, err := c.Factory.Create(ctx, req) // needs the admin role
 //	if err != nil {
 //		return err
 //	}
-//	d, err := op.Wait(ctx) // polls until the deployment has completed
+//	d, err := op.Wait(ctx) // polls (platform.WithPollInterval) until the deployment has ended
+//
+// Create and Deployment return a *platform.Operation[Deployment] (Operation):
+// Watch yields each reading until the deployment ends, Wait returns the last
+// one, with an error matching ErrDeploymentFailed if it failed.
 //
 // A Wizard builds a request step by step, as the portal's wizard does
 // (template, configure, resources, review), checking each step locally.

@@ -15,13 +15,13 @@ import (
 
 // exampleClient is a platform client signed in as email on an in-memory
 // mock server.
-func exampleClient(srv *mockserver.Server, email string) *platform.Client {
-	pc, err := platform.New(
+func exampleClient(srv *mockserver.Server, email string, opts ...platform.Option) *platform.Client {
+	pc, err := platform.New(append([]platform.Option{
 		platform.WithBaseURL("http://waooaw-mock.local"),
 		platform.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
 		platform.WithTokenSource(srv.TokenSource(email)),
 		platform.WithoutEnvironment(),
-	)
+	}, opts...)...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -86,14 +86,14 @@ func ExampleClient_ValidateLocal() {
 func ExampleClient_Create() {
 	ctx := context.Background()
 	srv := mockserver.New()
-	pc := exampleClient(srv, mockserver.AdminEmail)
-	fc := factory.New(pc, factory.WithPollInterval(time.Millisecond))
+	pc := exampleClient(srv, mockserver.AdminEmail, platform.WithPollInterval(time.Millisecond))
+	fc := factory.New(pc)
 
 	op, err := fc.Create(ctx, factory.Request{TemplateID: "tmpl-api", AgentName: "crm-bridge"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("deployment", op.ID(), "for agent", op.AgentID())
+	fmt.Println("deployment", op.ID(), "for agent", op.Last().AgentID)
 	for d, err := range op.Watch(ctx) {
 		if err != nil {
 			log.Fatal(err)
@@ -105,7 +105,7 @@ func ExampleClient_Create() {
 		fmt.Printf("%-9s %3d%% %s\n", d.Status, d.Progress, step)
 		srv.Advance(2 * time.Minute)
 	}
-	a, err := pc.Agents.Get(ctx, op.AgentID())
+	a, err := pc.Agents.Get(ctx, op.Last().AgentID)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func ExampleWizard() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("deploying agent", op.AgentID())
+	fmt.Println("deploying agent", op.Last().AgentID)
 	// Output:
 	// template: valid true
 	// configure: valid false

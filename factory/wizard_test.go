@@ -201,7 +201,7 @@ func TestWizardDeploy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := pc.Agents.Get(ctx, op.AgentID())
+	a, err := pc.Agents.Get(ctx, op.Last().AgentID)
 	if err != nil || a.Name != "order-flow" || a.TemplateID != "tmpl-orchestration" || a.Status != platform.AgentProvisioning {
 		t.Errorf("deployed agent: %+v %v", a, err)
 	}

@@ -79,16 +79,16 @@ func SetupTransport(t testing.TB, opts ...platform.Option) (*platform.Client, *h
 }
 
 // MockClient is a platform client signed in as email on srv, in memory,
-// that waits at most a millisecond between attempts.
-func MockClient(t testing.TB, srv *mockserver.Server, email string) *platform.Client {
+// that waits at most a millisecond between attempts; opts come last.
+func MockClient(t testing.TB, srv *mockserver.Server, email string, opts ...platform.Option) *platform.Client {
 	t.Helper()
-	pc, err := platform.New(
+	pc, err := platform.New(append([]platform.Option{
 		platform.WithBaseURL("http://waooaw-mock.local"),
 		platform.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
 		platform.WithTokenSource(srv.TokenSource(email)),
 		platform.WithoutEnvironment(),
 		platform.WithBackoff(time.Microsecond, time.Millisecond),
-	)
+	}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
