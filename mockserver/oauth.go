@@ -231,7 +231,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	case redirect != "" && !loopbackRedirect(redirect):
 		refuse("redirect_uri must be http on 127.0.0.1, [::1] or localhost (RFC 8252)")
 		return
-	case state == "":
+	case state == "" && redirect != "":
 		refuse("state is required")
 		return
 	case q.Get("response_type") != "" && q.Get("response_type") != "code":
@@ -243,6 +243,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	case q.Get("code_challenge") != "" && q.Get("code_challenge_method") != "S256":
 		refuse("code_challenge_method must be S256")
 		return
+	}
+	if state == "" {
+		// The platform's own browser flow (no client redirect URI): the
+		// server makes the state, and /auth/callback answers the session.
+		state = randomID("st-")
 	}
 	now := s.clock.Now()
 	a.mu.Lock()

@@ -346,3 +346,31 @@ func TestSessionRevokeControl(t *testing.T) {
 		t.Errorf("added user signs in as %v", m["user"])
 	}
 }
+
+// The platform's own browser flow needs no state: curl -L on /auth/google
+// alone ends with the session JSON, carrying a server-made state.
+func TestPortalFlowWithoutState(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	a := do(t, ts, call{method: "GET", path: "/auth/google?login_hint=viewer@example.com"})
+	if a.status != 200 {
+		t.Fatalf("GET /auth/google with no state: %d %s", a.status, a.raw)
+	}
+	m := a.json(t)
+	user, _ := m["user"].(map[string]any)
+	if user["email"] != mockserver.ViewerEmail || m["access_token"] == nil || m["state"] == "" || m["state"] == nil {
+		t.Fatalf("session: %s", a.raw)
+	}
+	if me := do(t, ts, call{method: "GET", path: "/auth/me", token: m["access_token"].(string)}); me.status != 200 {
+		t.Errorf("the session's token: %d", me.status)
+	}
+	// A client with its own redirect URI still has to send one.
+	resp, err := noRedirect(ts).Get(ts.URL + "/auth/google?client_id=waooaw-sdk&redirect_uri=http://127.0.0.1/cb&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Errorf("SDK flow without state: %d, want 400", resp.StatusCode)
+	}
+}
