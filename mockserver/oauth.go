@@ -123,9 +123,29 @@ func (s *Server) discovery(rc *reqCtx) (int, any, *apiError) {
 		CodeChallengeMethodsSupported:     []string{"S256"},
 		IDTokenSigningAlgValuesSupported:  []string{"EdDSA"},
 		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "none"},
-		ScopesSupported:                   []string{"openid", "email", "profile"},
+		ScopesSupported:                   supportedScopes,
 		SubjectTypesSupported:             []string{"public"},
 	}, nil
+}
+
+// supportedScopes are the scopes the identity provider knows; any other
+// is refused with invalid_scope.
+var supportedScopes = []string{"openid", "email", "profile"}
+
+// unknownScope returns the first scope of a space-separated list that the
+// provider does not know, or "".
+func unknownScope(scope string) string {
+	for _, sc := range strings.Fields(scope) {
+		if !slices.Contains(supportedScopes, sc) {
+			return sc
+		}
+	}
+	return ""
+}
+
+func scopeRefusal(sc string) oauthError {
+	return oauthError{http.StatusBadRequest, "invalid_scope",
+		"unknown scope " + strconv.Quote(sc) + ": use " + strings.Join(supportedScopes, ", ")}
 }
 
 // JWK is one public key of GET /.well-known/jwks.json.
@@ -242,6 +262,16 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	case q.Get("code_challenge") != "" && q.Get("code_challenge_method") != "S256":
 		refuse("code_challenge_method must be S256")
+		return
+	}
+	if sc := unknownScope(q.Get("scope")); sc != "" {
+		// RFC 6749 §4.1.2.1: a valid redirect URI hears the refusal.
+		e := scopeRefusal(sc)
+		if redirect != "" {
+			http.Redirect(w, r, withQuery(redirect, "error", e.code, "error_description", e.desc, "state", state), http.StatusFound)
+			return
+		}
+		writeOAuthError(w, e)
 		return
 	}
 	if state == "" {
@@ -459,6 +489,10 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 			e = &oauthError{http.StatusBadRequest, "unauthorized_client", "client_credentials is for confidential clients such as " + CIClientID}
 			break
 		}
+		if sc := unknownScope(r.PostForm.Get("scope")); sc != "" {
+			e = new(scopeRefusal(sc))
+			break
+		}
 		u := a.user(ciEmail)
 		var err error
 		if out, err = s.issue(u, "operator", clientID, r.PostForm.Get("scope"), false); err != nil {
@@ -497,6 +531,9 @@ func (s *Server) parseForm(r *http.Request) (oauthError, bool) {
 
 func (s *Server) grantCode(r *http.Request, clientID string) (OAuthToken, *oauthError) {
 	f := r.PostForm
+	if f.Get("code") == "" {
+		return OAuthToken{}, &oauthError{http.StatusBadRequest, "invalid_request", "code is required with grant_type authorization_code"}
+	}
 	a := s.auth
 	now := s.clock.Now()
 	a.mu.Lock()

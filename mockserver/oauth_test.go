@@ -374,3 +374,62 @@ func TestPortalFlowWithoutState(t *testing.T) {
 		t.Errorf("SDK flow without state: %d, want 400", resp.StatusCode)
 	}
 }
+
+// postForm posts an OAuth form to /auth/token and decodes the answer.
+func postForm(t *testing.T, ts *mockserver.TestServer, form url.Values, user, pass string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", ts.URL+"/auth/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	resp, err := ts.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+// RFC 6749 §5.2: a missing parameter is invalid_request; an unknown scope
+// is invalid_scope, at the authorization endpoint and for client_credentials.
+func TestOAuthRequestAndScopeErrors(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	st, m := postForm(t, ts, url.Values{"grant_type": {"authorization_code"}, "client_id": {mockserver.SDKClientID},
+		"redirect_uri": {"http://127.0.0.1/cb"}, "code_verifier": {oauth2.GenerateVerifier()}}, "", "")
+	if st != 400 || m["error"] != "invalid_request" {
+		t.Errorf("authorization_code with no code: %d %v, want 400 invalid_request", st, m)
+	}
+	st, m = postForm(t, ts, url.Values{"grant_type": {"client_credentials"}, "scope": {"openid agents.write"}},
+		mockserver.CIClientID, mockserver.CIClientSecret)
+	if st != 400 || m["error"] != "invalid_scope" || !strings.Contains(m["error_description"].(string), "agents.write") {
+		t.Errorf("client_credentials with an unknown scope: %d %v, want 400 invalid_scope", st, m)
+	}
+	if st, m := postForm(t, ts, url.Values{"grant_type": {"client_credentials"}, "scope": {"openid email"}},
+		mockserver.CIClientID, mockserver.CIClientSecret); st != 200 {
+		t.Errorf("client_credentials with known scopes: %d %v", st, m)
+	}
+
+	// Without a redirect URI the refusal is the answer ...
+	a := do(t, ts, call{method: "GET", path: "/auth/google?state=s&scope=openid+admin"})
+	if a.status != 400 || a.json(t)["error"] != "invalid_scope" {
+		t.Errorf("/auth/google with an unknown scope: %d %s", a.status, a.raw)
+	}
+	// ... with one, the client hears it at its redirect URI (RFC 6749 §4.1.2.1).
+	redirect := "http://127.0.0.1:49152/callback"
+	cfg := oauthConfig(ts, redirect)
+	cfg.Scopes = []string{"openid", "admin"}
+	resp, err := noRedirect(ts).Get(cfg.AuthCodeURL("st-9", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := resp.Location()
+	if resp.StatusCode != 302 || loc == nil || !strings.HasPrefix(loc.String(), redirect) ||
+		loc.Query().Get("error") != "invalid_scope" || loc.Query().Get("state") != "st-9" {
+		t.Errorf("/auth/google with an unknown scope and a redirect URI: %d %v", resp.StatusCode, loc)
+	}
+}
