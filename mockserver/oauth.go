@@ -63,6 +63,7 @@ type code struct {
 	user                                    *User
 	expires                                 time.Time
 	used                                    bool
+	sess                                    *session // what the code was exchanged for
 }
 
 type refTok struct {
@@ -546,7 +547,9 @@ func (s *Server) grantCode(r *http.Request, clientID string) (OAuthToken, *oauth
 	case c == nil:
 		return bad("unknown authorization code")
 	case c.used:
-		return bad("the authorization code was already used")
+		// RFC 6749 §4.1.2: someone else has the code; what it bought goes.
+		c.sess.revoked.Store(true)
+		return bad("the authorization code was already used: the tokens it was exchanged for are revoked")
 	case !now.Before(c.expires):
 		return bad("the authorization code has expired")
 	case c.clientID != clientID:
@@ -557,8 +560,12 @@ func (s *Server) grantCode(r *http.Request, clientID string) (OAuthToken, *oauth
 		return bad("code_verifier does not match the code_challenge")
 	}
 	c.used = true
+	// The session exists before the lock is let go, so a replay racing
+	// this exchange still revokes it.
+	c.sess = &session{id: randomID("ses-"), sub: c.user.Sub}
+	a.sessions[c.sess.id] = c.sess
 	a.mu.Unlock()
-	out, err := s.issue(c.user, c.user.Role, clientID, c.scope, true)
+	out, err := s.issueIn(c.sess, c.user, c.user.Role, clientID, c.scope, true)
 	if err != nil {
 		return OAuthToken{}, &oauthError{500, "server_error", err.Error()}
 	}

@@ -433,3 +433,35 @@ func TestOAuthRequestAndScopeErrors(t *testing.T) {
 		t.Errorf("/auth/google with an unknown scope and a redirect URI: %d %v", resp.StatusCode, loc)
 	}
 }
+
+// RFC 6749 §4.1.2: a replayed code is refused and revokes the tokens the
+// first exchange got.
+func TestCodeReplayRevokesItsTokens(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	verifier := oauth2.GenerateVerifier()
+	redirect := "http://127.0.0.1:49152/callback"
+	code, _ := pkceLogin(t, ts, mockserver.OperatorEmail, redirect, verifier)
+	exchange := func() (int, map[string]any) {
+		return postForm(t, ts, url.Values{"grant_type": {"authorization_code"}, "code": {code},
+			"redirect_uri": {redirect}, "client_id": {mockserver.SDKClientID}, "code_verifier": {verifier}}, "", "")
+	}
+	st, first := exchange()
+	if st != 200 {
+		t.Fatalf("first exchange: %d %v", st, first)
+	}
+	at, rt := first["access_token"].(string), first["refresh_token"].(string)
+	if a := do(t, ts, call{method: "GET", path: "/auth/me", token: at}); a.status != 200 {
+		t.Fatalf("access token before the replay: %d", a.status)
+	}
+	if st, m := exchange(); st != 400 || m["error"] != "invalid_grant" {
+		t.Errorf("replayed code: %d %v, want 400 invalid_grant", st, m)
+	}
+	if a := do(t, ts, call{method: "GET", path: "/auth/me", token: at}); a.status != 401 {
+		t.Errorf("first exchange's access token after the replay: %d, want 401", a.status)
+	}
+	if st, m := postForm(t, ts, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt},
+		"client_id": {mockserver.SDKClientID}}, "", ""); st != 400 || m["error"] != "invalid_grant" {
+		t.Errorf("first exchange's refresh token after the replay: %d %v, want invalid_grant", st, m)
+	}
+}
