@@ -68,6 +68,8 @@ type claims struct {
 	Name  string `json:"name"`
 	Role  string `json:"role"`
 	SID   string `json:"sid"`
+	// Nonce is the authorization request's, in ID tokens only.
+	Nonce string `json:"nonce,omitempty"`
 	jwt.RegisteredClaims
 }
 

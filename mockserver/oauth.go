@@ -30,6 +30,9 @@ const (
 	ciEmail = "waooaw-ci@service.waooaw.ai"
 )
 
+// maxNonce bounds the nonce kept with a login.
+const maxNonce = 512
+
 const (
 	loginTTL   = 10 * time.Minute
 	codeTTL    = 60 * time.Second
@@ -52,18 +55,18 @@ func newOAuthState() oauthState {
 
 // login is a sign-in in progress, between /auth/google and /auth/callback.
 type login struct {
-	clientID, redirectURI, state, challenge, scope string
-	user                                           *User
-	googleCode                                     string
-	expires                                        time.Time
+	clientID, redirectURI, state, challenge, scope, nonce string
+	user                                                  *User
+	googleCode                                            string
+	expires                                               time.Time
 }
 
 type code struct {
-	clientID, redirectURI, challenge, scope string
-	user                                    *User
-	expires                                 time.Time
-	used                                    bool
-	sess                                    *session // what the code was exchanged for
+	clientID, redirectURI, challenge, scope, nonce string
+	user                                           *User
+	expires                                        time.Time
+	used                                           bool
+	sess                                           *session // what the code was exchanged for
 }
 
 type refTok struct {
@@ -264,6 +267,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	case q.Get("code_challenge") != "" && q.Get("code_challenge_method") != "S256":
 		refuse("code_challenge_method must be S256")
 		return
+	case len(q.Get("nonce")) > maxNonce:
+		refuse("nonce is longer than " + strconv.Itoa(maxNonce) + " bytes")
+		return
 	}
 	if sc := unknownScope(q.Get("scope")); sc != "" {
 		// RFC 6749 §4.1.2.1: a valid redirect URI hears the refusal.
@@ -309,7 +315,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	a.sweepOAuth(now)
 	a.oauth.logins[id] = &login{clientID: clientID, redirectURI: redirect, state: state,
-		challenge: q.Get("code_challenge"), scope: q.Get("scope"), user: u, expires: now.Add(loginTTL)}
+		challenge: q.Get("code_challenge"), scope: q.Get("scope"), nonce: q.Get("nonce"), user: u, expires: now.Add(loginTTL)}
 	a.mu.Unlock()
 	http.Redirect(w, r, "/_mock/google/consent?login="+url.QueryEscape(id), http.StatusFound)
 }
@@ -352,7 +358,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 	if l.redirectURI != "" {
 		c := randomID("code-")
 		a.oauth.codes[c] = &code{clientID: l.clientID, redirectURI: l.redirectURI, challenge: l.challenge,
-			scope: l.scope, user: l.user, expires: now.Add(codeTTL)}
+			scope: l.scope, nonce: l.nonce, user: l.user, expires: now.Add(codeTTL)}
 		a.mu.Unlock()
 		http.Redirect(w, r, withQuery(l.redirectURI, "code", c, "state", l.state), http.StatusFound)
 		return
@@ -401,10 +407,12 @@ type OAuthToken struct {
 // issue starts a session for u and answers its tokens.
 func (s *Server) issue(u *User, r, clientID, scope string, withRefresh bool) (OAuthToken, error) {
 	sess := s.auth.newSession(u.Sub)
-	return s.issueIn(sess, u, r, clientID, scope, withRefresh)
+	return s.issueIn(sess, u, r, clientID, scope, "", withRefresh)
 }
 
-func (s *Server) issueIn(sess *session, u *User, r, clientID, scope string, withRefresh bool) (OAuthToken, error) {
+// issueIn answers tokens of session sess; nonce, when set, goes into the
+// ID token (OIDC Core 3.1.2.1).
+func (s *Server) issueIn(sess *session, u *User, r, clientID, scope, nonce string, withRefresh bool) (OAuthToken, error) {
 	a := s.auth
 	tok, _, err := a.mint(u, r, AccessTokenTTL, Audience, sess)
 	if err != nil {
@@ -420,7 +428,7 @@ func (s *Server) issueIn(sess *session, u *User, r, clientID, scope string, with
 		out.RefreshToken = rt
 	}
 	if slices.Contains(strings.Fields(scope), "openid") {
-		if out.IDToken, err = a.idToken(u, clientID, sess); err != nil {
+		if out.IDToken, err = a.idToken(u, clientID, sess, nonce); err != nil {
 			return OAuthToken{}, err
 		}
 	}
@@ -428,12 +436,12 @@ func (s *Server) issueIn(sess *session, u *User, r, clientID, scope string, with
 }
 
 // idToken signs an OpenID Connect ID token for u, audience the client.
-func (a *authority) idToken(u *User, clientID string, sess *session) (string, error) {
+func (a *authority) idToken(u *User, clientID string, sess *session, nonce string) (string, error) {
 	now := a.clock.Now()
 	a.mu.RLock()
 	k := a.keys[len(a.keys)-1]
 	a.mu.RUnlock()
-	c := claims{Email: u.Email, Name: u.Name, Role: u.Role, SID: sess.id, RegisteredClaims: jwt.RegisteredClaims{
+	c := claims{Email: u.Email, Name: u.Name, Role: u.Role, SID: sess.id, Nonce: nonce, RegisteredClaims: jwt.RegisteredClaims{
 		Issuer: a.issuer, Subject: u.Sub, Audience: jwt.ClaimStrings{clientID},
 		ExpiresAt: jwt.NewNumericDate(now.Add(AccessTokenTTL)), IssuedAt: jwt.NewNumericDate(now),
 	}}
@@ -565,7 +573,7 @@ func (s *Server) grantCode(r *http.Request, clientID string) (OAuthToken, *oauth
 	c.sess = &session{id: randomID("ses-"), sub: c.user.Sub}
 	a.sessions[c.sess.id] = c.sess
 	a.mu.Unlock()
-	out, err := s.issueIn(c.sess, c.user, c.user.Role, clientID, c.scope, true)
+	out, err := s.issueIn(c.sess, c.user, c.user.Role, clientID, c.scope, c.nonce, true)
 	if err != nil {
 		return OAuthToken{}, &oauthError{500, "server_error", err.Error()}
 	}
@@ -608,7 +616,7 @@ func (s *Server) grantRefresh(r *http.Request, clientID string) (OAuthToken, *oa
 	rt.used = true
 	a.mu.Unlock()
 	u := a.user(rt.user.Email) // the role may have changed since
-	out, err := s.issueIn(rt.sess, u, u.Role, clientID, rt.scope, true)
+	out, err := s.issueIn(rt.sess, u, u.Role, clientID, rt.scope, "", true)
 	if err != nil {
 		return OAuthToken{}, &oauthError{500, "server_error", err.Error()}
 	}

@@ -465,3 +465,68 @@ func TestCodeReplayRevokesItsTokens(t *testing.T) {
 		t.Errorf("first exchange's refresh token after the replay: %d %v, want invalid_grant", st, m)
 	}
 }
+
+// OIDC Core 3.1.2.1: the ID token carries the authorization request's nonce.
+func TestIDTokenCarriesNonce(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	verifier := oauth2.GenerateVerifier()
+	redirect := "http://127.0.0.1:49152/callback"
+	cfg := oauthConfig(ts, redirect)
+	c := noRedirect(ts)
+	next := cfg.AuthCodeURL("st-n", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("nonce", "n-0S6_WzA2Mj"))
+	var code string
+	for range 5 {
+		resp, err := c.Get(next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, _ := resp.Location()
+		if loc == nil {
+			t.Fatalf("GET %s: %d, no redirect", next, resp.StatusCode)
+		}
+		if strings.HasPrefix(loc.String(), redirect) {
+			code = loc.Query().Get("code")
+			break
+		}
+		next = loc.String()
+	}
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, ts.HTTPClient())
+	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := josejwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.EdDSA, jose.RS256})
+	if err != nil {
+		t.Fatalf("id_token: %v", err)
+	}
+	var set jose.JSONWebKeySet
+	resp, err := ts.HTTPClient().Get(ts.URL + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&set)
+	resp.Body.Close()
+	keys := set.Key(idt.Headers[0].KeyID)
+	if len(keys) != 1 {
+		t.Fatalf("kid %q not in jwks", idt.Headers[0].KeyID)
+	}
+	var got struct {
+		Nonce string `json:"nonce"`
+	}
+	if err := idt.Claims(keys[0].Key, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Nonce != "n-0S6_WzA2Mj" {
+		t.Errorf("id_token nonce %q, want the request's", got.Nonce)
+	}
+	// The access token carries none.
+	at, _ := josejwt.ParseSigned(tok.AccessToken, []jose.SignatureAlgorithm{jose.EdDSA, jose.RS256})
+	var atc map[string]any
+	at.UnsafeClaimsWithoutVerification(&atc)
+	if _, ok := atc["nonce"]; ok {
+		t.Errorf("access token has a nonce: %v", atc)
+	}
+}
