@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,15 +12,51 @@ import (
 // journalSize bounds the journal: older entries are dropped.
 const journalSize = 10000
 
-// JournalEntry is one request the server answered.
+// JournalEntry is one request the server answered. In JSON,
+// idempotency_key is always present: null when the request had none.
 type JournalEntry struct {
 	Method         string    `json:"method"`
 	Path           string    `json:"path"`
 	Query          string    `json:"query"`
 	Status         int       `json:"status"`
-	IdempotencyKey string    `json:"idempotency_key,omitempty"`
+	IdempotencyKey string    `json:"idempotency_key"` // "" when none (null in JSON)
 	RequestID      string    `json:"request_id"`
 	At             time.Time `json:"at"` // on the server's clock
+}
+
+// journalWire is JournalEntry on the wire: the key is null when absent.
+type journalWire struct {
+	Method         string    `json:"method"`
+	Path           string    `json:"path"`
+	Query          string    `json:"query"`
+	Status         int       `json:"status"`
+	IdempotencyKey *string   `json:"idempotency_key"`
+	RequestID      string    `json:"request_id"`
+	At             time.Time `json:"at"`
+}
+
+// MarshalJSON writes idempotency_key as null when the request had none.
+func (e JournalEntry) MarshalJSON() ([]byte, error) {
+	w := journalWire{Method: e.Method, Path: e.Path, Query: e.Query, Status: e.Status,
+		RequestID: e.RequestID, At: e.At}
+	if e.IdempotencyKey != "" {
+		w.IdempotencyKey = &e.IdempotencyKey
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (null → "").
+func (e *JournalEntry) UnmarshalJSON(b []byte) error {
+	var w journalWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*e = JournalEntry{Method: w.Method, Path: w.Path, Query: w.Query, Status: w.Status,
+		RequestID: w.RequestID, At: w.At}
+	if w.IdempotencyKey != nil {
+		e.IdempotencyKey = *w.IdempotencyKey
+	}
+	return nil
 }
 
 // journal is a ring of the last journalSize requests (the /_mock/ controls
