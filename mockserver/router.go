@@ -118,7 +118,7 @@ func (rt *router) nearest(path string) []string {
 		name  string
 		score int
 	}
-	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	segs := undouble(strings.Split(strings.TrimPrefix(path, "/"), "/"))
 	var cs []cand
 	seen := map[string]bool{}
 	for _, r := range rt.routes {
@@ -144,6 +144,25 @@ func (rt *router) nearest(path string) []string {
 		out = append(out, cs[i].name)
 	}
 	return out
+}
+
+// undouble drops a leading run of segments that is written twice, as when
+// a base URL that ends in /api/platform meets a path that starts with it:
+// /api/platform/api/platform/agents is meant as /api/platform/agents.
+func undouble(segs []string) []string {
+	for {
+		k := 0
+		for n := len(segs) / 2; n >= 1; n-- {
+			if slices.Equal(segs[:n], segs[n:2*n]) {
+				k = n
+				break
+			}
+		}
+		if k == 0 {
+			return segs
+		}
+		segs = segs[k:]
+	}
 }
 
 func abs(n int) int {

@@ -1,0 +1,30 @@
+package mockserver_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/waooaw/waooaw-go/mockserver"
+)
+
+// The 404 of an unknown route suggests what a doubled base path meant.
+func TestNearestRouteIgnoresADoubledPrefix(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	viewer := token(t, ts, mockserver.ViewerEmail, "viewer")
+	for path, want := range map[string]string{
+		"/api/platform/api/platform/agents":            "GET /api/platform/agents",
+		"/api/api/platform/agents":                     "GET /api/platform/agents",
+		"/api/platform/api/platform/agents/wow-memory": "GET /api/platform/agents/{id}",
+	} {
+		a := do(t, ts, call{method: "GET", path: path, token: viewer})
+		if a.status != 404 {
+			t.Fatalf("GET %s: %d", path, a.status)
+		}
+		msg, _ := a.json(t)["error"].(map[string]any)["message"].(string)
+		_, near, _ := strings.Cut(msg, "nearest: ")
+		if first, _, _ := strings.Cut(near, ", "); first != want {
+			t.Errorf("GET %s: nearest %q, want %s first", path, near, want)
+		}
+	}
+}
