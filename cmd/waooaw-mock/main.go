@@ -5,7 +5,9 @@
 //
 // Its first line on stdout, once it listens, is
 // "waooaw-mock listening on http://HOST:PORT"; then it lists the demo users
-// and how to get a token. SIGINT or SIGTERM shut it down cleanly.
+// and how to get a token, and the CI service account (client id and secret
+// for the client_credentials grant). SIGINT or SIGTERM shut it down cleanly;
+// -h prints the flags and exits 0.
 package main
 
 import (
@@ -28,10 +30,18 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "waooaw-mock:", err)
-		os.Exit(1)
+	os.Exit(exitCode(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+}
+
+// exitCode is the process's status for run's error: 0 for none and for
+// -h (help asked for is not a failure), else 1 after printing it.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
 	}
+	fmt.Fprintln(stderr, "waooaw-mock:", err)
+	return 1
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -132,6 +142,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "get a token:\n  curl -s -X POST %s/_mock/tokens -H 'Content-Type: application/json' -d '{\"email\":\"%s\",\"role\":\"operator\"}'\n",
 		url, mockserver.OperatorEmail)
 	fmt.Fprintf(stdout, "then: curl -H \"Authorization: Bearer $TOKEN\" %s/api/platform/agents\n", url)
+	fmt.Fprintf(stdout, "CI service account (client_credentials, role operator): client_id %s, client_secret %s\n  curl -s -u %s:%s -d grant_type=client_credentials %s/auth/token\n",
+		mockserver.CIClientID, mockserver.CIClientSecret, mockserver.CIClientID, mockserver.CIClientSecret, url)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
