@@ -173,7 +173,11 @@ func (c *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res.err = errors.New("auth: login: the redirect's state does not match the login's (a stale or forged sign-in page); sign in again")
 		status = http.StatusBadRequest
 	case q.Get("error") != "":
-		res.err = fmt.Errorf("auth: login: the identity provider refused: %s %s", q.Get("error"), q.Get("error_description"))
+		why := q.Get("error")
+		if d := q.Get("error_description"); d != "" {
+			why += " " + d
+		}
+		res.err = fmt.Errorf("auth: login: the identity provider refused: %s", why)
 		status = http.StatusForbidden
 	case q.Get("code") == "":
 		res.err = errors.New("auth: login: the redirect has no code")
