@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/waooaw/waooaw-go/factory/template"
@@ -73,6 +74,13 @@ type Deployment struct {
 	CreatedAt time.Time `json:"created_at"`
 	// CompletedAt is nil until the deployment has completed.
 	CompletedAt *time.Time `json:"completed_at"`
+}
+
+// Clone returns a copy of d whose steps are its own: changing one does
+// not change the other.
+func (d Deployment) Clone() Deployment {
+	d.Steps = slices.Clone(d.Steps)
+	return d
 }
 
 // CurrentStep is the step running now, or nil when none is (the deployment

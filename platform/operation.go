@@ -52,16 +52,21 @@ func (o *Operation[T]) ID() string {
 }
 
 // Last is the latest reading: the answer of the call that started the work
-// until Refresh, Watch or Wait read again. Treat it as read-only: its
-// slices are shared with other callers of Last.
+// until Refresh, Watch or Wait read again. When T has a Clone method (as
+// factory.Deployment and servicing.Upgrade do), Last returns a clone, so
+// changing it changes no other caller's copy.
 func (o *Operation[T]) Last() T {
 	var zero T
 	if o == nil {
 		return zero
 	}
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.last
+	last := o.last
+	o.mu.Unlock()
+	if c, ok := any(last).(interface{ Clone() T }); ok {
+		return c.Clone()
+	}
+	return last
 }
 
 // Progress is the latest reading's progress, 0-100.

@@ -4,14 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/waooaw/waooaw-go/platform"
 )
-
-// DefaultPollInterval is how often an Operation reads its upgrade while
-// waiting, unless WithPollInterval says otherwise.
-const DefaultPollInterval = 2 * time.Second
 
 const (
 	versionsPath = "/api/platform/agents/{}/versions"
@@ -28,56 +23,19 @@ var errNoClient = errors.New("servicing: no platform client: build the client wi
 // Client is the servicing API. Build one with New; it is safe for
 // concurrent use.
 type Client struct {
-	pc   *platform.Client
-	poll time.Duration
-	err  error // the first invalid option, returned by every call
-}
-
-// Option configures a Client. An option given a value it cannot take does
-// not make New fail: the client's every call returns an error naming the
-// option (matching platform.ErrInvalidArgument), so the mistake shows at
-// the first call instead of being silently replaced by a default.
-type Option func(*Client)
-
-// WithPollInterval sets how often Operation.Wait and Operation.Watch read
-// the upgrade. Zero keeps DefaultPollInterval. A negative interval is a
-// mistake, not a default: every call of the client then returns an error
-// matching platform.ErrInvalidArgument.
-func WithPollInterval(d time.Duration) Option {
-	return func(c *Client) {
-		if d < 0 {
-			if c.err == nil {
-				c.err = fmt.Errorf("servicing: WithPollInterval(%v): the interval must be positive, or 0 for DefaultPollInterval (%v): %w",
-					d, DefaultPollInterval, platform.ErrInvalidArgument)
-			}
-			return
-		}
-		c.poll = d
-	}
+	pc *platform.Client
 }
 
 // New returns a servicing client that sends its calls through pc (its base
-// URL, token, retries and clock). New never fails: without a pc, or with an
-// invalid option (see Option), every call returns an error.
-func New(pc *platform.Client, opts ...Option) *Client {
-	c := &Client{pc: pc}
-	for _, o := range opts {
-		if o != nil {
-			o(c)
-		}
-	}
-	if c.poll == 0 {
-		c.poll = DefaultPollInterval
-	}
-	return c
+// URL, token, retries, clock and poll interval). Without a pc every call
+// returns an error.
+func New(pc *platform.Client) *Client {
+	return &Client{pc: pc}
 }
 
 func (c *Client) ok() error {
-	switch {
-	case c == nil || c.pc == nil:
+	if c == nil || c.pc == nil {
 		return errNoClient
-	case c.err != nil:
-		return c.err
 	}
 	return nil
 }

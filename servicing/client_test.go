@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,10 +29,10 @@ func TestMain(m *testing.M) {
 // setup returns a servicing client whose requests reach mux in memory
 // (sdktest.Setup: no socket, safe inside a synctest bubble). The client does
 // not retry, so each call is one request.
-func setup(t *testing.T, opts ...servicing.Option) (*servicing.Client, *http.ServeMux) {
+func setup(t *testing.T, opts ...platform.Option) (*servicing.Client, *http.ServeMux) {
 	t.Helper()
-	pc, mux := sdktest.Setup(t)
-	return servicing.New(pc, opts...), mux
+	pc, mux := sdktest.Setup(t, opts...)
+	return servicing.New(pc), mux
 }
 
 // testRequest asserts a request's method, query, auth and JSON body ("" for
@@ -127,8 +126,8 @@ func TestUpgradeSendsTheRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if op.ID() != "upg-0007" || op.AgentID() != "wow-memory" || op.Done() || op.Progress() != 0 {
-		t.Errorf("operation %s %s done %v progress %d", op.ID(), op.AgentID(), op.Done(), op.Progress())
+	if op.ID() != "upg-0007" || op.Last().AgentID != "wow-memory" || op.Done() || op.Progress() != 0 {
+		t.Errorf("operation %s %s done %v progress %d", op.ID(), op.Last().AgentID, op.Done(), op.Progress())
 	}
 	u := op.Last()
 	ptr := func(t time.Time) *time.Time { return &t }
@@ -244,7 +243,7 @@ func TestGetUpgradeAndOperation(t *testing.T) {
 		t.Fatalf("GetUpgrade: %+v %v", u, err)
 	}
 	op, err := sc.Operation(t.Context(), "upg-0007")
-	if err != nil || op.Progress() != 40 || op.AgentID() != "wow-memory" {
+	if err != nil || op.Progress() != 40 || op.Last().AgentID != "wow-memory" {
 		t.Fatalf("Operation: %v", err)
 	}
 	if _, err := sc.GetUpgrade(t.Context(), "upg-1"); !errors.Is(err, platform.ErrNotFound) {
@@ -445,7 +444,7 @@ func startOp(t *testing.T, sc *servicing.Client) *servicing.Operation {
 func TestWatchAndWait(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		sc, mux := setup(t, servicing.WithPollInterval(10*time.Second))
+		sc, mux := setup(t, platform.WithPollInterval(10*time.Second))
 		reads := upgradeServer(t, mux,
 			upgradeJSON(servicing.UpgradeInProgress, 40, ""),
 			upgradeJSON(servicing.UpgradeInProgress, 70, ""),
@@ -499,7 +498,7 @@ func TestWaitRolledBackOrFailed(t *testing.T) {
 		{upgradeJSON(servicing.UpgradeFailed, 60, ""), servicing.ErrFailed, "upg-0007"},
 	} {
 		synctest.Test(t, func(t *testing.T) {
-			sc, mux := setup(t, servicing.WithPollInterval(time.Second))
+			sc, mux := setup(t, platform.WithPollInterval(time.Second))
 			upgradeServer(t, mux, upgradeJSON(servicing.UpgradeRollingBack, 50, ""), c.last)
 			u, err := startOp(t, sc).Wait(t.Context())
 			if !errors.Is(err, c.is) || !strings.Contains(err.Error(), c.text) {
@@ -555,8 +554,8 @@ func TestUpgradeAndWaitOnTheMockServer(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := mockserver.New(mockserver.WithRealClock())
-		pc := sdktest.MockClient(t, srv, mockserver.AdminEmail)
-		sc := servicing.New(pc, servicing.WithPollInterval(30*time.Second))
+		pc := sdktest.MockClient(t, srv, mockserver.AdminEmail, platform.WithPollInterval(30*time.Second))
+		sc := servicing.New(pc)
 		ctx := t.Context()
 		v, err := sc.Versions(ctx, "wow-memory")
 		if err != nil {
@@ -618,76 +617,4 @@ func TestUpgradeAndWaitOnTheMockServer(t *testing.T) {
 			t.Errorf("history (-want +got):\n%s", diff)
 		}
 	})
-}
-
-// A negative poll interval is a mistake New keeps, and every call reports
-// (platform.ErrInvalidArgument, naming the option) without sending a
-// request; zero is the default and a later valid option does not hide an
-// earlier invalid one.
-func TestInvalidPollInterval(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	calls := map[string]func(c *servicing.Client) error{
-		"Versions": func(c *servicing.Client) error { _, err := c.Versions(ctx, "wow-memory"); return err },
-		"Upgrade": func(c *servicing.Client) error {
-			_, err := c.Upgrade(ctx, "wow-memory", servicing.UpgradeRequest{TargetVersion: "0.4.3"})
-			return err
-		},
-		"Rollback": func(c *servicing.Client) error {
-			_, err := c.Rollback(ctx, "wow-memory", servicing.RollbackRequest{Reason: "r"})
-			return err
-		},
-		"GetUpgrade": func(c *servicing.Client) error { _, err := c.GetUpgrade(ctx, "upg-1"); return err },
-		"Operation":  func(c *servicing.Client) error { _, err := c.Operation(ctx, "upg-1"); return err },
-		"Config":     func(c *servicing.Client) error { _, err := c.Config(ctx, "wow-memory"); return err },
-		"PatchConfig": func(c *servicing.Client) error {
-			_, err := c.PatchConfig(ctx, "wow-memory", map[string]any{}, "")
-			return err
-		},
-		"HistoryPage": func(c *servicing.Client) error { _, err := c.HistoryPage(ctx, servicing.HistoryOptions{}); return err },
-		"History": func(c *servicing.Client) error {
-			for _, err := range c.History(ctx, servicing.HistoryOptions{}) {
-				return err
-			}
-			return nil
-		},
-	}
-	for _, tc := range []struct {
-		name    string
-		opts    []servicing.Option
-		invalid bool
-	}{
-		{"-1ns", []servicing.Option{servicing.WithPollInterval(-1)}, true},
-		{"-1s", []servicing.Option{servicing.WithPollInterval(-time.Second)}, true},
-		{"-1s then 1s", []servicing.Option{servicing.WithPollInterval(-time.Second), servicing.WithPollInterval(time.Second)}, true},
-		{"0 (the default)", []servicing.Option{servicing.WithPollInterval(0)}, false},
-		{"1ms", []servicing.Option{servicing.WithPollInterval(time.Millisecond)}, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			sc, mux := setup(t, tc.opts...)
-			var sent atomic.Int32
-			mux.HandleFunc("GET /api/platform/agents/wow-memory/versions", func(w http.ResponseWriter, r *http.Request) {
-				sent.Add(1)
-				w.Header().Set("Content-Type", "application/json")
-				io.WriteString(w, `{"agent_id":"wow-memory","current_version":"0.4.2","available_versions":[]}`)
-			})
-			_, err := sc.Versions(ctx, "wow-memory")
-			if !tc.invalid {
-				if err != nil || sent.Load() != 1 {
-					t.Errorf("Versions: %v after %d requests, want one request and no error", err, sent.Load())
-				}
-				return
-			}
-			for name, call := range calls {
-				err := call(sc)
-				if !errors.Is(err, platform.ErrInvalidArgument) || !strings.Contains(err.Error(), "WithPollInterval") {
-					t.Errorf("%s: %v, want the invalid option error", name, err)
-				}
-			}
-			if n := sent.Load(); n != 0 {
-				t.Errorf("%d requests sent by a client with an invalid option", n)
-			}
-		})
-	}
 }

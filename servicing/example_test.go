@@ -15,13 +15,13 @@ import (
 
 // exampleClient is a platform client signed in as email on an in-memory
 // mock server.
-func exampleClient(srv *mockserver.Server, email string) *platform.Client {
-	pc, err := platform.New(
+func exampleClient(srv *mockserver.Server, email string, opts ...platform.Option) *platform.Client {
+	pc, err := platform.New(append([]platform.Option{
 		platform.WithBaseURL("http://waooaw-mock.local"),
 		platform.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
 		platform.WithTokenSource(srv.TokenSource(email)),
 		platform.WithoutEnvironment(),
-	)
+	}, opts...)...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -59,8 +59,8 @@ func ExampleClient_Versions() {
 func ExampleClient_Upgrade() {
 	ctx := context.Background()
 	srv := mockserver.New()
-	pc := exampleClient(srv, mockserver.AdminEmail)
-	sc := servicing.New(pc, servicing.WithPollInterval(time.Millisecond))
+	pc := exampleClient(srv, mockserver.AdminEmail, platform.WithPollInterval(time.Millisecond))
+	sc := servicing.New(pc)
 
 	op, err := sc.Upgrade(ctx, "wow-memory", servicing.UpgradeRequest{
 		TargetVersion: "0.4.3",
@@ -98,7 +98,7 @@ func ExampleClient_Upgrade() {
 func ExampleOperation_Wait() {
 	ctx := context.Background()
 	srv := mockserver.New()
-	sc := servicing.New(exampleClient(srv, mockserver.AdminEmail), servicing.WithPollInterval(time.Millisecond))
+	sc := servicing.New(exampleClient(srv, mockserver.AdminEmail, platform.WithPollInterval(time.Millisecond)))
 
 	op, err := sc.Upgrade(ctx, "wow-memory", servicing.UpgradeRequest{TargetVersion: "0.5.0", Strategy: servicing.StrategyBlueGreen})
 	if err != nil {

@@ -2,6 +2,7 @@ package servicing
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -141,6 +142,17 @@ type Upgrade struct {
 	CompletedAt *time.Time `json:"completed_at"`
 	// RollbackReason says why the upgrade rolled itself back.
 	RollbackReason string `json:"rollback_reason,omitempty"`
+}
+
+// Clone returns a copy of u that shares nothing with it: changing one
+// does not change the other.
+func (u Upgrade) Clone() Upgrade {
+	u.Phases = slices.Clone(u.Phases)
+	if u.AutoRollback != nil {
+		ar := *u.AutoRollback
+		u.AutoRollback = &ar
+	}
+	return u
 }
 
 // CurrentPhase is the phase in progress, or nil when none is (the upgrade
