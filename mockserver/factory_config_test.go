@@ -22,7 +22,7 @@ func TestCreatedAgentKeepsItsConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := servicing.New(pc).Config(ctx, op.AgentID())
+	c, err := servicing.New(pc).Config(ctx, op.Last().AgentID)
 	if err != nil {
 		t.Fatal(err)
 	}

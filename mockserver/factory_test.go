@@ -509,8 +509,8 @@ func TestFactoryCreateIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the same request with the same key: %v", err)
 	}
-	if again.ID() != first.ID() || again.AgentID() != first.AgentID() {
-		t.Errorf("replay made deployment %s agent %s, want %s %s", again.ID(), again.AgentID(), first.ID(), first.AgentID())
+	if again.ID() != first.ID() || again.Last().AgentID != first.Last().AgentID {
+		t.Errorf("replay made deployment %s agent %s, want %s %s", again.ID(), again.Last().AgentID, first.ID(), first.Last().AgentID)
 	}
 	if n := agentCount(t, ts); n != before+1 {
 		t.Errorf("agents: %d, want %d", n, before+1)

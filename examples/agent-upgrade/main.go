@@ -30,6 +30,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/servicing"
@@ -59,15 +60,11 @@ func main() {
 // run does the tour, reading the upgrade every poll on the embedded mock
 // server (every 10 s on a real platform).
 func run(ctx context.Context, out io.Writer, o options, poll time.Duration) error {
-	pc, advance, stop, err := connect(out)
+	c, advance, err := connect(out, poll)
 	if err != nil {
 		return err
 	}
-	defer stop()
-	if advance == nil {
-		poll = 10 * time.Second
-	}
-	sc := servicing.New(pc, servicing.WithPollInterval(poll))
+	sc := c.Servicing
 
 	// 1. Versions.
 	v, err := sc.Versions(ctx, o.agent)
@@ -125,18 +122,18 @@ func run(ctx context.Context, out io.Writer, o options, poll time.Duration) erro
 	default:
 		fmt.Fprintf(out, "The upgrade ended %s.\n", u.Status)
 	}
-	a, err := pc.Agents.Get(ctx, o.agent)
+	a, err := c.Agents.Get(ctx, o.agent)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "%s runs %s and is %s, %s.\n", a.Name, a.Version, a.Status, a.Health)
 
 	// 3. Config, changed hot.
-	c, err := sc.Config(ctx, o.agent)
+	cfg, err := sc.Config(ctx, o.agent)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nConfig v%d: %s\n", c.ConfigVersion, configLine(c.Config))
+	fmt.Fprintf(out, "\nConfig v%d: %s\n", cfg.ConfigVersion, configLine(cfg.Config))
 	upd, err := sc.PatchConfig(ctx, o.agent, map[string]any{"rate_limit": 200}, "more traffic expected")
 	var pe *platform.Error
 	switch {
@@ -150,7 +147,7 @@ func run(ctx context.Context, out io.Writer, o options, poll time.Duration) erro
 		return err
 	default:
 		fmt.Fprintf(out, "Patched to v%d at %s, reloaded with %d s of downtime: %s\n",
-			upd.ConfigVersion, upd.AppliedAt.Format(time.TimeOnly), upd.DowntimeSeconds, changes(c.Config, upd.Config))
+			upd.ConfigVersion, upd.AppliedAt.Format(time.TimeOnly), upd.DowntimeSeconds, changes(cfg.Config, upd.Config))
 	}
 
 	// 4. History.
@@ -220,19 +217,21 @@ func changes(before, after map[string]any) string {
 	return strings.Join(parts, ", ")
 }
 
-// connect uses the platform named by WAOOAW_API_URL (advance is then nil),
-// or starts an embedded mock server, signs in as its demo admin and returns
-// a function that moves the mock's clock.
-func connect(out io.Writer) (pc *platform.Client, advance func(time.Duration), stop func(), err error) {
+// connect uses the platform named by WAOOAW_API_URL, reading long work
+// every 10 s (advance is then nil), or starts an embedded mock server, signs
+// in as its demo admin, reads every poll and returns a function that moves
+// the mock's clock.
+func connect(out io.Writer, poll time.Duration) (c *waooaw.Client, advance func(time.Duration), err error) {
 	if os.Getenv("WAOOAW_API_URL") != "" {
-		pc, err := platform.New(platform.WithUserAgent("waooaw-agent-upgrade"))
-		return pc, nil, func() {}, err
+		c, err = waooaw.New(platform.WithUserAgent("waooaw-agent-upgrade"), platform.WithPollInterval(10*time.Second))
+		return c, nil, err
 	}
 	srv := mockserver.New()
 	fmt.Fprintf(out, "Using an embedded mock server (in-process); signed in as %s.\n", mockserver.AdminEmail)
-	pc, err = srv.NewClient(mockserver.AdminEmail, platform.WithUserAgent("waooaw-agent-upgrade"))
+	c, err = waooaw.New(append(srv.ClientOptions(mockserver.AdminEmail),
+		platform.WithUserAgent("waooaw-agent-upgrade"), platform.WithPollInterval(poll))...)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return pc, func(d time.Duration) { srv.Advance(d) }, func() {}, nil
+	return c, func(d time.Duration) { srv.Advance(d) }, nil
 }

@@ -24,6 +24,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/factory"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
@@ -43,16 +44,11 @@ func main() {
 // run walks the wizard and follows the deployment, reading it every poll
 // (on the embedded mock server; every 10 s on a real platform).
 func run(ctx context.Context, out io.Writer, name string, poll time.Duration) error {
-	pc, advance, stop, err := connect(out)
+	c, advance, err := connect(out, poll)
 	if err != nil {
 		return err
 	}
-	defer stop()
-	if advance == nil {
-		poll = 10 * time.Second
-	}
-	fc := factory.New(pc, factory.WithPollInterval(poll))
-	w := fc.NewWizard()
+	w := c.Factory.NewWizard()
 
 	// 1. Template.
 	res, err := w.ChooseTemplate(ctx, "tmpl-memory")
@@ -102,7 +98,7 @@ func run(ctx context.Context, out io.Writer, name string, poll time.Duration) er
 	if err != nil {
 		return fmt.Errorf("deploy: %w", err)
 	}
-	fmt.Fprintf(out, "5. Deploy: agent %s, deployment %s\n", op.AgentID(), op.ID())
+	fmt.Fprintf(out, "5. Deploy: agent %s, deployment %s\n", op.Last().AgentID, op.ID())
 	for d, err := range op.Watch(ctx) {
 		if err != nil {
 			return fmt.Errorf("deployment: %w", err)
@@ -120,7 +116,7 @@ func run(ctx context.Context, out io.Writer, name string, poll time.Duration) er
 		}
 	}
 
-	a, err := pc.Agents.Get(ctx, op.AgentID())
+	a, err := c.Agents.Get(ctx, op.Last().AgentID)
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}
@@ -147,19 +143,21 @@ func stepDone(out io.Writer, step string, res factory.Result, err error) error {
 	return nil
 }
 
-// connect uses the platform named by WAOOAW_API_URL (advance is then nil),
-// or starts an embedded mock server, signs in as its demo admin and returns
-// a function that moves the mock's clock.
-func connect(out io.Writer) (pc *platform.Client, advance func(time.Duration), stop func(), err error) {
+// connect uses the platform named by WAOOAW_API_URL, reading long work
+// every 10 s (advance is then nil), or starts an embedded mock server, signs
+// in as its demo admin, reads every poll and returns a function that moves
+// the mock's clock.
+func connect(out io.Writer, poll time.Duration) (c *waooaw.Client, advance func(time.Duration), err error) {
 	if os.Getenv("WAOOAW_API_URL") != "" {
-		pc, err := platform.New(platform.WithUserAgent("waooaw-factory-wizard"))
-		return pc, nil, func() {}, err
+		c, err = waooaw.New(platform.WithUserAgent("waooaw-factory-wizard"), platform.WithPollInterval(10*time.Second))
+		return c, nil, err
 	}
 	srv := mockserver.New()
 	fmt.Fprintf(out, "Using an embedded mock server (in-process); signed in as %s.\n", mockserver.AdminEmail)
-	pc, err = srv.NewClient(mockserver.AdminEmail, platform.WithUserAgent("waooaw-factory-wizard"))
+	c, err = waooaw.New(append(srv.ClientOptions(mockserver.AdminEmail),
+		platform.WithUserAgent("waooaw-factory-wizard"), platform.WithPollInterval(poll))...)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return pc, func(d time.Duration) { srv.Advance(d) }, func() {}, nil
+	return c, func(d time.Duration) { srv.Advance(d) }, nil
 }
