@@ -508,20 +508,13 @@ func (a *activityReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// DefaultWatchInterval is how often AgentService.Watch reads the agent when
-// given no interval.
-const DefaultWatchInterval = 2 * time.Second
-
 // Watch follows one agent without an event stream: it reads the agent at
-// once and then every interval (DefaultWatchInterval when 0 or less) and
-// yields the first reading and each one whose status, health or version
-// differs from the last yielded. It ends after yielding an error (a failed
-// read, or ctx's error once ctx is done: waits end at once) or when the
-// loop stops. Events with TopicAgents tells the same without polling.
-func (s *AgentService) Watch(ctx context.Context, id string, interval time.Duration) iter.Seq2[Agent, error] {
-	if interval <= 0 {
-		interval = DefaultWatchInterval
-	}
+// once and then every poll interval (WithPollInterval), yielding each
+// reading, until ctx ends (an agent's work is never done) or the loop
+// stops. It ends after yielding an error: a failed read, or ctx's error
+// once ctx is done (waits end at once). Events with TopicAgents tells the
+// same without polling, and only when something changed.
+func (s *AgentService) Watch(ctx context.Context, id string) iter.Seq2[Agent, error] {
 	return func(yield func(Agent, error) bool) {
 		read := func(ctx context.Context) (Agent, error) {
 			a, err := s.Get(ctx, id)
@@ -530,20 +523,11 @@ func (s *AgentService) Watch(ctx context.Context, id string, interval time.Durat
 			}
 			return *a, nil
 		}
-		var last *Agent
-		for a, err := range Poll(ctx, interval, read, func(Agent) bool { return false }) {
-			if err != nil {
-				if errors.Is(err, ctx.Err()) {
-					err = fmt.Errorf("platform: watch agent %s: %w", id, err)
-				}
-				yield(Agent{}, err)
-				return
+		for a, err := range Poll(ctx, s.c.PollInterval(), read, func(Agent) bool { return false }) {
+			if err != nil && errors.Is(err, ctx.Err()) {
+				err = fmt.Errorf("platform: watch agent %s: %w", id, err)
 			}
-			if last != nil && last.Status == a.Status && last.Health == a.Health && last.Version == a.Version {
-				continue
-			}
-			last = &a
-			if !yield(a, nil) {
+			if !yield(a, err) || err != nil {
 				return
 			}
 		}

@@ -620,12 +620,12 @@ func TestEventDecode(t *testing.T) {
 	}
 }
 
-// TestAgentWatch: the polling watch yields the first reading and each
-// change of status, health or version, and ends with ctx's error.
+// TestAgentWatch: the polling watch yields each reading, one a poll
+// interval, and ends with ctx's error.
 func TestAgentWatch(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		c, mux, _ := setup(t)
+		c, mux, _ := setup(t, platform.WithPollInterval(time.Second))
 		seq := []string{
 			`"status":"starting","health":"healthy","version":"1"`,
 			`"status":"starting","health":"healthy","version":"1"`,
@@ -643,19 +643,20 @@ func TestAgentWatch(t *testing.T) {
 			writeJSON(w, 200, `{"agent_id":"wow-memory","name":"WowMemory","tier":"Platform CoE",`+s+
 				`,"capabilities":[],"last_active":null,"created_at":"2026-01-01T00:00:00Z"}`)
 		})
-		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second+time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second+time.Millisecond)
 		defer cancel()
 		start := time.Now()
 		var got []string
 		var last error
-		for a, err := range c.Agents.Watch(ctx, "wow-memory", time.Second) {
+		for a, err := range c.Agents.Watch(ctx, "wow-memory") {
 			if err != nil {
 				last = err
 				break
 			}
 			got = append(got, fmt.Sprintf("%v %s/%s/%s", time.Since(start), a.Status, a.Health, a.Version))
 		}
-		want := []string{"0s starting/healthy/1", "2s online/healthy/1", "3s online/degraded/1", "4s online/degraded/2"}
+		want := []string{"0s starting/healthy/1", "1s starting/healthy/1", "2s online/healthy/1",
+			"3s online/degraded/1", "4s online/degraded/2", "5s online/degraded/2"}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("Watch (-want +got):\n%s", diff)
 		}
@@ -672,7 +673,7 @@ func TestAgentWatchReadError(t *testing.T) {
 		writeError(w, 404, "not_found", "agent nope not found")
 	})
 	n := 0
-	for _, err := range c.Agents.Watch(t.Context(), "nope", 0) {
+	for _, err := range c.Agents.Watch(t.Context(), "nope") {
 		n++
 		if !errors.Is(err, platform.ErrNotFound) {
 			t.Errorf("Watch: %v", err)

@@ -13,10 +13,10 @@ import (
 
 // mockClient is a client of an in-process mock server (no listener),
 // signed in as the operator.
-func mockClient(srv *mockserver.Server) *platform.Client {
-	pc, err := platform.New(platform.WithBaseURL("http://mock.invalid"), platform.WithoutEnvironment(),
+func mockClient(srv *mockserver.Server, opts ...platform.Option) *platform.Client {
+	pc, err := platform.New(append([]platform.Option{platform.WithBaseURL("http://mock.invalid"), platform.WithoutEnvironment(),
 		platform.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
-		platform.WithTokenSource(srv.TokenSource(mockserver.OperatorEmail)))
+		platform.WithTokenSource(srv.TokenSource(mockserver.OperatorEmail))}, opts...)...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -94,12 +94,12 @@ func ExampleAlertService_Acknowledge() {
 // Follow one agent by polling, where an event stream is not wanted.
 func ExampleAgentService_Watch() {
 	srv := mockserver.New()
-	pc := mockClient(srv)
+	pc := mockClient(srv, platform.WithPollInterval(10*time.Millisecond))
 	ctx := context.Background()
 	if _, err := pc.Agents.Restart(ctx, "wow-search"); err != nil {
 		log.Fatal(err)
 	}
-	for a, err := range pc.Agents.Watch(ctx, "wow-search", 10*time.Millisecond) {
+	for a, err := range pc.Agents.Watch(ctx, "wow-search") {
 		if err != nil {
 			log.Fatal(err)
 		}

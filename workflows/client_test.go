@@ -28,9 +28,9 @@ const listURL = "/api/platform/orchestration/workflows"
 // setup returns a workflows client whose requests reach mux in memory
 // (sdktest.Setup: no socket, safe inside a synctest bubble). The client does
 // not retry, so each call is one request.
-func setup(t testing.TB) (*workflows.Client, *http.ServeMux) {
+func setup(t testing.TB, opts ...platform.Option) (*workflows.Client, *http.ServeMux) {
 	t.Helper()
-	pc, mux := sdktest.Setup(t)
+	pc, mux := sdktest.Setup(t, opts...)
 	return workflows.New(pc), mux
 }
 
@@ -205,10 +205,10 @@ func every(c *workflows.Client, id, task string) map[string]func() error {
 		"Cancel":    func() error { return two(c.Cancel(ctx, id)) },
 		"RetryTask": func() error { return two(c.RetryTask(ctx, id, task)) },
 		"WaitFor": func() error {
-			return two(c.WaitFor(ctx, id, time.Millisecond, func(workflows.Workflow) bool { return true }))
+			return two(c.WaitFor(ctx, id, func(workflows.Workflow) bool { return true }))
 		},
 		"Watch": func() error {
-			for _, err := range c.Watch(ctx, id, time.Millisecond) {
+			for _, err := range c.Watch(ctx, id) {
 				return err
 			}
 			return errors.New("watch yielded nothing")

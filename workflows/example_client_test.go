@@ -22,6 +22,7 @@ func mockClient() (*workflows.Client, *mockserver.Server) {
 		platform.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
 		platform.WithTokenSource(srv.TokenSource(mockserver.OperatorEmail)),
 		platform.WithoutEnvironment(),
+		platform.WithPollInterval(time.Millisecond), // the mock's clock moves when told to
 	)
 	if err != nil {
 		panic(err)
@@ -52,7 +53,7 @@ func ExampleClient_List() {
 func ExampleClient_Watch() {
 	wf, srv := mockClient()
 	ctx := context.Background()
-	for w, err := range wf.Watch(ctx, "wf-001", time.Millisecond) {
+	for w, err := range wf.Watch(ctx, "wf-001") {
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -92,7 +93,7 @@ func ExampleClient_RetryTask() {
 	fmt.Println("retry again is a conflict:", errors.Is(err, platform.ErrConflict))
 
 	srv.Advance(time.Hour) // on the platform, time passes by itself
-	w, err = wf.WaitFor(ctx, "wf-003", time.Second, func(w workflows.Workflow) bool { return w.Status.Terminal() })
+	w, err = wf.WaitFor(ctx, "wf-003", func(w workflows.Workflow) bool { return w.Status.Terminal() })
 	if err != nil {
 		fmt.Println(err)
 		return

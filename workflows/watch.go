@@ -10,31 +10,26 @@ import (
 	"github.com/waooaw/waooaw-go/platform"
 )
 
-// DefaultPollInterval is how often Watch and WaitFor read the workflow when
-// given an interval of 0.
-const DefaultPollInterval = 2 * time.Second
-
 // ErrEnded is returned by WaitFor when the workflow reached a terminal status
 // (completed, failed or cancelled) that its condition does not accept: it
 // will not change on its own, so waiting longer is pointless. Check with
 // errors.Is.
 var ErrEnded = errors.New("workflows: the workflow ended without meeting the condition")
 
-// Watch follows a workflow: it reads it at once and then every interval
-// (DefaultPollInterval when 0), yielding each reading. It ends after
-// yielding a workflow in a terminal status (see Status.Terminal), after
-// yielding an error (from Get, or ctx's error once ctx is done: waits end at
-// once), or when the loop stops early. A negative interval yields an error.
+// Watch follows a workflow: it reads it at once and then every poll
+// interval of the platform client (platform.WithPollInterval), yielding
+// each reading. It ends after yielding a workflow in a terminal status (see
+// Status.Terminal), after yielding an error (from Get, or ctx's error once
+// ctx is done: waits end at once), or when the loop stops early.
 //
 // Readings are yielded whether or not anything changed, so a caller can
 // redraw running tasks as their durations grow; draw them with
 // NewTimeline(w, w.AsOf()) to use the platform's clock rather than the local
 // one.
-func (c *Client) Watch(ctx context.Context, id string, interval time.Duration) iter.Seq2[Workflow, error] {
+func (c *Client) Watch(ctx context.Context, id string) iter.Seq2[Workflow, error] {
 	return func(yield func(Workflow, error) bool) {
-		interval, err := pollInterval(interval)
-		if err != nil {
-			yield(Workflow{}, fmt.Errorf("workflows: watch %s: %w", id, err))
+		if c == nil || c.pc == nil {
+			yield(Workflow{}, errNoClient)
 			return
 		}
 		read := func(ctx context.Context) (Workflow, error) {
@@ -45,7 +40,7 @@ func (c *Client) Watch(ctx context.Context, id string, interval time.Duration) i
 			return *w, nil
 		}
 		done := func(w Workflow) bool { return w.Status.Terminal() }
-		for w, err := range platform.Poll(ctx, interval, read, done) {
+		for w, err := range platform.Poll(ctx, c.pc.PollInterval(), read, done) {
 			if err != nil && errors.Is(err, ctx.Err()) { // the wait ended: say which
 				err = fmt.Errorf("workflows: watch %s: %w", id, err)
 			}
@@ -56,22 +51,21 @@ func (c *Client) Watch(ctx context.Context, id string, interval time.Duration) i
 	}
 }
 
-// WaitFor reads a workflow at once and then every interval
-// (DefaultPollInterval when 0) until cond accepts it, and returns that
-// reading. For example, to wait for the end:
+// WaitFor reads a workflow as Watch does until cond accepts a reading, and
+// returns that reading. For example, to wait until it has ended:
 //
-//	w, err := wf.WaitFor(ctx, "wf-001", 0, func(w workflows.Workflow) bool { return w.Status.Terminal() })
+//	w, err := wf.WaitFor(ctx, "wf-001", func(w workflows.Workflow) bool { return w.Status.Terminal() })
 //
 // It gives up with ErrEnded, returning the last reading too, when the
 // workflow reaches a terminal status that cond does not accept; with ctx's
 // error when ctx is done (waits end at once); and with Get's error when a
-// read fails. A nil cond or a negative interval is an error.
-func (c *Client) WaitFor(ctx context.Context, id string, interval time.Duration, cond func(Workflow) bool) (*Workflow, error) {
+// read fails. A nil cond is an error.
+func (c *Client) WaitFor(ctx context.Context, id string, cond func(Workflow) bool) (*Workflow, error) {
 	if cond == nil {
 		return nil, fmt.Errorf("workflows: wait for %s: nil condition", id)
 	}
 	var last *Workflow
-	for w, err := range c.Watch(ctx, id, interval) {
+	for w, err := range c.Watch(ctx, id) {
 		if err != nil {
 			return last, err
 		}
@@ -113,14 +107,4 @@ func (w Workflow) AsOf() time.Time {
 		}
 	}
 	return at
-}
-
-func pollInterval(d time.Duration) (time.Duration, error) {
-	switch {
-	case d < 0:
-		return 0, fmt.Errorf("poll interval %v is negative: use 0 for %v", d, DefaultPollInterval)
-	case d == 0:
-		return DefaultPollInterval, nil
-	}
-	return d, nil
 }

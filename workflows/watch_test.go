@@ -39,17 +39,21 @@ func TestWatchPollsUntilTerminal(t *testing.T) {
 		wantGap  time.Duration
 	}{
 		{"given interval", 3 * time.Second, 3 * time.Second},
-		{"default interval", 0, workflows.DefaultPollInterval},
+		{"default interval", 0, platform.DefaultPollInterval},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				c, mux := setup(t)
+				var opts []platform.Option
+				if tc.interval > 0 {
+					opts = append(opts, platform.WithPollInterval(tc.interval))
+				}
+				c, mux := setup(t, opts...)
 				var at []time.Time
 				scriptedWorkflow(t, mux, &at, "pending", "running", "paused", "running", "completed", "running")
 				start := time.Now()
 				var got []workflows.Status
-				for w, err := range c.Watch(context.Background(), "wf-001", tc.interval) {
+				for w, err := range c.Watch(context.Background(), "wf-001") {
 					if err != nil {
 						t.Fatalf("Watch: %v", err)
 					}
@@ -74,14 +78,14 @@ func TestWatchEndsEachWayOnce(t *testing.T) {
 	t.Run("context cancelled while waiting", func(t *testing.T) {
 		t.Parallel()
 		synctest.Test(t, func(t *testing.T) {
-			c, mux := setup(t)
+			c, mux := setup(t, platform.WithPollInterval(time.Hour))
 			var at []time.Time
 			scriptedWorkflow(t, mux, &at, "running")
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var errs []error
 			start := time.Now()
-			for _, err := range c.Watch(ctx, "wf-001", time.Hour) {
+			for _, err := range c.Watch(ctx, "wf-001") {
 				if err != nil {
 					errs = append(errs, err)
 					continue
@@ -109,7 +113,7 @@ func TestWatchEndsEachWayOnce(t *testing.T) {
 				writeError(w, 404, "not_found", "workflow \"wf-001\" not found")
 			})
 			var results []error
-			for _, err := range c.Watch(context.Background(), "wf-001", time.Second) {
+			for _, err := range c.Watch(context.Background(), "wf-001") {
 				results = append(results, err)
 			}
 			if len(results) != 2 || results[0] != nil || !errors.Is(results[1], platform.ErrNotFound) || n != 2 {
@@ -123,7 +127,7 @@ func TestWatchEndsEachWayOnce(t *testing.T) {
 			c, mux := setup(t)
 			var at []time.Time
 			scriptedWorkflow(t, mux, &at, "running")
-			for range c.Watch(context.Background(), "wf-001", time.Second) {
+			for range c.Watch(context.Background(), "wf-001") {
 				break
 			}
 			time.Sleep(time.Minute) // no read happens once the loop has stopped
@@ -131,21 +135,6 @@ func TestWatchEndsEachWayOnce(t *testing.T) {
 				t.Errorf("%d reads, want 1", len(at))
 			}
 		})
-	})
-	t.Run("negative interval", func(t *testing.T) {
-		t.Parallel()
-		c, mux := setup(t)
-		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { t.Errorf("request sent: %s", r.URL) })
-		var errs []error
-		for _, err := range c.Watch(context.Background(), "wf-001", -time.Second) {
-			errs = append(errs, err)
-		}
-		if len(errs) != 1 || errs[0] == nil {
-			t.Errorf("errors %v, want one", errs)
-		}
-		if _, err := c.WaitFor(context.Background(), "wf-001", -1, func(workflows.Workflow) bool { return true }); err == nil {
-			t.Error("WaitFor with a negative interval: no error")
-		}
 	})
 }
 
@@ -171,7 +160,7 @@ func TestWaitFor(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				c, mux := setup(t)
+				c, mux := setup(t, platform.WithPollInterval(2*time.Second))
 				var at []time.Time
 				scriptedWorkflow(t, mux, &at, tc.statuses...)
 				ctx := context.Background()
@@ -180,7 +169,7 @@ func TestWaitFor(t *testing.T) {
 					ctx, cancel = context.WithTimeout(ctx, tc.timeout)
 					defer cancel()
 				}
-				w, err := c.WaitFor(ctx, "wf-001", 2*time.Second, tc.cond)
+				w, err := c.WaitFor(ctx, "wf-001", tc.cond)
 				switch {
 				case tc.cond == nil:
 					if err == nil || w != nil {

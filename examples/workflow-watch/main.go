@@ -27,6 +27,7 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/workflows"
@@ -80,17 +81,11 @@ func run(ctx context.Context, args []string, out io.Writer, getenv func(string) 
 	if err != nil {
 		return err
 	}
-	pc, advance, err := connect(out, getenv)
+	c, advance, err := connect(out, getenv, cfg.interval)
 	if err != nil {
 		return err
 	}
-	if cfg.interval == 0 {
-		cfg.interval = workflows.DefaultPollInterval
-		if advance != nil {
-			cfg.interval = 100 * time.Millisecond
-		}
-	}
-	wf := workflows.New(pc)
+	wf := c.Workflows
 	if cfg.id == "" {
 		if cfg.id, err = firstRunning(ctx, wf); err != nil {
 			return err
@@ -99,7 +94,7 @@ func run(ctx context.Context, args []string, out io.Writer, getenv func(string) 
 
 	var last workflows.Workflow
 	readings := 0
-	for w, err := range wf.Watch(ctx, cfg.id, cfg.interval) {
+	for w, err := range wf.Watch(ctx, cfg.id) {
 		if err != nil {
 			return fmt.Errorf("following %s: %w", cfg.id, err)
 		}
@@ -169,19 +164,26 @@ func summary(out io.Writer, w workflows.Workflow) error {
 // connect uses the platform named by WAOOAW_API_URL (advance is nil: the
 // platform's clock moves by itself), or builds an embedded mock server,
 // signed in as its demo operator, whose clock advance moves.
-func connect(out io.Writer, getenv func(string) string) (pc *platform.Client, advance func(time.Duration), err error) {
+func connect(out io.Writer, getenv func(string) string, interval time.Duration) (c *waooaw.Client, advance func(time.Duration), err error) {
+	opts := []platform.Option{platform.WithUserAgent("waooaw-workflow-watch")}
 	if getenv("WAOOAW_API_URL") != "" {
-		pc, err = platform.New(platform.WithUserAgent("waooaw-workflow-watch"))
-		return pc, nil, err
+		if interval > 0 {
+			opts = append(opts, platform.WithPollInterval(interval))
+		}
+		c, err = waooaw.New(opts...)
+		return c, nil, err
+	}
+	if interval == 0 {
+		interval = 100 * time.Millisecond
 	}
 	srv := mockserver.New()
 	fmt.Fprintf(out, "Using an embedded mock server, signed in as %s. Its clock (%s) moves only when\nthis program moves it: by -step after each reading.\n",
 		mockserver.OperatorEmail, srv.Now().Format(time.RFC3339))
-	pc, err = srv.NewClient(mockserver.OperatorEmail, platform.WithUserAgent("waooaw-workflow-watch"))
+	c, err = waooaw.New(append(srv.ClientOptions(mockserver.OperatorEmail), append(opts, platform.WithPollInterval(interval))...)...)
 	if err != nil {
 		return nil, nil, err
 	}
-	return pc, func(d time.Duration) { srv.Advance(d) }, nil
+	return c, func(d time.Duration) { srv.Advance(d) }, nil
 }
 
 // isTerminal reports whether w is a character device (a terminal).
