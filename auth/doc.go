@@ -30,7 +30,9 @@
 // (which revokes the session's tokens on the server and ends the Source).
 //
 // A Verifier checks the platform's access tokens in services that receive
-// them, against the issuer's JWKS (see NewVerifier). Discover reads the
+// them, against the issuer's JWKS (see NewVerifier); with
+// WithAudience(client id) it checks ID tokens too. It accepts EdDSA (access
+// tokens) and RS256 (ID tokens, by default) signatures. Discover reads the
 // issuer's OpenID configuration when its endpoints are not the platform's
 // standard ones (NewProvider).
 package auth

@@ -100,7 +100,7 @@ func newConfig(u use, opts []Option) (*config, error) {
 		timeout:  defaultTimeout,
 		clientID: DefaultClientID,
 		audience: DefaultAudience,
-		algs:     []string{"EdDSA"},
+		algs:     []string{"EdDSA", "RS256"},
 	}
 	for _, o := range opts {
 		if o.apply == nil {
@@ -267,7 +267,8 @@ var allowedAlgs = []string{
 }
 
 // WithAlgorithms sets the signature algorithms a Verifier accepts. Default:
-// EdDSA, the platform's. Asymmetric algorithms only: "none" and HS256 (or
+// EdDSA and RS256, the platform's (access tokens are EdDSA; ID tokens RS256
+// unless the issuer was asked for EdDSA). Asymmetric algorithms only: "none" and HS256 (or
 // any HMAC) are refused. Applies to NewVerifier.
 func WithAlgorithms(algs ...string) Option {
 	return Option{"WithAlgorithms", forVerifier, func(cfg *config) error {

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -37,14 +38,37 @@ type User struct {
 	Role  string `json:"role"`
 }
 
-// signingKey is one Ed25519 key of the server's key set.
+// signingKey is one generation of the server's key set: an Ed25519 key
+// (access tokens, and ID tokens when asked for EdDSA) and an RSA key (ID
+// tokens, RS256), rotated and retired together.
 type signingKey struct {
-	kid       string
+	kid       string // the Ed25519 key's
 	priv      ed25519.PrivateKey
 	pub       ed25519.PublicKey
+	rsaKid    string
 	retired   atomic.Bool
 	rotatedAt time.Time // when a newer key replaced it; zero while current
+
+	// The RSA key is made on first use: most servers never need one, and
+	// making it costs more than the rest of a server's start.
+	rsaOnce sync.Once
+	rsaPriv *rsa.PrivateKey
 }
+
+// rsaKey returns the generation's RSA key, making it the first time.
+func (k *signingKey) rsaKey() *rsa.PrivateKey {
+	k.rsaOnce.Do(func() {
+		priv, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(fmt.Sprintf("mockserver: generating an RSA key: %v", err)) // crypto/rand never fails
+		}
+		k.rsaPriv = priv
+	})
+	return k.rsaPriv
+}
+
+// has reports whether kid names one of the generation's keys.
+func (k *signingKey) has(kid string) bool { return kid == k.kid || kid == k.rsaKid }
 
 // session is one sign-in; revoking it revokes its tokens.
 type session struct {
@@ -83,6 +107,7 @@ type authority struct {
 	users    map[string]*User
 	sessions map[string]*session
 	oauth    oauthState
+	idAlg    string // how ID tokens are signed: RS256 (the default) or EdDSA
 
 	// verified caches verified tokens until they expire, so a request does
 	// not pay for a signature check; revocation and key retirement are
@@ -105,6 +130,7 @@ func (a *authority) reset() {
 	a.users = map[string]*User{}
 	a.sessions = map[string]*session{}
 	a.oauth = newOAuthState()
+	a.idAlg = "RS256"
 	for _, u := range []struct{ email, name, role string }{
 		{AdminEmail, "Ada Admin", "admin"},
 		{OperatorEmail, "Oscar Ops", "operator"},
@@ -122,7 +148,8 @@ func newKey() *signingKey {
 		panic(fmt.Sprintf("mockserver: generating a key: %v", err)) // crypto/rand never fails
 	}
 	sum := sha256.Sum256(pub)
-	return &signingKey{kid: "key-" + hex.EncodeToString(sum[:6]), priv: priv, pub: pub}
+	id := hex.EncodeToString(sum[:6])
+	return &signingKey{kid: "key-" + id, rsaKid: "rsa-" + id, priv: priv, pub: pub}
 }
 
 // subFor is a user's stable id.
@@ -303,16 +330,20 @@ func (a *authority) keyFor(t *jwt.Token) (any, error) {
 	if k == nil {
 		return nil, fmt.Errorf("unknown key id %q", kid)
 	}
+	if kid != k.kid {
+		return nil, fmt.Errorf("key %q signs ID tokens, not access tokens", kid)
+	}
 	if k.retired.Load() {
 		return nil, errors.New("token signed by a retired key")
 	}
 	return k.pub, nil
 }
 
-// keyByID finds a key; a.mu must be held.
+// keyByID finds the key generation of either of its key ids; a.mu must
+// be held.
 func (a *authority) keyByID(kid string) *signingKey {
 	for _, k := range a.keys {
-		if k.kid == kid {
+		if k.has(kid) {
 			return k
 		}
 	}

@@ -33,6 +33,7 @@ func (s *Server) authControlRoutes() []*route {
 		{method: "POST", pattern: "/_mock/keys/rotate", handle: s.rotateKeyControl},
 		{method: "POST", pattern: "/_mock/keys/{kid}/retire", handle: s.retireKeyControl, lookup: s.keyExists},
 		{method: "POST", pattern: "/_mock/oauth/fail-next", handle: s.failNextControl},
+		{method: "POST", pattern: "/_mock/oauth/id-token-alg", handle: s.idTokenAlgControl},
 	}
 }
 
@@ -109,8 +110,9 @@ func (s *Server) revokeSessionControl(rc *reqCtx) (int, any, *apiError) {
 	return http.StatusNoContent, nil, nil
 }
 
-// RotateKey makes a new signing key current and returns its id. The old
-// public key stays published while tokens it signed can live.
+// RotateKey makes a new key generation current (an Ed25519 and an RSA
+// key) and returns the Ed25519 key's id, the kid of new access tokens. The
+// old public keys stay published while tokens they signed can live.
 func (s *Server) RotateKey() string {
 	a := s.auth
 	k := newKey()
@@ -126,16 +128,47 @@ func (s *Server) rotateKeyControl(rc *reqCtx) (int, any, *apiError) {
 	if e := rc.decodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, map[string]string{"kid": s.RotateKey()}, nil
+	kid := s.RotateKey()
+	s.auth.mu.RLock()
+	rsaKid := s.auth.keyByID(kid).rsaKid
+	s.auth.mu.RUnlock()
+	return http.StatusOK, map[string]string{"kid": kid, "rsa_kid": rsaKid}, nil
 }
 
-// RetireKey drops a key at once: tokens it signed are refused from now on.
-// The current signing key cannot be retired; rotate first.
+// SetIDTokenAlg chooses how new ID tokens are signed: "RS256" (the
+// default, with the RSA key of the JWKS) or "EdDSA" (with the Ed25519 key,
+// as access tokens are). POST /_mock/reset goes back to RS256.
+func (s *Server) SetIDTokenAlg(alg string) error {
+	if alg != "RS256" && alg != "EdDSA" {
+		return invalidField("alg", "must be RS256 or EdDSA")
+	}
+	s.auth.mu.Lock()
+	s.auth.idAlg = alg
+	s.auth.mu.Unlock()
+	return nil
+}
+
+func (s *Server) idTokenAlgControl(rc *reqCtx) (int, any, *apiError) {
+	var req struct {
+		Alg string `json:"alg"`
+	}
+	if e := rc.decode(&req); e != nil {
+		return 0, nil, e
+	}
+	if err := s.SetIDTokenAlg(req.Alg); err != nil {
+		return 0, nil, err.(*apiError)
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+// RetireKey drops a key generation at once, named by either of its key
+// ids: tokens its keys signed are refused from now on. The current one
+// cannot be retired; rotate first.
 func (s *Server) RetireKey(kid string) error {
 	a := s.auth
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	i := slices.IndexFunc(a.keys, func(k *signingKey) bool { return k.kid == kid })
+	i := slices.IndexFunc(a.keys, func(k *signingKey) bool { return k.has(kid) })
 	switch {
 	case i < 0:
 		return notFound("key %q not found", kid)

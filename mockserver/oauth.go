@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -125,7 +126,7 @@ func (s *Server) discovery(rc *reqCtx) (int, any, *apiError) {
 		ResponseTypesSupported:            []string{"code"},
 		GrantTypesSupported:               []string{"authorization_code", "refresh_token", "client_credentials"},
 		CodeChallengeMethodsSupported:     []string{"S256"},
-		IDTokenSigningAlgValuesSupported:  []string{"EdDSA"},
+		IDTokenSigningAlgValuesSupported:  []string{"RS256", "EdDSA"},
 		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "none"},
 		ScopesSupported:                   supportedScopes,
 		SubjectTypesSupported:             []string{"public"},
@@ -152,11 +153,14 @@ func scopeRefusal(sc string) oauthError {
 		"unknown scope " + strconv.Quote(sc) + ": use " + strings.Join(supportedScopes, ", ")}
 }
 
-// JWK is one public key of GET /.well-known/jwks.json.
+// JWK is one public key of GET /.well-known/jwks.json: an Ed25519 key
+// (kty OKP, crv and x; RFC 8037) or an RSA key (kty RSA, n and e; RFC 7518).
 type JWK struct {
 	Kty string `json:"kty"`
-	Crv string `json:"crv"`
-	X   string `json:"x"`
+	Crv string `json:"crv,omitempty"`
+	X   string `json:"x,omitempty"`
+	N   string `json:"n,omitempty"`
+	E   string `json:"e,omitempty"`
 	Kid string `json:"kid"`
 	Use string `json:"use"`
 	Alg string `json:"alg"`
@@ -164,9 +168,12 @@ type JWK struct {
 
 func (s *Server) jwks(rc *reqCtx) (int, any, *apiError) {
 	keys := []JWK{}
+	b64 := base64.RawURLEncoding.EncodeToString
 	for _, k := range s.auth.publishedKeys(rc.now) {
-		keys = append(keys, JWK{Kty: "OKP", Crv: "Ed25519", X: base64.RawURLEncoding.EncodeToString(k.pub),
-			Kid: k.kid, Use: "sig", Alg: "EdDSA"})
+		pub := k.rsaKey().PublicKey
+		keys = append(keys,
+			JWK{Kty: "OKP", Crv: "Ed25519", X: b64(k.pub), Kid: k.kid, Use: "sig", Alg: "EdDSA"},
+			JWK{Kty: "RSA", N: b64(pub.N.Bytes()), E: b64(big.NewInt(int64(pub.E)).Bytes()), Kid: k.rsaKid, Use: "sig", Alg: "RS256"})
 	}
 	rc.header = http.Header{"Cache-Control": {"public, max-age=300"}}
 	return http.StatusOK, map[string]any{"keys": keys}, nil
@@ -435,19 +442,25 @@ func (s *Server) issueIn(sess *session, u *User, r, clientID, scope, nonce strin
 	return out, nil
 }
 
-// idToken signs an OpenID Connect ID token for u, audience the client.
+// idToken signs an OpenID Connect ID token for u, audience the client:
+// RS256 with the current RSA key, or EdDSA when a test asked for it.
 func (a *authority) idToken(u *User, clientID string, sess *session, nonce string) (string, error) {
 	now := a.clock.Now()
 	a.mu.RLock()
-	k := a.keys[len(a.keys)-1]
+	k, alg := a.keys[len(a.keys)-1], a.idAlg
 	a.mu.RUnlock()
 	c := claims{Email: u.Email, Name: u.Name, Role: u.Role, SID: sess.id, Nonce: nonce, RegisteredClaims: jwt.RegisteredClaims{
 		Issuer: a.issuer, Subject: u.Sub, Audience: jwt.ClaimStrings{clientID},
 		ExpiresAt: jwt.NewNumericDate(now.Add(AccessTokenTTL)), IssuedAt: jwt.NewNumericDate(now),
 	}}
-	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
-	t.Header["kid"] = k.kid
-	return t.SignedString(k.priv)
+	if alg == "EdDSA" {
+		t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
+		t.Header["kid"] = k.kid
+		return t.SignedString(k.priv)
+	}
+	t := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
+	t.Header["kid"] = k.rsaKid
+	return t.SignedString(k.rsaKey())
 }
 
 // tokenEndpoint is POST /auth/token.

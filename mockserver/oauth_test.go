@@ -26,10 +26,11 @@ func noRedirect(ts *mockserver.TestServer) *http.Client {
 
 // pkceLogin runs the authorization-code flow with PKCE up to the redirect
 // back to the client and returns the code and state it carried.
-func pkceLogin(t *testing.T, ts *mockserver.TestServer, hint, redirect, verifier string) (code, state string) {
+func pkceLogin(t *testing.T, ts *mockserver.TestServer, hint, redirect, verifier string, extra ...oauth2.AuthCodeOption) (code, state string) {
 	t.Helper()
 	cfg := oauthConfig(ts, redirect)
-	start := cfg.AuthCodeURL("st-1", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("login_hint", hint))
+	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("login_hint", hint)}, extra...)
+	start := cfg.AuthCodeURL("st-1", opts...)
 	c := noRedirect(ts)
 	next := start
 	for range 5 {
@@ -299,8 +300,8 @@ func TestKeyRotationAndRetirement(t *testing.T) {
 	oldKid := do(t, ts, call{method: "GET", path: "/.well-known/jwks.json"}).json(t)["keys"].([]any)[0].(map[string]any)["kid"].(string)
 	newKid := do(t, ts, call{method: "POST", path: "/_mock/keys/rotate"}).json(t)["kid"].(string)
 	fresh := token(t, ts, mockserver.ViewerEmail, "viewer")
-	if keys := do(t, ts, call{method: "GET", path: "/.well-known/jwks.json"}).json(t)["keys"].([]any); len(keys) != 2 {
-		t.Errorf("after rotation jwks has %d keys, want both", len(keys))
+	if keys := do(t, ts, call{method: "GET", path: "/.well-known/jwks.json"}).json(t)["keys"].([]any); len(keys) != 4 {
+		t.Errorf("after rotation jwks has %d keys, want both generations' Ed25519 and RSA keys", len(keys))
 	}
 	for _, tok := range []string{old, fresh} {
 		if a := do(t, ts, call{method: "GET", path: "/api/platform/metrics", token: tok}); a.status != 200 {
@@ -316,8 +317,8 @@ func TestKeyRotationAndRetirement(t *testing.T) {
 	if a := do(t, ts, call{method: "GET", path: "/api/platform/metrics", token: old}); a.status != 401 {
 		t.Errorf("token of a retired key: %d, want 401 at once", a.status)
 	}
-	if keys := do(t, ts, call{method: "GET", path: "/.well-known/jwks.json"}).json(t)["keys"].([]any); len(keys) != 1 {
-		t.Errorf("retired key still published: %v", keys)
+	if keys := do(t, ts, call{method: "GET", path: "/.well-known/jwks.json"}).json(t)["keys"].([]any); len(keys) != 2 {
+		t.Errorf("retired key still published (want the current Ed25519 and RSA keys only): %v", keys)
 	}
 	if a := do(t, ts, call{method: "POST", path: "/_mock/keys/nokey/retire"}); a.status != 404 {
 		t.Errorf("unknown key: %d", a.status)
