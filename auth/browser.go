@@ -10,6 +10,7 @@ import (
 	"html"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"runtime"
@@ -163,28 +164,9 @@ func (c *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	q := r.URL.Query()
 	var res callbackResult
-	status := http.StatusOK
-	switch {
-	case subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(c.state)) != 1:
-		// A redirect this login did not start: possibly forged. End the
-		// login rather than wait for one that may never come.
-		res.err = errors.New("auth: login: the redirect's state does not match the login's (a stale or forged sign-in page); sign in again")
-		status = http.StatusBadRequest
-	case q.Get("error") != "":
-		why := q.Get("error")
-		if d := q.Get("error_description"); d != "" {
-			why += " " + d
-		}
-		res.err = fmt.Errorf("auth: login: the identity provider refused: %s", why)
-		status = http.StatusForbidden
-	case q.Get("code") == "":
-		res.err = errors.New("auth: login: the redirect has no code")
-		status = http.StatusBadRequest
-	default:
-		res.code = q.Get("code")
-	}
+	var status int
+	res.code, status, res.err = redirectResult(r.URL.Query(), c.state)
 	delivered := false
 	c.once.Do(func() {
 		c.result <- res
@@ -202,4 +184,24 @@ func (c *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		msg = "Sign-in failed: " + res.err.Error()
 	}
 	fmt.Fprintf(w, "<!doctype html><title>WAOOAW sign-in</title><p>%s</p>\n", html.EscapeString(msg))
+}
+
+// redirectResult reads the redirect back from the authorization endpoint:
+// the code, or why there is none, with the HTTP status to answer it with.
+func redirectResult(q url.Values, state string) (code string, status int, err error) {
+	switch {
+	case state == "" || subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1:
+		// A redirect this login did not start: possibly forged. End the
+		// login rather than wait for one that may never come.
+		return "", http.StatusBadRequest, errors.New("auth: login: the redirect's state does not match the login's (a stale or forged sign-in page); sign in again")
+	case q.Get("error") != "":
+		why := q.Get("error")
+		if d := q.Get("error_description"); d != "" {
+			why += " " + d
+		}
+		return "", http.StatusForbidden, fmt.Errorf("auth: login: the identity provider refused: %s", why)
+	case q.Get("code") == "":
+		return "", http.StatusBadRequest, errors.New("auth: login: the redirect has no code")
+	}
+	return q.Get("code"), http.StatusOK, nil
 }

@@ -41,8 +41,9 @@ const (
 	forStatic
 	forVerifier
 	forDiscover
+	forWeb
 
-	forNetwork = forLogin | forRefresh | forClientCredentials | forVerifier | forDiscover
+	forNetwork = forLogin | forRefresh | forClientCredentials | forVerifier | forDiscover | forWeb
 	forAll     = forNetwork | forStatic
 )
 
@@ -58,6 +59,7 @@ func (u use) String() string {
 		{forStatic, "NewStaticSource"},
 		{forVerifier, "NewVerifier"},
 		{forDiscover, "Discover"},
+		{forWeb, "NewWebLogin"},
 	} {
 		if u&n.u != 0 {
 			names = append(names, n.name)
@@ -82,6 +84,7 @@ type config struct {
 	http      *http.Client
 	timeout   time.Duration
 	clientID  string
+	secret    string // a confidential client's (NewWebLogin), for the refresh grant
 	scopes    []string
 	scopesSet bool
 	loginHint string
@@ -179,10 +182,10 @@ func WithClientID(id string) Option {
 	}}
 }
 
-// WithScopes sets the scopes asked for. Default for LoginWithBrowser:
-// openid, email and profile; for NewClientCredentialsSource: none.
+// WithScopes sets the scopes asked for. Default for LoginWithBrowser and
+// NewWebLogin: openid, email and profile; for NewClientCredentialsSource: none.
 func WithScopes(scopes ...string) Option {
-	return Option{"WithScopes", forLogin | forClientCredentials, func(cfg *config) error {
+	return Option{"WithScopes", forLogin | forClientCredentials | forWeb, func(cfg *config) error {
 		for _, s := range scopes {
 			if s == "" || strings.ContainsAny(s, " \t\r\n\"\\") {
 				return fmt.Errorf("auth: WithScopes: %q is not a valid scope", s)

@@ -80,7 +80,7 @@ func NewRefreshingSource(p *Provider, tok *oauth2.Token, opts ...Option) (*Sourc
 		if cur == nil || cur.RefreshToken == "" {
 			return nil, fmt.Errorf("auth: the token has expired and there is no refresh token; sign in again: %w", ErrReauthRequired)
 		}
-		oc := &oauth2.Config{ClientID: cfg.clientID, Endpoint: p.endpoint()}
+		oc := &oauth2.Config{ClientID: cfg.clientID, ClientSecret: cfg.secret, Endpoint: p.endpoint()}
 		nt, err := oc.TokenSource(ctx, &oauth2.Token{RefreshToken: cur.RefreshToken}).Token()
 		if err != nil {
 			return nil, tokenEndpointError(s.what, err)

@@ -27,6 +27,13 @@ const (
 	// for the client_credentials grant; it acts as an operator.
 	CIClientID     = "waooaw-ci"
 	CIClientSecret = "waooaw-ci-secret"
+	// ConsoleClientID and ConsoleClientSecret are the confidential client
+	// of a web application such as the operator console: authorization
+	// code with PKCE and the secret at the token endpoint. The mock keeps
+	// no list of its redirect URIs: any absolute http or https URL is
+	// accepted (a real platform registers them).
+	ConsoleClientID     = "waooaw-console"
+	ConsoleClientSecret = "waooaw-console-secret"
 	// ciEmail is the service account's identity.
 	ciEmail = "waooaw-ci@service.waooaw.ai"
 )
@@ -219,6 +226,13 @@ func (a *authority) sweepOAuth(now time.Time) {
 	}
 }
 
+// webRedirect reports whether raw is a redirect URI a web client may use:
+// absolute http or https, with a host and no fragment (RFC 6749 §3.1.2).
+func webRedirect(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Fragment == "" && u.User == nil
+}
+
 // loopbackRedirect reports whether raw is an http redirect URI on a
 // loopback host (RFC 8252 §7.3): exactly 127.0.0.1, [::1] or localhost.
 func loopbackRedirect(raw string) bool {
@@ -247,20 +261,24 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	refuse := func(desc string) {
 		writeOAuthError(w, oauthError{http.StatusBadRequest, "invalid_request", desc})
 	}
+	known := clientID == SDKClientID || clientID == ConsoleClientID
 	switch {
-	case redirect != "" && clientID != SDKClientID:
+	case redirect != "" && !known:
 		if clientID == "" {
 			refuse("client_id is required with a redirect_uri")
 		} else {
 			writeOAuthError(w, oauthError{http.StatusBadRequest, "unauthorized_client",
-				"unknown client " + strconv.Quote(clientID) + ": use " + SDKClientID})
+				"unknown client " + strconv.Quote(clientID) + ": use " + SDKClientID + " or " + ConsoleClientID})
 		}
 		return
 	case redirect == "" && clientID != "" && clientID != SDKClientID:
 		writeOAuthError(w, oauthError{http.StatusBadRequest, "unauthorized_client", "unknown client " + strconv.Quote(clientID)})
 		return
-	case redirect != "" && !loopbackRedirect(redirect):
+	case redirect != "" && clientID == SDKClientID && !loopbackRedirect(redirect):
 		refuse("redirect_uri must be http on 127.0.0.1, [::1] or localhost (RFC 8252)")
+		return
+	case redirect != "" && clientID == ConsoleClientID && !webRedirect(redirect):
+		refuse("redirect_uri must be an absolute http or https URL with no fragment")
 		return
 	case state == "" && redirect != "":
 		refuse("state is required")
@@ -485,6 +503,11 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case clientID == CIClientID:
 		if subtle.ConstantTimeCompare([]byte(secret), []byte(CIClientSecret)) != 1 {
+			writeOAuthError(w, oauthError{http.StatusUnauthorized, "invalid_client", "client authentication failed"})
+			return
+		}
+	case clientID == ConsoleClientID:
+		if subtle.ConstantTimeCompare([]byte(secret), []byte(ConsoleClientSecret)) != 1 {
 			writeOAuthError(w, oauthError{http.StatusUnauthorized, "invalid_client", "client authentication failed"})
 			return
 		}
