@@ -226,11 +226,11 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("15:04:05")
 	},
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"age": func(t time.Time, now time.Time) string { return ago(now.Sub(t)) },
+	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"age":   func(t time.Time, now time.Time) string { return ago(now.Sub(t)) },
 	"list":  func(s ...string) []string { return s },
 	"title": func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
-	"svg": func(s string) template.HTML { return template.HTML(s) }, // only for the SDK's escaped SVG
+	"svg":   func(s string) template.HTML { return template.HTML(s) }, // only for the SDK's escaped SVG
 	"statusWord": func(s any) string {
 		return strings.ReplaceAll(fmt.Sprint(s), "_", " ")
 	},
