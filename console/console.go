@@ -231,7 +231,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("Content-Security-Policy", csp+"; form-action 'self'")
 	rest, ok := strings.CutPrefix(r.URL.Path, c.base)
 	if !ok {
 		if r.URL.Path+"/" == c.base {
@@ -246,6 +246,12 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r2.URL.RawPath = ""
 	c.mux.ServeHTTP(rec, r2)
 }
+
+// csp is the pages' Content-Security-Policy. Forms post to the console
+// only (form-action 'self'), except the sign-in form, whose answer
+// redirects to the platform's sign-in and on to Google: browsers hold a
+// form's redirects to form-action too.
+const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // statusRecorder remembers the status for the log line.
 type statusRecorder struct {

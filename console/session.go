@@ -187,6 +187,7 @@ func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	w.Header().Set("Content-Security-Policy", csp) // the form goes on to the platform's sign-in
 	v := c.view(r, s, "login", "Sign in")
 	v.Page = map[string]string{
 		"Next":    safeNext(r.URL.Query().Get("next")),

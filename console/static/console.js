@@ -53,10 +53,17 @@
     ev.preventDefault();
     dialogURL = a.href;
     partial(a.href).then(function (html) {
-      dialog.querySelector(".dialog-body").innerHTML = html;
+      var body = dialog.querySelector(".dialog-body");
+      body.innerHTML = html;
+      stayHere(body);
       if (!dialog.open) dialog.showModal();
     }).catch(function () { location.href = a.href; });
   });
+  // An action taken in the dialog comes back to this page, not the agent's.
+  function stayHere(el) {
+    var here = location.pathname.slice(base.length - 1) + location.search;
+    el.querySelectorAll("input[name=back]").forEach(function (i) { i.value = here; });
+  }
   if (dialog) dialog.addEventListener("close", function () { dialogURL = null; });
 
   if (!main) return;
@@ -77,7 +84,11 @@
         main.dataset.refreshed = String(Date.now());
       }).catch(function () {});
       if (dialogURL && dialog.open) {
-        partial(dialogURL).then(function (html) { dialog.querySelector(".dialog-body").innerHTML = html; }).catch(function () {});
+        partial(dialogURL).then(function (html) {
+          var body = dialog.querySelector(".dialog-body");
+          body.innerHTML = html;
+          stayHere(body);
+        }).catch(function () {});
       }
     }, 250);
   }
