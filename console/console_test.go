@@ -3,8 +3,10 @@ package console_test
 import (
 	"bufio"
 	"context"
+	"go/build"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -433,4 +435,68 @@ func between(s, a, b string) string {
 		return s[:j]
 	}
 	return s
+}
+
+// The console stands on the public SDK only: no mockserver, no internal
+// package, in what it imports (its tests may use the mock server).
+func TestImportsOnlyThePublicSDK(t *testing.T) {
+	t.Parallel()
+	const module = "github.com/waooaw/waooaw-go"
+	seen := map[string]bool{}
+	var walk func(dir, path string)
+	walk = func(dir, path string) {
+		if seen[path] {
+			return
+		}
+		seen[path] = true
+		pkg, err := build.ImportDir(dir, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, imp := range pkg.Imports {
+			rel, ok := strings.CutPrefix(imp, module)
+			if !ok {
+				continue
+			}
+			if strings.Contains(imp, "/mockserver") || strings.Contains(imp, "/internal/") {
+				t.Errorf("%s imports %s", path, imp)
+			}
+			walk(filepath.Join("..", filepath.FromSlash(strings.TrimPrefix(rel, "/"))), imp)
+		}
+	}
+	walk(".", module+"/console")
+	if !seen[module] || !seen[module+"/auth"] {
+		t.Errorf("the walk missed the root package or auth: %v", seen)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "/")
+	b := e.signIn(t, mockserver.OperatorEmail)
+	p := b.get("")
+	for k, want := range map[string]string{
+		"X-Content-Type-Options": "nosniff",
+		"X-Frame-Options":        "DENY",
+		"Cache-Control":          "no-store",
+	} {
+		if got := p.header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	csp := p.header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "form-action 'self'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("the dashboard's CSP %q lacks %s", csp, want)
+		}
+	}
+	if strings.Contains(p.body, "<script>") || strings.Contains(p.body, " onclick=") {
+		t.Error("inline script on the dashboard: the CSP would block it")
+	}
+	// The sign-in form's answer redirects to the platform: its page does
+	// not limit form-action.
+	login := e.browser(t).get("login")
+	if csp := login.header.Get("Content-Security-Policy"); strings.Contains(csp, "form-action") || !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("the login page's CSP: %q", csp)
+	}
 }
