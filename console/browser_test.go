@@ -219,6 +219,13 @@ func TestBrowser(t *testing.T) {
 		if !eval[bool](t, ctx, `window.__sameDocument === true`) {
 			t.Error("the page reloaded to show the change")
 		}
+		// The theme toggle persists across loads.
+		run(t, ctx, chromedp.Click(css("#theme")))
+		theme := eval[string](t, ctx, `document.documentElement.dataset.theme || ""`)
+		run(t, ctx, chromedp.Reload(), chromedp.WaitVisible(css(".cards")))
+		if again := eval[string](t, ctx, `document.documentElement.dataset.theme || ""`); theme == "" || again != theme {
+			t.Errorf("theme %q after the toggle, %q after a reload", theme, again)
+		}
 		// Refresh button: updates in place.
 		eval[string](t, ctx, `document.getElementById("main").dataset.refreshed = ""`)
 		run(t, ctx, chromedp.Click(css("#refresh")))
@@ -288,6 +295,20 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	// The platform's event stream is down: the page says it polls.
+	t.Run("polling", func(t *testing.T) {
+		e := newEnv(t, "/")
+		if _, err := e.mock.AddFault(mockserver.Fault{Method: "GET", Path: "/api/platform/events", Status: 500}); err != nil {
+			t.Fatal(err)
+		}
+		ctx := tab(t, bctx)
+		signInBrowser(t, ctx, e, mockserver.OperatorEmail)
+		waitFor(t, ctx, "the polling indicator", `document.getElementById("live").dataset.state === "polling"`)
+		if s := text(t, ctx, "#live"); !strings.Contains(s, "polling every 30 s") {
+			t.Errorf("the indicator reads %q", s)
+		}
+	})
+
 	// The viewer sees no mutation buttons.
 	t.Run("viewer", func(t *testing.T) {
 		e := newEnv(t, "/")
@@ -346,9 +367,12 @@ func TestBrowser(t *testing.T) {
 					t.Errorf("%s: a %d-byte screenshot", name, len(png))
 				}
 			}
-			// Nothing overflows the viewport sideways at this width.
+		}
+		// From 360 px up, no page scrolls sideways.
+		for _, path := range []string{"", "agents/wow-memory", "queues", "queues/agent-tasks", "workflows", "workflows/wf-001", "login", "nope"} {
+			run(t, ctx, chromedp.EmulateViewport(360, 800), chromedp.Navigate(e.url+path), chromedp.WaitVisible(css("main h1")))
 			if over := eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth + 1`); over {
-				t.Errorf("at %d px the page scrolls sideways", width)
+				t.Errorf("at 360 px /%s scrolls sideways", path)
 			}
 		}
 	})
