@@ -88,6 +88,7 @@ func (st *sessionStore) create() *session {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	var oldest *session
+	var oldestUsed time.Time
 	for id, o := range st.m {
 		o.mu.Lock()
 		used := o.lastUsed
@@ -96,8 +97,8 @@ func (st *sessionStore) create() *session {
 			delete(st.m, id)
 			continue
 		}
-		if oldest == nil || used.Before(oldest.lastUsed) {
-			oldest = o
+		if oldest == nil || used.Before(oldestUsed) {
+			oldest, oldestUsed = o, used
 		}
 	}
 	if len(st.m) >= maxSessions && oldest != nil {
@@ -120,12 +121,15 @@ func (st *sessionStore) get(id string) *session {
 	}
 	now := st.now()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if now.Sub(s.lastUsed) > st.ttl {
+	expired := now.Sub(s.lastUsed) > st.ttl
+	if !expired {
+		s.lastUsed = now
+	}
+	s.mu.Unlock() // before drop: create locks the store, then sessions
+	if expired {
 		st.drop(id)
 		return nil
 	}
-	s.lastUsed = now
 	return s
 }
 
