@@ -68,6 +68,9 @@ func TestSignedOutIsSentToLogin(t *testing.T) {
 	if p := b.noFollow("GET", "events?topics=agents", nil); p.status != http.StatusUnauthorized {
 		t.Errorf("events signed out: %d", p.status)
 	}
+	if p := b.get("healthz"); p.status != 200 || strings.TrimSpace(p.body) != "ok" {
+		t.Errorf("healthz signed out: %d %q", p.status, p.body)
+	}
 	if p := b.get("static/console.css"); p.status != 200 || !strings.Contains(p.header.Get("Content-Type"), "text/css") {
 		t.Errorf("static asset signed out: %d %s", p.status, p.header.Get("Content-Type"))
 	}
