@@ -10,10 +10,10 @@ import (
 func (s *Server) controlRoutes() []*route {
 	return []*route{
 		{method: "GET", pattern: "/healthz", handle: s.healthz},
-		{method: "POST", pattern: "/_mock/reset", handle: s.resetControl},
+		{method: "POST", pattern: "/_mock/reset", handle: s.resetControl, exclusive: true},
 		{method: "POST", pattern: "/_mock/tokens", handle: s.tokenControl},
 		{method: "GET", pattern: "/_mock/clock", handle: s.clockControl},
-		{method: "POST", pattern: "/_mock/clock/advance", handle: s.advanceControl},
+		{method: "POST", pattern: "/_mock/clock/advance", handle: s.advanceControl, exclusive: true},
 		{method: "POST", pattern: "/_mock/faults", handle: s.addFaultControl},
 		{method: "DELETE", pattern: "/_mock/faults", handle: s.clearFaultsControl},
 		{method: "GET", pattern: "/_mock/journal", handle: s.journalControl},
@@ -57,7 +57,7 @@ func (s *Server) resetControl(rc *reqCtx) (int, any, *apiError) {
 	if e := rc.decodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	s.Reset()
+	s.reset()
 	return http.StatusNoContent, nil, nil
 }
 

@@ -47,9 +47,6 @@ const (
 	// DefaultHeartbeat is how often an open stream sends a heartbeat
 	// comment (real time).
 	DefaultHeartbeat = 15 * time.Second
-	// eventLogSize is how many events the server keeps for streams that
-	// resume; a position older than that gets a reset.
-	eventLogSize = 1000
 )
 
 // eventTopics are the topics a stream can ask for, in bit order.
@@ -80,6 +77,7 @@ type hubEvent struct {
 // is ready: ids start at 1.
 type eventHub struct {
 	heartbeat time.Duration // set by options, before serving
+	size      int           // events kept (Limits.Events), set before serving
 
 	mu      sync.Mutex
 	log     []hubEvent // ids first … next-1, oldest first
@@ -124,8 +122,8 @@ func (h *eventHub) add(topic uint, typ string, at time.Time, data any) {
 	b.Write(bytes.TrimSuffix(env, []byte("\n")))
 	b.WriteString("\n\n")
 	h.log = append(h.log, hubEvent{id: id, topic: topic, frame: b.Bytes()})
-	if len(h.log) > eventLogSize {
-		h.log = h.log[len(h.log)-eventLogSize:]
+	if len(h.log) > h.size {
+		h.log = h.log[len(h.log)-h.size:]
 	}
 	for sub := range h.subs {
 		select {
@@ -276,7 +274,7 @@ func parseStreamParams(r *http.Request) (streamParams, *apiError) {
 func (s *Server) eventRoutes() []*route {
 	return []*route{
 		// raw: the stream writes as it goes; it checks the token itself.
-		{method: "GET", pattern: "/api/platform/events", role: roleViewer, raw: s.streamEvents},
+		{method: "GET", pattern: "/api/platform/events", role: roleViewer, raw: s.streamEvents, stream: true},
 	}
 }
 
@@ -301,7 +299,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, rid, e)
 		return
 	}
-	s.observe()
+	s.observeTx()
 	// The position is taken before the answer starts: a client that acts
 	// once it has the answer's headers sees the events of what it did.
 	hs, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
@@ -370,7 +368,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		case <-sub.wake:
 		case <-ticker.C:
 			// A real clock moves without requests: look before beating.
-			s.observe()
+			s.observeTx()
 			if _, err := io.WriteString(w, ": heartbeat\n\n"); err != nil || rc.Flush() != nil {
 				return
 			}

@@ -7,16 +7,16 @@ import (
 	"time"
 )
 
-// TestEventLogBounds: the server keeps the last eventLogSize events; a
+// TestEventLogBounds: the server keeps the last DefaultLimits().Events events; a
 // position before them, after the newest, or from before a reset is a gap.
 func TestEventLogBounds(t *testing.T) {
 	t.Parallel()
 	s := New()
 	all := uint(1)<<len(eventTopics) - 1
-	for i := range eventLogSize + 5 {
+	for i := range DefaultLimits().Events + 5 {
 		s.publish(Epoch(), "logs.appended", map[string]int{"n": i})
 	}
-	head := uint64(eventLogSize + 5)
+	head := uint64(DefaultLimits().Events + 5)
 	tests := []struct {
 		cursor uint64
 		mask   uint
@@ -25,7 +25,7 @@ func TestEventLogBounds(t *testing.T) {
 	}{
 		{0, all, 0, true},
 		{4, all, 0, true},
-		{5, all, eventLogSize, false},
+		{5, all, DefaultLimits().Events, false},
 		{head - 3, all, 3, false},
 		{head - 3, topicBit("agents"), 0, false},
 		{head, all, 0, false},

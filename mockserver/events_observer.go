@@ -107,6 +107,14 @@ func (s *Server) observe() {
 	s.observeLocked()
 }
 
+// observeTx is observe in a transaction of its own, for the event stream,
+// which holds none while it runs.
+func (s *Server) observeTx() {
+	s.tx.RLock()
+	defer s.tx.RUnlock()
+	s.observe()
+}
+
 // observeMoved is observe when only the clock can have changed the state
 // since the last look (before a handler runs): nothing to do while the
 // clock stands still.

@@ -317,7 +317,9 @@ func (s *Server) addStartFaults() {
 			errs = append(errs, fmt.Errorf("mockserver: fault %s %s: %s", f.Method, f.Path, e.msg))
 		}
 	}
+	s.seeding.mu.Lock()
 	s.faultErr = errors.Join(errs...)
+	s.seeding.mu.Unlock()
 }
 
 // AddFault registers a fault and returns its id.

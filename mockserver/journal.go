@@ -4,13 +4,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
-
-// journalSize bounds the journal: older entries are dropped.
-const journalSize = 10000
 
 // JournalEntry is one request the server answered. In JSON,
 // idempotency_key is always present: null when the request had none.
@@ -59,35 +58,62 @@ func (e *JournalEntry) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// journal is a ring of the last journalSize requests (the /_mock/ controls
-// and /healthz excluded). Appending is one short critical section.
+// journal keeps the last requests (the /_mock/ controls and /healthz
+// excluded) within its bounds of entries and bytes. Appending is one short
+// critical section, O(1) amortized.
 type journal struct {
-	mu   sync.Mutex
-	ring []JournalEntry
-	next int
-	full bool
+	max, maxBytes, field int
+	mu                   sync.Mutex
+	live                 []JournalEntry // live[head:] are kept, oldest first
+	head                 int
+	bytes                int // the size of live[head:]
 }
 
-func newJournal() *journal { return &journal{} }
+func newJournal(l Limits) *journal {
+	return &journal{max: l.JournalEntries, maxBytes: l.JournalBytes, field: l.JournalFieldBytes}
+}
 
-// add appends e; the ring grows to journalSize, then wraps.
-func (j *journal) add(e JournalEntry) {
-	j.mu.Lock()
-	if !j.full {
-		j.ring = append(j.ring, e)
-		if len(j.ring) == journalSize {
-			j.full = true
-		}
-	} else {
-		j.ring[j.next] = e
-		j.next = (j.next + 1) % journalSize
+// size is what an entry costs the journal, roughly: its strings and a
+// fixed part for the rest.
+func (e *JournalEntry) size() int {
+	return len(e.Method) + len(e.Path) + len(e.Query) + len(e.IdempotencyKey) + len(e.RequestID) + 96
+}
+
+// cut keeps at most n bytes of v (whole UTF-8 characters) and marks a cut
+// with "…".
+func cut(v string, n int) string {
+	if len(v) <= n {
+		return v
 	}
-	j.mu.Unlock()
+	for n > 0 && !utf8.RuneStart(v[n]) {
+		n--
+	}
+	return v[:n] + "…"
+}
+
+// add appends e, cutting its long fields and dropping the oldest entries
+// past the bounds.
+func (j *journal) add(e JournalEntry) {
+	e.Path, e.Query, e.IdempotencyKey = cut(e.Path, j.field), cut(e.Query, j.field), cut(e.IdempotencyKey, j.field)
+	n := e.size()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.live = append(j.live, e)
+	j.bytes += n
+	for len(j.live)-j.head > j.max || j.bytes > j.maxBytes && len(j.live)-j.head > 1 {
+		j.bytes -= j.live[j.head].size()
+		j.live[j.head] = JournalEntry{}
+		j.head++
+	}
+	if j.head > 0 && j.head >= len(j.live)/2 {
+		j.live = append(j.live[:0], j.live[j.head:]...)
+		j.head = 0
+	}
 }
 
 func (j *journal) clear() {
 	j.mu.Lock()
-	j.ring, j.next, j.full = nil, 0, false
+	j.live, j.head, j.bytes = nil, 0, 0
 	j.mu.Unlock()
 }
 
@@ -101,9 +127,7 @@ type JournalFilter struct {
 // entries returns the matching entries, oldest first.
 func (j *journal) entries(f JournalFilter) []JournalEntry {
 	j.mu.Lock()
-	all := make([]JournalEntry, 0, len(j.ring))
-	all = append(all, j.ring[j.next:]...)
-	all = append(all, j.ring[:j.next]...)
+	all := slices.Clone(j.live[j.head:])
 	j.mu.Unlock()
 	var pat []string
 	if f.Path != "" {
@@ -123,7 +147,7 @@ func (j *journal) entries(f JournalFilter) []JournalEntry {
 }
 
 // Journal returns the requests the server answered that match f, oldest
-// first (at most the last 10000).
+// first (at most Limits.JournalEntries of the last).
 func (s *Server) Journal(f JournalFilter) []JournalEntry { return s.journal.entries(f) }
 
 // Calls counts the journaled requests matching method and path ("*" for a

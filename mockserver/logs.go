@@ -14,21 +14,26 @@ import (
 // logStore is the platform's log, oldest line first. The seeded lines are
 // made at first use (most per-test servers never read the log), at times
 // before the store's start, so they are the same whenever they are made.
+//
+// It is a ring of at most max lines (Limits.LogLines): past that the
+// oldest line goes first.
 type logStore struct {
 	mu     sync.Mutex
 	start  time.Time // the seed clock: seeded lines are before it
-	seeded bool      // the seed lines are made (or cleared away)
-	lines  []platform.LogEntry
+	max    int
+	seeded bool                // the seed lines are made (or cleared away)
+	lines  []platform.LogEntry // lines[head:] are kept, oldest first
+	head   int
 	seq    int
 }
 
-func newLogStore(now time.Time) *logStore { return &logStore{start: now} }
+func newLogStore(now time.Time, max int) *logStore { return &logStore{start: now, max: max} }
 
 // clear empties the log (an empty start).
 func (st *logStore) clear() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.seeded, st.lines, st.seq = true, nil, 0
+	st.seeded, st.lines, st.head, st.seq = true, nil, 0, 0
 }
 
 // ensure makes the seed lines; st.mu must be held.
@@ -41,6 +46,20 @@ func (st *logStore) ensure() {
 		st.seq++
 		l.LogID = logID(st.seq)
 		st.lines = append(st.lines, l)
+	}
+	st.bound()
+}
+
+// bound drops the oldest lines past max, copying the kept ones down once
+// the dropped ones are as many: O(1) amortized; st.mu must be held.
+func (st *logStore) bound() {
+	if n := len(st.lines) - st.head; n > st.max {
+		clear(st.lines[st.head : st.head+n-st.max])
+		st.head += n - st.max
+	}
+	if st.head > 0 && st.head >= len(st.lines)-st.head {
+		st.lines = append(st.lines[:0], st.lines[st.head:]...)
+		st.head = 0
 	}
 }
 
@@ -58,10 +77,11 @@ func (st *logStore) append(l platform.LogEntry) platform.LogEntry {
 		l.Metadata = map[string]any{}
 	}
 	i := len(st.lines)
-	for i > 0 && st.lines[i-1].Timestamp.After(l.Timestamp) {
+	for i > st.head && st.lines[i-1].Timestamp.After(l.Timestamp) {
 		i--
 	}
 	st.lines = slices.Insert(st.lines, i, l)
+	st.bound()
 	return l
 }
 
@@ -87,7 +107,7 @@ func (st *logStore) list(f logFilter) []platform.LogEntry {
 	defer st.mu.Unlock()
 	st.ensure()
 	var out []platform.LogEntry
-	for i := len(st.lines) - 1; i >= 0; i-- {
+	for i := len(st.lines) - 1; i >= st.head; i-- {
 		if f.match(&st.lines[i]) {
 			out = append(out, st.lines[i])
 		}

@@ -48,6 +48,11 @@ type route struct {
 	// lookup, when set, answers 404 for path resources that do not exist,
 	// before the body is read: checks run 401, 403, 404, then 400s, 409.
 	lookup func(rc *reqCtx) *apiError
+	// exclusive routes replace or move the whole state (reset, seed, clock):
+	// they run alone, no other request in flight.
+	exclusive bool
+	// stream routes (the event stream) hold no transaction while they run.
+	stream bool
 	segs   []string
 }
 

@@ -197,7 +197,7 @@ func (s *Server) start() {
 	s.seeding.mu.Lock()
 	defer s.seeding.mu.Unlock()
 	now := s.clock.Now()
-	st := newStores(now)
+	st := newStores(now, s.limits)
 	if s.seeding.empty {
 		st.clear()
 	}
@@ -237,6 +237,13 @@ func (st *stores) clear() {
 // problem. What Seed adds lasts until Reset, which goes back to the start
 // (see WithSeed).
 func (s *Server) Seed(seed Seed) (SeedResult, error) {
+	s.tx.Lock()
+	defer s.tx.Unlock()
+	return s.seedNow(seed)
+}
+
+// seedNow is Seed in an exclusive transaction.
+func (s *Server) seedNow(seed Seed) (SeedResult, error) {
 	s.observe()       // event streams: note the state before the seed…
 	defer s.observe() // …and publish what it added (after the unlock below)
 	s.seeding.mu.Lock()
@@ -751,7 +758,7 @@ func (p *seedPlan) planUsers(us []User) {
 
 // seedRoutes are the seeding control, POST /_mock/seed (api/mock.yaml).
 func (s *Server) seedRoutes() []*route {
-	return []*route{{method: "POST", pattern: "/_mock/seed", handle: s.seedControl}}
+	return []*route{{method: "POST", pattern: "/_mock/seed", handle: s.seedControl, exclusive: true}}
 }
 
 func (s *Server) seedControl(rc *reqCtx) (int, any, *apiError) {
@@ -760,7 +767,7 @@ func (s *Server) seedControl(rc *reqCtx) (int, any, *apiError) {
 	}
 	seed, probs := decodeSeed(rc.body)
 	if probs == nil {
-		_, err := s.Seed(seed)
+		_, err := s.seedNow(seed)
 		var se *SeedError
 		if errors.As(err, &se) {
 			probs = se.Problems

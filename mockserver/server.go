@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +40,10 @@ type Server struct {
 	middleware []func(http.Handler) http.Handler
 
 	state atomic.Pointer[stores]
+	// tx is the one transaction lock: every request holds it shared while
+	// it runs; Reset, Seed and Advance hold it alone (transact).
+	tx     sync.RWMutex
+	limits Limits
 
 	events eventHub // the event stream's log and streams (events.go)
 }
@@ -98,12 +103,14 @@ func New(opts ...Option) *Server {
 		logger: slog.New(slog.DiscardHandler),
 	}
 	s.auth = newAuthority(s.clock, DefaultIssuer)
-	s.idem = newIdempotency(s.clock)
 	s.faults = newFaults()
-	s.journal = newJournal()
+	s.limits = DefaultLimits()
 	for _, o := range opts {
 		o(s)
 	}
+	s.idem = newIdempotency(s.clock, s.limits.IdempotencyKeys)
+	s.journal = newJournal(s.limits)
+	s.events.size = s.limits.Events
 	s.debug = s.logger.Enabled(context.Background(), slog.LevelDebug)
 	if s.templates == nil {
 		s.templates = template.Builtins()
@@ -119,8 +126,17 @@ func New(opts ...Option) *Server {
 // seed (re)builds every store from the start's seed data (seeding.go).
 func (s *Server) seed() { s.start() }
 
-// Reset puts seed data, clock offset, sessions and users back to the start.
+// Reset puts seed data, clock offset, sessions and users back to the start,
+// atomically: a request in flight finishes before it, and one that comes
+// during it waits and sees only the new state.
 func (s *Server) Reset() {
+	s.tx.Lock()
+	defer s.tx.Unlock()
+	s.reset()
+}
+
+// reset is Reset in an exclusive transaction.
+func (s *Server) reset() {
 	s.clock.reset()
 	s.auth.reset()
 	s.idem.reset()
@@ -136,7 +152,11 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 
 // Advance moves the server's clock forward by d; state moves with it, and
 // event streams are told of the changes it brings.
-func (s *Server) Advance(d time.Duration) time.Time { return s.advance(d) }
+func (s *Server) Advance(d time.Duration) time.Time {
+	s.tx.Lock()
+	defer s.tx.Unlock()
+	return s.advance(d)
+}
 
 // Issuer is the issuer (iss) of the server's tokens.
 func (s *Server) Issuer() string { return s.auth.issuer }
@@ -236,62 +256,102 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			strings.Join(s.router.nearest(r.URL.Path), ", ")))
 		return
 	}
-	if rt.raw != nil {
-		rt.raw(w, r)
+	switch {
+	case rt.stream:
+		rt.raw(w, r) // holds no transaction: it takes one per look (events.go)
+		return
+	case rt.raw != nil:
+		s.transact(rt, func() answer { rt.raw(w, r); return answer{} })
 		return
 	}
-	rc := &reqCtx{s: s, r: r, params: params, id: rid, now: s.clock.Now()}
+	// The body is read before the transaction (a slow sender holds no
+	// state); its errors are answered in their turn, after 401, 403, 404.
+	var body []byte
+	var bodyErr *apiError
+	if r.Method != http.MethodGet && r.Method != http.MethodHead { // a GET's body is ignored
+		body, bodyErr = readBody(r)
+	}
+	a := s.transact(rt, func() answer { return s.answer(r, rt, params, rid, body, bodyErr) })
+	writeAnswer(w, a.status, a.header, a.body)
+}
+
+// answer is a response made inside a transaction, written after it, so
+// that a slow reader never holds the state.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func errAnswer(rid string, e *apiError) answer {
+	return answer{e.status, e.header, encodeError(rid, e)}
+}
+
+// transact runs fn as one transaction: the state it sees is one
+// generation, which a Reset, Seed or Advance (exclusive) never splits.
+// Every request that reads or changes state runs in one.
+func (s *Server) transact(rt *route, fn func() answer) answer {
+	if rt.exclusive {
+		s.tx.Lock()
+		defer s.tx.Unlock()
+	} else {
+		s.tx.RLock()
+		defer s.tx.RUnlock()
+	}
+	return fn()
+}
+
+// answer checks and serves a matched request in its transaction: the
+// checks run 401, 403, 404, then 400s, then the handler.
+func (s *Server) answer(r *http.Request, rt *route, params map[string]string, rid string, body []byte, bodyErr *apiError) answer {
+	rc := &reqCtx{s: s, r: r, params: params, id: rid, now: s.clock.Now(), body: body}
 	if rt.role != rolePublic {
 		p, e := s.auth.authenticate(r)
 		if e != nil {
-			writeError(w, rid, e)
-			return
+			return errAnswer(rid, e)
 		}
 		if p.role < rt.role {
-			writeError(w, rid, errf(http.StatusForbidden, "permission_denied",
+			return errAnswer(rid, errf(http.StatusForbidden, "permission_denied",
 				"%s %s needs the %s role; you are %s", r.Method, rt.pattern, rt.role, p.role))
-			return
 		}
 		rc.who = p
 	}
 	for name, v := range params {
 		if !validPathID(v) {
-			writeError(w, rid, invalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
-			return
+			return errAnswer(rid, invalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
 		}
-	}
-	var bodyErr *apiError
-	if r.Method != http.MethodGet && r.Method != http.MethodHead { // a GET's body is ignored
-		rc.body, bodyErr = readBody(r)
 	}
 	// The /_mock/ controls act every time they are called: no replays.
 	key := r.Header.Get("Idempotency-Key")
 	keyed := key != "" && isMutation(r.Method) && !strings.HasPrefix(r.URL.Path, "/_mock/")
+	if keyed {
+		if e := checkIdempotencyKey(key, s.limits.IdempotencyKeyBytes); e != nil {
+			return errAnswer(rid, e)
+		}
+	}
 	// A finished request replays even if its resource is gone since (a
 	// retried DELETE must not turn into a 404).
-	if keyed && bodyErr == nil && s.idem.replay(w, rc, rt, key) {
-		return
+	if keyed && bodyErr == nil {
+		if a, ok := s.idem.replay(rc, rt, key); ok {
+			return a
+		}
 	}
 	if rt.lookup != nil {
 		if e := rt.lookup(rc); e != nil {
-			writeError(w, rid, e)
-			return
+			return errAnswer(rid, e)
 		}
 	}
 	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
-		writeError(w, rid, invalid("malformed query string: %v", err))
-		return
+		return errAnswer(rid, invalid("malformed query string: %v", err))
 	}
 	if bodyErr != nil {
-		writeError(w, rid, bodyErr)
-		return
+		return errAnswer(rid, bodyErr)
 	}
 	if keyed {
-		s.idem.serve(w, rc, rt, key)
-		return
+		return s.idem.serve(rc, rt, key)
 	}
 	status, hdr, out := s.run(rc, rt)
-	writeAnswer(w, status, hdr, out)
+	return answer{status, hdr, out}
 }
 
 // run calls the route's handler and encodes its answer.

@@ -17,7 +17,7 @@ type stores struct {
 }
 
 // newStores builds every store from the default seed data at now.
-func newStores(now time.Time) *stores {
+func newStores(now time.Time, l Limits) *stores {
 	return &stores{
 		agents:    newAgentStore(now),
 		workflows: newWorkflowStore(now),
@@ -26,7 +26,7 @@ func newStores(now time.Time) *stores {
 		customers: newCustomerStore(now),
 		servicing: newServicingStore(now),
 		helpdesk:  newHelpdeskStore(now),
-		logs:      newLogStore(now),
+		logs:      newLogStore(now, l.LogLines),
 		alerts:    newAlertStore(now),
 	}
 }

@@ -1,0 +1,274 @@
+package mockserver_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver"
+	"github.com/waooaw/waooaw-go/platform"
+)
+
+// inproc sends one request to s in-process (no socket) and returns the
+// status and body; it is safe from any goroutine.
+func inproc(s *mockserver.Server, method, path, tok, body string, hdr ...string) (int, []byte, error) {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, "http://mock"+path, r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := s.Transport().RoundTrip(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+// areaCalls are reads and writes of every area, as (method, path, body).
+var areaCalls = [][3]string{
+	{"GET", "/api/platform/agents?limit=5", ""},
+	{"GET", "/api/platform/agents/agent-001", ""},
+	{"POST", "/api/platform/agents/agent-002/restart", ""},
+	{"POST", "/api/platform/agents/agent-003/stop", ""},
+	{"POST", "/api/platform/agents/agent-003/start", ""},
+	{"GET", "/api/platform/metrics", ""},
+	{"GET", "/api/platform/queues", ""},
+	{"GET", "/api/platform/queues/email-processing/dlq", ""},
+	{"POST", "/api/platform/queues/email-processing/dlq/retry", `{}`},
+	{"GET", "/api/platform/orchestration/workflows", ""},
+	{"POST", "/api/platform/orchestration/workflows/wf-001/pause", ""},
+	{"POST", "/api/platform/orchestration/workflows/wf-001/resume", ""},
+	{"GET", "/api/platform/factory/templates", ""},
+	{"POST", "/api/platform/factory/estimate-cost", `{"template_id":"tmpl-memory","agent_name":"cost-check","resources":{"cpu_cores":1,"memory_gb":2,"storage_gb":10}}`},
+	{"GET", "/api/platform/agents/agent-001/versions", ""},
+	{"GET", "/api/platform/agents/agent-001/config", ""},
+	{"PATCH", "/api/platform/agents/agent-001/config", `{"config":{"temperature":0.5}}`},
+	{"GET", "/api/platform/servicing/history", ""},
+	{"GET", "/api/platform/helpdesk/customers/search?q=acme", ""},
+	{"POST", "/api/platform/helpdesk/customers/cust-001/diagnose", `{}`},
+	{"GET", "/api/platform/logs?level=ERROR", ""},
+	{"GET", "/api/platform/alerts", ""},
+	{"POST", "/api/platform/alerts/alert-1/acknowledge", ""},
+}
+
+// TestResetAndSeedUnderTraffic: 16 goroutines read and write every area
+// while the state is reset, reseeded and moved on the clock. No request
+// fails with a 5xx or a broken answer (each sees one generation of the
+// state), -race finds nothing, and once the traffic stops a Reset gives
+// exactly a fresh server's state.
+func TestResetAndSeedUnderTraffic(t *testing.T) {
+	t.Parallel()
+	s := mockserver.New()
+	var tok atomic.Pointer[string]
+	mint := func() {
+		v, err := s.Token(mockserver.AdminEmail, "admin", time.Hour)
+		if err != nil {
+			t.Error(err)
+		}
+		tok.Store(&v)
+	}
+	mint()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var served, bad atomic.Int64
+	var firstBad atomic.Pointer[string]
+	for w := range 16 {
+		wg.Go(func() {
+			for i := w; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c := areaCalls[i%len(areaCalls)]
+				status, body, err := inproc(s, c[0], c[1], *tok.Load(), c[2])
+				if status == http.StatusUnauthorized { // a Reset ended the session
+					mint()
+					continue
+				}
+				served.Add(1)
+				if err != nil || status >= 500 || len(body) > 0 && !json.Valid(body) {
+					if bad.Add(1) == 1 {
+						msg := fmt.Sprintf("%s %s: %d %v %s", c[0], c[1], status, err, body)
+						firstBad.Store(&msg)
+					}
+				}
+			}
+		})
+	}
+	for i := range 200 {
+		switch i % 4 {
+		case 0:
+			s.Reset()
+		case 1:
+			if _, err := s.Seed(mockserver.Seed{Agents: []platform.Agent{{Name: fmt.Sprintf("Seeded %d", i)}}}); err != nil {
+				t.Errorf("seed %d: %v", i, err)
+			}
+		case 2:
+			s.Advance(time.Minute)
+		case 3:
+			if status, body, _ := inproc(s, "POST", "/_mock/reset", "", ""); status != http.StatusNoContent {
+				t.Errorf("POST /_mock/reset: %d %s", status, body)
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if n := bad.Load(); n > 0 {
+		t.Errorf("%d of %d answers were 5xx or broken; first: %s", n, served.Load(), *firstBad.Load())
+	}
+	if served.Load() < 100 {
+		t.Errorf("only %d requests served: the traffic did not run alongside the resets", served.Load())
+	}
+
+	s.Reset()
+	fresh := mockserver.New()
+	for _, path := range []string{"/api/platform/agents", "/api/platform/queues", "/api/platform/alerts", "/api/platform/orchestration/workflows"} {
+		_, got, _ := inproc(s, "GET", path, mintFor(t, s), "")
+		_, want, _ := inproc(fresh, "GET", path, mintFor(t, fresh), "")
+		if !bytes.Equal(got, want) {
+			t.Errorf("GET %s after Reset differs from a fresh server:\n got %.300s\nwant %.300s", path, got, want)
+		}
+	}
+}
+
+func mintFor(t *testing.T, s *mockserver.Server) string {
+	t.Helper()
+	tok, err := s.Token(mockserver.AdminEmail, "admin", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// heapMB is the live heap after a collection, in MiB.
+func heapMB() float64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc) / (1 << 20)
+}
+
+// TestHostileStreamsStayBounded sends what used to grow the server without
+// end: 50k unique Idempotency-Keys, 512 KiB keys, 512 KiB queries and 100k
+// log-producing actions. Each is refused or kept within its bound, and the
+// heap grows by less than hostileHeapBoundMB.
+func TestHostileStreamsStayBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends ~150k requests")
+	}
+	const hostileHeapBoundMB = 48
+	s := mockserver.New()
+	tok := mintFor(t, s)
+	before := heapMB()
+
+	// 512 KiB keys: refused, and the journal keeps only the start of each.
+	huge := strings.Repeat("k", 512<<10)
+	for range 200 {
+		status, body, err := inproc(s, "POST", "/api/platform/factory/estimate-cost", tok,
+			`{"template_id":"tmpl-memory","agent_name":"cost-check","resources":{"cpu_cores":1,"memory_gb":2,"storage_gb":10}}`, "Idempotency-Key", huge)
+		if err != nil || status != http.StatusBadRequest || !bytes.Contains(body, []byte("Idempotency-Key")) {
+			t.Fatalf("a 512 KiB key: %d %v %.200s", status, err, body)
+		}
+	}
+	// 512 KiB queries, refused for want of a token (still journaled).
+	for range 200 {
+		if status, _, err := inproc(s, "GET", "/api/platform/logs?q="+huge, "", ""); err != nil || status != http.StatusUnauthorized {
+			t.Fatalf("a 512 KiB query: %d %v", status, err)
+		}
+	}
+	// 50k unique keys: each answered once, the oldest forgotten past the bound.
+	for i := range 50_000 {
+		status, body, err := inproc(s, "POST", "/api/platform/factory/estimate-cost", tok,
+			`{"template_id":"tmpl-memory","agent_name":"cost-check","resources":{"cpu_cores":1,"memory_gb":2,"storage_gb":10}}`, "Idempotency-Key", fmt.Sprintf("key-%06d", i))
+		if err != nil || status != http.StatusOK {
+			t.Fatalf("key %d: %d %v %s", i, status, err, body)
+		}
+	}
+	// 100k log-producing actions.
+	for i := range 100_000 {
+		if status, body, err := inproc(s, "POST", fmt.Sprintf("/api/platform/agents/agent-00%d/restart", 1+i%3), tok, ""); err != nil || status != http.StatusOK {
+			t.Fatalf("restart %d: %d %v %.200s", i, status, err, body)
+		}
+	}
+	after := heapMB()
+	t.Logf("heap %.1f MiB before, %.1f MiB after (bound: +%d MiB)", before, after, hostileHeapBoundMB)
+	if after-before > hostileHeapBoundMB {
+		t.Errorf("the heap grew by %.1f MiB, over the %d MiB bound", after-before, hostileHeapBoundMB)
+	}
+	l := s.Limits()
+	if n := len(s.Journal(mockserver.JournalFilter{})); n > l.JournalEntries {
+		t.Errorf("journal holds %d entries, over its bound %d", n, l.JournalEntries)
+	}
+	for _, e := range s.Journal(mockserver.JournalFilter{Path: "/api/platform/logs"}) {
+		if len(e.Query) > l.JournalFieldBytes+len("…") {
+			t.Fatalf("a journaled query of %d bytes, over the %d bound", len(e.Query), l.JournalFieldBytes)
+		}
+	}
+	// The log is a ring: a full-text query reads at most LogLines lines.
+	status, body, _ := inproc(s, "GET", "/api/platform/logs?q=restart&limit=1", tok, "")
+	if status != http.StatusOK || !bytes.Contains(body, []byte("Restart")) {
+		t.Errorf("log query: %d %.300s", status, body)
+	}
+}
+
+// TestIdempotencyBounds: a key over 255 bytes is refused with 400 naming
+// the header, and past Limits.IdempotencyKeys the oldest key is forgotten
+// (reusing it with another body runs again instead of a 422).
+func TestIdempotencyBounds(t *testing.T) {
+	t.Parallel()
+	s := mockserver.New(mockserver.WithLimits(mockserver.Limits{IdempotencyKeys: 3}))
+	tok := mintFor(t, s)
+	est := func(key, name string) (int, []byte) {
+		status, body, err := inproc(s, "POST", "/api/platform/factory/estimate-cost", tok,
+			`{"template_id":"tmpl-memory","agent_name":"`+name+`","resources":{"cpu_cores":1,"memory_gb":2,"storage_gb":10}}`, "Idempotency-Key", key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return status, body
+	}
+	if status, body := est(strings.Repeat("k", 256), "first"); status != http.StatusBadRequest || !bytes.Contains(body, []byte("header.Idempotency-Key")) {
+		t.Errorf("a 256-byte key: %d %s", status, body)
+	}
+	if status, _ := est(strings.Repeat("k", 255), "first"); status != http.StatusOK {
+		t.Errorf("a 255-byte key: %d", status)
+	}
+	if status, _ := est("key-0", "first"); status != http.StatusOK {
+		t.Fatalf("key-0: %d", status)
+	}
+	if status, _ := est("key-0", "other"); status != http.StatusUnprocessableEntity {
+		t.Errorf("key-0 reused with another body while remembered: %d, want 422", status)
+	}
+	for _, k := range []string{"key-1", "key-2", "key-3"} {
+		est(k, "first")
+	}
+	if status, body := est("key-0", "other"); status != http.StatusOK {
+		t.Errorf("key-0 reused after 3 newer keys (bound 3): %d %s, want 200 (forgotten)", status, body)
+	}
+	if status, _ := est("key-3", "other"); status != http.StatusUnprocessableEntity {
+		t.Errorf("key-3, the newest, reused with another body: %d, want 422", status)
+	}
+}
