@@ -11,13 +11,17 @@ import (
 	"github.com/waooaw/waooaw-go/platform"
 )
 
-// agentStartDelay is how long an agent takes from starting to online.
-const agentStartDelay = 30 * time.Second
+const (
+	// agentStartDelay is how long an agent takes from starting to online.
+	agentStartDelay = 30 * time.Second
+	// agentStopDelay is how long a stopping agent takes to be offline.
+	agentStopDelay = 10 * time.Second
+)
 
 // agentState is an agent and the figures the dashboard derives from it.
 type agentState struct {
 	platform.Agent
-	readyAt time.Time // starting or provisioning → online at this time
+	readyAt time.Time // starting or provisioning → online, stopping → offline, at this time
 	rpm     int       // requests per minute while online
 	tpm     int       // tasks per minute while online
 	errRate float64   // fraction of failed requests
@@ -41,6 +45,9 @@ func (a *agentState) settle(now time.Time) {
 		a.Health = platform.AgentHealthy
 		t := a.readyAt
 		a.LastActive = &t
+	}
+	if a.Status == platform.AgentStopping && !a.readyAt.IsZero() && !now.Before(a.readyAt) {
+		a.Status, a.readyAt = platform.AgentOffline, time.Time{}
 	}
 	for len(a.later) > 0 && !now.Before(a.later[0].at) {
 		a.later[0].apply(a)
@@ -187,6 +194,9 @@ func (st *agentStore) act(id string, act agentAction, now time.Time) (platform.A
 		allowed = []platform.AgentStatus{platform.AgentOnline, platform.AgentStarting, platform.AgentError}
 	}
 	if !slices.Contains(allowed, a.Status) {
+		if a.Status == platform.AgentStopping && !a.readyAt.IsZero() {
+			return platform.Agent{}, conflict("cannot %s agent %q: it is stopping, offline at %s", act, id, a.readyAt.Format(time.RFC3339))
+		}
 		return platform.Agent{}, conflict("cannot %s agent %q: it is %s", act, id, a.Status)
 	}
 	if act == actStop {

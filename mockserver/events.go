@@ -452,8 +452,9 @@ var routeEvents = map[string]func(s *Server, rc *reqCtx, answer any){
 	"POST /api/platform/agents/{id}/upgrade":  upgradeLog("Upgrade"),
 	"POST /api/platform/agents/{id}/rollback": upgradeLog("Rollback"),
 	"PATCH /api/platform/agents/{id}/config": func(s *Server, rc *reqCtx, answer any) {
-		s.logEvent(rc.now, platform.LogInfo, rc.param("id"), fmt.Sprintf("Config of agent %s changed by %s", rc.param("id"), who(rc)),
-			map[string]any{"action": "config", "by": who(rc), "version": fields(answer)["version"]})
+		version := fields(answer)["config_version"] // the answer's name for it, not "version" (the build)
+		s.logEvent(rc.now, platform.LogInfo, rc.param("id"), fmt.Sprintf("Config of agent %s changed by %s (config version %v)", rc.param("id"), who(rc), version),
+			map[string]any{"action": "config", "by": who(rc), "config_version": version})
 	},
 	"POST /api/platform/helpdesk/actions/restart-agent":  helpdeskLog("restart-agent"),
 	"POST /api/platform/helpdesk/actions/clear-cache":    helpdeskLog("clear-cache"),

@@ -479,6 +479,12 @@ func agentCheck(a agentState, cleared *time.Time) helpdesk.Check {
 		if !a.readyAt.IsZero() {
 			c.Message += ": online at " + stamp(a.readyAt)
 		}
+	case platform.AgentStopping:
+		c.Status = helpdesk.CheckWarn
+		c.Message = name + " is stopping"
+		if !a.readyAt.IsZero() {
+			c.Message += ": offline at " + stamp(a.readyAt)
+		}
 	default:
 		c.Status = helpdesk.CheckWarn
 		c.Message = fmt.Sprintf("%s is %s", name, a.Status)

@@ -64,7 +64,7 @@ var areaCalls = [][3]string{
 	{"POST", "/api/platform/factory/estimate-cost", `{"template_id":"tmpl-memory","agent_name":"cost-check","resources":{"cpu_cores":1,"memory_gb":2,"storage_gb":10}}`},
 	{"GET", "/api/platform/agents/agent-001/versions", ""},
 	{"GET", "/api/platform/agents/agent-001/config", ""},
-	{"PATCH", "/api/platform/agents/agent-001/config", `{"config":{"temperature":0.5}}`},
+	{"PATCH", "/api/platform/agents/agent-001/config", `{"config":{"rate_limit":200}}`},
 	{"GET", "/api/platform/servicing/history", ""},
 	{"GET", "/api/platform/helpdesk/customers/search?q=acme", ""},
 	{"POST", "/api/platform/helpdesk/customers/cust-001/diagnose", `{}`},
@@ -270,5 +270,57 @@ func TestIdempotencyBounds(t *testing.T) {
 	}
 	if status, _ := est("key-3", "other"); status != http.StatusUnprocessableEntity {
 		t.Errorf("key-3, the newest, reused with another body: %d, want 422", status)
+	}
+}
+
+// TestSeededStoppingAgentStops: a seeded stopping agent refuses actions
+// saying when it will be offline, is offline 10 s later on the clock, and
+// then starts.
+func TestSeededStoppingAgentStops(t *testing.T) {
+	t.Parallel()
+	s := mockserver.New(mockserver.WithEmptyStart())
+	res, err := s.Seed(mockserver.Seed{Agents: []platform.Agent{{Name: "Halting Agent", Status: platform.AgentStopping}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, tok := res.Agents[0], mintFor(t, s)
+	status, body, _ := inproc(s, "POST", "/api/platform/agents/"+id+"/start", tok, "")
+	if status != http.StatusConflict || !bytes.Contains(body, []byte("offline at 2026-01-02T10:00:10Z")) {
+		t.Errorf("start while stopping: %d %s", status, body)
+	}
+	s.Advance(10 * time.Second)
+	if _, body, _ := inproc(s, "GET", "/api/platform/agents/"+id, tok, ""); !bytes.Contains(body, []byte(`"status":"offline"`)) {
+		t.Errorf("10 s later: %s", body)
+	}
+	if status, body, _ := inproc(s, "POST", "/api/platform/agents/"+id+"/start", tok, ""); status != http.StatusOK {
+		t.Errorf("start once offline: %d %s", status, body)
+	}
+}
+
+// TestConfigChangeLogCarriesConfigVersion: the log line (and its
+// logs.appended event) of a config patch names the new config version.
+func TestConfigChangeLogCarriesConfigVersion(t *testing.T) {
+	t.Parallel()
+	s := mockserver.New()
+	tok := mintFor(t, s)
+	status, body, _ := inproc(s, "PATCH", "/api/platform/agents/agent-001/config", tok, `{"config":{"rate_limit":200}}`)
+	if status != http.StatusOK {
+		t.Fatalf("patch: %d %s", status, body)
+	}
+	var ans struct {
+		ConfigVersion int `json:"config_version"`
+	}
+	json.Unmarshal(body, &ans)
+	_, logs, _ := inproc(s, "GET", "/api/platform/logs?agent=agent-001&q=config&limit=1", tok, "")
+	var page struct {
+		Logs []platform.LogEntry `json:"logs"`
+	}
+	if err := json.Unmarshal(logs, &page); err != nil || len(page.Logs) != 1 {
+		t.Fatalf("logs: %v %s", err, logs)
+	}
+	l := page.Logs[0]
+	if v, _ := l.Metadata["config_version"].(float64); ans.ConfigVersion < 2 || int(v) != ans.ConfigVersion ||
+		!strings.Contains(l.Message, fmt.Sprintf("config version %d", ans.ConfigVersion)) {
+		t.Errorf("answer config_version %d; log line %q metadata %v", ans.ConfigVersion, l.Message, l.Metadata)
 	}
 }

@@ -33,7 +33,8 @@ import (
 type Seed struct {
 	// Agents are new agents: name is required (new, case-insensitively);
 	// tier defaults to Business, status to online (a starting or
-	// provisioning agent comes online 30 s later on the clock), health to
+	// provisioning agent comes online 30 s later on the clock, a stopping
+	// one is offline 10 s later), health to
 	// healthy, created_at to the clock and last_active, for an online
 	// agent, to the clock. customer_id, when set, names a customer of the
 	// server or of this seed.
@@ -576,8 +577,11 @@ func (p *seedPlan) planAgents(as []platform.Agent) {
 			p.problem(path+".last_active", "is before created_at (%s)", a.CreatedAt.Format(time.RFC3339Nano))
 		}
 		st := &agentState{Agent: a}
-		if a.Status == platform.AgentStarting || a.Status == platform.AgentProvisioning {
+		switch a.Status {
+		case platform.AgentStarting, platform.AgentProvisioning:
 			st.readyAt = p.now.Add(agentStartDelay)
+		case platform.AgentStopping:
+			st.readyAt = p.now.Add(agentStopDelay)
 		}
 		p.agents = append(p.agents, st)
 	}
