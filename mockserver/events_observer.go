@@ -130,6 +130,9 @@ func (s *Server) observeMoved() {
 
 // observeLocked is observe; h.obs is held.
 func (s *Server) observeLocked() {
+	// What the observer finds it also logs and alerts on: cached reads of
+	// the log and the alerts are stale.
+	defer s.changed()
 	h := &s.events
 	st := s.store()
 	now := s.clock.Now()

@@ -324,3 +324,50 @@ func TestConfigChangeLogCarriesConfigVersion(t *testing.T) {
 		t.Errorf("answer config_version %d; log line %q metadata %v", ans.ConfigVersion, l.Message, l.Metadata)
 	}
 }
+
+// TestCachedReadsFollowEveryChange: a read served from the answer cache is
+// never older than the last change: a mutation, an Advance, a Reset or a
+// Seed, each seen by the very next read.
+func TestCachedReadsFollowEveryChange(t *testing.T) {
+	t.Parallel()
+	s := mockserver.New()
+	tok := mintFor(t, s)
+	get := func() string {
+		status, body, err := inproc(s, "GET", "/api/platform/agents/agent-002", tok, "")
+		if err != nil || status != http.StatusOK {
+			t.Fatalf("get: %d %v %s", status, err, body)
+		}
+		var a platform.Agent
+		json.Unmarshal(body, &a)
+		return string(a.Status)
+	}
+	if get() != "online" || get() != "online" {
+		t.Fatal("agent-002 is not online at the start")
+	}
+	inproc(s, "POST", "/api/platform/agents/agent-002/stop", tok, "")
+	if st := get(); st != "offline" {
+		t.Errorf("after stop: %s", st)
+	}
+	inproc(s, "POST", "/api/platform/agents/agent-002/start", tok, "")
+	if st := get(); st != "starting" {
+		t.Errorf("after start: %s", st)
+	}
+	s.Advance(time.Minute)
+	if st := get(); st != "online" {
+		t.Errorf("a minute later: %s", st)
+	}
+	inproc(s, "POST", "/api/platform/agents/agent-002/stop", tok, "")
+	get()
+	s.Reset()
+	tok = mintFor(t, s)
+	if st := get(); st != "online" {
+		t.Errorf("after Reset: %s", st)
+	}
+	_, before, _ := inproc(s, "GET", "/api/platform/agents?q=cached", tok, "")
+	if _, err := s.Seed(mockserver.Seed{Agents: []platform.Agent{{Name: "Cached Agent"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, after, _ := inproc(s, "GET", "/api/platform/agents?q=cached", tok, ""); bytes.Equal(before, after) || !bytes.Contains(after, []byte("Cached Agent")) {
+		t.Errorf("after Seed the list is still %s", after)
+	}
+}

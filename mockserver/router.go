@@ -53,6 +53,8 @@ type route struct {
 	exclusive bool
 	// stream routes (the event stream) hold no transaction while they run.
 	stream bool
+	// cached reads keep their answers per state generation (cache.go).
+	cached bool
 	segs   []string
 }
 

@@ -18,6 +18,7 @@ func (s *Server) routes() {
 	s.router.add(s.alertRoutes()...)
 	s.router.add(s.eventRoutes()...)
 	s.publishChanges() // last: wraps the routes above (events.go)
+	s.markCached()
 }
 
 // Routes lists the server's routes as "METHOD /pattern", for contract tests.

@@ -240,6 +240,7 @@ func (st *stores) clear() {
 func (s *Server) Seed(seed Seed) (SeedResult, error) {
 	s.tx.Lock()
 	defer s.tx.Unlock()
+	defer s.changed()
 	return s.seedNow(seed)
 }
 

@@ -42,8 +42,12 @@ type Server struct {
 	state atomic.Pointer[stores]
 	// tx is the one transaction lock: every request holds it shared while
 	// it runs; Reset, Seed and Advance hold it alone (transact).
-	tx     sync.RWMutex
-	limits Limits
+	tx sync.RWMutex
+	// gen is the state's generation, bumped by every change; answers
+	// caches the answers of reads per generation (cache.go).
+	gen     atomic.Uint64
+	answers answerCache
+	limits  Limits
 
 	events eventHub // the event stream's log and streams (events.go)
 }
@@ -137,6 +141,7 @@ func (s *Server) Reset() {
 
 // reset is Reset in an exclusive transaction.
 func (s *Server) reset() {
+	defer s.changed()
 	s.clock.reset()
 	s.auth.reset()
 	s.idem.reset()
@@ -155,6 +160,7 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 func (s *Server) Advance(d time.Duration) time.Time {
 	s.tx.Lock()
 	defer s.tx.Unlock()
+	defer s.changed()
 	return s.advance(d)
 }
 
@@ -346,6 +352,11 @@ func (s *Server) answer(r *http.Request, rt *route, params map[string]string, ri
 	}
 	if bodyErr != nil {
 		return errAnswer(rid, bodyErr)
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		defer s.changed() // before the answer is written: a read after it is fresh
+	} else if rt.cached {
+		return s.cached(rc, rt)
 	}
 	if keyed {
 		return s.idem.serve(rc, rt, key)
