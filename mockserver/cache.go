@@ -85,7 +85,7 @@ func (s *Server) cached(rc *reqCtx, rt *route) answer {
 		return a
 	}
 	status, hdr, body := s.run(rc, rt)
-	a := answer{status, hdr, body}
+	a := answer{status: status, header: hdr, body: body}
 	if status == http.StatusOK && len(hdr) == 0 {
 		s.answers.put(gen, rc.now, key, a, s.gen.Load())
 	}

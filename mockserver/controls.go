@@ -1,7 +1,9 @@
 package mockserver
 
 import (
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -42,11 +44,30 @@ func (s *Server) clearFaultsControl(rc *reqCtx) (int, any, *apiError) {
 
 func (s *Server) journalControl(rc *reqCtx) (int, any, *apiError) {
 	q := rc.r.URL.Query()
-	entries := s.journal.entries(JournalFilter{Method: q.Get("method"), Path: q.Get("path")})
+	f := JournalFilter{Method: q.Get("method"), Path: q.Get("path"), Code: q.Get("code"),
+		Caller: q.Get("caller"), Fault: q.Get("fault")}
+	if v := q.Get("status"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 599 {
+			return 0, nil, invalidField("status", "must be a status from 0 to 599")
+		}
+		f.Status = n
+	}
+	if v := q.Get("body"); v != "" {
+		if !json.Valid([]byte(v)) {
+			return 0, nil, invalidField("body", `must be JSON the request bodies contain, e.g. {"template_id":"tmpl-memory"}`)
+		}
+		f.Body = json.RawMessage(v)
+	}
+	m, err := f.matcher()
+	if err != nil {
+		return 0, nil, invalidField("body", err.Error())
+	}
+	entries := s.journal.entries(m)
 	if entries == nil {
 		entries = []JournalEntry{}
 	}
-	return http.StatusOK, map[string]any{"requests": entries}, nil
+	return http.StatusOK, map[string]any{"requests": entries, "count": len(entries)}, nil
 }
 
 func (s *Server) healthz(rc *reqCtx) (int, any, *apiError) {

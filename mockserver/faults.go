@@ -128,9 +128,9 @@ func (fs *faults) clear() {
 
 // fire returns the fault that fires for the request, if any, and uses up
 // one of its firings.
-func (fs *faults) fire(method, path string) (Fault, bool) {
+func (fs *faults) fire(method, path string) (string, Fault, bool) {
 	if fs.n.Load() == 0 {
-		return Fault{}, false
+		return "", Fault{}, false
 	}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -149,9 +149,9 @@ func (fs *faults) fire(method, path string) (Fault, bool) {
 				fs.n.Store(int32(len(fs.list)))
 			}
 		}
-		return af.f, true
+		return af.id, af.f, true
 	}
-	return Fault{}, false
+	return "", Fault{}, false
 }
 
 func globMatch(pattern, segs []string) bool {

@@ -81,7 +81,7 @@ func (e *idemEntry) replayed() answer {
 		h = http.Header{}
 	}
 	h.Set("Idempotent-Replayed", "true")
-	return answer{e.status, h, e.body}
+	return answer{status: e.status, header: h, body: e.body}
 }
 
 // replay is the answer of a finished request with the same key and body,
@@ -142,7 +142,7 @@ func (m *idempotency) serve(rc *reqCtx, rt *route, key string) answer {
 		e.done, e.status, e.header, e.body = true, status, hdr.Clone(), body
 	}
 	m.mu.Unlock()
-	return answer{status, hdr, body}
+	return answer{status: status, header: hdr, body: body}
 }
 
 // paramsKey is the route's path ids in a stable order.

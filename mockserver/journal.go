@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,37 +12,83 @@ import (
 	"unicode/utf8"
 )
 
-// JournalEntry is one request the server answered. In JSON,
-// idempotency_key is always present: null when the request had none.
+// JournalEntry is one request the server answered. In JSON, the fields
+// that can be absent (idempotency_key, code, body, caller, fault) are
+// always present: null when absent.
 type JournalEntry struct {
-	Method         string    `json:"method"`
-	Path           string    `json:"path"`
-	Query          string    `json:"query"`
-	Status         int       `json:"status"`
-	IdempotencyKey string    `json:"idempotency_key"` // "" when none (null in JSON)
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Query  string `json:"query"`
+	// Status is the answer's status; 0 when there was none (a fault dropped
+	// the connection, or the client gave up during a latency fault).
+	Status int `json:"status"`
+	// Code is the error code of an error answer ("" for a success).
+	Code           string    `json:"code"`
+	IdempotencyKey string    `json:"idempotency_key"` // "" when none
 	RequestID      string    `json:"request_id"`
 	At             time.Time `json:"at"` // on the server's clock
+	// Body is the request's body as sent, at most Limits.JournalBodyBytes of
+	// it (a longer one is cut and ends in "…"); "" when none. Bodies of the
+	// OAuth endpoints are never kept.
+	Body string `json:"body"`
+	// Headers are the request's headers of journaledHeaders (never
+	// Authorization or Cookie: Caller says who called).
+	Headers map[string]string `json:"headers"`
+	// Caller is who the token said the caller was; nil when the request
+	// had no valid token or the route checks none.
+	Caller *JournalCaller `json:"caller"`
+	// Fault is the id of the fault that fired on the request ("" for none).
+	Fault string `json:"fault"`
 }
 
-// journalWire is JournalEntry on the wire: the key is null when absent.
+// JournalCaller is the signed-in user a journaled request came from.
+type JournalCaller struct {
+	Email string `json:"email"`
+	Role  string `json:"role"`
+}
+
+// journaledHeaders are the request headers a journal entry keeps.
+var journaledHeaders = []string{"Accept", "Content-Type", "Idempotency-Key", "If-Match", "Last-Event-Id", "User-Agent", "X-Request-Id"}
+
+// journalWire is JournalEntry on the wire: absent values are null.
 type journalWire struct {
-	Method         string    `json:"method"`
-	Path           string    `json:"path"`
-	Query          string    `json:"query"`
-	Status         int       `json:"status"`
-	IdempotencyKey *string   `json:"idempotency_key"`
-	RequestID      string    `json:"request_id"`
-	At             time.Time `json:"at"`
+	Method         string            `json:"method"`
+	Path           string            `json:"path"`
+	Query          string            `json:"query"`
+	Status         int               `json:"status"`
+	Code           *string           `json:"code"`
+	IdempotencyKey *string           `json:"idempotency_key"`
+	RequestID      string            `json:"request_id"`
+	At             time.Time         `json:"at"`
+	Body           *string           `json:"body"`
+	Headers        map[string]string `json:"headers"`
+	Caller         *JournalCaller    `json:"caller"`
+	Fault          *string           `json:"fault"`
 }
 
-// MarshalJSON writes idempotency_key as null when the request had none.
-func (e JournalEntry) MarshalJSON() ([]byte, error) {
-	w := journalWire{Method: e.Method, Path: e.Path, Query: e.Query, Status: e.Status,
-		RequestID: e.RequestID, At: e.At}
-	if e.IdempotencyKey != "" {
-		w.IdempotencyKey = &e.IdempotencyKey
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
 	}
-	return json.Marshal(w)
+	return &s
+}
+
+func emptyIfNull(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// MarshalJSON writes absent values as null.
+func (e JournalEntry) MarshalJSON() ([]byte, error) {
+	h := e.Headers
+	if h == nil {
+		h = map[string]string{}
+	}
+	return json.Marshal(journalWire{Method: e.Method, Path: e.Path, Query: e.Query, Status: e.Status,
+		Code: nullIfEmpty(e.Code), IdempotencyKey: nullIfEmpty(e.IdempotencyKey), RequestID: e.RequestID,
+		At: e.At, Body: nullIfEmpty(e.Body), Headers: h, Caller: e.Caller, Fault: nullIfEmpty(e.Fault)})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes (null → "").
@@ -51,11 +98,35 @@ func (e *JournalEntry) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*e = JournalEntry{Method: w.Method, Path: w.Path, Query: w.Query, Status: w.Status,
-		RequestID: w.RequestID, At: w.At}
-	if w.IdempotencyKey != nil {
-		e.IdempotencyKey = *w.IdempotencyKey
-	}
+		Code: emptyIfNull(w.Code), IdempotencyKey: emptyIfNull(w.IdempotencyKey), RequestID: w.RequestID,
+		At: w.At, Body: emptyIfNull(w.Body), Headers: w.Headers, Caller: w.Caller, Fault: emptyIfNull(w.Fault)}
 	return nil
+}
+
+// journalRecord is what ServeHTTP learns of a request for its entry.
+type journalRecord struct {
+	body  []byte
+	who   *principal
+	fault string
+}
+
+// journalEntry makes the entry of a request answered through sw.
+func (s *Server) journalEntry(r *http.Request, rid string, sw *statusWriter, rec *journalRecord) JournalEntry {
+	e := JournalEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: sw.status, Code: sw.code,
+		IdempotencyKey: r.Header.Get("Idempotency-Key"), RequestID: rid, At: s.clock.Now(),
+		Body: cut(string(rec.body), s.limits.JournalBodyBytes), Fault: rec.fault}
+	for _, k := range journaledHeaders {
+		if v := r.Header.Get(k); v != "" {
+			if e.Headers == nil {
+				e.Headers = make(map[string]string, 4)
+			}
+			e.Headers[k] = cut(v, s.limits.JournalFieldBytes)
+		}
+	}
+	if p := rec.who; p != nil {
+		e.Caller = &JournalCaller{Email: p.email, Role: p.role.String()}
+	}
+	return e
 }
 
 // journal keeps the last requests (the /_mock/ controls and /healthz
@@ -76,7 +147,14 @@ func newJournal(l Limits) *journal {
 // size is what an entry costs the journal, roughly: its strings and a
 // fixed part for the rest.
 func (e *JournalEntry) size() int {
-	return len(e.Method) + len(e.Path) + len(e.Query) + len(e.IdempotencyKey) + len(e.RequestID) + 96
+	n := len(e.Method) + len(e.Path) + len(e.Query) + len(e.Code) + len(e.IdempotencyKey) + len(e.RequestID) + len(e.Body) + len(e.Fault) + 128
+	for k, v := range e.Headers {
+		n += len(k) + len(v) + 16
+	}
+	if e.Caller != nil {
+		n += len(e.Caller.Email) + len(e.Caller.Role) + 32
+	}
+	return n
 }
 
 // cut keeps at most n bytes of v (whole UTF-8 characters) and marks a cut
@@ -122,44 +200,148 @@ type JournalFilter struct {
 	Method string
 	// Path matches the request path; "*" matches one segment.
 	Path string
+	// Status matches the answer's status (0 matches all; use Code for
+	// errors by kind).
+	Status int
+	// Code matches the error code of the answer.
+	Code string
+	// Caller matches the caller's email, case-insensitively.
+	Caller string
+	// Fault matches the entries the fault with this id fired on; "any"
+	// matches those any fault fired on.
+	Fault string
+	// Body matches the entries whose JSON body contains it: a Go value
+	// (a map, a slice, a struct with JSON tags, …) or JSON text as
+	// json.RawMessage or []byte. An object matches when each of its keys is
+	// in the body with a matching value (objects again by subset, arrays
+	// element by element and of the same length, other values equal).
+	Body any
 }
 
-// entries returns the matching entries, oldest first.
-func (j *journal) entries(f JournalFilter) []JournalEntry {
+// matcher is a JournalFilter ready to match.
+type matcher struct {
+	f    JournalFilter
+	pat  []string
+	body any // the decoded Body, nil for none
+}
+
+func (f JournalFilter) matcher() (*matcher, error) {
+	m := &matcher{f: f}
+	if f.Path != "" {
+		m.pat = strings.Split(strings.TrimPrefix(f.Path, "/"), "/")
+	}
+	if f.Body != nil {
+		var raw []byte
+		switch b := f.Body.(type) {
+		case json.RawMessage:
+			raw = b
+		case []byte:
+			raw = b
+		default:
+			var err error
+			if raw, err = json.Marshal(b); err != nil {
+				return nil, fmt.Errorf("mockserver: JournalFilter.Body: %v", err)
+			}
+		}
+		if err := json.Unmarshal(raw, &m.body); err != nil {
+			return nil, fmt.Errorf("mockserver: JournalFilter.Body is not JSON: %v", err)
+		}
+	}
+	return m, nil
+}
+
+// matchBut reports whether e matches every field of the filter but its
+// body.
+func (m *matcher) matchBut(e *JournalEntry) bool {
+	f := m.f
+	return (f.Method == "" || strings.EqualFold(f.Method, e.Method)) &&
+		(m.pat == nil || globMatch(m.pat, strings.Split(strings.TrimPrefix(e.Path, "/"), "/"))) &&
+		(f.Status == 0 || f.Status == e.Status) &&
+		(f.Code == "" || f.Code == e.Code) &&
+		(f.Caller == "" || e.Caller != nil && strings.EqualFold(f.Caller, e.Caller.Email)) &&
+		(f.Fault == "" || f.Fault == e.Fault || f.Fault == "any" && e.Fault != "")
+}
+
+func (m *matcher) match(e *JournalEntry) bool {
+	if !m.matchBut(e) {
+		return false
+	}
+	if m.body == nil {
+		return true
+	}
+	var got any
+	return json.Unmarshal([]byte(e.Body), &got) == nil && containsJSON(got, m.body)
+}
+
+// containsJSON reports whether got contains want: objects by subset,
+// arrays element by element, other values equal.
+func containsJSON(got, want any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, wv := range w {
+			gv, ok := g[k]
+			if !ok || !containsJSON(gv, wv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !containsJSON(g[i], w[i]) {
+				return false
+			}
+		}
+		return true
+	default:
+		return got == want
+	}
+}
+
+// entries returns the entries m matches, oldest first.
+func (j *journal) entries(m *matcher) []JournalEntry {
 	j.mu.Lock()
 	all := slices.Clone(j.live[j.head:])
 	j.mu.Unlock()
-	var pat []string
-	if f.Path != "" {
-		pat = strings.Split(strings.TrimPrefix(f.Path, "/"), "/")
-	}
 	out := all[:0]
-	for _, e := range all {
-		if f.Method != "" && !strings.EqualFold(f.Method, e.Method) {
-			continue
+	for i := range all {
+		if m.match(&all[i]) {
+			out = append(out, all[i])
 		}
-		if pat != nil && !globMatch(pat, strings.Split(strings.TrimPrefix(e.Path, "/"), "/")) {
-			continue
-		}
-		out = append(out, e)
 	}
 	return out
 }
 
 // Journal returns the requests the server answered that match f, oldest
-// first (at most Limits.JournalEntries of the last).
-func (s *Server) Journal(f JournalFilter) []JournalEntry { return s.journal.entries(f) }
+// first (within Limits.JournalEntries and JournalBytes of the last). A
+// Body that is not JSON matches nothing.
+func (s *Server) Journal(f JournalFilter) []JournalEntry {
+	m, err := f.matcher()
+	if err != nil {
+		return nil
+	}
+	return s.journal.entries(m)
+}
 
 // Calls counts the journaled requests matching method and path ("*" for a
 // segment).
 func (s *Server) Calls(method, path string) int {
-	return len(s.journal.entries(JournalFilter{Method: method, Path: path}))
+	return len(s.Journal(JournalFilter{Method: method, Path: path}))
 }
 
-// statusWriter remembers the status written.
+// statusWriter remembers the status written and, of an error answer, its
+// code.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	code   string
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -173,7 +355,30 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	if w.status >= 400 && w.code == "" {
+		w.code = errorCode(b)
+	}
 	return w.ResponseWriter.Write(b)
+}
+
+// errorCode is the code of an error body: the platform's
+// {"error": {"code": …}} or OAuth's {"error": "…"}.
+func errorCode(b []byte) string {
+	var body struct {
+		Error json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(b, &body) != nil || len(body.Error) == 0 {
+		return ""
+	}
+	var code string
+	if json.Unmarshal(body.Error, &code) == nil {
+		return code
+	}
+	var obj struct {
+		Code string `json:"code"`
+	}
+	json.Unmarshal(body.Error, &obj)
+	return obj.Code
 }
 
 // Flush lets event streams flush through the journal's writer.

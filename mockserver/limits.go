@@ -18,6 +18,9 @@ type Limits struct {
 	// Idempotency-Key an entry keeps; a longer one is cut there and ends in
 	// "…" (the request itself is served whole).
 	JournalFieldBytes int
+	// JournalBodyBytes is how much of a request's body an entry keeps; a
+	// longer one is cut there and ends in "…".
+	JournalBodyBytes int
 	// LogLines is how many lines the platform log keeps (a ring: the oldest
 	// line goes first).
 	LogLines int
@@ -34,6 +37,7 @@ func DefaultLimits() Limits {
 		JournalEntries:      10000,
 		JournalBytes:        8 << 20,
 		JournalFieldBytes:   2048,
+		JournalBodyBytes:    8192,
 		LogLines:            10000,
 		Events:              1000,
 	}
@@ -59,6 +63,7 @@ func (l Limits) orDefaults() Limits {
 		JournalEntries:      pick(l.JournalEntries, d.JournalEntries),
 		JournalBytes:        pick(l.JournalBytes, d.JournalBytes),
 		JournalFieldBytes:   pick(l.JournalFieldBytes, d.JournalFieldBytes),
+		JournalBodyBytes:    pick(l.JournalBodyBytes, d.JournalBodyBytes),
 		LogLines:            pick(l.LogLines, d.LogLines),
 		Events:              pick(l.Events, d.Events),
 	}

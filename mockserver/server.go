@@ -233,16 +233,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}()
 		w = lw
 	}
+	// rec is what the journal learns of the request on its way.
+	var rec journalRecord
 	if journaled(r.URL) {
 		sw := &statusWriter{ResponseWriter: w}
-		defer func() {
-			status := sw.status // 0 when a fault dropped the connection
-			s.journal.add(JournalEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-				Status: status, IdempotencyKey: r.Header.Get("Idempotency-Key"), RequestID: rid, At: s.clock.Now()})
-		}()
+		defer func() { s.journal.add(s.journalEntry(r, rid, sw, &rec)) }()
 		w = sw
-		if f, ok := s.faults.fire(r.Method, r.URL.Path); ok && f.apply(w, r, rid, &s.router) {
-			return
+		if id, f, ok := s.faults.fire(r.Method, r.URL.Path); ok {
+			rec.fault = id
+			if f.apply(w, r, rid, &s.router) {
+				return
+			}
 		}
 	}
 
@@ -276,8 +277,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var bodyErr *apiError
 	if r.Method != http.MethodGet && r.Method != http.MethodHead { // a GET's body is ignored
 		body, bodyErr = readBody(r)
+		rec.body = body
 	}
 	a := s.transact(rt, func() answer { return s.answer(r, rt, params, rid, body, bodyErr) })
+	rec.who = a.who
 	writeAnswer(w, a.status, a.header, a.body)
 }
 
@@ -287,10 +290,11 @@ type answer struct {
 	status int
 	header http.Header
 	body   []byte
+	who    *principal // the caller, when the token was checked
 }
 
 func errAnswer(rid string, e *apiError) answer {
-	return answer{e.status, e.header, encodeError(rid, e)}
+	return answer{status: e.status, header: e.header, body: encodeError(rid, e)}
 }
 
 // transact runs fn as one transaction: the state it sees is one
@@ -322,6 +326,14 @@ func (s *Server) answer(r *http.Request, rt *route, params map[string]string, ri
 		}
 		rc.who = p
 	}
+	a := s.checked(rc, rt, params, rid, bodyErr)
+	a.who = rc.who
+	return a
+}
+
+// checked is answer once the caller is known.
+func (s *Server) checked(rc *reqCtx, rt *route, params map[string]string, rid string, bodyErr *apiError) answer {
+	r := rc.r
 	for name, v := range params {
 		if !validPathID(v) {
 			return errAnswer(rid, invalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
@@ -362,7 +374,7 @@ func (s *Server) answer(r *http.Request, rt *route, params map[string]string, ri
 		return s.idem.serve(rc, rt, key)
 	}
 	status, hdr, out := s.run(rc, rt)
-	return answer{status, hdr, out}
+	return answer{status: status, header: hdr, body: out}
 }
 
 // run calls the route's handler and encodes its answer.
