@@ -17,7 +17,9 @@ func (s *Server) controlRoutes() []*route {
 		{method: "GET", pattern: "/_mock/clock", handle: s.clockControl},
 		{method: "POST", pattern: "/_mock/clock/advance", handle: s.advanceControl, exclusive: true},
 		{method: "POST", pattern: "/_mock/faults", handle: s.addFaultControl},
+		{method: "GET", pattern: "/_mock/faults", handle: s.listFaultsControl},
 		{method: "DELETE", pattern: "/_mock/faults", handle: s.clearFaultsControl},
+		{method: "DELETE", pattern: "/_mock/faults/{id}", handle: s.removeFaultControl},
 		{method: "GET", pattern: "/_mock/journal", handle: s.journalControl},
 	}
 }
@@ -32,6 +34,20 @@ func (s *Server) addFaultControl(rc *reqCtx) (int, any, *apiError) {
 		return 0, nil, e
 	}
 	return http.StatusCreated, map[string]string{"id": id}, nil
+}
+
+func (s *Server) listFaultsControl(rc *reqCtx) (int, any, *apiError) {
+	return http.StatusOK, map[string]any{"faults": s.faults.infos()}, nil
+}
+
+func (s *Server) removeFaultControl(rc *reqCtx) (int, any, *apiError) {
+	if e := rc.decodeOptional(&struct{}{}); e != nil {
+		return 0, nil, e
+	}
+	if !s.faults.remove(rc.param("id")) {
+		return 0, nil, notFound("no fault %q: GET /_mock/faults lists them", rc.param("id"))
+	}
+	return http.StatusNoContent, nil, nil
 }
 
 func (s *Server) clearFaultsControl(rc *reqCtx) (int, any, *apiError) {

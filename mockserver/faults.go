@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -91,15 +92,35 @@ type activeFault struct {
 	f    Fault
 	segs []string
 	left int // remaining firings when f.Count > 0
+	hits int
 }
+
+// spent reports whether a Count fault has fired its count.
+func (af *activeFault) spent() bool { return af.f.Count > 0 && af.left <= 0 }
+
+// FaultInfo is a registered fault and how often it fired (GET
+// /_mock/faults, Server.Faults).
+type FaultInfo struct {
+	ID    string `json:"id"`
+	Fault Fault  `json:"fault"`
+	// Hits counts the requests the fault fired on.
+	Hits int `json:"hits"`
+	// Active is false once a fault with a Count has fired that often; it
+	// stays listed until removed.
+	Active bool `json:"active"`
+}
+
+// maxFaults bounds the fault table.
+const maxFaults = 1000
 
 // faults is the server's fault table.
 type faults struct {
-	n    atomic.Int32 // len(list), read without the lock on every request
-	mu   sync.Mutex
-	list []*activeFault
-	seq  int
-	rnd  *rand.Rand
+	n     atomic.Int32 // active faults, read without the lock on every request
+	mu    sync.Mutex
+	list  []*activeFault
+	seq   int
+	rnd   *rand.Rand
+	check func(f Fault) *apiError // that a route can match f (set by New)
 }
 
 func newFaults() *faults { return &faults{rnd: rand.New(rand.NewPCG(1, 2))} }
@@ -109,13 +130,32 @@ func (fs *faults) add(f Fault) (string, *apiError) {
 	if e := f.validate(); e != nil {
 		return "", e
 	}
+	if fs.check != nil {
+		if e := fs.check(f); e != nil {
+			return "", e
+		}
+	}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	if len(fs.list) >= maxFaults {
+		return "", conflict("there are %d faults already: remove some (DELETE /_mock/faults/{id}) first", maxFaults)
+	}
 	fs.seq++
 	id := "fault-" + strconv.Itoa(fs.seq)
 	fs.list = append(fs.list, &activeFault{id: id, f: f, segs: strings.Split(f.Path[1:], "/"), left: f.Count})
-	fs.n.Store(int32(len(fs.list)))
+	fs.count()
 	return id, nil
+}
+
+// count refreshes the number of active faults; fs.mu held.
+func (fs *faults) count() {
+	n := 0
+	for _, af := range fs.list {
+		if !af.spent() {
+			n++
+		}
+	}
+	fs.n.Store(int32(n))
 }
 
 func (fs *faults) clear() {
@@ -124,6 +164,31 @@ func (fs *faults) clear() {
 	fs.n.Store(0)
 	fs.rnd = rand.New(rand.NewPCG(1, 2))
 	fs.mu.Unlock()
+}
+
+// remove deletes the fault with id; it reports whether there was one.
+func (fs *faults) remove(id string) bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for i, af := range fs.list {
+		if af.id == id {
+			fs.list = append(fs.list[:i:i], fs.list[i+1:]...)
+			fs.count()
+			return true
+		}
+	}
+	return false
+}
+
+// infos lists the faults in the order they were added.
+func (fs *faults) infos() []FaultInfo {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	out := make([]FaultInfo, 0, len(fs.list))
+	for _, af := range fs.list {
+		out = append(out, FaultInfo{ID: af.id, Fault: af.f, Hits: af.hits, Active: !af.spent()})
+	}
+	return out
 }
 
 // fire returns the fault that fires for the request, if any, and uses up
@@ -135,23 +200,56 @@ func (fs *faults) fire(method, path string) (string, Fault, bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	for i, af := range fs.list {
-		if af.f.Method != "" && af.f.Method != method || !globMatch(af.segs, segs) {
+	for _, af := range fs.list {
+		if af.spent() || af.f.Method != "" && af.f.Method != method || !globMatch(af.segs, segs) {
 			continue
 		}
 		if af.f.Percent > 0 && fs.rnd.IntN(100) >= af.f.Percent {
 			continue
 		}
+		af.hits++
 		if af.f.Count > 0 {
 			af.left--
-			if af.left <= 0 {
-				fs.list = append(fs.list[:i:i], fs.list[i+1:]...)
-				fs.n.Store(int32(len(fs.list)))
+			if af.spent() {
+				fs.count()
 			}
 		}
 		return af.id, af.f, true
 	}
 	return "", Fault{}, false
+}
+
+// faultRoute checks that some route can answer what f matches: a fault
+// with a misspelled method or path would never fire.
+func (s *Server) faultRoute(f Fault) *apiError {
+	segs := strings.Split(f.Path[1:], "/")
+	var methods []string
+	for _, r := range s.router.routes {
+		if len(r.segs) != len(segs) || strings.HasPrefix(r.pattern, "/_mock/") || r.pattern == "/healthz" {
+			continue
+		}
+		ok := true
+		for i, p := range segs {
+			if rs := r.segs[i]; p != "*" && p != rs && !(strings.HasPrefix(rs, "{") && p != "") {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		if f.Method == "" || f.Method == r.method || f.Method == http.MethodHead && r.method == http.MethodGet {
+			return nil
+		}
+		if !slices.Contains(methods, r.method) {
+			methods = append(methods, r.method)
+		}
+	}
+	if len(methods) > 0 {
+		return invalidField("method", fmt.Sprintf("no route answers %s on %s: it takes %s", f.Method, f.Path, strings.Join(methods, ", ")))
+	}
+	return invalidField("path", fmt.Sprintf("%s matches no route, so the fault would never fire; nearest: %s",
+		f.Path, strings.Join(s.router.nearest(f.Path), ", ")))
 }
 
 func globMatch(pattern, segs []string) bool {
@@ -174,7 +272,11 @@ func (f Fault) apply(w http.ResponseWriter, r *http.Request, rid string, rt *rou
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
+			// The client gave up: the request is not served (journaled
+			// with status 0), as a platform behind a slow network would
+			// never have seen it.
 			t.Stop()
+			panic(http.ErrAbortHandler)
 		}
 	}
 	switch {
@@ -333,3 +435,10 @@ func (s *Server) AddFault(f Fault) (string, error) {
 
 // ClearFaults removes every fault.
 func (s *Server) ClearFaults() { s.faults.clear() }
+
+// Faults lists the registered faults, in the order added, with how often
+// each fired.
+func (s *Server) Faults() []FaultInfo { return s.faults.infos() }
+
+// RemoveFault removes the fault with id; it reports whether there was one.
+func (s *Server) RemoveFault(id string) bool { return s.faults.remove(id) }

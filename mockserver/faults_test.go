@@ -193,3 +193,87 @@ func TestDebugLoggerLogsRequestsWithoutTokens(t *testing.T) {
 		t.Error("the log holds the token")
 	}
 }
+
+// TestFaultsListedCountedRemoved: faults are listed with their hits, a
+// spent one stays listed inactive, one can be removed alone, and a fault
+// no route can answer is refused naming the nearest routes.
+func TestFaultsListedCountedRemoved(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	tok := token(t, ts, mockserver.ViewerEmail, "viewer")
+	a := do(t, ts, call{method: "POST", path: "/_mock/faults", body: `{"method":"GET","path":"/api/platform/metrics","status":503,"count":2}`})
+	b := do(t, ts, call{method: "POST", path: "/_mock/faults", body: `{"path":"/api/platform/queues/*","latency_ms":1}`})
+	if a.status != 201 || b.status != 201 {
+		t.Fatalf("add: %d %s / %d %s", a.status, a.raw, b.status, b.raw)
+	}
+	idA, idB := a.json(t)["id"].(string), b.json(t)["id"].(string)
+	for range 3 {
+		do(t, ts, call{method: "GET", path: "/api/platform/metrics", token: tok})
+	}
+	do(t, ts, call{method: "GET", path: "/api/platform/queues/agent-tasks", token: tok})
+	infos := ts.Faults()
+	if len(infos) != 2 || infos[0].ID != idA || infos[0].Hits != 2 || infos[0].Active || infos[1].Hits != 1 || !infos[1].Active {
+		t.Errorf("Faults() = %+v", infos)
+	}
+	l := do(t, ts, call{method: "GET", path: "/_mock/faults"})
+	if !strings.Contains(string(l.raw), `"id":"`+idA+`","fault":{"method":"GET","path":"/api/platform/metrics","status":503,"count":2},"hits":2,"active":false`) {
+		t.Errorf("GET /_mock/faults: %s", l.raw)
+	}
+	if r := do(t, ts, call{method: "DELETE", path: "/_mock/faults/" + idB}); r.status != 204 {
+		t.Errorf("delete %s: %d %s", idB, r.status, r.raw)
+	}
+	if r := do(t, ts, call{method: "DELETE", path: "/_mock/faults/" + idB}); r.status != 404 {
+		t.Errorf("delete %s again: %d", idB, r.status)
+	}
+	if infos := ts.Faults(); len(infos) != 1 || infos[0].ID != idA {
+		t.Errorf("after delete: %+v", infos)
+	}
+	for _, bad := range []struct{ body, field, says string }{
+		{`{"method":"GET","path":"/api/platform/agent","status":503}`, "path", "nearest: GET /api/platform/agents"},
+		{`{"method":"POST","path":"/api/platform/metrics","status":503}`, "method", "it takes GET"},
+		{`{"method":"GET","path":"/api/platform/agents/*/restart","status":503}`, "method", "it takes POST"},
+	} {
+		r := do(t, ts, call{method: "POST", path: "/_mock/faults", body: bad.body})
+		if r.status != 400 || !strings.Contains(string(r.raw), `"field":"`+bad.field+`"`) || !strings.Contains(string(r.raw), bad.says) {
+			t.Errorf("%s: %d %s", bad.body, r.status, r.raw)
+		}
+	}
+	if _, err := ts.AddFault(mockserver.Fault{Path: "/api/platform/agents/*/restart", Status: 500}); err != nil {
+		t.Errorf("any method on a real route: %v", err)
+	}
+}
+
+// TestLatencyFaultHonoursCancellation: a client that gives up during a
+// latency fault gets its context's error, and its request is not served
+// (the agent does not restart; the journal says status 0).
+func TestLatencyFaultHonoursCancellation(t *testing.T) {
+	t.Parallel()
+	ts := mockserver.Start(t)
+	if _, err := ts.AddFault(mockserver.Fault{Method: "POST", Path: "/api/platform/agents/*/stop", LatencyMS: 2000}); err != nil {
+		t.Fatal(err)
+	}
+	tok := token(t, ts, mockserver.OperatorEmail, "operator")
+	for name, client := range map[string]*http.Client{"loopback": ts.HTTPClient(), "in-process": {Transport: ts.Transport()}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		req, _ := http.NewRequestWithContext(ctx, "POST", ts.URL+"/api/platform/agents/agent-001/stop", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		_, err := client.Do(req)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: %v, want the deadline", name, err)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for len(ts.Journal(mockserver.JournalFilter{Method: "POST"})) < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond) // the loopback handler ends once it sees the client gone
+	}
+	for _, e := range ts.Journal(mockserver.JournalFilter{Method: "POST"}) {
+		if e.Status != 0 || e.Fault == "" {
+			t.Errorf("journal: %+v", e)
+		}
+	}
+	a := do(t, ts, call{method: "GET", path: "/api/platform/agents/agent-001", token: tok})
+	if !strings.Contains(string(a.raw), `"status":"online"`) {
+		t.Errorf("the stop the client gave up on was served: %s", a.raw)
+	}
+}

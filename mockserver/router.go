@@ -138,9 +138,12 @@ func (rt *router) nearest(path string) []string {
 		for i := 0; i < len(segs) && i < len(r.segs); i++ {
 			if segs[i] == r.segs[i] || (strings.HasPrefix(r.segs[i], "{") && segs[i] != "") {
 				score += 2
-			} else {
-				break
+				continue
 			}
+			if !strings.HasPrefix(r.segs[i], "{") && editDistance(segs[i], r.segs[i]) <= 2 {
+				score++ // a typo: "agent" for "agents"
+			}
+			break
 		}
 		score -= abs(len(segs) - len(r.segs))
 		cs = append(cs, cand{name, score})
@@ -177,4 +180,29 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// editDistance is the Levenshtein distance of a and b (bytes), or 3 when
+// it is more than 2 (all nearest needs).
+func editDistance(a, b string) int {
+	if abs(len(a)-len(b)) > 2 {
+		return 3
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(b)], 3)
 }

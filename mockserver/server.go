@@ -121,9 +121,10 @@ func New(opts ...Option) *Server {
 	}
 	sum := sha256.Sum256([]byte(randomID("")))
 	s.reqPfx = "req-" + strings.ToLower(strconv.FormatUint(uint64(sum[0])<<8|uint64(sum[1]), 36)) + "-"
-	s.addStartFaults()
 	s.seed()
 	s.routes()
+	s.faults.check = s.faultRoute
+	s.addStartFaults()
 	return s
 }
 

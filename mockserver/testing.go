@@ -154,6 +154,10 @@ func (t inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error)
 			if p != http.ErrAbortHandler {
 				panic(p)
 			}
+			if cerr := req.Context().Err(); cerr != nil {
+				resp, err = nil, cerr // the caller gave up (a latency fault saw it)
+				return
+			}
 			resp, err = nil, fmt.Errorf("mockserver: %s %s: connection dropped by a fault", req.Method, req.URL.Path)
 		}
 	}()
