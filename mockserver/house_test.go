@@ -2,6 +2,7 @@ package mockserver_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -369,5 +370,43 @@ func TestCachedReadsFollowEveryChange(t *testing.T) {
 	}
 	if _, after, _ := inproc(s, "GET", "/api/platform/agents?q=cached", tok, ""); bytes.Equal(before, after) || !bytes.Contains(after, []byte("Cached Agent")) {
 		t.Errorf("after Seed the list is still %s", after)
+	}
+}
+
+// TestServerFixesForTestTeams: POST /_mock/seed answers the ids it made;
+// ts.Advance with a negative duration fails the test; the first SDK call
+// after ts.Reset is not a 401 in the journal; a seed error blames the
+// field set wrong, not another derived from it.
+func TestServerFixesForTestTeams(t *testing.T) {
+	t.Parallel()
+	rec := &recordTB{TB: t}
+	ts := mockserver.Start(rec)
+	a := do(t, ts, call{method: "POST", path: "/_mock/seed", body: `{"agents":[{"name":"Seeded Over HTTP"}],"customers":[{"company_name":"Seeded Co"}]}`})
+	var res mockserver.SeedResult
+	if err := json.Unmarshal(a.raw, &res); err != nil || a.status != 200 || len(res.Agents) != 1 || len(res.Customers) != 1 || res.Queues == nil {
+		t.Errorf("POST /_mock/seed: %d %s", a.status, a.raw)
+	}
+
+	before := ts.Now()
+	ts.Advance(-time.Second)
+	if len(rec.errs) != 1 || !strings.Contains(rec.errs[0], "never moves back") || !ts.Now().Equal(before) {
+		t.Errorf("Advance(-1s): errors %q, clock %v", rec.errs, ts.Now())
+	}
+
+	pc := ts.Client(mockserver.ViewerEmail)
+	if _, err := pc.Agents.Get(context.Background(), "agent-001"); err != nil {
+		t.Fatal(err)
+	}
+	ts.Reset()
+	if _, err := pc.Agents.Get(context.Background(), "agent-001"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(ts.Journal(mockserver.JournalFilter{Status: 401})); n != 0 {
+		t.Errorf("%d 401s in the journal after Reset: %+v", n, ts.Journal(mockserver.JournalFilter{Status: 401}))
+	}
+
+	a = do(t, ts, call{method: "POST", path: "/_mock/seed", body: `{"queues":[{"queue_name":"q","messages_pending":-1}]}`})
+	if a.status != 400 || !strings.Contains(string(a.raw), "queues[0].messages_pending") || strings.Contains(string(a.raw), "consumer_lag") {
+		t.Errorf("a bad messages_pending: %s", a.raw)
 	}
 }

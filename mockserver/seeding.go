@@ -100,12 +100,22 @@ type SeedQueue struct {
 // SeedResult is what a seed added: ids in the seed's order, those the
 // server made included.
 type SeedResult struct {
-	Agents      []string // agent_id
-	Queues      []string // queue_name
-	DeadLetters []string // message_id
-	Workflows   []string // workflow_id
-	Customers   []string // customer_id
-	Users       []string // sub
+	Agents      []string `json:"agents"`       // agent_id
+	Queues      []string `json:"queues"`       // queue_name
+	DeadLetters []string `json:"dead_letters"` // message_id
+	Workflows   []string `json:"workflows"`    // workflow_id
+	Customers   []string `json:"customers"`    // customer_id
+	Users       []string `json:"users"`        // sub
+}
+
+// orEmpty is r with every nil list empty, for the wire.
+func (r SeedResult) orEmpty() SeedResult {
+	for _, l := range []*[]string{&r.Agents, &r.Queues, &r.DeadLetters, &r.Workflows, &r.Customers, &r.Users} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	return r
 }
 
 // SeedProblem is one thing wrong with a seed.
@@ -626,7 +636,9 @@ func (p *seedPlan) planQueues(qs []SeedQueue) {
 		if !(sq.ErrorRate >= 0 && sq.ErrorRate <= 1) {
 			p.problem(path+".error_rate", "must be a fraction from 0 to 1, not %g", sq.ErrorRate)
 		}
-		if sq.ConsumerLag > sq.MessagesPending && sq.ConsumerLag <= maxSeedMessages {
+		// A cross-field check blames the field set wrong, not the other: a
+		// bad messages_pending is its own problem only.
+		if sq.ConsumerLag > sq.MessagesPending && sq.ConsumerLag <= maxSeedMessages && sq.MessagesPending >= 0 {
 			p.problem(path+".consumer_lag", "is more than messages_pending (%d): the lag counts pending messages beyond those in flight", sq.MessagesPending)
 		}
 		if sq.MessagesPending == 0 && sq.OldestMessageAgeSec > 0 {
@@ -771,8 +783,10 @@ func (s *Server) seedControl(rc *reqCtx) (int, any, *apiError) {
 		return 0, nil, invalid("a JSON body is required: a seed such as {\"agents\": [{\"name\": \"Test Agent\"}]}")
 	}
 	seed, probs := decodeSeed(rc.body)
+	var res SeedResult
 	if probs == nil {
-		_, err := s.seedNow(seed)
+		var err error
+		res, err = s.seedNow(seed)
 		var se *SeedError
 		if errors.As(err, &se) {
 			probs = se.Problems
@@ -791,5 +805,5 @@ func (s *Server) seedControl(rc *reqCtx) (int, any, *apiError) {
 		}
 		return 0, nil, e
 	}
-	return http.StatusNoContent, nil, nil
+	return http.StatusOK, res.orEmpty(), nil
 }

@@ -107,7 +107,7 @@ func TestSeedOverHTTPAddsDeadLettersAndResetRemovesThem(t *testing.T) {
 	tok := longToken(t, ts, mockserver.ViewerEmail)
 	before := httpFigures(t, ts, tok, "agent-tasks")
 
-	if a := seedHTTP(t, ts, deadLetterSeed("agent-tasks", 50)); a.status != http.StatusNoContent {
+	if a := seedHTTP(t, ts, deadLetterSeed("agent-tasks", 50)); a.status != http.StatusOK {
 		t.Fatalf("POST /_mock/seed: %d %s", a.status, a.raw)
 	}
 	after := httpFigures(t, ts, tok, "agent-tasks")
@@ -167,7 +167,7 @@ func TestSeedOverHTTPAddsAQueueWithItsDeadLetters(t *testing.T) {
 			"messages_processed": 1000, "messages_deleted": 7}],
 		"dead_letters": [{"queue_name": "billing", "error": "card declined", "timestamp": "2026-01-02T09:00:00+01:00"}]
 	}`
-	if a := seedHTTP(t, ts, body); a.status != http.StatusNoContent {
+	if a := seedHTTP(t, ts, body); a.status != http.StatusOK {
 		t.Fatalf("POST /_mock/seed: %d %s", a.status, a.raw)
 	}
 	want := figures{accepted: 600 + 1 + 1000 + 7, pending: 600, dlq: 1, processed: 1000, deleted: 7, dlqTotal: 1}
@@ -452,8 +452,8 @@ func TestSeededWorkflowsMustFitTheStateMachine(t *testing.T) {
 			ts := apitest.Start(t)
 			a := seedHTTP(t, ts, c.body)
 			switch {
-			case c.want == "" && a.status != http.StatusNoContent:
-				t.Errorf("%d %s; want 204", a.status, a.raw)
+			case c.want == "" && a.status != http.StatusOK:
+				t.Errorf("%d %s; want 200", a.status, a.raw)
 			case c.want != "" && (a.status != http.StatusBadRequest || !strings.Contains(problems(t, a), c.want)):
 				t.Errorf("%d %s; want 400 with %q", a.status, a.raw, c.want)
 			}
@@ -571,7 +571,7 @@ func TestWithSeedIsReappliedOnReset(t *testing.T) {
 	if got := find(); len(got) != 1 || got[0].(map[string]any)["agent_id"] != "agent-101" || got[0].(map[string]any)["last_active"] != nil {
 		t.Fatalf("at the start: %v; want agent-101, never active", got)
 	}
-	if a := seedHTTP(t, ts, `{"agents": [{"name": "Seeded At Runtime"}]}`); a.status != 204 {
+	if a := seedHTTP(t, ts, `{"agents": [{"name": "Seeded At Runtime"}]}`); a.status != 200 {
 		t.Fatalf("seed: %d %s", a.status, a.raw)
 	}
 	if a := do(t, ts, call{method: "POST", path: "/api/platform/agents/agent-101/start", token: token(t, ts, mockserver.OperatorEmail, "operator")}); a.status != 200 {
@@ -718,7 +718,7 @@ func TestSeedFixture(t *testing.T) {
 	}
 }
 
-// FuzzSeedBody: any body answers 204 or 400, never fails the server, and a
+// FuzzSeedBody: any body answers 200 or 400, never fails the server, and a
 // 400 changes nothing.
 func FuzzSeedBody(f *testing.F) {
 	f.Add([]byte(deadLetterSeed("webhooks", 3)))
@@ -748,7 +748,7 @@ func FuzzSeedBody(f *testing.F) {
 		req := httptest.NewRequest("POST", "/_mock/seed", strings.NewReader(string(body)))
 		srv.ServeHTTP(rec, req)
 		switch rec.Code {
-		case http.StatusNoContent:
+		case http.StatusOK:
 		case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
 			if after := snapshot(); after != before {
 				t.Fatalf("a refused seed changed the server: %s", rec.Body)

@@ -109,7 +109,9 @@ func (p *seedPlan) planWorkflow(path string, w workflows.Workflow) *wfState {
 		case !t.Status.Valid():
 			p.problem(tp+".status", "must be one of pending, running, completed, failed, cancelled, not %q", t.Status)
 		}
-		if t.EstimatedDurationMS < 1 || t.EstimatedDurationMS > maxTaskEstimate.Milliseconds() {
+		if t.EstimatedDurationMS == 0 {
+			p.problem(tp+".estimated_duration_ms", "is required (milliseconds, from 1 to %d)", maxTaskEstimate.Milliseconds())
+		} else if t.EstimatedDurationMS < 1 || t.EstimatedDurationMS > maxTaskEstimate.Milliseconds() {
 			p.problem(tp+".estimated_duration_ms", "must be from 1 to %d milliseconds, not %d", maxTaskEstimate.Milliseconds(), t.EstimatedDurationMS)
 		}
 		if t.RetryCount < 0 {

@@ -46,6 +46,7 @@ type Server struct {
 	// gen is the state's generation, bumped by every change; answers
 	// caches the answers of reads per generation (cache.go).
 	gen     atomic.Uint64
+	resets  atomic.Uint64 // how many times the state was reset
 	answers answerCache
 	limits  Limits
 
@@ -143,6 +144,7 @@ func (s *Server) Reset() {
 // reset is Reset in an exclusive transaction.
 func (s *Server) reset() {
 	defer s.changed()
+	defer s.resets.Add(1)
 	s.clock.reset()
 	s.auth.reset()
 	s.idem.reset()
@@ -157,7 +159,9 @@ func (s *Server) reset() {
 func (s *Server) Now() time.Time { return s.clock.Now() }
 
 // Advance moves the server's clock forward by d; state moves with it, and
-// event streams are told of the changes it brings.
+// event streams are told of the changes it brings. The clock never moves
+// back: a negative d leaves it where it is (TestServer.Advance fails the
+// test then).
 func (s *Server) Advance(d time.Duration) time.Time {
 	s.tx.Lock()
 	defer s.tx.Unlock()

@@ -39,6 +39,18 @@ func Start(tb testing.TB, opts ...Option) *TestServer {
 	return &TestServer{Server: s, URL: hs.URL, tb: tb, hs: hs}
 }
 
+// Advance moves the server's clock forward by d, as Server.Advance does. A
+// negative d fails the test (the clock never moves back; over HTTP it is a
+// 400) and leaves the clock where it is.
+func (ts *TestServer) Advance(d time.Duration) time.Time {
+	ts.tb.Helper()
+	if d < 0 {
+		ts.tb.Errorf("mockserver: Advance(%v): the clock never moves back", d)
+		return ts.Now()
+	}
+	return ts.Server.Advance(d)
+}
+
 // HTTPClient is an *http.Client for the server's listener.
 func (ts *TestServer) HTTPClient() *http.Client { return ts.hs.Client() }
 
@@ -103,18 +115,23 @@ func (s *Server) TokenSource(email string) oauth2.TokenSource {
 }
 
 type userTokens struct {
-	s     *Server
-	email string
-	mu    sync.Mutex
-	tok   *oauth2.Token
+	s      *Server
+	email  string
+	mu     sync.Mutex
+	tok    *oauth2.Token
+	resets uint64 // the server's Reset count when tok was minted
 }
 
 func (u *userTokens) Token() (*oauth2.Token, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if u.tok != nil && u.s.clock.Now().Add(time.Minute).Before(u.tok.Expiry) {
+	resets := u.s.resets.Load()
+	// A Reset ends every session: a token from before it would only earn
+	// a 401 (and a journal entry) before the client asked for a new one.
+	if u.tok != nil && u.resets == resets && u.s.clock.Now().Add(time.Minute).Before(u.tok.Expiry) {
 		return u.tok, nil
 	}
+	u.resets = resets
 	user := u.s.auth.user(u.email)
 	tok, exp, err := u.s.auth.mint(user, user.Role, AccessTokenTTL, Audience, u.s.auth.newSession(user.Sub))
 	if err != nil {
