@@ -187,6 +187,7 @@ func (s *Server) CloseStreams() { s.closeStreams(false) }
 func (s *Server) endStreams() { s.closeStreams(true) }
 
 func (s *Server) closeStreams(forGood bool) {
+	s.closeSandboxStreams(forGood)
 	h := &s.events
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -542,7 +543,12 @@ var errStreamDropped = errors.New("mockserver: connection dropped by a fault")
 // isEventStream reports whether the in-process transport must stream req's
 // answer instead of recording it whole.
 func isEventStream(req *http.Request) bool {
-	return (req.Method == http.MethodGet || req.Method == http.MethodHead) && req.URL.Path == "/api/platform/events"
+	p := req.URL.Path
+	if strings.HasPrefix(p, "/sandboxes/") { // a sandbox's stream
+		_, rest, _ := strings.Cut(strings.TrimPrefix(p, "/sandboxes/"), "/")
+		p = "/" + rest
+	}
+	return (req.Method == http.MethodGet || req.Method == http.MethodHead) && p == "/api/platform/events"
 }
 
 // streamInProcess serves req with its answer's body streamed through a

@@ -1,5 +1,7 @@
 package mockserver
 
+import "time"
+
 // Limits bounds what the server keeps, so that no client, however hostile,
 // grows it without end. Each bound is documented in api/mock.yaml; a field
 // left zero (or negative) keeps its default (DefaultLimits).
@@ -27,6 +29,10 @@ type Limits struct {
 	// Events is how many events the server keeps for streams that resume;
 	// a position older than that resumes with a reset event.
 	Events int
+	// Sandboxes is how many sandboxes (POST /_mock/sandboxes) can live at
+	// once; SandboxIdle is how long one lives unused (real time).
+	Sandboxes   int
+	SandboxIdle time.Duration
 }
 
 // DefaultLimits are the bounds a server has unless WithLimits changes them.
@@ -40,6 +46,8 @@ func DefaultLimits() Limits {
 		JournalBodyBytes:    8192,
 		LogLines:            10000,
 		Events:              1000,
+		Sandboxes:           32,
+		SandboxIdle:         10 * time.Minute,
 	}
 }
 
@@ -66,6 +74,8 @@ func (l Limits) orDefaults() Limits {
 		JournalBodyBytes:    pick(l.JournalBodyBytes, d.JournalBodyBytes),
 		LogLines:            pick(l.LogLines, d.LogLines),
 		Events:              pick(l.Events, d.Events),
+		Sandboxes:           pick(l.Sandboxes, d.Sandboxes),
+		SandboxIdle:         time.Duration(pick(int(l.SandboxIdle), int(d.SandboxIdle))),
 	}
 }
 

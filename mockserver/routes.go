@@ -4,6 +4,7 @@ package mockserver
 // documented in api/openapi.yaml or api/mock.yaml.
 func (s *Server) routes() {
 	s.router.add(s.controlRoutes()...)
+	s.router.add(s.sandboxRoutes()...)
 	s.router.add(s.oauthRoutes()...)
 	s.router.add(s.authControlRoutes()...)
 	s.router.add(s.seedRoutes()...)

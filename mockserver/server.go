@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,10 +46,14 @@ type Server struct {
 	tx sync.RWMutex
 	// gen is the state's generation, bumped by every change; answers
 	// caches the answers of reads per generation (cache.go).
-	gen     atomic.Uint64
-	resets  atomic.Uint64 // how many times the state was reset
-	answers answerCache
-	limits  Limits
+	gen    atomic.Uint64
+	resets atomic.Uint64 // how many times the state was reset
+
+	opts      []Option   // as New had them: sandboxes are made of them
+	sandboxes sandboxSet // (sandboxes.go)
+	sandboxed bool       // this server is a sandbox of another
+	answers   answerCache
+	limits    Limits
 
 	events eventHub // the event stream's log and streams (events.go)
 }
@@ -110,6 +115,8 @@ func New(opts ...Option) *Server {
 	s.auth = newAuthority(s.clock, DefaultIssuer)
 	s.faults = newFaults()
 	s.limits = DefaultLimits()
+	s.opts = slices.Clip(opts)
+	s.sandboxes.now = time.Now
 	for _, o := range opts {
 		o(s)
 	}
@@ -222,6 +229,10 @@ func (rc *reqCtx) decodeOptional(v any) *apiError {
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if sb, id, rest, ok := s.sandboxFor(r); ok {
+		s.serveSandbox(w, r, sb, id, rest)
+		return
+	}
 	rid := r.Header.Get("X-Request-Id")
 	if !validRequestID(rid) {
 		rid = s.reqPfx + strconv.FormatUint(s.reqSeq.Add(1), 10)
