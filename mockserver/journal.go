@@ -39,6 +39,10 @@ type JournalEntry struct {
 	Caller *JournalCaller `json:"caller"`
 	// Fault is the id of the fault that fired on the request ("" for none).
 	Fault string `json:"fault"`
+	// Violation is how the request broke api/openapi.yaml, when the server
+	// checks requests (WithRequestValidation): "field: issue"; "" when it
+	// did not.
+	Violation string `json:"violation"`
 }
 
 // JournalCaller is the signed-in user a journaled request came from.
@@ -64,6 +68,7 @@ type journalWire struct {
 	Headers        map[string]string `json:"headers"`
 	Caller         *JournalCaller    `json:"caller"`
 	Fault          *string           `json:"fault"`
+	Violation      *string           `json:"violation"`
 }
 
 func nullIfEmpty(s string) *string {
@@ -88,7 +93,7 @@ func (e JournalEntry) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(journalWire{Method: e.Method, Path: e.Path, Query: e.Query, Status: e.Status,
 		Code: nullIfEmpty(e.Code), IdempotencyKey: nullIfEmpty(e.IdempotencyKey), RequestID: e.RequestID,
-		At: e.At, Body: nullIfEmpty(e.Body), Headers: h, Caller: e.Caller, Fault: nullIfEmpty(e.Fault)})
+		At: e.At, Body: nullIfEmpty(e.Body), Headers: h, Caller: e.Caller, Fault: nullIfEmpty(e.Fault), Violation: nullIfEmpty(e.Violation)})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes (null → "").
@@ -99,22 +104,23 @@ func (e *JournalEntry) UnmarshalJSON(b []byte) error {
 	}
 	*e = JournalEntry{Method: w.Method, Path: w.Path, Query: w.Query, Status: w.Status,
 		Code: emptyIfNull(w.Code), IdempotencyKey: emptyIfNull(w.IdempotencyKey), RequestID: w.RequestID,
-		At: w.At, Body: emptyIfNull(w.Body), Headers: w.Headers, Caller: w.Caller, Fault: emptyIfNull(w.Fault)}
+		At: w.At, Body: emptyIfNull(w.Body), Headers: w.Headers, Caller: w.Caller, Fault: emptyIfNull(w.Fault), Violation: emptyIfNull(w.Violation)}
 	return nil
 }
 
 // journalRecord is what ServeHTTP learns of a request for its entry.
 type journalRecord struct {
-	body  []byte
-	who   *principal
-	fault string
+	body      []byte
+	who       *principal
+	fault     string
+	violation string
 }
 
 // journalEntry makes the entry of a request answered through sw.
 func (s *Server) journalEntry(r *http.Request, rid string, sw *statusWriter, rec *journalRecord) JournalEntry {
 	e := JournalEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: sw.status, Code: sw.code,
 		IdempotencyKey: r.Header.Get("Idempotency-Key"), RequestID: rid, At: s.clock.Now(),
-		Body: cut(string(rec.body), s.limits.JournalBodyBytes), Fault: rec.fault}
+		Body: cut(string(rec.body), s.limits.JournalBodyBytes), Fault: rec.fault, Violation: rec.violation}
 	for _, k := range journaledHeaders {
 		if v := r.Header.Get(k); v != "" {
 			if e.Headers == nil {
@@ -147,7 +153,7 @@ func newJournal(l Limits) *journal {
 // size is what an entry costs the journal, roughly: its strings and a
 // fixed part for the rest.
 func (e *JournalEntry) size() int {
-	n := len(e.Method) + len(e.Path) + len(e.Query) + len(e.Code) + len(e.IdempotencyKey) + len(e.RequestID) + len(e.Body) + len(e.Fault) + 128
+	n := len(e.Method) + len(e.Path) + len(e.Query) + len(e.Code) + len(e.IdempotencyKey) + len(e.RequestID) + len(e.Body) + len(e.Fault) + len(e.Violation) + 128
 	for k, v := range e.Headers {
 		n += len(k) + len(v) + 16
 	}

@@ -121,3 +121,46 @@ func TestAssertCallsShowsTheDiff(t *testing.T) {
 		t.Errorf("no near match: %q", rec.errs)
 	}
 }
+
+// TestRequestValidation: with WithRequestValidation a request that breaks
+// api/openapi.yaml is answered 400 naming the field and journaled with its
+// violation; a valid one is served; the controls are not checked; without
+// the option the same request is served.
+func TestRequestValidation(t *testing.T) {
+	t.Parallel()
+	strict := mockserver.Start(t, mockserver.WithRequestValidation())
+	lax := mockserver.Start(t)
+	body := `{"template_id":"tmpl-memory","agent_name":"typed-agent","resources":{"cpu_cores":"two"}}`
+	for _, ts := range []*mockserver.TestServer{strict, lax} {
+		tok := token(t, ts, mockserver.AdminEmail, "admin")
+		a := do(t, ts, call{method: "POST", path: "/api/platform/factory/estimate-cost", token: tok, body: body})
+		if ts == strict {
+			if a.status != 400 || !strings.Contains(string(a.raw), `"field":"body.resources.cpu_cores"`) ||
+				!strings.Contains(string(a.raw), "does not match api/openapi.yaml") {
+				t.Errorf("strict: %d %s", a.status, a.raw)
+			}
+			es := ts.AssertCalls(mockserver.JournalFilter{Path: "/api/platform/factory/estimate-cost", Code: "invalid_argument"}, 1)
+			if len(es) == 1 && !strings.HasPrefix(es[0].Violation, "body.resources.cpu_cores: ") {
+				t.Errorf("journaled violation %q", es[0].Violation)
+			}
+			ok := do(t, ts, call{method: "POST", path: "/api/platform/factory/estimate-cost", token: tok,
+				body: `{"template_id":"tmpl-memory","agent_name":"typed-agent","resources":{"cpu_cores":2,"memory_gb":4,"storage_gb":20}}`})
+			if ok.status != 200 {
+				t.Errorf("a valid request: %d %s", ok.status, ok.raw)
+			}
+			if a := do(t, ts, call{method: "GET", path: "/api/platform/agents?page_size=abc", token: tok}); a.status != 400 || !strings.Contains(string(a.raw), "page_size") {
+				t.Errorf("page_size=abc: %d %s", a.status, a.raw)
+			}
+			if a := do(t, ts, call{method: "POST", path: "/_mock/clock/advance", body: `{"seconds":1}`}); a.status != 200 {
+				t.Errorf("a control: %d %s", a.status, a.raw)
+			}
+			continue
+		}
+		if a.status != 400 || strings.Contains(string(a.raw), "api/openapi.yaml") {
+			t.Errorf("lax: the server's own answer is expected: %d %s", a.status, a.raw)
+		}
+		if es := ts.Journal(mockserver.JournalFilter{}); len(es) != 1 || es[0].Violation != "" {
+			t.Errorf("lax journal: %+v", es)
+		}
+	}
+}

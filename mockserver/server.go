@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/waooaw/waooaw-go/factory/template"
+	"github.com/waooaw/waooaw-go/internal/apicontract"
 )
 
 // DefaultIssuer is the issuer of tokens when none is set (WithIssuer); Start
@@ -49,9 +50,10 @@ type Server struct {
 	gen    atomic.Uint64
 	resets atomic.Uint64 // how many times the state was reset
 
-	opts      []Option   // as New had them: sandboxes are made of them
-	sandboxes sandboxSet // (sandboxes.go)
-	sandboxed bool       // this server is a sandbox of another
+	opts      []Option              // as New had them: sandboxes are made of them
+	sandboxes sandboxSet            // (sandboxes.go)
+	sandboxed bool                  // this server is a sandbox of another
+	contract  *apicontract.Contract // checks clients' requests (WithRequestValidation)
 	answers   answerCache
 	limits    Limits
 
@@ -87,6 +89,23 @@ func WithLogger(l *slog.Logger) Option {
 // built-ins alone (e.g. template.Combine(template.Builtins(), pluginHost)).
 func WithTemplates(src template.Source) Option {
 	return func(s *Server) { s.templates = src }
+}
+
+// WithRequestValidation checks every request a client sends to the
+// platform API against api/openapi.yaml, as stripe-mock does: one the
+// contract does not allow (a missing required field, a value out of its
+// range, an unknown query parameter's wrong type, …) is answered 400
+// invalid_argument naming the field and the rule, and journaled with its
+// violation. The checks run after the server's own (401, 403, 404, the
+// body's own 400s). The /_mock/ controls are not checked.
+func WithRequestValidation() Option {
+	return func(s *Server) {
+		c, err := apicontract.Load()
+		if err != nil {
+			panic("mockserver: the embedded contract does not load: " + err.Error()) // a build defect
+		}
+		s.contract = c
+	}
 }
 
 // WithMiddleware wraps the handler that Start and Transport serve with mw
@@ -296,7 +315,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.body = body
 	}
 	a := s.transact(rt, func() answer { return s.answer(r, rt, params, rid, body, bodyErr) })
-	rec.who = a.who
+	rec.who, rec.violation = a.who, a.violation
 	writeAnswer(w, a.status, a.header, a.body)
 }
 
@@ -307,6 +326,8 @@ type answer struct {
 	header http.Header
 	body   []byte
 	who    *principal // the caller, when the token was checked
+	// violation is how the request broke the contract (WithRequestValidation).
+	violation string
 }
 
 func errAnswer(rid string, e *apiError) answer {
@@ -380,6 +401,13 @@ func (s *Server) checked(rc *reqCtx, rt *route, params map[string]string, rid st
 	}
 	if bodyErr != nil {
 		return errAnswer(rid, bodyErr)
+	}
+	if s.contract != nil && !strings.HasPrefix(r.URL.Path, "/_mock/") {
+		if v := s.contract.CheckRequest(r, rc.body); v != nil {
+			a := errAnswer(rid, invalidField(v.Field, "does not match api/openapi.yaml: "+v.Issue))
+			a.violation = v.Error()
+			return a
+		}
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		defer s.changed() // before the answer is written: a read after it is fresh

@@ -10,6 +10,7 @@ import (
 
 	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/waooaw/waooaw-go/internal/apicontract"
 	"github.com/waooaw/waooaw-go/mockserver"
 )
 
@@ -87,8 +88,8 @@ func (c *Coverage) Missing(tb testing.TB, routes ...string) []string {
 			missing = append(missing, name)
 		}
 	}
-	for _, d := range []*document{ct.openapi, ct.mock} {
-		for p, item := range d.doc.Paths.Map() {
+	for _, d := range []*apicontract.Document{ct.OpenAPI, ct.Mock} {
+		for p, item := range d.Doc.Paths.Map() {
 			for method, op := range item.Operations() {
 				rt := method + " " + p
 				if len(routes) > 0 && !want[rt] {
@@ -117,7 +118,7 @@ func (ct *contract) answerName(ex exchange) string {
 		u.Path = p
 	}
 	r := &http.Request{Method: ex.method, URL: u, Header: http.Header{}}
-	route, _, err := ct.pick(u.Path).router.FindRoute(r)
+	route, _, err := ct.Pick(u.Path).Router.FindRoute(r)
 	switch {
 	case err == routers.ErrPathNotFound:
 		return UnknownRoute + " " + strconv.Itoa(ex.status)

@@ -3,18 +3,17 @@ package apitest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/waooaw/waooaw-go/internal/apicontract"
 	"github.com/waooaw/waooaw-go/mockserver"
 )
 
@@ -76,7 +75,7 @@ func (c *contract) validator(tb testing.TB) func(http.Handler) http.Handler {
 
 // check validates one exchange and returns its problems.
 func (c *contract) check(r *http.Request, reqBody []byte, res *captureWriter) []string {
-	d := c.pick(r.URL.Path)
+	d := c.Pick(r.URL.Path)
 	ctx := context.Background()
 
 	// The request as the validator sees it: HEAD is a GET without a body,
@@ -92,21 +91,21 @@ func (c *contract) check(r *http.Request, reqBody []byte, res *captureWriter) []
 		rr.Header.Set("Content-Type", "application/json")
 	}
 
-	route, params, err := d.router.FindRoute(rr)
+	route, params, err := d.Router.FindRoute(rr)
 	routed := err == nil
 	switch {
 	case err == routers.ErrPathNotFound:
 		if res.status != http.StatusNotFound {
-			return []string{fmt.Sprintf("the route is not documented in %s (the server answered %d, not 404)", d.name, res.status)}
+			return []string{fmt.Sprintf("the route is not documented in %s (the server answered %d, not 404)", d.Name, res.status)}
 		}
 		route = c.answerRoute(rr, http.StatusNotFound, "NotFound")
 	case err == routers.ErrMethodNotAllowed:
 		if res.status != http.StatusMethodNotAllowed {
-			return []string{fmt.Sprintf("the method is not documented on this path in %s (the server answered %d, not 405)", d.name, res.status)}
+			return []string{fmt.Sprintf("the method is not documented on this path in %s (the server answered %d, not 405)", d.Name, res.status)}
 		}
 		route = c.answerRoute(rr, http.StatusMethodNotAllowed, "MethodNotAllowed")
 	case err != nil:
-		return []string{fmt.Sprintf("routing in %s: %v", d.name, err)}
+		return []string{fmt.Sprintf("routing in %s: %v", d.Name, err)}
 	}
 
 	var problems []string
@@ -114,7 +113,7 @@ func (c *contract) check(r *http.Request, reqBody []byte, res *captureWriter) []
 		Request:    rr,
 		PathParams: params,
 		Route:      route,
-		Options:    requestOptions(),
+		Options:    apicontract.RequestOptions(),
 	}
 	respOpts := &openapi3filter.Options{IncludeResponseStatus: true}
 	if head || res.overflow || isStream(res.header) {
@@ -128,15 +127,15 @@ func (c *contract) check(r *http.Request, reqBody []byte, res *captureWriter) []
 	}
 	out.SetBodyBytes(res.body.Bytes())
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-		problems = append(problems, fmt.Sprintf("the response does not match %s: %v", d.name, err))
+		problems = append(problems, fmt.Sprintf("the response does not match %s: %v", d.Name, err))
 	} else if doc := route.Operation.Responses.Status(res.status); doc != nil && doc.Value != nil &&
 		len(doc.Value.Content) == 0 && res.body.Len() > 0 {
-		problems = append(problems, fmt.Sprintf("the response has a body but %s documents none for %d", d.name, res.status))
+		problems = append(problems, fmt.Sprintf("the response has a body but %s documents none for %d", d.Name, res.status))
 	}
 
 	if routed && res.status >= 200 && res.status < 300 {
 		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-			problems = append(problems, fmt.Sprintf("the server answered %d to a request that does not match %s: %v", res.status, d.name, err))
+			problems = append(problems, fmt.Sprintf("the server answered %d to a request that does not match %s: %v", res.status, d.Name, err))
 		}
 	}
 	return problems
@@ -145,34 +144,13 @@ func (c *contract) check(r *http.Request, reqBody []byte, res *captureWriter) []
 // answerRoute is a stand-in operation for a request no operation matches:
 // its only documented answer is the shared response name of openapi.yaml.
 func (c *contract) answerRoute(r *http.Request, status int, name string) *routers.Route {
-	doc := c.openapi.doc
+	doc := c.OpenAPI.Doc
 	return &routers.Route{
 		Spec:      doc,
 		Path:      r.URL.Path,
 		PathItem:  &openapi3.PathItem{},
 		Method:    r.Method,
 		Operation: &openapi3.Operation{Responses: openapi3.NewResponses(openapi3.WithStatus(status, doc.Components.Responses[name]))},
-	}
-}
-
-// requestOptions are the request checks: a bearer token present where the
-// operation needs one (the server has verified it), no body where none is
-// documented, and no defaults written into the request.
-func requestOptions() *openapi3filter.Options {
-	return &openapi3filter.Options{
-		RejectWhenRequestBodyNotSpecified: true,
-		SkipSettingDefaults:               true,
-		AuthenticationFunc: func(_ context.Context, ai *openapi3filter.AuthenticationInput) error {
-			s := ai.SecurityScheme
-			if s == nil || s.Type != "http" || !strings.EqualFold(s.Scheme, "bearer") {
-				return fmt.Errorf("apitest: security scheme %q is not supported by the validator", ai.SecuritySchemeName)
-			}
-			scheme, tok, _ := strings.Cut(ai.RequestValidationInput.Request.Header.Get("Authorization"), " ")
-			if !strings.EqualFold(scheme, "Bearer") || tok == "" {
-				return errors.New("no bearer token in Authorization")
-			}
-			return nil
-		},
 	}
 }
 
