@@ -148,6 +148,20 @@ func (st *agentStore) states(now time.Time) []agentState {
 	return out
 }
 
+// keys returns every agent's published fields (status, health, version),
+// settled to now, in order: what the event observer compares.
+func (st *agentStore) keys(now time.Time) []agentNow {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]agentNow, 0, len(st.order))
+	for _, id := range st.order {
+		a := st.byID[id]
+		a.settle(now)
+		out = append(out, agentNow{id, agentKey{a.Status, a.Health, a.Version}})
+	}
+	return out
+}
+
 // get returns one agent settled to now.
 func (st *agentStore) get(id string, now time.Time) (platform.Agent, bool) {
 	st.mu.Lock()

@@ -2,7 +2,6 @@ package mockserver
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -38,27 +37,35 @@ type workflowKey struct {
 
 // stateNow is the state as of now, in the stores' orders.
 type stateNow struct {
-	agents      []platform.Agent
+	agents      []agentNow
 	workflows   []workflows.Workflow
 	queues      []queues.QueueDetail
-	deployments []factory.Deployment
+	deployments []deploymentNow
 	upgrades    []servicing.Upgrade
+}
+
+// agentNow and deploymentNow are the published fields of a resource; the
+// whole resource is read only for those that changed.
+type agentNow struct {
+	id  string
+	key agentKey
+}
+
+type deploymentNow struct {
+	d      *deployment
+	status factory.DeploymentStatus
 }
 
 func readState(st *stores, now time.Time) stateNow {
 	var out stateNow
-	out.agents = st.agents.list(now)
+	out.agents = st.agents.keys(now)
 	out.workflows = st.workflows.list(now)
 	out.queues = st.queues.views(now)
 
 	st.factory.mu.Lock()
-	ids := make([]string, 0, len(st.factory.byID))
-	for id := range st.factory.byID {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		out.deployments = append(out.deployments, st.factory.byID[id].view(now))
+	out.deployments = make([]deploymentNow, 0, len(st.factory.order))
+	for _, d := range st.factory.order {
+		out.deployments = append(out.deployments, deploymentNow{d, d.status(now)})
 	}
 	st.factory.mu.Unlock()
 
@@ -79,7 +86,7 @@ func (n stateNow) snapshot(gen *agentStore) *stateSnapshot {
 		upgrades:    make(map[string]servicing.UpgradeStatus, len(n.upgrades)),
 	}
 	for _, a := range n.agents {
-		snap.agents[a.AgentID] = agentKey{a.Status, a.Health, a.Version}
+		snap.agents[a.id] = a.key
 	}
 	for _, w := range n.workflows {
 		snap.workflows[w.WorkflowID] = workflowKey{w.Status, w.CompletedTasks, w.FailedTasks}
@@ -88,7 +95,7 @@ func (n stateNow) snapshot(gen *agentStore) *stateSnapshot {
 		snap.queues[q.QueueName] = q.Status
 	}
 	for _, d := range n.deployments {
-		snap.deployments[d.DeploymentID] = d.Status
+		snap.deployments[d.d.id] = d.status
 	}
 	for _, u := range n.upgrades {
 		snap.upgrades[u.UpgradeID] = u.Status
@@ -149,16 +156,23 @@ func (s *Server) observeLocked() {
 		h.mu.Unlock()
 		return
 	}
-	s.publishAgents(now, prev, cur.agents)
+	s.publishAgents(now, prev, st, cur.agents)
 	s.publishWorkflows(now, prev, cur.workflows)
 	s.publishQueues(now, prev, cur.queues)
-	s.publishDeployments(now, prev, cur.deployments)
+	s.publishDeployments(now, prev, st, cur.deployments)
 	s.publishUpgrades(now, prev, cur.upgrades)
 }
 
-func (s *Server) publishAgents(now time.Time, prev *stateSnapshot, agents []platform.Agent) {
-	for _, a := range agents {
-		was, known := prev.agents[a.AgentID]
+func (s *Server) publishAgents(now time.Time, prev *stateSnapshot, st *stores, agents []agentNow) {
+	for _, an := range agents {
+		was, known := prev.agents[an.id]
+		if known && was == an.key {
+			continue
+		}
+		a, ok := st.agents.get(an.id, now)
+		if !ok {
+			continue
+		}
 		switch {
 		case !known:
 			s.publish(now, "agents.created", a)
@@ -239,9 +253,15 @@ func (s *Server) publishQueues(now time.Time, prev *stateSnapshot, qs []queues.Q
 	}
 }
 
-func (s *Server) publishDeployments(now time.Time, prev *stateSnapshot, ds []factory.Deployment) {
-	for _, d := range ds {
-		was, known := prev.deployments[d.DeploymentID]
+func (s *Server) publishDeployments(now time.Time, prev *stateSnapshot, st *stores, ds []deploymentNow) {
+	for _, dn := range ds {
+		was, known := prev.deployments[dn.d.id]
+		if known && was == dn.status {
+			continue
+		}
+		st.factory.mu.Lock()
+		d := dn.d.view(now)
+		st.factory.mu.Unlock()
 		meta := map[string]any{"deployment_id": d.DeploymentID, "status": string(d.Status)}
 		switch {
 		case !known:

@@ -62,6 +62,18 @@ func (d *deployment) end() time.Time {
 	return t
 }
 
+// status is the deployment's status as of now: view's, without the rest
+// (the event observer looks at every deployment on every change).
+func (d *deployment) status(now time.Time) factory.DeploymentStatus {
+	switch {
+	case now.Before(d.start):
+		return factory.DeploymentPending
+	case !now.Before(d.end()):
+		return factory.DeploymentCompleted
+	}
+	return factory.DeploymentRunning
+}
+
 // view is the deployment as of now.
 func (d *deployment) view(now time.Time) factory.Deployment {
 	ptr := func(t time.Time) *time.Time { return &t }
@@ -100,9 +112,10 @@ func (d *deployment) view(now time.Time) factory.Deployment {
 
 // factoryStore holds the deployments.
 type factoryStore struct {
-	mu   sync.Mutex
-	byID map[string]*deployment
-	seq  int
+	mu    sync.Mutex
+	byID  map[string]*deployment
+	order []*deployment // in id order (ids grow with seq)
+	seq   int
 }
 
 func newFactoryStore() *factoryStore {
@@ -116,6 +129,7 @@ func (st *factoryStore) add(d *deployment) string {
 	st.seq++
 	d.id = fmt.Sprintf("dep-%04d", st.seq)
 	st.byID[d.id] = d
+	st.order = append(st.order, d)
 	return d.id
 }
 
