@@ -70,6 +70,7 @@ type view struct {
 	NavItems   []navItem
 	User       *auth.UserInfo
 	CanOperate bool
+	CanAdmin   bool
 	CSRF       string
 	Flash      *flash
 	// Live says which event topics refresh the page, and PollSeconds how
@@ -90,6 +91,7 @@ func (c *Console) view(r *http.Request, s *session, key, title string) *view {
 		}
 		if v.User != nil {
 			v.CanOperate = canOperate(v.User.Role)
+			v.CanAdmin = canAdmin(v.User.Role)
 		}
 	}
 	return v

@@ -345,3 +345,7 @@ func (c *Console) signedIn(h func(w http.ResponseWriter, r *http.Request, s *ses
 // canOperate reports whether role may change things: restart agents,
 // retry dead letters, pause workflows.
 func canOperate(role auth.Role) bool { return role == "operator" || role == "admin" }
+
+// canAdmin reports whether role may do what only admins may: create
+// agents, upgrade them, change their config.
+func canAdmin(role auth.Role) bool { return role == "admin" }
