@@ -45,6 +45,34 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /workflows/{id}/tasks/{task}/retry", c.signedIn(c.retryTask))
 	m.HandleFunc("POST /workflows/{id}/{action}", c.signedIn(c.workflowAction))
 
+	m.HandleFunc("GET /factory", c.signedIn(c.factoryTemplates))
+	m.HandleFunc("POST /factory/template", c.signedIn(c.factoryChoose))
+	m.HandleFunc("GET /factory/configure", c.signedIn(c.factoryConfigure))
+	m.HandleFunc("POST /factory/configure", c.signedIn(c.factoryConfigurePost))
+	m.HandleFunc("GET /factory/resources", c.signedIn(c.factoryResources))
+	m.HandleFunc("POST /factory/resources", c.signedIn(c.factoryResourcesPost))
+	m.HandleFunc("GET /factory/estimate", c.signedIn(c.factoryEstimate))
+	m.HandleFunc("GET /factory/review", c.signedIn(c.factoryReview))
+	m.HandleFunc("POST /factory/deploy", c.signedIn(c.factoryDeploy))
+	m.HandleFunc("POST /factory/reset", c.signedIn(c.factoryReset))
+	m.HandleFunc("GET /factory/deployments/{id}", c.signedIn(c.deploymentPage))
+
+	m.HandleFunc("GET /servicing", c.signedIn(c.servicingPage))
+	m.HandleFunc("GET /servicing/{agent}", c.signedIn(c.servicingAgentPage))
+	m.HandleFunc("POST /servicing/{agent}/upgrade", c.signedIn(c.upgradePost))
+	m.HandleFunc("POST /servicing/{agent}/rollback", c.signedIn(c.rollbackPost))
+	m.HandleFunc("POST /servicing/{agent}/config", c.signedIn(c.configPost))
+	m.HandleFunc("GET /servicing/{agent}/upgrades/{id}", c.signedIn(c.upgradePage))
+
+	m.HandleFunc("GET /helpdesk", c.signedIn(c.helpdeskPage))
+	m.HandleFunc("GET /helpdesk/customers/{id}", c.signedIn(c.customerPage))
+	m.HandleFunc("POST /helpdesk/actions/{action}", c.signedIn(c.quickAction))
+	m.HandleFunc("GET /helpdesk/playbooks/{id}", c.signedIn(c.playbookPage))
+
+	m.HandleFunc("GET /logs", c.signedIn(c.logsPage))
+	m.HandleFunc("GET /alerts", c.signedIn(c.alertsPage))
+	m.HandleFunc("POST /alerts/{id}/{action}", c.signedIn(c.alertAction))
+
 	m.HandleFunc("GET /events", c.signedIn(c.events))
 
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { c.notFound(w, r) })

@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -23,7 +24,8 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pageNames are the templates that are whole pages, each with the layout.
-var pageNames = []string{"login", "error", "confirm", "dashboard", "agent", "queues", "queue", "workflows", "workflow"}
+var pageNames = []string{"login", "error", "confirm", "dashboard", "agent", "queues", "queue", "workflows", "workflow",
+	"factory", "deployment", "servicing", "servicing-agent", "upgrade", "helpdesk", "customer", "playbook", "logs", "alerts"}
 
 type renderer struct {
 	pages map[string]*template.Template
@@ -55,11 +57,11 @@ var nav = []navItem{
 	{"dashboard", "Dashboard", "/", true},
 	{"queues", "Queues", "/queues", true},
 	{"workflows", "Workflows", "/workflows", true},
-	{"factory", "Factory", "/factory", false},
-	{"servicing", "Servicing", "/servicing", false},
-	{"helpdesk", "Help desk", "/helpdesk", false},
-	{"logs", "Logs", "/logs", false},
-	{"alerts", "Alerts", "/alerts", false},
+	{"factory", "Factory", "/factory", true},
+	{"servicing", "Servicing", "/servicing", true},
+	{"helpdesk", "Help desk", "/helpdesk", true},
+	{"logs", "Logs", "/logs", true},
+	{"alerts", "Alerts", "/alerts", true},
 }
 
 // view is what every page template gets.
@@ -228,9 +230,35 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("15:04:05")
 	},
-	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"age":   func(t time.Time, now time.Time) string { return ago(now.Sub(t)) },
-	"list":  func(s ...string) []string { return s },
+	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"age":        func(t time.Time, now time.Time) string { return ago(now.Sub(t)) },
+	"list":       func(s ...string) []string { return s },
+	"money":      money,
+	"hasPrefix":  strings.HasPrefix,
+	"trimPrefix": strings.TrimPrefix,
+	"trimSuffix": strings.TrimSuffix,
+	"json": func(v any) string {
+		b, _ := json.MarshalIndent(v, "", "  ")
+		return string(b)
+	},
+	"actionLabel": func(a any) string {
+		switch fmt.Sprint(a) {
+		case "restart-agent":
+			return "Restart Agent"
+		case "clear-cache":
+			return "Clear Cache"
+		case "retry-workflow":
+			return "Retry Workflow"
+		}
+		return fmt.Sprint(a)
+	},
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
 	"title": func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
 	"svg":   func(s string) template.HTML { return template.HTML(s) }, // only for the SDK's escaped SVG
 	"statusWord": func(s any) string {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/auth"
+	"github.com/waooaw/waooaw-go/factory"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
@@ -33,7 +34,21 @@ type session struct {
 	client   *waooaw.Client     // nil until signed in
 	user     *auth.UserInfo
 	flash    *flash
+	draft    factory.Request // the factory wizard's request so far
 	lastUsed time.Time
+}
+
+// wizardDraft is the factory wizard's request so far.
+func (s *session) wizardDraft() factory.Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.draft
+}
+
+func (s *session) setWizardDraft(r factory.Request) {
+	s.mu.Lock()
+	s.draft = r
+	s.mu.Unlock()
 }
 
 // flash is a one-shot message shown on the next page.
