@@ -234,6 +234,7 @@ var funcs = template.FuncMap{
 	"age":        func(t time.Time, now time.Time) string { return ago(now.Sub(t)) },
 	"list":       func(s ...string) []string { return s },
 	"money":      money,
+	"keyOf":      keyOf,
 	"hasPrefix":  strings.HasPrefix,
 	"trimPrefix": strings.TrimPrefix,
 	"trimSuffix": strings.TrimSuffix,
@@ -264,6 +265,17 @@ var funcs = template.FuncMap{
 	"statusWord": func(s any) string {
 		return strings.ReplaceAll(fmt.Sprint(s), "_", " ")
 	},
+}
+
+// keyOf is the key that, after "g", opens a page of the navigation.
+func keyOf(navKey string) string {
+	switch navKey {
+	case "helpdesk":
+		return "h"
+	case "alerts":
+		return "a"
+	}
+	return navKey[:1]
 }
 
 func ago(d time.Duration) string {
