@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"strings"
 	"time"
@@ -37,7 +38,7 @@ type logsPage struct {
 	Lines                   []platform.LogEntry
 	More                    bool
 	Now                     time.Time
-	Query                   string // the filters, for the pause link
+	Query                   template.URL // the filters, for the pause link (encoded here)
 	Problem                 string
 }
 
@@ -92,7 +93,7 @@ func (c *Console) logsPage(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	p.Lines, p.More = page.Items, page.NextPageToken != ""
 	q.Del("paused")
-	p.Query = q.Encode()
+	p.Query = template.URL(q.Encode())
 	v := c.view(r, s, "logs", "Logs")
 	if !p.Paused {
 		v.Live, v.PollSeconds = "logs", 5
