@@ -338,12 +338,20 @@ func accessibility(t *testing.T, bctx context.Context) {
 			}
 		}
 	}
-	// The login page, signed out, in a tab of its own.
-	lctx := tab(t, bctx)
-	run(t, lctx, chromedp.Navigate(e.url+"login"), chromedp.WaitVisible(css("#google")))
+	// The check finds what it looks for: a button with no name, grey on
+	// white, a second main.
+	eval[bool](t, ctx, `(document.getElementById("main").insertAdjacentHTML("beforeend",
+		'<div id="bad"><button></button><p style="color:#aaa;background:#fff">faint</p><main></main></div>'), true)`)
+	if got := eval[[]string](t, ctx, a11yCheck); len(got) != 3 {
+		t.Errorf("the check of a page with three faults found %d: %q", len(got), got)
+	}
+	eval[bool](t, ctx, `(document.getElementById("bad").remove(), true)`)
+	// The login page, signed out.
+	run(t, ctx, chromedp.Navigate(e.url), chromedp.WaitVisible(css("#agents")),
+		chromedp.Click(css(`form[action="/logout"] button`)), chromedp.WaitVisible(css("#google")))
 	for _, theme := range []string{"light", "dark"} {
-		eval[bool](t, lctx, `(document.documentElement.dataset.theme = "`+theme+`", true)`)
-		for _, p := range eval[[]string](t, lctx, a11yCheck) {
+		eval[bool](t, ctx, `(document.documentElement.dataset.theme = "`+theme+`", true)`)
+		for _, p := range eval[[]string](t, ctx, a11yCheck) {
 			t.Errorf("/login (%s): %s", theme, p)
 		}
 	}
