@@ -376,7 +376,7 @@ func screenshots(t *testing.T, bctx context.Context, dir string) {
 		{"servicing", "servicing/wow-memory", "#versions"},
 		{"upgrade", upgrade, "#phases"},
 		{"helpdesk", "helpdesk/customers/cust-001?diagnose=1", "#diagnosis"},
-		{"logs", "logs", "#logs"},
+		{"logs", "logs?level=WARN", "#logs"},
 		{"alerts", "alerts", "#alerts"},
 	}
 	run(t, ctx, chromedp.Navigate(e.url+"factory"), chromedp.WaitVisible(css("#templates")),
