@@ -207,8 +207,41 @@ func browserPart2(t *testing.T, bctx context.Context) {
 			t.Run(fmt.Sprint(w), func(t *testing.T) {
 				e := newEnv(t, "/")
 				ctx := atWidth(t, bctx, e, mockserver.OperatorEmail, w)
-				run(t, ctx, chromedp.Click(css(`nav a[href="/logs"]`)), chromedp.WaitVisible(css("#logs")),
-					chromedp.SetValue(css("#level"), "ERROR"), chromedp.Click(css("#filter")))
+				run(t, ctx, chromedp.Click(css(`nav a[href="/logs"]`)), chromedp.WaitVisible(css("#logs")))
+				// The live tail: a line logged now appears at the top in place.
+				pc := e.sdk(t, mockserver.OperatorEmail)
+				var active []platform.Alert
+				for a, err := range pc.Alerts.List(context.Background(), platform.AlertListOptions{Status: platform.AlertActive}) {
+					if err != nil {
+						t.Fatal(err)
+					}
+					active = append(active, a)
+				}
+				if len(active) < 3 {
+					t.Fatalf("%d active alerts seeded, the test needs 3", len(active))
+				}
+				waitLive(t, ctx)
+				first := `document.querySelector("#logs tbody tr").dataset.logId`
+				top := eval[string](t, ctx, first)
+				if _, err := pc.Alerts.Acknowledge(context.Background(), active[0].AlertID); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, ctx, "the new line at the top", first+` !== "`+top+`" && document.querySelector("#logs tbody tr").textContent.includes("`+active[0].AlertID+`")`)
+				// Paused, it stays as it is.
+				run(t, ctx, chromedp.Click(css("#tail")), chromedp.WaitVisible(css(`#tail.primary`)))
+				top = eval[string](t, ctx, first)
+				if _, err := pc.Alerts.Acknowledge(context.Background(), active[1].AlertID); err != nil {
+					t.Fatal(err)
+				}
+				run(t, ctx, chromedp.Sleep(time.Second))
+				if now := eval[string](t, ctx, first); now != top {
+					t.Errorf("the paused tail moved: %s → %s", top, now)
+				}
+				run(t, ctx, chromedp.Click(css("#tail")), chromedp.WaitVisible(css(`#tail.ghost`)))
+				if now := eval[string](t, ctx, first); now == top {
+					t.Error("after resuming the tail the paused line is still the newest")
+				}
+				run(t, ctx, chromedp.SetValue(css("#level"), "ERROR"), chromedp.Click(css("#filter")))
 				waitFor(t, ctx, "the level filter", `location.search.includes("level=ERROR") && document.readyState === "complete"`)
 				if loc := location(t, ctx); !strings.Contains(loc, "level=ERROR") {
 					t.Errorf("the filter is not in the URL: %s", loc)
@@ -225,7 +258,7 @@ func browserPart2(t *testing.T, bctx context.Context) {
 					t.Error("the paused tail still follows the events")
 				}
 				run(t, ctx, chromedp.Click(css(`nav a[href="/alerts"]`)), chromedp.WaitVisible(css("#alerts")))
-				id := eval[string](t, ctx, `document.querySelector('#alerts li[data-status="active"]').dataset.alertId`)
+				id := active[2].AlertID
 				li := `#alerts li[data-alert-id="` + id + `"]`
 				if n := eval[int](t, ctx, `document.querySelectorAll("#alerts .badge[class*=sev-]").length`); n == 0 {
 					t.Error("no severity badges")
