@@ -2,11 +2,13 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/waooaw/waooaw-go/factory/template"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -103,5 +105,132 @@ func TestFactoryWizard(t *testing.T) {
 	// The wizard starts again empty; the same name is now taken.
 	if p = b.get("factory/configure"); !strings.HasSuffix(p.url, "/factory") {
 		t.Errorf("after the deploy the draft is still there: at %s", p.url)
+	}
+}
+
+// pluginTemplates is one template besides the built-ins, as a plugin host
+// would serve it: the console knows it only through the platform.
+type pluginTemplates struct{ schema *template.ConfigSchema }
+
+const echoSchema = `{"type":"object","properties":{"greeting":{"type":"string","description":"What it says.","maxLength":20},
+"loud":{"type":"boolean"}},"required":["greeting"],"additionalProperties":false}`
+
+func (p pluginTemplates) desc() template.Description {
+	return template.Description{TemplateID: "tmpl-echo", Name: "Echo Agent", Description: "says what it is told", Category: "plugin",
+		Complexity: "low", Version: "1.0.0", ConfigSchema: json.RawMessage(echoSchema), DefaultConfig: json.RawMessage(`{"greeting":"hi","loud":false}`),
+		ResourceDefaults:     template.Resources{CPUCores: 0.5, MemoryGB: 1, StorageGB: 1},
+		ResourceLimits:       template.ResourceLimits{Min: template.Resources{CPUCores: 0.5, MemoryGB: 0.5, StorageGB: 1}, Max: template.Resources{CPUCores: 1, MemoryGB: 2, StorageGB: 5}},
+		RequiredCapabilities: []string{"echo"}, OptionalCapabilities: []string{}}
+}
+
+func (p pluginTemplates) List(context.Context) ([]template.Description, error) {
+	return []template.Description{p.desc()}, nil
+}
+
+func (p pluginTemplates) Get(_ context.Context, id string) (template.Template, error) {
+	if id != "tmpl-echo" {
+		return nil, template.ErrNotFound
+	}
+	return p, nil
+}
+
+func (p pluginTemplates) Describe(context.Context) (template.Description, error) {
+	return p.desc(), nil
+}
+
+func (p pluginTemplates) Validate(_ context.Context, cfg json.RawMessage) ([]template.Issue, error) {
+	return p.schema.Validate(cfg), nil
+}
+
+func (p pluginTemplates) Render(_ context.Context, r template.RenderRequest) (template.Spec, error) {
+	return template.Spec{TemplateID: "tmpl-echo", AgentName: r.AgentName, Resources: r.Resources, Plan: r.Plan, Config: r.Config,
+		Steps: []template.Step{{Name: "validate", DurationMS: 1000}, {Name: "online", DurationMS: 1000}}}, nil
+}
+
+// A plugin template is a card, its form comes from its schema and its
+// config is checked by the platform.
+func TestFactoryPluginTemplate(t *testing.T) {
+	t.Parallel()
+	schema, err := template.CompileConfigSchema(json.RawMessage(echoSchema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, "/", mockserver.WithTemplates(template.Combine(template.Builtins(), pluginTemplates{schema})))
+	b := e.signIn(t, mockserver.AdminEmail)
+	if p := b.get("factory"); !strings.Contains(p.body, `value="tmpl-echo"`) || strings.Count(p.body, `name="template_id"`) != 7 {
+		t.Fatalf("the plugin template is not a card:\n%s", p.body)
+	}
+	p := b.post("factory/template", url.Values{"template_id": {"tmpl-echo"}})
+	if !strings.Contains(p.body, `id="cfg-greeting"`) || !strings.Contains(p.body, `<select id="cfg-loud"`) || !strings.Contains(p.body, `value="hi"`) {
+		t.Fatalf("the plugin's form:\n%s", p.body)
+	}
+	p = b.post("factory/configure", url.Values{"agent_name": {"echo-1"}, "config.greeting": {strings.Repeat("a", 30)}, "config.loud": {"true"}})
+	if p.status != 422 || !strings.Contains(p.body, `id="cfg-greeting-err"`) {
+		t.Errorf("a greeting over the plugin's limit: %d\n%s", p.status, p.body)
+	}
+	p = b.post("factory/configure", url.Values{"agent_name": {"echo-1"}, "config.greeting": {"hello"}, "config.loud": {"true"}})
+	if !strings.HasSuffix(p.url, "/factory/resources") || !strings.Contains(p.body, `max="1"`) {
+		t.Fatalf("configure the plugin: at %s\n%s", p.url, p.body)
+	}
+	b.post("factory/resources", url.Values{"cpu_cores": {"1"}, "memory_gb": {"1"}, "storage_gb": {"2"}, "plan": {"starter"}})
+	p = b.post("factory/deploy", nil)
+	if !strings.Contains(p.url, "/factory/deployments/") {
+		t.Fatalf("deploy the plugin: at %s\n%s", p.url, p.body)
+	}
+}
+
+// Refusals: no deploy for a non-admin, a name taken between the check and
+// the deploy, a forged post.
+func TestFactoryRefusals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "/")
+	walk := func(b *browser, name string) page {
+		b.post("factory/template", url.Values{"template_id": {"tmpl-blank"}})
+		b.post("factory/configure", url.Values{"agent_name": {name}})
+		return b.post("factory/resources", url.Values{"plan": {"starter"}})
+	}
+	ob := e.signIn(t, mockserver.OperatorEmail)
+	if p := walk(ob, "ops-agent"); !strings.HasSuffix(p.url, "/factory/review") || strings.Contains(p.body, `id="deploy"`) || !strings.Contains(p.body, "needs the admin role") {
+		t.Errorf("the operator's review: at %s\n%s", p.url, p.body)
+	}
+	if p := ob.post("factory/deploy", nil); p.status != 403 {
+		t.Errorf("the operator's deploy: %d", p.status)
+	}
+	ab := e.signIn(t, mockserver.AdminEmail)
+	walk(ab, "WowMemory")
+	p := ab.post("factory/deploy", nil)
+	if p.status != 409 || !strings.Contains(p.body, `id="agent_name-err"`) || !strings.Contains(p.body, "already in use") {
+		t.Errorf("a name taken: %d\n%s", p.status, p.body)
+	}
+	if p := ab.post("factory/deploy", url.Values{"csrf": {"forged"}}); p.status != 403 {
+		t.Errorf("a forged deploy: %d", p.status)
+	}
+	if p := ab.get("factory/estimate?cpu_cores=x"); p.status != 400 {
+		t.Errorf("estimate of a word: %d", p.status)
+	}
+	if p := ab.get("factory/estimate?cpu_cores=1&memory_gb=2&storage_gb=10&plan=professional"); !strings.Contains(p.body, `"total":"$22.00"`) {
+		t.Errorf("estimate: %s", p.body)
+	}
+	if p := ab.get("factory/deployments/dep-nope"); p.status != 404 {
+		t.Errorf("unknown deployment: %d", p.status)
+	}
+}
+
+// Every part-2 page sends a signed-out visitor to the login page.
+func TestPart2PagesNeedASession(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "/")
+	b := e.browser(t)
+	for _, path := range []string{"factory", "factory/review", "servicing", "servicing/wow-memory", "helpdesk?q=acme",
+		"helpdesk/customers/cust-001", "helpdesk/playbooks/pb-agent-error", "logs?level=ERROR", "alerts"} {
+		p := b.noFollow("GET", path, nil)
+		if want := "/login?why=required&next=" + url.QueryEscape("/"+path); p.status != 303 || p.header.Get("Location") != want {
+			t.Errorf("GET /%s signed out: %d to %q", path, p.status, p.header.Get("Location"))
+		}
+	}
+	for _, path := range []string{"factory/deploy", "servicing/wow-memory/upgrade", "helpdesk/actions/restart-agent", "alerts/alert-001/resolve"} {
+		if p := b.noFollow("POST", path, url.Values{}); p.status != 401 {
+			t.Errorf("POST /%s signed out: %d", path, p.status)
+		}
 	}
 }
