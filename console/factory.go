@@ -67,6 +67,8 @@ type factoryPage struct {
 
 var plans = []factory.Plan{factory.PlanStarter, factory.PlanProfessional, factory.PlanEnterprise}
 
+// steps is the wizard's step indicator at step current, the steps up to
+// reachable opened as links.
 func steps(current string, reachable int) []stepLink {
 	var out []stepLink
 	for i, st := range wizardSteps {
@@ -127,6 +129,7 @@ func byField(issues []factory.Issue, prefixes ...string) map[string][]string {
 
 func (c *Console) factoryView(r *http.Request, s *session, p *factoryPage) *view {
 	v := c.view(r, s, "factory", "Factory · "+wizardLabel(p.Step))
+	p.Steps = steps(p.Step, reach(r.Context(), s))
 	for i := range p.Steps {
 		p.Steps[i].Path = c.href(p.Steps[i].Path)
 	}
@@ -143,15 +146,32 @@ func wizardLabel(key string) string {
 	return key
 }
 
-// reached is how far the draft lets one go: the index of the last step
-// that can be opened.
-func reached(req factory.Request) int {
-	switch {
-	case req.TemplateID == "":
+// configureFields and resourceFields are the fields each step owns.
+var (
+	configureFields = []string{"template_id", "agent_name", "description", "capabilities", "config"}
+	resourceFields  = []string{"resources", "plan"}
+)
+
+// reach is how far the session's draft lets one go: the index of the last
+// step that can be opened (0 template, 1 configure, 2 resources, 3 review),
+// by the wizard's own check of the request so far.
+func reach(ctx context.Context, s *session) int {
+	req := s.wizardDraft()
+	if req.TemplateID == "" {
 		return 0
-	case req.AgentName == "":
+	}
+	wz, err := replay(ctx, factoryClient(s), req)
+	if err != nil {
+		return 0
+	}
+	if _, ok := wz.Template(); !ok {
+		return 0
+	}
+	rv, err := wz.Review(ctx)
+	if err != nil || req.AgentName == "" || len(byField(rv.Result.Errors, configureFields...)) > 0 {
 		return 1
-	case req.Resources == nil && req.Plan == "":
+	}
+	if (req.Resources == nil && req.Plan == "") || len(byField(rv.Result.Errors, resourceFields...)) > 0 {
 		return 2
 	}
 	return 3
@@ -165,7 +185,7 @@ func (c *Console) renderTemplates(w http.ResponseWriter, r *http.Request, s *ses
 	ctx, cancel := context.WithTimeout(r.Context(), pageTimeout)
 	defer cancel()
 	req := s.wizardDraft()
-	p := &factoryPage{Step: "template", Steps: steps("template", reached(req)), Req: req, Problems: problems}
+	p := &factoryPage{Step: "template", Req: req, Problems: problems}
 	for d, err := range client(s).Factory.Templates(ctx, platform.ListOptions{}) {
 		if err != nil {
 			c.platformError(w, r, s, "the templates", err)
@@ -217,7 +237,7 @@ func (c *Console) draftWizard(w http.ResponseWriter, r *http.Request, s *session
 }
 
 func (c *Console) configurePage(d factory.Description, req factory.Request, problems map[string][]string) *factoryPage {
-	p := &factoryPage{Step: "configure", Steps: steps("configure", reached(req)), Template: &d, Req: req, Problems: problems}
+	p := &factoryPage{Step: "configure", Template: &d, Req: req, Problems: problems}
 	values := configValues(d.DefaultConfig, req.Config)
 	p.Fields = schemaFields(d.ConfigSchema, values)
 	if p.Fields == nil {
@@ -330,7 +350,7 @@ func resourcesPage(d factory.Description, req factory.Request, res factory.Resou
 	if plan == "" {
 		plan = string(factory.PlanProfessional)
 	}
-	return &factoryPage{Step: "resources", Steps: steps("resources", max(reached(req), 2)), Template: &d, Req: req, Res: res, Plan: plan,
+	return &factoryPage{Step: "resources", Template: &d, Req: req, Res: res, Plan: plan,
 		Plans: plans, Problems: problems, Warnings: warnings, Cost: template.EstimateCost(res, factory.Plan(plan))}
 }
 
@@ -341,8 +361,8 @@ func (c *Console) factoryResources(w http.ResponseWriter, r *http.Request, s *se
 	}
 	defer cancel()
 	req := wz.Request()
-	if req.AgentName == "" {
-		s.setFlash("error", "Name the agent first.")
+	if reach(r.Context(), s) < 2 {
+		s.setFlash("error", "Finish the configuration first: the problems are shown next to their fields when you press Next.")
 		http.Redirect(w, r, c.href("/factory/configure"), http.StatusSeeOther)
 		return
 	}
@@ -432,6 +452,11 @@ func (c *Console) factoryReview(w http.ResponseWriter, r *http.Request, s *sessi
 		return
 	}
 	defer cancel()
+	if reach(ctx, s) < 2 {
+		s.setFlash("error", "Finish the configuration first: the problems are shown next to their fields when you press Next.")
+		http.Redirect(w, r, c.href("/factory/configure"), http.StatusSeeOther)
+		return
+	}
 	c.renderReview(w, r, s, ctx, wz, d, http.StatusOK)
 }
 
@@ -441,7 +466,7 @@ func (c *Console) renderReview(w http.ResponseWriter, r *http.Request, s *sessio
 		c.platformError(w, r, s, "the review", err)
 		return
 	}
-	p := &factoryPage{Step: "review", Steps: steps("review", 3), Template: &d, Req: rv.Request, Review: rv,
+	p := &factoryPage{Step: "review", Template: &d, Req: rv.Request, Review: rv,
 		Cost: rv.Cost, Problems: byField(rv.Result.Errors, "template_id", "agent_name", "description", "capabilities", "config", "resources", "plan")}
 	var cfg any
 	if json.Unmarshal(rv.Resolved.Config, &cfg) == nil {

@@ -52,6 +52,12 @@ func TestFactoryWizard(t *testing.T) {
 	if !strings.Contains(p.body, `value="x"`) {
 		t.Error("bad configure: the name typed is lost")
 	}
+	if strings.Contains(p.body, `href="/factory/resources"`) {
+		t.Error("bad configure: the next steps are offered")
+	}
+	if p = b.get("factory/review"); !strings.HasSuffix(p.url, "/factory/configure") || !strings.Contains(p.body, "Finish the configuration first") {
+		t.Errorf("review of a bad configuration: at %s", p.url)
+	}
 	// Not a number where one is due: the platform says so next to the field.
 	p = b.post("factory/configure", url.Values{"agent_name": {"test-agent"}, "config.memory_type": {"hybrid"}, "config.retention_days": {"lots"}, "config.max_context_size": {"10000"}})
 	if p.status != 422 || !strings.Contains(p.body, `id="cfg-retention_days-err"`) {
