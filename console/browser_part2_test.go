@@ -395,7 +395,7 @@ func accessibility(t *testing.T, bctx context.Context) {
 func screenshots(t *testing.T, bctx context.Context, dir string) {
 	e := newEnv(t, "/")
 	ctx := atWidth(t, bctx, e, mockserver.AdminEmail, 1280)
-	// Something to show: a bad name in the wizard, a rolled-back upgrade.
+	// Something to show: a rolled-back upgrade, a template chosen in the wizard.
 	run(t, ctx, chromedp.Navigate(e.url+"servicing/wow-memory"), chromedp.WaitVisible(css("#upgrade-form")),
 		chromedp.SetValue(css("#target_version"), "0.5.0"), chromedp.Click(css("#upgrade")), chromedp.WaitVisible(css("#phases")))
 	upgrade := strings.TrimPrefix(location(t, ctx), e.url)
@@ -413,8 +413,7 @@ func screenshots(t *testing.T, bctx context.Context, dir string) {
 		{"alerts", "alerts", "#alerts"},
 	}
 	run(t, ctx, chromedp.Navigate(e.url+"factory"), chromedp.WaitVisible(css("#templates")),
-		chromedp.Click(css(`#templates button[value="tmpl-memory"]`)), chromedp.WaitVisible(css("#agent_name")),
-		chromedp.SendKeys(css("#agent_name"), "x"), chromedp.Click(css("#next")), chromedp.WaitVisible(css("#agent_name-err")))
+		chromedp.Click(css(`#templates button[value="tmpl-memory"]`)), chromedp.WaitVisible(css("#agent_name")))
 	for _, width := range widths {
 		for _, theme := range []string{"light", "dark"} {
 			for _, shot := range shots {
@@ -423,6 +422,9 @@ func screenshots(t *testing.T, bctx context.Context, dir string) {
 					chromedp.Navigate(e.url+shot.path),
 					chromedp.WaitVisible(css(shot.ready)),
 				)
+				if shot.name == "factory-configure" { // with the platform's problem at the name
+					run(t, ctx, chromedp.SetValue(css("#agent_name"), "x"), chromedp.Click(css("#next")), chromedp.WaitVisible(css("#agent_name-err")))
+				}
 				eval[bool](t, ctx, `(document.documentElement.dataset.theme = "`+theme+`", true)`)
 				run(t, ctx, chromedp.Sleep(150*time.Millisecond))
 				png := get(t, ctx, chromedp.FullScreenshot(100))
