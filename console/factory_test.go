@@ -208,6 +208,17 @@ func TestFactoryRefusals(t *testing.T) {
 	if p.status != 409 || !strings.Contains(p.body, `id="agent_name-err"`) || !strings.Contains(p.body, "already in use") {
 		t.Errorf("a name taken: %d\n%s", p.status, p.body)
 	}
+	// A request the wizard finds invalid is not sent: nothing is made.
+	ab.post("factory/configure", url.Values{"agent_name": {"x y"}})
+	if p := ab.post("factory/deploy", nil); p.status != 422 || !strings.Contains(p.body, "Nothing was deployed") {
+		t.Errorf("deploy of a bad name: %d\n%s", p.status, p.body)
+	}
+	for a, err := range e.sdk(t, mockserver.AdminEmail).Agents.List(context.Background(), platform.AgentListOptions{Q: "x y"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("a bad request made agent %s", a.AgentID)
+	}
 	if p := ab.post("factory/deploy", url.Values{"csrf": {"forged"}}); p.status != 403 {
 		t.Errorf("a forged deploy: %d", p.status)
 	}
