@@ -313,7 +313,8 @@ func TestBrowser(t *testing.T) {
 		e := newEnv(t, "/")
 		ctx := tab(t, bctx)
 		signInBrowser(t, ctx, e, mockserver.ViewerEmail)
-		for _, path := range []string{"agents/wow-search", "queues/agent-tasks", "workflows/wf-001", "workflows/wf-003"} {
+		for _, path := range []string{"agents/wow-search", "queues/agent-tasks", "workflows/wf-001", "workflows/wf-003",
+			"servicing/wow-memory", "helpdesk/customers/cust-001", "alerts"} {
 			run(t, ctx, chromedp.Navigate(e.url+path), chromedp.WaitVisible(css("main h1")))
 			if n := eval[int](t, ctx, `document.querySelectorAll('main form[method="post"]').length`); n != 0 {
 				t.Errorf("the viewer sees %d action forms on %s", n, path)
