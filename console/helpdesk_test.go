@@ -120,3 +120,34 @@ func TestLogsAndAlerts(t *testing.T) {
 		t.Errorf("unknown action: %d", p.status)
 	}
 }
+
+// A platform that does not answer gives each part-2 page a page that says
+// so and retries; an action it cannot take changes nothing and says why.
+func TestPart2PlatformDown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "/")
+	b := e.signIn(t, mockserver.AdminEmail)
+	for _, c := range []struct{ page, api string }{
+		{"factory", "/api/platform/factory/templates"},
+		{"servicing/wow-memory", "/api/platform/agents/*/versions"},
+		{"helpdesk?q=acme", "/api/platform/helpdesk/customers/search"},
+		{"helpdesk/customers/cust-001", "/api/platform/helpdesk/customers/*/overview"},
+		{"logs", "/api/platform/logs"},
+		{"alerts", "/api/platform/alerts"},
+	} {
+		_, err := e.mock.AddFault(mockserver.Fault{Method: "GET", Path: c.api, Status: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := b.get(c.page); p.status != 502 || !strings.Contains(p.body, "not answering") || !strings.Contains(p.body, `http-equiv="refresh"`) {
+			t.Errorf("/%s with %s down: %d", c.page, c.api, p.status)
+		}
+		e.mock.ClearFaults()
+	}
+	if _, err := e.mock.AddFault(mockserver.Fault{Method: "PATCH", Path: "/api/platform/agents/*/config", Status: 503}); err != nil {
+		t.Fatal(err)
+	}
+	if p := b.post("servicing/wow-memory/config", url.Values{"patch": {`{"rate_limit": 200}`}, "nav": {"apply"}}); p.status != 502 {
+		t.Errorf("config patch with the platform down: %d", p.status)
+	}
+}
