@@ -26,6 +26,13 @@ func BenchmarkPages(b *testing.B) {
 		{"queue-dlq", "queues/agent-tasks"},
 		{"workflows", "workflows"},
 		{"workflow-gantt", "workflows/wf-001"},
+		{"factory", "factory"},
+		{"servicing", "servicing"},
+		{"servicing-agent", "servicing/wow-memory"},
+		{"helpdesk-search", "helpdesk?q=acme"},
+		{"customer-diagnose", "helpdesk/customers/cust-001?diagnose=1"},
+		{"logs", "logs"},
+		{"alerts", "alerts"},
 	} {
 		b.Run(pg.name, func(b *testing.B) {
 			var took []time.Duration

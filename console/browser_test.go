@@ -10,7 +10,6 @@ package console_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,7 +60,7 @@ func newBrowser(t *testing.T) context.Context {
 func tab(t *testing.T, bctx context.Context) context.Context {
 	ctx, cancel := chromedp.NewContext(bctx)
 	t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel = context.WithTimeout(ctx, 120*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -314,7 +313,8 @@ func TestBrowser(t *testing.T) {
 		e := newEnv(t, "/")
 		ctx := tab(t, bctx)
 		signInBrowser(t, ctx, e, mockserver.ViewerEmail)
-		for _, path := range []string{"agents/wow-search", "queues/agent-tasks", "workflows/wf-001", "workflows/wf-003"} {
+		for _, path := range []string{"agents/wow-search", "queues/agent-tasks", "workflows/wf-001", "workflows/wf-003",
+			"servicing/wow-memory", "helpdesk/customers/cust-001", "alerts"} {
 			run(t, ctx, chromedp.Navigate(e.url+path), chromedp.WaitVisible(css("main h1")))
 			if n := eval[int](t, ctx, `document.querySelectorAll('main form[method="post"]').length`); n != 0 {
 				t.Errorf("the viewer sees %d action forms on %s", n, path)
@@ -338,38 +338,20 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	browserPart2(t, bctx)
+
 	t.Run("screenshots", func(t *testing.T) {
 		dir := t.TempDir()
 		if os.Getenv("WAOOAW_SCREENSHOTS") != "" {
 			dir = filepath.Join("..", os.Getenv("WAOOAW_SCREENSHOTS"))
 		}
+		screenshots(t, bctx, dir)
 		e := newEnv(t, "/")
 		ctx := tab(t, bctx)
-		signInBrowser(t, ctx, e, mockserver.OperatorEmail)
-		for _, width := range []int64{1280, 390} {
-			for _, shot := range []struct{ name, path, ready string }{
-				{"dashboard", "", "#agents"},
-				{"queues", "queues/agent-tasks", "#dlq"},
-				{"workflow", "workflows/wf-001", ".gantt svg"},
-			} {
-				run(t, ctx,
-					chromedp.EmulateViewport(width, 900),
-					chromedp.Navigate(e.url+shot.path),
-					chromedp.WaitVisible(css(shot.ready)),
-					chromedp.Sleep(200*time.Millisecond),
-				)
-				png := get(t, ctx, chromedp.FullScreenshot(100))
-				name := filepath.Join(dir, fmt.Sprintf("console-%s-%d.png", shot.name, width))
-				if err := os.WriteFile(name, png, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				if len(png) < 5000 {
-					t.Errorf("%s: a %d-byte screenshot", name, len(png))
-				}
-			}
-		}
+		signInBrowser(t, ctx, e, mockserver.AdminEmail)
 		// From 360 px up, no page scrolls sideways.
-		for _, path := range []string{"", "agents/wow-memory", "queues", "queues/agent-tasks", "workflows", "workflows/wf-001", "login", "nope"} {
+		for _, path := range []string{"", "agents/wow-memory", "queues", "queues/agent-tasks", "workflows", "workflows/wf-001", "login", "nope",
+			"factory", "servicing", "servicing/wow-memory", "helpdesk?q=acme", "helpdesk/customers/cust-001?diagnose=1", "helpdesk/playbooks/pb-agent-error", "logs", "alerts"} {
 			run(t, ctx, chromedp.EmulateViewport(360, 800), chromedp.Navigate(e.url+path), chromedp.WaitVisible(css("main h1")))
 			if over := eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth + 1`); over {
 				t.Errorf("at 360 px /%s scrolls sideways", path)

@@ -1,6 +1,8 @@
 // Package console is the WAOOAW operator console: the platform's dashboard,
-// agents, queues and dead letters, and workflows, in a browser, built on the
-// public SDK only (package waooaw and auth).
+// agents, queues and dead letters, workflows, the agent factory's wizard,
+// servicing (versions, upgrades, rollback, config), the help desk, logs and
+// alerts, in a browser, built on the public SDK only (package waooaw, auth
+// and the area packages).
 //
 // New returns an http.Handler that mounts under any prefix of another
 // program, asynqmon-style:

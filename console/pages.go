@@ -45,6 +45,34 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /workflows/{id}/tasks/{task}/retry", c.signedIn(c.retryTask))
 	m.HandleFunc("POST /workflows/{id}/{action}", c.signedIn(c.workflowAction))
 
+	m.HandleFunc("GET /factory", c.signedIn(c.factoryTemplates))
+	m.HandleFunc("POST /factory/template", c.signedIn(c.factoryChoose))
+	m.HandleFunc("GET /factory/configure", c.signedIn(c.factoryConfigure))
+	m.HandleFunc("POST /factory/configure", c.signedIn(c.factoryConfigurePost))
+	m.HandleFunc("GET /factory/resources", c.signedIn(c.factoryResources))
+	m.HandleFunc("POST /factory/resources", c.signedIn(c.factoryResourcesPost))
+	m.HandleFunc("GET /factory/estimate", c.signedIn(c.factoryEstimate))
+	m.HandleFunc("GET /factory/review", c.signedIn(c.factoryReview))
+	m.HandleFunc("POST /factory/deploy", c.signedIn(c.factoryDeploy))
+	m.HandleFunc("POST /factory/reset", c.signedIn(c.factoryReset))
+	m.HandleFunc("GET /factory/deployments/{id}", c.signedIn(c.deploymentPage))
+
+	m.HandleFunc("GET /servicing", c.signedIn(c.servicingPage))
+	m.HandleFunc("GET /servicing/{agent}", c.signedIn(c.servicingAgentPage))
+	m.HandleFunc("POST /servicing/{agent}/upgrade", c.signedIn(c.upgradePost))
+	m.HandleFunc("POST /servicing/{agent}/rollback", c.signedIn(c.rollbackPost))
+	m.HandleFunc("POST /servicing/{agent}/config", c.signedIn(c.configPost))
+	m.HandleFunc("GET /servicing/{agent}/upgrades/{id}", c.signedIn(c.upgradePage))
+
+	m.HandleFunc("GET /helpdesk", c.signedIn(c.helpdeskPage))
+	m.HandleFunc("GET /helpdesk/customers/{id}", c.signedIn(c.customerPage))
+	m.HandleFunc("POST /helpdesk/actions/{action}", c.signedIn(c.quickAction))
+	m.HandleFunc("GET /helpdesk/playbooks/{id}", c.signedIn(c.playbookPage))
+
+	m.HandleFunc("GET /logs", c.signedIn(c.logsPage))
+	m.HandleFunc("GET /alerts", c.signedIn(c.alertsPage))
+	m.HandleFunc("POST /alerts/{id}/{action}", c.signedIn(c.alertAction))
+
 	m.HandleFunc("GET /events", c.signedIn(c.events))
 
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { c.notFound(w, r) })
@@ -67,17 +95,21 @@ func (c *Console) back(w http.ResponseWriter, r *http.Request, s *session, fallb
 }
 
 // refuse answers a post the role cannot make, without asking the platform.
-func (c *Console) refuse(w http.ResponseWriter, r *http.Request, s *session, what string) bool {
+func (c *Console) refuse(w http.ResponseWriter, r *http.Request, s *session, what string, admin bool) bool {
 	_, u := s.signedIn()
-	if u != nil && canOperate(u.Role) {
+	if u != nil && ((!admin && canOperate(u.Role)) || (admin && canAdmin(u.Role))) {
 		return false
+	}
+	need := "the operator or admin role"
+	if admin {
+		need = "the admin role"
 	}
 	role := "your role"
 	if u != nil {
 		role = "your role (" + string(u.Role) + ")"
 	}
 	c.errorPage(w, r, http.StatusForbidden, "Not allowed",
-		fmt.Sprintf("Nothing was done: %s cannot %s. It needs the operator or admin role.", role, what))
+		fmt.Sprintf("Nothing was done: %s cannot %s. It needs %s.", role, what, need))
 	return true
 }
 
@@ -168,17 +200,50 @@ func (c *Console) agentAction(w http.ResponseWriter, r *http.Request, s *session
 		c.notFound(w, r)
 		return
 	}
-	if c.refuse(w, r, s, action+" agents") {
+	c.act(w, r, s, act{
+		may: action + " agents", from: "/agents/" + url.PathEscape(id), what: action + " " + id,
+		do: func(ctx context.Context) (string, error) {
+			a, err := call(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%s: %s asked; it is %s.", a.Name, action, a.Status), nil
+		},
+	})
+}
+
+// act is one form post that changes something on the platform.
+type act struct {
+	may   string // what the role must be allowed: "restart agents"
+	admin bool   // needs the admin role, not only operator
+	from  string // the page it came from, the fallback of "back"
+	what  string // what it does, for "Could not …"
+	// confirm, when set, asks first (for browsers without script): the
+	// title, the text and the button of the confirmation page.
+	confirm *[3]string
+	// do makes the call and says what happened, for the flash.
+	do func(ctx context.Context) (string, error)
+}
+
+// act runs one action: the role is checked before the platform is asked,
+// a destructive one is confirmed, and the answer goes back to the page it
+// came from as a flash message.
+func (c *Console) act(w http.ResponseWriter, r *http.Request, s *session, a act) {
+	if c.refuse(w, r, s, a.may, a.admin) {
+		return
+	}
+	if a.confirm != nil && r.PostForm.Get("confirm") != "yes" {
+		c.confirmPage(w, r, s, a.confirm[0], a.confirm[1], a.confirm[2], a.from)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), pageTimeout)
 	defer cancel()
-	a, err := call(ctx, id)
+	text, err := a.do(ctx)
 	if err != nil {
-		c.actionFailed(w, r, s, "/agents/"+url.PathEscape(id), action+" "+id, err)
+		c.actionFailed(w, r, s, a.from, a.what, err)
 		return
 	}
-	c.back(w, r, s, "/agents/"+url.PathEscape(id), "ok", fmt.Sprintf("%s: %s asked; it is %s.", a.Name, action, a.Status))
+	c.back(w, r, s, a.from, "ok", text)
 }
 
 // actionFailed shows a refused action on the page it came from, in the
@@ -284,32 +349,23 @@ func (c *Console) messageAction(w http.ResponseWriter, r *http.Request, s *sessi
 		c.notFound(w, r)
 		return
 	}
-	if c.refuse(w, r, s, action+" dead letters") {
-		return
-	}
-	from := "/queues/" + url.PathEscape(name)
-	if action == "delete" && r.PostForm.Get("confirm") != "yes" {
-		c.confirmPage(w, r, s, "Delete message "+msg+"?", "The dead letter is deleted for good.", "Delete it", from)
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), pageTimeout)
-	defer cancel()
 	cl := client(s)
-	var err error
-	text := "Message " + msg
+	a := act{may: action + " dead letters", from: "/queues/" + url.PathEscape(name), what: action + " message " + msg}
 	if action == "retry" {
-		var m *queues.Message
-		if m, err = cl.Queues.Retry(ctx, name, msg); err == nil {
-			text += fmt.Sprintf(" is back on %s (retry %d).", name, m.RetryCount)
+		a.do = func(ctx context.Context) (string, error) {
+			m, err := cl.Queues.Retry(ctx, name, msg)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("Message %s is back on %s (retry %d).", msg, name, m.RetryCount), nil
 		}
-	} else if err = cl.Queues.Delete(ctx, name, msg); err == nil {
-		text += " is deleted."
+	} else {
+		a.confirm = &[3]string{"Delete message " + msg + "?", "The dead letter is deleted for good.", "Delete it"}
+		a.do = func(ctx context.Context) (string, error) {
+			return "Message " + msg + " is deleted.", cl.Queues.Delete(ctx, name, msg)
+		}
 	}
-	if err != nil {
-		c.actionFailed(w, r, s, from, action+" message "+msg, err)
-		return
-	}
-	c.back(w, r, s, from, "ok", text)
+	c.act(w, r, s, a)
 }
 
 func (c *Console) bulkAction(w http.ResponseWriter, r *http.Request, s *session) {
@@ -319,7 +375,8 @@ func (c *Console) bulkAction(w http.ResponseWriter, r *http.Request, s *session)
 		return
 	}
 	from := "/queues/" + url.PathEscape(name)
-	if c.refuse(w, r, s, strings.ReplaceAll(action, "-", " ")+" dead letters") {
+	words := strings.ReplaceAll(action, "-", " ")
+	if c.refuse(w, r, s, words+" dead letters", false) {
 		return
 	}
 	f, _, err := readFilter(r.PostForm)
@@ -327,30 +384,27 @@ func (c *Console) bulkAction(w http.ResponseWriter, r *http.Request, s *session)
 		c.back(w, r, s, from, "error", "Nothing was done: "+err.Error()+".")
 		return
 	}
-	if action == "purge" && r.PostForm.Get("confirm") != "yes" {
-		c.confirmPage(w, r, s, "Purge the dead letters of "+name+"?", "Every matching dead letter is deleted for good.", "Delete them", from)
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), pageTimeout)
-	defer cancel()
 	cl := client(s)
-	var text string
+	a := act{may: words + " dead letters", from: from, what: words + " on " + name}
 	if action == "retry-all" {
-		var res *queues.RetryAllResult
-		if res, err = cl.Queues.RetryAll(ctx, name, f); err == nil {
-			text = fmt.Sprintf("Retried %d of %d matching dead letters.", res.Retried, res.Matched)
+		a.do = func(ctx context.Context) (string, error) {
+			res, err := cl.Queues.RetryAll(ctx, name, f)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("Retried %d of %d matching dead letters.", res.Retried, res.Matched), nil
 		}
 	} else {
-		var res *queues.PurgeResult
-		if res, err = cl.Queues.Purge(ctx, name, f); err == nil {
-			text = fmt.Sprintf("Deleted %d of %d matching dead letters.", res.Deleted, res.Matched)
+		a.confirm = &[3]string{"Purge the dead letters of " + name + "?", "Every matching dead letter is deleted for good.", "Delete them"}
+		a.do = func(ctx context.Context) (string, error) {
+			res, err := cl.Queues.Purge(ctx, name, f)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("Deleted %d of %d matching dead letters.", res.Deleted, res.Matched), nil
 		}
 	}
-	if err != nil {
-		c.actionFailed(w, r, s, from, strings.ReplaceAll(action, "-", " ")+" on "+name, err)
-		return
-	}
-	c.back(w, r, s, from, "ok", text)
+	c.act(w, r, s, a)
 }
 
 // ---- Workflows
@@ -429,36 +483,28 @@ func (c *Console) workflowAction(w http.ResponseWriter, r *http.Request, s *sess
 		c.notFound(w, r)
 		return
 	}
-	if c.refuse(w, r, s, action+" workflows") {
-		return
+	a := act{may: action + " workflows", from: "/workflows/" + url.PathEscape(id), what: action + " workflow " + id,
+		do: func(ctx context.Context) (string, error) {
+			wf, err := call(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%s is %s.", wf.WorkflowName, wf.Status), nil
+		}}
+	if action == "cancel" {
+		a.confirm = &[3]string{"Cancel workflow " + id + "?", "Running tasks stop, pending ones never start, and a cancelled workflow cannot be resumed.", "Cancel the workflow"}
 	}
-	from := "/workflows/" + url.PathEscape(id)
-	if action == "cancel" && r.PostForm.Get("confirm") != "yes" {
-		c.confirmPage(w, r, s, "Cancel workflow "+id+"?", "Running tasks stop, pending ones never start, and a cancelled workflow cannot be resumed.", "Cancel the workflow", from)
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), pageTimeout)
-	defer cancel()
-	wf, err := call(ctx, id)
-	if err != nil {
-		c.actionFailed(w, r, s, from, action+" workflow "+id, err)
-		return
-	}
-	c.back(w, r, s, from, "ok", fmt.Sprintf("%s is %s.", wf.WorkflowName, wf.Status))
+	c.act(w, r, s, a)
 }
 
 func (c *Console) retryTask(w http.ResponseWriter, r *http.Request, s *session) {
 	id, task := r.PathValue("id"), r.PathValue("task")
-	if c.refuse(w, r, s, "retry tasks") {
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), pageTimeout)
-	defer cancel()
-	from := "/workflows/" + url.PathEscape(id)
-	wf, err := client(s).Workflows.RetryTask(ctx, id, task)
-	if err != nil {
-		c.actionFailed(w, r, s, from, "retry task "+task, err)
-		return
-	}
-	c.back(w, r, s, from, "ok", fmt.Sprintf("Task %s is retried; %s is %s.", task, wf.WorkflowName, wf.Status))
+	c.act(w, r, s, act{may: "retry tasks", from: "/workflows/" + url.PathEscape(id), what: "retry task " + task,
+		do: func(ctx context.Context) (string, error) {
+			wf, err := client(s).Workflows.RetryTask(ctx, id, task)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("Task %s is retried; %s is %s.", task, wf.WorkflowName, wf.Status), nil
+		}})
 }

@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -23,7 +24,8 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pageNames are the templates that are whole pages, each with the layout.
-var pageNames = []string{"login", "error", "confirm", "dashboard", "agent", "queues", "queue", "workflows", "workflow"}
+var pageNames = []string{"login", "error", "confirm", "dashboard", "agent", "queues", "queue", "workflows", "workflow",
+	"factory", "deployment", "servicing", "servicing-agent", "upgrade", "helpdesk", "customer", "playbook", "logs", "alerts"}
 
 type renderer struct {
 	pages map[string]*template.Template
@@ -55,11 +57,11 @@ var nav = []navItem{
 	{"dashboard", "Dashboard", "/", true},
 	{"queues", "Queues", "/queues", true},
 	{"workflows", "Workflows", "/workflows", true},
-	{"factory", "Factory", "/factory", false},
-	{"servicing", "Servicing", "/servicing", false},
-	{"helpdesk", "Help desk", "/helpdesk", false},
-	{"logs", "Logs", "/logs", false},
-	{"alerts", "Alerts", "/alerts", false},
+	{"factory", "Factory", "/factory", true},
+	{"servicing", "Servicing", "/servicing", true},
+	{"helpdesk", "Help desk", "/helpdesk", true},
+	{"logs", "Logs", "/logs", true},
+	{"alerts", "Alerts", "/alerts", true},
 }
 
 // view is what every page template gets.
@@ -70,6 +72,7 @@ type view struct {
 	NavItems   []navItem
 	User       *auth.UserInfo
 	CanOperate bool
+	CanAdmin   bool
 	CSRF       string
 	Flash      *flash
 	// Live says which event topics refresh the page, and PollSeconds how
@@ -90,6 +93,7 @@ func (c *Console) view(r *http.Request, s *session, key, title string) *view {
 		}
 		if v.User != nil {
 			v.CanOperate = canOperate(v.User.Role)
+			v.CanAdmin = canAdmin(v.User.Role)
 		}
 	}
 	return v
@@ -226,14 +230,52 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("15:04:05")
 	},
-	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"age":   func(t time.Time, now time.Time) string { return ago(now.Sub(t)) },
-	"list":  func(s ...string) []string { return s },
+	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"age":        func(t time.Time, now time.Time) string { return ago(now.Sub(t)) },
+	"list":       func(s ...string) []string { return s },
+	"money":      money,
+	"keyOf":      keyOf,
+	"hasPrefix":  strings.HasPrefix,
+	"trimPrefix": strings.TrimPrefix,
+	"trimSuffix": strings.TrimSuffix,
+	"json": func(v any) string {
+		b, _ := json.MarshalIndent(v, "", "  ")
+		return string(b)
+	},
+	"actionLabel": func(a any) string {
+		switch fmt.Sprint(a) {
+		case "restart-agent":
+			return "Restart Agent"
+		case "clear-cache":
+			return "Clear Cache"
+		case "retry-workflow":
+			return "Retry Workflow"
+		}
+		return fmt.Sprint(a)
+	},
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
 	"title": func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
 	"svg":   func(s string) template.HTML { return template.HTML(s) }, // only for the SDK's escaped SVG
 	"statusWord": func(s any) string {
 		return strings.ReplaceAll(fmt.Sprint(s), "_", " ")
 	},
+}
+
+// keyOf is the key that, after "g", opens a page of the navigation.
+func keyOf(navKey string) string {
+	switch navKey {
+	case "helpdesk":
+		return "h"
+	case "alerts":
+		return "a"
+	}
+	return navKey[:1]
 }
 
 func ago(d time.Duration) string {

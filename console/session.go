@@ -14,6 +14,7 @@ import (
 
 	"github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/auth"
+	"github.com/waooaw/waooaw-go/factory"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
@@ -33,7 +34,21 @@ type session struct {
 	client   *waooaw.Client     // nil until signed in
 	user     *auth.UserInfo
 	flash    *flash
+	draft    factory.Request // the factory wizard's request so far
 	lastUsed time.Time
+}
+
+// wizardDraft is the factory wizard's request so far.
+func (s *session) wizardDraft() factory.Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.draft
+}
+
+func (s *session) setWizardDraft(r factory.Request) {
+	s.mu.Lock()
+	s.draft = r
+	s.mu.Unlock()
 }
 
 // flash is a one-shot message shown on the next page.
@@ -345,3 +360,7 @@ func (c *Console) signedIn(h func(w http.ResponseWriter, r *http.Request, s *ses
 // canOperate reports whether role may change things: restart agents,
 // retry dead letters, pause workflows.
 func canOperate(role auth.Role) bool { return role == "operator" || role == "admin" }
+
+// canAdmin reports whether role may do what only admins may: create
+// agents, upgrade them, change their config.
+func canAdmin(role auth.Role) bool { return role == "admin" }

@@ -66,7 +66,82 @@
   }
   if (dialog) dialog.addEventListener("close", function () { dialogURL = null; });
 
+  // Keyboard shortcuts: g then a page's key, / to search, t for the theme,
+  // ? for their help.
+  var keys = document.getElementById("keys");
+  var keysBtn = document.getElementById("keys-open");
+  if (keys && keys.showModal && keysBtn) {
+    keysBtn.hidden = false;
+    keysBtn.addEventListener("click", function () { keys.showModal(); });
+  }
+  var gPressed = 0;
+  document.addEventListener("keydown", function (ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
+    var t = ev.target;
+    if (t && (t.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName))) return;
+    if (document.querySelector("dialog[open]") && ev.key !== "Escape") return;
+    if (gPressed && Date.now() - gPressed < 1500) {
+      gPressed = 0;
+      var link = document.querySelector('nav a[data-key="' + ev.key + '"]');
+      if (link) { ev.preventDefault(); location.href = link.href; }
+      return;
+    }
+    switch (ev.key) {
+    case "g": gPressed = Date.now(); break;
+    case "?": if (keys && keys.showModal) { ev.preventDefault(); keys.showModal(); } break;
+    case "/":
+      var search = document.querySelector("main input[type=search], main .filters input, main .filters select");
+      if (search) { ev.preventDefault(); search.focus(); }
+      break;
+    case "t": if (themeBtn) themeBtn.click(); break;
+    }
+  });
+
+  // Forms say they are working while the console asks the platform.
+  document.addEventListener("submit", function (ev) {
+    if (ev.defaultPrevented) return;
+    var f = ev.target;
+    if (f.method === "dialog") return;
+    setTimeout(function () { f.setAttribute("aria-busy", "true"); }, 0);
+  });
+
+  // The factory's sliders: their values and the cost estimate follow them.
+  var est = document.querySelector("form[data-estimate]");
+  if (est) {
+    var estTimer = null;
+    var update = function () {
+      est.querySelectorAll("input[type=range]").forEach(function (i) {
+        var out = document.getElementById(i.id + "-out");
+        if (out) out.textContent = i.value + " " + out.textContent.replace(/^[^ ]* /, "");
+      });
+      clearTimeout(estTimer);
+      estTimer = setTimeout(function () {
+        var q = new URLSearchParams();
+        ["cpu_cores", "memory_gb", "storage_gb", "plan"].forEach(function (n) { if (est.elements[n]) q.set(n, est.elements[n].value); });
+        fetch(est.dataset.estimate + "?" + q, { credentials: "same-origin" }).then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        }).then(function (c) {
+          ["total", "cpu", "memory", "storage", "network"].forEach(function (k) {
+            var o = document.getElementById("cost-" + k);
+            if (o) o.textContent = c[k];
+          });
+          est.dataset.estimated = c.total;
+        }).catch(function () {});
+      }, 120);
+    };
+    est.addEventListener("input", update);
+    est.addEventListener("change", update);
+    var estBtn = document.getElementById("estimate");
+    if (estBtn) estBtn.hidden = true; // the estimate follows by itself
+  }
+
   if (!main) return;
+
+  // A form being filled in is not redrawn under the typing.
+  main.addEventListener("input", function (ev) {
+    if (ev.target.closest && ev.target.closest("form[method=post]")) main.dataset.dirty = "1";
+  });
 
   // Refresh the page's main part (and the open dialog) in place.
   var pending = null;
@@ -79,10 +154,12 @@
     pending = setTimeout(function () {
       pending = null;
       if (busy()) { refreshSoon(2000); return; }
+      if (main.dataset.dirty) return;
+      main.setAttribute("aria-busy", "true");
       partial(location.href).then(function (html) {
         main.innerHTML = html;
         main.dataset.refreshed = String(Date.now());
-      }).catch(function () {});
+      }).catch(function () {}).then(function () { main.removeAttribute("aria-busy"); });
       if (dialogURL && dialog.open) {
         partial(dialogURL).then(function (html) {
           var body = dialog.querySelector(".dialog-body");
