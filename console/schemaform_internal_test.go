@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/waooaw/waooaw-go/factory/template"
+
+	"github.com/waooaw/waooaw-go/servicing"
 )
 
 // readConfig reads whatever a browser posts into a JSON object, or names
@@ -50,8 +52,8 @@ func FuzzMergePatch(f *testing.F) {
 		if err1 != nil || err2 != nil {
 			return
 		}
-		once := mergePatch(map[string]any(tm), pm)
-		twice := mergePatch(once, pm)
+		once := servicing.MergePatch(map[string]any(tm), pm)
+		twice := servicing.MergePatch(once, pm)
 		if !reflect.DeepEqual(once, twice) {
 			a, _ := json.Marshal(once)
 			b, _ := json.Marshal(twice)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -281,28 +280,6 @@ func cmp(s, fallback string) string {
 	return s
 }
 
-// mergePatch applies an RFC 7386 JSON merge patch to target.
-func mergePatch(target, patch any) any {
-	p, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	t, ok := target.(map[string]any)
-	if ok {
-		t = maps.Clone(t)
-	} else {
-		t = map[string]any{}
-	}
-	for k, v := range p {
-		if v == nil {
-			delete(t, k)
-		} else {
-			t[k] = mergePatch(t[k], v)
-		}
-	}
-	return t
-}
-
 func (c *Console) configPost(w http.ResponseWriter, r *http.Request, s *session) {
 	id := r.PathValue("agent")
 	preview := r.PostForm.Get("nav") == "preview"
@@ -326,7 +303,7 @@ func (c *Console) configPost(w http.ResponseWriter, r *http.Request, s *session)
 		if patchErr == "" {
 			if m, err := template.DecodeObject([]byte(raw)); err == nil {
 				var cur any = map[string]any(p.Config.Config)
-				b, _ := json.MarshalIndent(mergePatch(cur, normalize(m)), "", "  ")
+				b, _ := json.MarshalIndent(servicing.MergePatch(cur, normalize(m)), "", "  ")
 				p.Preview = string(b)
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -812,29 +811,6 @@ func (s *Server) configOf(rc *reqCtx, st *stores, a platform.Agent) (agentConfig
 	return st.servicing.initConfig(a.AgentID, agentConfig{version: 1, config: cfg, updated: a.CreatedAt}), nil
 }
 
-// mergePatch applies an RFC 7386 merge patch to target and returns the
-// result; target is not changed (maps along the patched paths are copied).
-func mergePatch(target, patch any) any {
-	p, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	t, ok := target.(map[string]any)
-	if ok {
-		t = maps.Clone(t)
-	} else {
-		t = map[string]any{}
-	}
-	for k, v := range p {
-		if v == nil {
-			delete(t, k)
-			continue
-		}
-		t[k] = mergePatch(t[k], v)
-	}
-	return t
-}
-
 func (s *Server) getAgentConfig(rc *reqCtx) (int, any, *apiError) {
 	a, e := s.agent(rc)
 	if e != nil {
@@ -878,7 +854,7 @@ func (s *Server) patchAgentConfig(rc *reqCtx) (int, any, *apiError) {
 		if e != nil {
 			return 0, nil, e
 		}
-		merged := mergePatch(cur.config, patch).(map[string]any)
+		merged := servicing.MergePatch(cur.config, patch).(map[string]any)
 		if e := s.validateConfig(rc, st, a, merged); e != nil {
 			return 0, nil, e
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 )
 
@@ -55,4 +56,31 @@ func objectJSON(patch any) (json.RawMessage, error) {
 		return nil, errors.New("the patch must be a JSON object")
 	}
 	return t, nil
+}
+
+// MergePatch applies patch to target as PatchConfig does on the platform
+// (an RFC 7386 JSON merge patch: an object merges key by key, null
+// removes the key, any other value replaces it) and returns the result,
+// e.g. to preview a patch before sending it. target is not changed: the
+// objects along the patched paths are copied. Both are decoded JSON
+// (map[string]any, []any, string, float64, bool, nil).
+func MergePatch(target, patch any) any {
+	p, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	t, ok := target.(map[string]any)
+	if ok {
+		t = maps.Clone(t)
+	} else {
+		t = map[string]any{}
+	}
+	for k, v := range p {
+		if v == nil {
+			delete(t, k)
+			continue
+		}
+		t[k] = MergePatch(t[k], v)
+	}
+	return t
 }
