@@ -122,44 +122,35 @@ func (st *agentStore) add(a *agentState) (string, bool) {
 	return a.AgentID, true
 }
 
-// list returns every agent settled to now, in order.
-func (st *agentStore) list(now time.Time) []platform.Agent {
+// settledAll maps every agent, settled to now, in order, through view.
+func settledAll[T any](st *agentStore, now time.Time, view func(a *agentState) T) []T {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	out := make([]platform.Agent, 0, len(st.order))
+	out := make([]T, 0, len(st.order))
 	for _, id := range st.order {
 		a := st.byID[id]
 		a.settle(now)
-		out = append(out, a.Agent)
+		out = append(out, view(a))
 	}
 	return out
 }
 
+// list returns every agent settled to now, in order.
+func (st *agentStore) list(now time.Time) []platform.Agent {
+	return settledAll(st, now, func(a *agentState) platform.Agent { return a.Agent })
+}
+
 // states returns copies of every agent's state, settled to now.
 func (st *agentStore) states(now time.Time) []agentState {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make([]agentState, 0, len(st.order))
-	for _, id := range st.order {
-		a := st.byID[id]
-		a.settle(now)
-		out = append(out, *a)
-	}
-	return out
+	return settledAll(st, now, func(a *agentState) agentState { return *a })
 }
 
 // keys returns every agent's published fields (status, health, version),
 // settled to now, in order: what the event observer compares.
 func (st *agentStore) keys(now time.Time) []agentNow {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make([]agentNow, 0, len(st.order))
-	for _, id := range st.order {
-		a := st.byID[id]
-		a.settle(now)
-		out = append(out, agentNow{id, agentKey{a.Status, a.Health, a.Version}})
-	}
-	return out
+	return settledAll(st, now, func(a *agentState) agentNow {
+		return agentNow{a.AgentID, agentKey{a.Status, a.Health, a.Version}}
+	})
 }
 
 // get returns one agent settled to now.
