@@ -12,8 +12,10 @@
 //	       which changes the state (so the mock's cache starts over), the
 //	       bare handler keeping the same agents in a map under a mutex
 //
-// It prints requests per second for each and the ratio mock/bare (goals:
-// read >= 1.0, rw >= 0.6). It sends traffic to 127.0.0.1 only and stops by
+// -clock real runs the mock on a real clock, as cmd/waooaw-mock does by
+// default: the time moves on every request, so its answer cache serves
+// nothing. It prints requests per second for each and the ratio
+// mock/bare (goals: read >= 1.0, rw >= 0.6). It sends traffic to 127.0.0.1 only and stops by
 // itself.
 package main
 
@@ -42,9 +44,14 @@ func main() {
 	dur := flag.Duration("d", 5*time.Second, "duration of each measurement")
 	rounds := flag.Int("rounds", 3, "rounds (each measures both servers)")
 	mix := flag.String("mix", "read,rw", "mixes to run: read, rw")
+	clock := flag.String("clock", "frozen", "the mock's clock: frozen (as in Go tests: reads are cached while it stands) or real (as cmd/waooaw-mock runs by default: the time moves on every request)")
 	flag.Parse()
 	if *conc < 1 || *conc > 1024 || *dur <= 0 || *dur > time.Minute || *rounds < 1 || *rounds > 20 {
 		fmt.Fprintln(os.Stderr, "loadtest: need 1 <= -c <= 1024, 0 < -d <= 1m, 1 <= -rounds <= 20")
+		os.Exit(2)
+	}
+	if *clock != "frozen" && *clock != "real" {
+		fmt.Fprintf(os.Stderr, "loadtest: -clock %q: want frozen or real\n", *clock)
 		os.Exit(2)
 	}
 	for _, m := range strings.Split(*mix, ",") {
@@ -52,7 +59,7 @@ func main() {
 			fmt.Fprintf(os.Stderr, "loadtest: unknown mix %q: use read, rw\n", m)
 			os.Exit(2)
 		}
-		if err := run(m, *conc, *dur, *rounds); err != nil {
+		if err := run(m, *clock == "real", *conc, *dur, *rounds); err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
 			os.Exit(1)
 		}
@@ -97,8 +104,12 @@ func (b *bare) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(append(out, '\n'))
 }
 
-func run(mix string, conc int, dur time.Duration, rounds int) error {
-	mock := mockserver.New()
+func run(mix string, realClock bool, conc int, dur time.Duration, rounds int) error {
+	var opts []mockserver.Option
+	if realClock {
+		opts = append(opts, mockserver.WithRealClock())
+	}
+	mock := mockserver.New(opts...)
 	tok, err := mock.Token(mockserver.OperatorEmail, "operator", 24*time.Hour)
 	if err != nil {
 		return err
@@ -147,8 +158,8 @@ func run(mix string, conc int, dur time.Duration, rounds int) error {
 			ids = append(ids, a.AgentID)
 		}
 	}
-	fmt.Printf("mix %s: GET /api/platform/agents (%d agents, %d bytes, the same from both)%s, %d connections, %v per measurement, %d rounds\n",
-		mix, page.Total, len(mockBody), map[bool]string{true: " + 1 restart in 10", false: ""}[mix == "rw"], conc, dur, rounds)
+	fmt.Printf("mix %s, %s clock: GET /api/platform/agents (%d agents, %d bytes, the same from both)%s, %d connections, %v per measurement, %d rounds\n",
+		mix, map[bool]string{true: "real", false: "frozen"}[realClock], page.Total, len(mockBody), map[bool]string{true: " + 1 restart in 10", false: ""}[mix == "rw"], conc, dur, rounds)
 	var mockRPS, bareRPS []float64
 	for i := range rounds {
 		b, err := measure(bareURL, "", ids, conc, dur)
