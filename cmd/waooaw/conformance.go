@@ -103,16 +103,25 @@ func runConformance(ctx context.Context, bin string, out io.Writer) (*checkResul
 	return res, nil
 }
 
-// relay turns the verbose test output into a line per check.
+// relay turns the verbose test output into a line per check, each
+// failing one followed by what it logged.
 func relay(r io.Reader, out io.Writer) (checks int, failed []string) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	current := ""
+	logs := make(map[string][]string)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		switch {
+		case strings.HasPrefix(line, "=== RUN   conformance/"):
+			current = strings.TrimPrefix(line, "=== RUN   conformance/")
 		case line == "", line == "PASS", line == "FAIL", strings.HasPrefix(line, "=== "),
-			strings.HasPrefix(line, "--- PASS: conformance ("), strings.HasPrefix(line, "--- FAIL: conformance ("),
-			strings.HasPrefix(line, "testing: warning"):
+			strings.HasPrefix(line, "--- PASS: conformance ("), strings.HasPrefix(line, "testing: warning"):
+		case strings.HasPrefix(line, "--- FAIL: conformance ("):
+			for _, l := range logs[""] { // the suite itself failed (Describe)
+				fmt.Fprintf(out, "FAIL  describe\n      %s\n", l)
+				failed = append(failed, "describe")
+			}
 		case strings.HasPrefix(line, "--- PASS: conformance/"):
 			checks++
 			fmt.Fprintf(out, "PASS  %s\n", checkName(line, "--- PASS: conformance/"))
@@ -121,11 +130,14 @@ func relay(r io.Reader, out io.Writer) (checks int, failed []string) {
 			n := checkName(line, "--- FAIL: conformance/")
 			failed = append(failed, n)
 			fmt.Fprintf(out, "FAIL  %s\n", n)
+			for _, l := range logs[n] {
+				fmt.Fprintf(out, "      %s\n", l)
+			}
 		default:
 			if len(line) > 500 {
 				line = line[:500] + "…"
 			}
-			fmt.Fprintf(out, "      %s\n", line)
+			logs[current] = append(logs[current], line)
 		}
 	}
 	return checks, failed
