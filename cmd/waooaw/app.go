@@ -33,6 +33,9 @@ type app struct {
 	clock platform.Clock
 	// browser opens the sign-in page; nil is auth.SystemBrowser.
 	browser func(ctx context.Context, url string) error
+	// streaming, when set, is called once an event stream is open (tests
+	// wait for it before they make the changes the stream should show).
+	streaming func()
 
 	// global flags
 	api         string
@@ -298,4 +301,11 @@ func (a *app) now() time.Time {
 // colour reports whether output may be coloured.
 func (a *app) colour() bool {
 	return a.tty && !a.noColor && a.getenv("NO_COLOR") == "" && a.getenv("TERM") != "dumb"
+}
+
+// streamOpen reports that an event stream is open.
+func (a *app) streamOpen() {
+	if a.streaming != nil {
+		a.streaming()
+	}
 }

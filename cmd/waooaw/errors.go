@@ -84,9 +84,13 @@ func (a *app) classify(ctx context.Context, cmd *cobra.Command, err error) *cliE
 	if errors.As(err, &ce) && ce.err == nil {
 		return ce
 	}
+	inner := err
+	if ce != nil {
+		inner = ce.err
+	}
 	var pe *platform.Error
-	apiErr := errors.As(err, &pe)
-	msg := err.Error()
+	apiErr := errors.As(inner, &pe)
+	msg := inner.Error()
 	if apiErr {
 		msg = pe.Message
 		if msg == "" {
@@ -142,6 +146,9 @@ func (a *app) classify(ctx context.Context, cmd *cobra.Command, err error) *cliE
 	case errors.Is(err, platform.ErrConflict):
 		out.code = exitConflict
 		out.hint = "check its current state, then try what that state allows"
+		if apiErr && pe.Code == "already_exists" {
+			out.hint = "choose another name"
+		}
 	case errors.Is(err, platform.ErrInvalidArgument):
 		out.code = exitUsage
 		out.hint = fmt.Sprintf("fix the input; see `%s --help`", cmd.CommandPath())

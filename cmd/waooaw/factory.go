@@ -278,7 +278,7 @@ Needs the admin role.`,
 				if a.output == "json" {
 					_ = a.printJSON(d)
 				}
-				return &cliError{code: exitFailure, msg: fmt.Sprintf("deployment %s failed: %s", d.DeploymentID, dash(d.Error)), err: factory.ErrDeploymentFailed,
+				return &cliError{code: exitFailure, msg: fmt.Sprintf("deployment %s failed: %s", d.DeploymentID, dash(d.Error)),
 					hint: "see `waooaw logs --agent " + d.AgentID + "`, fix the request and create it again"}
 			}
 			ag, err := c.Agents.Get(ctx, d.AgentID)

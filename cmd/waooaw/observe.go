@@ -58,6 +58,7 @@ the event stream until interrupted.`,
 					return err
 				}
 				defer stream.Close()
+				a.streamOpen()
 			}
 			var lines []platform.LogEntry
 			for l, err := range c.Logs.List(ctx, opts) {
@@ -257,6 +258,7 @@ prints each event as a JSON object on its own line: {id, type, time, data}.`,
 				return err
 			}
 			defer stream.Close()
+			a.streamOpen()
 			n := 0
 			for ev, err := range stream.All() {
 				if err != nil {

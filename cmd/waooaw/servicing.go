@@ -273,9 +273,9 @@ func (a *app) followUpgrade(cmd *cobra.Command, op *servicing.Operation, noWait 
 	switch u.Status {
 	case servicing.UpgradeRolledBack:
 		return &cliError{code: exitFailure, msg: fmt.Sprintf("%s was rolled back: %s; %s keeps %s", u.UpgradeID, dash(u.RollbackReason), u.AgentID, u.FromVersion),
-			err: servicing.ErrRolledBack, hint: "see `waooaw logs --agent " + u.AgentID + "` before trying again"}
+			hint: "see `waooaw logs --agent " + u.AgentID + "` before trying again"}
 	case servicing.UpgradeFailed:
-		return &cliError{code: exitFailure, msg: u.UpgradeID + " failed", err: servicing.ErrFailed, hint: "see `waooaw logs --agent " + u.AgentID + "`"}
+		return &cliError{code: exitFailure, msg: u.UpgradeID + " failed", hint: "see `waooaw logs --agent " + u.AgentID + "`"}
 	}
 	return nil
 }
