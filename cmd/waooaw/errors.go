@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
 
 	"github.com/waooaw/waooaw-go/auth"
 	"github.com/waooaw/waooaw-go/platform"
@@ -110,7 +111,11 @@ func (a *app) classify(ctx context.Context, cmd *cobra.Command, err error) *cliE
 	}
 	out := &cliError{code: exitFailure, msg: msg, err: err}
 	base, _ := a.baseURL()
+	var re *oauth2.RetrieveError
 	switch {
+	case errors.As(err, &re) && (re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client"):
+		out.code = exitAuth
+		out.hint = "check $WAOOAW_CLIENT_ID and $WAOOAW_CLIENT_SECRET: the platform refused the service account"
 	case errors.Is(err, auth.ErrReauthRequired), errors.Is(err, auth.ErrTokenExpired), errors.Is(err, platform.ErrUnauthenticated):
 		out.code = exitAuth
 		out.hint = "sign in again with `waooaw login` (or renew $WAOOAW_TOKEN)"

@@ -54,18 +54,27 @@ func TestMain(m *testing.M) {
 // deterministically without sleeping.
 func server(t *testing.T, step time.Duration) *mockserver.TestServer {
 	t.Helper()
+	ts, _ := steppingServer(t, step)
+	return ts
+}
+
+// steppingServer is server with its step under the caller's control.
+func steppingServer(t *testing.T, step time.Duration) (*mockserver.TestServer, *atomic.Int64) {
+	t.Helper()
+	var steps atomic.Int64
+	steps.Store(int64(step))
 	var ts atomic.Pointer[mockserver.TestServer]
 	moving := regexp.MustCompile(`^/api/platform/(factory/deployments/[^/]+|upgrades/[^/]+|orchestration/workflows/[^/]+|agents/[^/]+)$`)
 	s := mockserver.Start(t, mockserver.WithMiddleware(func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if srv := ts.Load(); srv != nil && step > 0 && r.Method == http.MethodGet && moving.MatchString(r.URL.Path) {
+			if srv, step := ts.Load(), time.Duration(steps.Load()); srv != nil && step > 0 && r.Method == http.MethodGet && moving.MatchString(r.URL.Path) {
 				srv.Advance(step)
 			}
 			h.ServeHTTP(w, r)
 		})
 	}))
 	ts.Store(s)
-	return s
+	return s, &steps
 }
 
 // result is one run of the command.
@@ -122,6 +131,7 @@ func scrub(s string, c *cli) string {
 	if d := c.env["WAOOAW_CONFIG_DIR"]; d != "" {
 		s = strings.ReplaceAll(s, d, "$WAOOAW_CONFIG_DIR")
 	}
+	s = regexp.MustCompile(`session-http_127\.0\.0\.1_\d+`).ReplaceAllString(s, "session-API")
 	return strings.ReplaceAll(s, c.ts.URL, "$WAOOAW_API_URL")
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/waooaw/waooaw-go/auth"
+	"github.com/waooaw/waooaw-go/platform"
 )
 
 func (a *app) loginCmd() *cobra.Command {
@@ -71,6 +72,20 @@ $WAOOAW_CLIENT_ID and $WAOOAW_CLIENT_SECRET and saves nothing.`,
 			lctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
 			src, err := auth.Login(lctx, p, cache, opts...)
+			if err == nil {
+				// A saved sign-in the platform has since revoked: forget
+				// it and sign in afresh.
+				if err = a.useSource(src); err == nil {
+					if _, err = auth.Me(ctx, a.client.Platform); err != nil &&
+						(errors.Is(err, platform.ErrUnauthenticated) || errors.Is(err, auth.ErrReauthRequired)) {
+						if err = cache.Clear(); err == nil {
+							src, err = auth.Login(lctx, p, cache, opts...)
+						}
+					} else if err != nil {
+						return err
+					}
+				}
+			}
 			if err != nil {
 				if errors.Is(err, context.DeadlineExceeded) {
 					return &cliError{code: exitAuth, msg: "the sign-in did not finish within " + timeout.String(), err: err,
