@@ -278,4 +278,3 @@ func TestColour(t *testing.T) {
 		t.Errorf("off a terminal: colour in %q", r.stdout)
 	}
 }
-
