@@ -52,14 +52,14 @@ func TestMain(m *testing.M) {
 // time a client reads one of the resources that progress (deployments,
 // upgrades, a workflow, an agent), so commands that follow them end
 // deterministically without sleeping.
-func server(t *testing.T, step time.Duration) *mockserver.TestServer {
+func server(t testing.TB, step time.Duration) *mockserver.TestServer {
 	t.Helper()
 	ts, _ := steppingServer(t, step)
 	return ts
 }
 
 // steppingServer is server with its step under the caller's control.
-func steppingServer(t *testing.T, step time.Duration) (*mockserver.TestServer, *atomic.Int64) {
+func steppingServer(t testing.TB, step time.Duration) (*mockserver.TestServer, *atomic.Int64) {
 	t.Helper()
 	var steps atomic.Int64
 	steps.Store(int64(step))
@@ -190,6 +190,10 @@ func args(s string) []string {
 	for s = strings.TrimSpace(s); s != ""; s = strings.TrimSpace(s) {
 		if s[0] == '\'' {
 			end := strings.IndexByte(s[1:], '\'')
+			if end < 0 {
+				out = append(out, s[1:])
+				break
+			}
 			out = append(out, s[1:end+1])
 			s = s[end+2:]
 			continue
@@ -320,4 +324,35 @@ func TestGolden(t *testing.T) {
 			golden(t, gc.name, transcript(c, cmds...))
 		})
 	}
+}
+
+// FuzzArgs: whatever the arguments, the command answers with an exit code
+// of the documented set and never panics.
+func FuzzArgs(f *testing.F) {
+	for _, gc := range goldenCases {
+		for _, c := range gc.cmds {
+			f.Add(c)
+		}
+	}
+	f.Add("agents get ../../etc/passwd")
+	f.Add("dlq retry webhooks %2e%2e")
+	f.Add("factory create --template tmpl-memory --name x --set =1 --set a=")
+	f.Add("-o json -q --api http://[::1 metrics")
+	ts := server(f, time.Minute)
+	f.Fuzz(func(t *testing.T, line string) {
+		a := args(line)
+		for _, w := range a {
+			if w == "mock" || w == "template" || w == "login" || w == "events" || w == "--follow" || w == "-f" || w == "watch" || w == "logs" && strings.Contains(line, "-f") {
+				t.Skip("runs until stopped, or outside this process")
+			}
+		}
+		c := newCLI(t, ts, admin, "admin")
+		r := c.run(a...)
+		if r.code < 0 || r.code > exitUnavailable {
+			t.Errorf("waooaw %q: exit %d", line, r.code)
+		}
+		if r.code != 0 && r.stderr == "" {
+			t.Errorf("waooaw %q: exit %d with nothing said", line, r.code)
+		}
+	})
 }

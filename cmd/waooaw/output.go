@@ -53,7 +53,9 @@ func (a *app) printOne(v any, id string, pairs [][2]string) error {
 	case a.output == "json":
 		return a.printJSON(v)
 	case a.quiet:
-		fmt.Fprintln(a.stdout, id)
+		if id != "" {
+			fmt.Fprintln(a.stdout, id)
+		}
 		return nil
 	}
 	w := 0

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -65,7 +67,22 @@ func TestLoginSession(t *testing.T) {
 		t.Errorf("the session file holds no refresh token: %.100s", b)
 	}
 
-	// Several processes share it: concurrent runs each sign in from it.
+	// Several processes share it: concurrent runs each sign in from it, and
+	// when its access token has expired exactly one of them renews it (under
+	// the cache's lock; the others read the renewed one), so no run spends
+	// a refresh token another has already rotated.
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	expired := regexp.MustCompile(`"expiry": "[^"]*"`).ReplaceAll(b, []byte(`"expiry": "2000-01-01T00:00:00Z"`))
+	if bytes.Equal(expired, b) {
+		t.Fatalf("no expiry in the session file: %s", b)
+	}
+	if err := os.WriteFile(files[0], expired, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	refreshes := ts.Calls("POST", "/auth/token")
 	var wg sync.WaitGroup
 	results := make([]result, 6)
 	for i := range results {
@@ -76,6 +93,9 @@ func TestLoginSession(t *testing.T) {
 		if r.code != 0 || r.stdout != "admin@waooaw.ai\n" {
 			t.Errorf("concurrent whoami %d: exit %d, %q, %q", i, r.code, r.stdout, r.stderr)
 		}
+	}
+	if n := ts.Calls("POST", "/auth/token") - refreshes; n != 1 {
+		t.Errorf("%d token requests for 6 concurrent runs with an expired token, want 1", n)
 	}
 
 	// A session the platform revoked asks for a new sign-in.

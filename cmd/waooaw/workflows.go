@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -163,6 +164,14 @@ or you interrupt; on a terminal it redraws in place.`,
 				if err != nil {
 					return ignoreCancel(err)
 				}
+				if a.output == "json" { // one reading a line, for scripts
+					b, err := json.Marshal(w)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(a.stdout, "%s\n", b)
+					continue
+				}
 				s, err := draw(w)
 				if err != nil {
 					return err
@@ -182,7 +191,7 @@ or you interrupt; on a terminal it redraws in place.`,
 			return nil
 		},
 	}
-	gantt.Flags().BoolVarP(&follow, "follow", "f", false, "redraw the chart as the workflow moves, until it ends")
+	gantt.Flags().BoolVarP(&follow, "follow", "f", false, "redraw the chart as the workflow moves, until it ends (-o json: each reading, a line)")
 	gantt.Flags().IntVar(&width, "width", 0, "columns of the bar area (default: fits the terminal, else 60)")
 	cmd.AddCommand(ls, get,
 		act("pause", "Pause a running workflow", (*workflows.Client).Pause),
