@@ -203,10 +203,14 @@ func TestLogsFollow(t *testing.T) {
 	done := make(chan int, 1)
 	go func() { done <- a.run(ctx, []string{"logs", "-f", "--agent", "agent-001", "--limit", "2"}) }()
 	<-open
+	deadline := time.Now().Add(20 * time.Second)
+	for strings.Count(out.String(), "\n") < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond) // waiting for the listing, not for time to pass
+	}
+	before := out.String()
 	if _, err := ts.Client(operator).Agents.Stop(context.Background(), "agent-001"); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(out.String(), "now offline") && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond) // waiting for output, not for time to pass
 	}
@@ -215,8 +219,15 @@ func TestLogsFollow(t *testing.T) {
 		t.Errorf("logs -f ended with exit %d: %s", code, out.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) < 3 || !strings.Contains(lines[len(lines)-1], "agent-001") || !strings.Contains(out.String(), "now offline") {
+	if strings.Count(before, "\n") != 2 || !strings.HasPrefix(out.String(), before) || len(lines) < 4 {
 		t.Errorf("logs -f printed %q; want the 2 latest lines of agent-001, then the new ones as they come", lines)
+	}
+	seen := make(map[string]bool)
+	for _, l := range lines {
+		if !strings.Contains(l, "agent-001") || seen[l] {
+			t.Errorf("line %q: another agent's, or twice", l)
+		}
+		seen[l] = true
 	}
 }
 
