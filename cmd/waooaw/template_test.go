@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runBin runs the built waooaw binary in dir.
+func runBin(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(bin, "waooaw"), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// TestTemplateInit: `waooaw template init x && cd x && go test ./...`
+// passes, and the plugin it builds passes `waooaw template check`. The
+// scaffold uses this checkout of the SDK (--sdk), since the module proxy
+// does not serve it; everything else comes from the module proxy.
+func TestTemplateInit(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds and tests a module: not with -short")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	r := runBin(t, dir, nil, "template", "init", "x-ray", "--sdk", root)
+	if r.code != 0 {
+		t.Fatalf("template init: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, f := range []string{"go.mod", "go.sum", "main.go", "template.go", "template_test.go", "README.md"} {
+		if _, err := os.Stat(filepath.Join(dir, "x-ray", f)); err != nil {
+			t.Errorf("the scaffold has no %s: %v", f, err)
+		}
+	}
+	mod := filepath.Join(dir, "x-ray")
+	test := exec.Command("go", "test", "./...")
+	test.Dir = mod
+	if out, err := test.CombinedOutput(); err != nil {
+		t.Fatalf("go test ./... in the scaffold: %v\n%s", err, out)
+	}
+	build := exec.Command("go", "build", "-o", filepath.Join(mod, "plugins", "waooaw-template-x-ray"), ".")
+	build.Dir = mod
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build in the scaffold: %v\n%s", err, out)
+	}
+	r = runBin(t, mod, nil, "template", "check", "plugins/waooaw-template-x-ray")
+	if r.code != 0 || !strings.Contains(r.stdout, "ok  tmpl-x-ray passes all 8 checks") {
+		t.Errorf("template check of the scaffold's plugin: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// A second init in the same place is refused, not overwritten.
+	if r := runBin(t, dir, nil, "template", "init", "x-ray", "--sdk", root); r.code != exitConflict {
+		t.Errorf("template init over an existing directory: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+func TestTemplateCheck(t *testing.T) {
+	t.Parallel()
+	checks := []string{"describe", "schema", "defaults", "issue_paths", "unknown_field", "large_config", "render", "concurrent"}
+	t.Run("example plugin passes", func(t *testing.T) {
+		t.Parallel()
+		r := runBin(t, bin, nil, "template", "check", "template-plugin")
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		for _, c := range checks {
+			if !strings.Contains(r.stdout, "PASS  "+c+"\n") {
+				t.Errorf("no PASS line for %s in\n%s", c, r.stdout)
+			}
+		}
+		if !strings.Contains(r.stdout, "ok  tmpl-slack-notifier passes all 8 checks") {
+			t.Errorf("no summary in\n%s", r.stdout)
+		}
+	})
+	t.Run("faulty plugin fails naming the check", func(t *testing.T) {
+		t.Parallel()
+		r := runBin(t, bin, nil, "template", "check", "faulty")
+		if r.code != exitFailure {
+			t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "FAIL  unknown_field\n      conformance.go") {
+			t.Errorf("the failing check and why are not shown:\n%s", r.stdout)
+		}
+		if !strings.Contains(r.stderr, "tmpl-faulty fails 1 of 8 checks: unknown_field") {
+			t.Errorf("the error does not name the check: %s", r.stderr)
+		}
+	})
+	t.Run("plugin of another protocol fails to load", func(t *testing.T) {
+		t.Parallel()
+		r := runBin(t, bin, nil, "template", "check", "futureproto")
+		if r.code != exitFailure || !strings.Contains(r.stdout, "FAIL  load") || !strings.Contains(r.stderr, "protocol 2, host speaks 1") {
+			t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("not a plugin", func(t *testing.T) {
+		t.Parallel()
+		script := filepath.Join(t.TempDir(), "not-a-plugin")
+		if err := os.WriteFile(script, []byte("#!/bin/sh\necho hello\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		r := runBin(t, bin, nil, "template", "check", script)
+		if r.code != exitFailure || !strings.Contains(r.stdout, "FAIL  load") || !strings.Contains(r.stderr, "did not load") {
+			t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		r = runBin(t, bin, nil, "template", "check", t.TempDir())
+		if r.code != exitUsage {
+			t.Errorf("a directory: exit %d, %s", r.code, r.stderr)
+		}
+	})
+}
+
+// TestMockCommand: `waooaw mock` is the mock server with waooaw-mock's
+// flags.
+func TestMockCommand(t *testing.T) {
+	t.Parallel()
+	if r := runBin(t, bin, nil, "mock", "-h"); r.code != 0 || !strings.Contains(r.stderr, "-clock") {
+		t.Errorf("mock -h: exit %d, %s", r.code, r.stderr)
+	}
+	if r := runBin(t, bin, nil, "mock", "-clock", "sideways"); r.code != exitUsage || !strings.Contains(r.stderr, "want real or frozen") {
+		t.Errorf("mock -clock sideways: exit %d, %s", r.code, r.stderr)
+	}
+	if r := runBin(t, bin, nil, "mock", "-nope"); r.code != exitUsage {
+		t.Errorf("mock -nope: exit %d, %s", r.code, r.stderr)
+	}
+}
