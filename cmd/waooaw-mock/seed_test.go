@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -50,5 +52,32 @@ func TestBadSeedFile(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-seed", filepath.Join(dir, "missing.json")}, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
 		t.Error("-seed with a missing file: no error")
+	}
+}
+
+// TestLimitsAndValidationFlags: the bounds and -validate-requests reach
+// the server, and a bound below 1 is a usage error.
+func TestLimitsAndValidationFlags(t *testing.T) {
+	m := start(t, "-validate-requests", "-journal-entries", "2", "-sandboxes", "1")
+	for range 3 {
+		m.do("GET", "/api/platform/metrics", m.tok, "", 200, nil)
+	}
+	var j struct{ Count int }
+	m.do("GET", "/_mock/journal", "", "", 200, &j)
+	if j.Count != 2 {
+		t.Errorf("-journal-entries 2: the journal holds %d", j.Count)
+	}
+	body := m.do("POST", "/api/platform/factory/estimate-cost", m.tok,
+		`{"template_id":"tmpl-memory","agent_name":"flag-agent","resources":{"cpu_cores":"two"}}`, 400, nil)
+	if !strings.Contains(string(body), "does not match api/openapi.yaml") {
+		t.Errorf("-validate-requests: %s", body)
+	}
+	m.do("POST", "/_mock/sandboxes", "", "", 201, nil)
+	m.do("POST", "/_mock/sandboxes", "", "", 409, nil)
+
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-log-lines", "0"}, io.Discard, &stderr); err == nil ||
+		!strings.Contains(err.Error(), "-log-lines 0: want at least 1") {
+		t.Errorf("-log-lines 0: %v", err)
 	}
 }

@@ -23,7 +23,8 @@ import (
 )
 
 // Run parses args as the mock server's flags (-addr, -issuer, -clock,
-// -log-level, -plugin-dir, -plugin-timeout, -empty, -seed, -fault), starts
+// -log-level, -plugin-dir, -plugin-timeout, -empty, -seed, -fault,
+// -validate-requests and the bounds of mockserver.Limits), starts
 // the server and serves until ctx ends or SIGINT or SIGTERM arrive. name is
 // the command's name in usage messages. Its first line on stdout, once it
 // listens, is "waooaw-mock listening on http://HOST:PORT". -h prints the
@@ -31,7 +32,7 @@ import (
 func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8000", "listen address (`host:port`; :0 picks a free port)")
+	addr := fs.String("addr", "127.0.0.1:8000", "listen address (`host:port`; 127.0.0.1:0 picks a free port on loopback; :0 listens on every interface)")
 	issuer := fs.String("issuer", "", "token issuer (`URL`); default: the listen URL")
 	clockMode := fs.String("clock", "real", "clock: real (real time plus advances) or frozen (at 2026-01-02T10:00:00Z)")
 	logLevel := fs.String("log-level", "warn", "log level: debug, info, warn or error")
@@ -39,6 +40,18 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 	pluginTimeout := fs.Duration("plugin-timeout", plugin.DefaultCallTimeout, "deadline of each call to a template plugin (over it: 504)")
 	empty := fs.Bool("empty", false, "start with no seed data (no agents, queues, workflows or customers; the demo users stay), e.g. with -seed")
 	seedFile := fs.String("seed", "", "add the seed data in `file` (JSON, the body of POST /_mock/seed) at the start and after every reset")
+	validate := fs.Bool("validate-requests", false, "check every request to the platform API against api/openapi.yaml: one that breaks it gets a 400 naming the field (and its journal entry says the violation)")
+	lim := mockserver.DefaultLimits()
+	fs.IntVar(&lim.IdempotencyKeys, "idempotency-keys", lim.IdempotencyKeys, "Idempotency-Keys remembered (past it, the oldest finished one is forgotten)")
+	fs.IntVar(&lim.IdempotencyKeyBytes, "idempotency-key-bytes", lim.IdempotencyKeyBytes, "the longest Idempotency-Key accepted (longer: 400)")
+	fs.IntVar(&lim.JournalEntries, "journal-entries", lim.JournalEntries, "journal entries kept (the oldest go first)")
+	fs.IntVar(&lim.JournalBytes, "journal-bytes", lim.JournalBytes, "journal size kept, in bytes")
+	fs.IntVar(&lim.JournalFieldBytes, "journal-field-bytes", lim.JournalFieldBytes, "bytes of a request's path, query and key a journal entry keeps")
+	fs.IntVar(&lim.JournalBodyBytes, "journal-body-bytes", lim.JournalBodyBytes, "bytes of a request's body a journal entry keeps")
+	fs.IntVar(&lim.LogLines, "log-lines", lim.LogLines, "platform log lines kept (a ring)")
+	fs.IntVar(&lim.Events, "events", lim.Events, "events kept for event streams that resume")
+	fs.IntVar(&lim.Sandboxes, "sandboxes", lim.Sandboxes, "sandboxes (POST /_mock/sandboxes) that can live at once")
+	fs.DurationVar(&lim.SandboxIdle, "sandbox-idle", lim.SandboxIdle, "how long an unused sandbox lives")
 	var faults []mockserver.Fault
 	fs.Func("fault", "inject a fault, repeatable: `[METHOD ]PATH=ACTION[,KEY=VALUE...]`, e.g.\n'POST /api/platform/agents/*/restart=503x2,retry_after=1' (ACTION: STATUS[xN], drop[xN], malformed[xN], latency; KEY: retry_after, latency_ms, percent, count)", func(v string) error {
 		f, err := mockserver.ParseFault(v)
@@ -54,13 +67,26 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	for name, v := range map[string]int{"idempotency-keys": lim.IdempotencyKeys, "idempotency-key-bytes": lim.IdempotencyKeyBytes,
+		"journal-entries": lim.JournalEntries, "journal-bytes": lim.JournalBytes, "journal-field-bytes": lim.JournalFieldBytes,
+		"journal-body-bytes": lim.JournalBodyBytes, "log-lines": lim.LogLines, "events": lim.Events, "sandboxes": lim.Sandboxes} {
+		if v < 1 {
+			return fmt.Errorf("-%s %d: want at least 1", name, v)
+		}
+	}
+	if lim.SandboxIdle < time.Second {
+		return fmt.Errorf("-sandbox-idle %v: want at least 1s", lim.SandboxIdle)
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("-log-level %q: want debug, info, warn or error", *logLevel)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	var opts []mockserver.Option
+	opts := []mockserver.Option{mockserver.WithLimits(lim)}
+	if *validate {
+		opts = append(opts, mockserver.WithRequestValidation())
+	}
 	switch *clockMode {
 	case "real":
 		opts = append(opts, mockserver.WithRealClock())
