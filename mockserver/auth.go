@@ -106,6 +106,9 @@ type authority struct {
 	keys     []*signingKey // the last one signs
 	users    map[string]*User
 	sessions map[string]*session
+	sessOrd  []string // session ids, oldest first (sessOrd[sessHead:] are live)
+	sessHead int
+	maxSess  int // Limits.Sessions
 	oauth    oauthState
 	idAlg    string // how ID tokens are signed: RS256 (the default) or EdDSA
 
@@ -116,8 +119,11 @@ type authority struct {
 	nverify  atomic.Int64
 }
 
+// maxVerified bounds the cache of verified tokens.
+const maxVerified = 20000
+
 func newAuthority(c *clock, issuer string) *authority {
-	a := &authority{clock: c, issuer: issuer}
+	a := &authority{clock: c, issuer: issuer, maxSess: DefaultLimits().Sessions}
 	a.reset()
 	return a
 }
@@ -129,6 +135,7 @@ func (a *authority) reset() {
 	a.keys = []*signingKey{newKey()}
 	a.users = map[string]*User{}
 	a.sessions = map[string]*session{}
+	a.sessOrd, a.sessHead = nil, 0
 	a.oauth = newOAuthState()
 	a.idAlg = "RS256"
 	for _, u := range []struct{ email, name, role string }{
@@ -197,9 +204,25 @@ func (a *authority) addUser(email, name, r string) *User {
 func (a *authority) newSession(sub string) *session {
 	s := &session{id: randomID("ses-"), sub: sub}
 	a.mu.Lock()
-	a.sessions[s.id] = s
+	a.addSession(s)
 	a.mu.Unlock()
 	return s
+}
+
+// addSession keeps s; past Limits.Sessions the oldest session is
+// forgotten (its tokens are refused: unknown session); a.mu held.
+func (a *authority) addSession(s *session) {
+	a.sessions[s.id] = s
+	a.sessOrd = append(a.sessOrd, s.id)
+	for len(a.sessOrd)-a.sessHead > a.maxSess {
+		delete(a.sessions, a.sessOrd[a.sessHead])
+		a.sessOrd[a.sessHead] = ""
+		a.sessHead++
+	}
+	if a.sessHead > 0 && a.sessHead >= len(a.sessOrd)/2 {
+		a.sessOrd = append(a.sessOrd[:0], a.sessOrd[a.sessHead:]...)
+		a.sessHead = 0
+	}
 }
 
 // mint signs an access token for u with role r in session sess.
@@ -295,6 +318,12 @@ func (a *authority) verify(tok string) (*principal, error) {
 	}
 	if a.nverify.Add(1)%4096 == 0 {
 		a.sweep(now)
+	}
+	if a.nverify.Load() >= maxVerified {
+		// A cache, bounded: forget it all (tokens are checked again) rather
+		// than grow with every token a client mints.
+		a.verified.Clear()
+		a.nverify.Store(0)
 	}
 	a.verified.Store(tok, p)
 	return p, nil

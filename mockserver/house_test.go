@@ -174,8 +174,8 @@ func heapMB() float64 {
 }
 
 // TestHostileStreamsStayBounded sends what used to grow the server without
-// end: 50k unique Idempotency-Keys, 512 KiB keys, 512 KiB queries and 100k
-// log-producing actions. Each is refused or kept within its bound, and the
+// end: 50k unique Idempotency-Keys, 512 KiB keys, 512 KiB queries, 100k
+// log-producing actions and 30k minted tokens. Each is refused or kept within its bound, and the
 // heap grows by less than hostileHeapBoundMB.
 func TestHostileStreamsStayBounded(t *testing.T) {
 	if testing.Short() {
@@ -213,6 +213,17 @@ func TestHostileStreamsStayBounded(t *testing.T) {
 	for i := range 100_000 {
 		if status, body, err := inproc(s, "POST", fmt.Sprintf("/api/platform/agents/agent-00%d/restart", 1+i%3), tok, ""); err != nil || status != http.StatusOK {
 			t.Fatalf("restart %d: %d %v %.200s", i, status, err, body)
+		}
+	}
+	// 30k minted tokens, each used once: sessions and the verified-token
+	// cache stay within their bounds.
+	for i := range 30_000 {
+		tk, err := s.Token(fmt.Sprintf("hostile-%d@example.com", i%50), "viewer", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, _, err := inproc(s, "GET", "/api/platform/health", tk, ""); err != nil || status != http.StatusOK {
+			t.Fatalf("token %d: %d %v", i, status, err)
 		}
 	}
 	after := heapMB()
@@ -408,5 +419,24 @@ func TestServerFixesForTestTeams(t *testing.T) {
 	a = do(t, ts, call{method: "POST", path: "/_mock/seed", body: `{"queues":[{"queue_name":"q","messages_pending":-1}]}`})
 	if a.status != 400 || !strings.Contains(string(a.raw), "queues[0].messages_pending") || strings.Contains(string(a.raw), "consumer_lag") {
 		t.Errorf("a bad messages_pending: %s", a.raw)
+	}
+}
+
+// TestSessionsBounded: past Limits.Sessions the oldest session goes and
+// its token is refused, the newest still work.
+func TestSessionsBounded(t *testing.T) {
+	t.Parallel()
+	s := mockserver.New(mockserver.WithLimits(mockserver.Limits{Sessions: 10}))
+	var toks []string
+	for range 11 {
+		toks = append(toks, mintFor(t, s))
+	}
+	if status, body, _ := inproc(s, "GET", "/api/platform/metrics", toks[0], ""); status != 401 || !bytes.Contains(body, []byte("unknown session")) {
+		t.Errorf("the oldest of 11 sessions (bound 10): %d %s", status, body)
+	}
+	for _, tok := range toks[1:] {
+		if status, body, _ := inproc(s, "GET", "/api/platform/metrics", tok, ""); status != 200 {
+			t.Fatalf("a newer session: %d %s", status, body)
+		}
 	}
 }

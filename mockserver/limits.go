@@ -29,6 +29,9 @@ type Limits struct {
 	// Events is how many events the server keeps for streams that resume;
 	// a position older than that resumes with a reset event.
 	Events int
+	// Sessions is how many sign-in sessions the server keeps (every minted
+	// token has one); past it the oldest goes, and its tokens get 401.
+	Sessions int
 	// Sandboxes is how many sandboxes (POST /_mock/sandboxes) can live at
 	// once; SandboxIdle is how long one lives unused (real time).
 	Sandboxes   int
@@ -46,6 +49,7 @@ func DefaultLimits() Limits {
 		JournalBodyBytes:    8192,
 		LogLines:            10000,
 		Events:              1000,
+		Sessions:            100000,
 		Sandboxes:           32,
 		SandboxIdle:         10 * time.Minute,
 	}
@@ -74,6 +78,7 @@ func (l Limits) orDefaults() Limits {
 		JournalBodyBytes:    pick(l.JournalBodyBytes, d.JournalBodyBytes),
 		LogLines:            pick(l.LogLines, d.LogLines),
 		Events:              pick(l.Events, d.Events),
+		Sessions:            pick(l.Sessions, d.Sessions),
 		Sandboxes:           pick(l.Sandboxes, d.Sandboxes),
 		SandboxIdle:         time.Duration(pick(int(l.SandboxIdle), int(d.SandboxIdle))),
 	}

@@ -607,7 +607,7 @@ func (s *Server) grantCode(r *http.Request, clientID string) (OAuthToken, *oauth
 	// The session exists before the lock is let go, so a replay racing
 	// this exchange still revokes it.
 	c.sess = &session{id: randomID("ses-"), sub: c.user.Sub}
-	a.sessions[c.sess.id] = c.sess
+	a.addSession(c.sess)
 	a.mu.Unlock()
 	out, err := s.issueIn(c.sess, c.user, c.user.Role, clientID, c.scope, c.nonce, true)
 	if err != nil {

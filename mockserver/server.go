@@ -140,6 +140,7 @@ func New(opts ...Option) *Server {
 		o(s)
 	}
 	s.idem = newIdempotency(s.clock, s.limits.IdempotencyKeys)
+	s.auth.maxSess = s.limits.Sessions
 	s.journal = newJournal(s.limits)
 	s.events.size = s.limits.Events
 	s.debug = s.logger.Enabled(context.Background(), slog.LevelDebug)

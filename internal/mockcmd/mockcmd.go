@@ -50,6 +50,7 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 	fs.IntVar(&lim.JournalBodyBytes, "journal-body-bytes", lim.JournalBodyBytes, "bytes of a request's body a journal entry keeps")
 	fs.IntVar(&lim.LogLines, "log-lines", lim.LogLines, "platform log lines kept (a ring)")
 	fs.IntVar(&lim.Events, "events", lim.Events, "events kept for event streams that resume")
+	fs.IntVar(&lim.Sessions, "sessions", lim.Sessions, "sign-in sessions kept (every minted token has one; past it the oldest goes)")
 	fs.IntVar(&lim.Sandboxes, "sandboxes", lim.Sandboxes, "sandboxes (POST /_mock/sandboxes) that can live at once")
 	fs.DurationVar(&lim.SandboxIdle, "sandbox-idle", lim.SandboxIdle, "how long an unused sandbox lives")
 	var faults []mockserver.Fault
@@ -69,7 +70,7 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 	}
 	for name, v := range map[string]int{"idempotency-keys": lim.IdempotencyKeys, "idempotency-key-bytes": lim.IdempotencyKeyBytes,
 		"journal-entries": lim.JournalEntries, "journal-bytes": lim.JournalBytes, "journal-field-bytes": lim.JournalFieldBytes,
-		"journal-body-bytes": lim.JournalBodyBytes, "log-lines": lim.LogLines, "events": lim.Events, "sandboxes": lim.Sandboxes} {
+		"journal-body-bytes": lim.JournalBodyBytes, "log-lines": lim.LogLines, "events": lim.Events, "sessions": lim.Sessions, "sandboxes": lim.Sandboxes} {
 		if v < 1 {
 			return fmt.Errorf("-%s %d: want at least 1", name, v)
 		}
