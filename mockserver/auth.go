@@ -108,7 +108,8 @@ type authority struct {
 	sessions map[string]*session
 	sessOrd  []string // session ids, oldest first (sessOrd[sessHead:] are live)
 	sessHead int
-	maxSess  int // Limits.Sessions
+	maxSess  int      // Limits.Sessions: also the bound of made-up users
+	madeUp   []*User // the users made up on first sign-in, oldest first
 	oauth    oauthState
 	idAlg    string // how ID tokens are signed: RS256 (the default) or EdDSA
 
@@ -135,7 +136,7 @@ func (a *authority) reset() {
 	a.keys = []*signingKey{newKey()}
 	a.users = map[string]*User{}
 	a.sessions = map[string]*session{}
-	a.sessOrd, a.sessHead = nil, 0
+	a.sessOrd, a.sessHead, a.madeUp = nil, 0, nil
 	a.oauth = newOAuthState()
 	a.idAlg = "RS256"
 	for _, u := range []struct{ email, name, role string }{
@@ -187,6 +188,16 @@ func (a *authority) user(email string) *User {
 	name, _, _ := strings.Cut(email, "@")
 	u := &User{Sub: subFor(email), Email: email, Name: name, Role: r}
 	a.users[email] = u
+	// Users made up on first sign-in are bounded like sessions: past the
+	// bound the oldest made-up one goes (it is made again if it signs in).
+	a.madeUp = append(a.madeUp, u)
+	if len(a.madeUp) > a.maxSess {
+		if old := a.madeUp[0]; a.users[old.Email] == old { // not replaced by addUser since
+			delete(a.users, old.Email)
+		}
+		a.madeUp[0] = nil
+		a.madeUp = a.madeUp[1:]
+	}
 	return u
 }
 
