@@ -108,7 +108,7 @@ type authority struct {
 	sessions map[string]*session
 	sessOrd  []string // session ids, oldest first (sessOrd[sessHead:] are live)
 	sessHead int
-	maxSess  int      // Limits.Sessions: also the bound of made-up users
+	maxSess  int     // Limits.Sessions: also the bound of made-up users
 	madeUp   []*User // the users made up on first sign-in, oldest first
 	oauth    oauthState
 	idAlg    string // how ID tokens are signed: RS256 (the default) or EdDSA
