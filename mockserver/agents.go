@@ -55,6 +55,36 @@ func (a *agentState) settle(now time.Time) {
 	}
 }
 
+// due is when the agent next changes on its own, on the clock (zero:
+// never, until something is done to it).
+func (a *agentState) due() time.Time {
+	var t time.Time
+	switch a.Status {
+	case platform.AgentStarting, platform.AgentProvisioning, platform.AgentStopping:
+		t = a.readyAt
+	}
+	if len(a.later) > 0 && (t.IsZero() || a.later[0].at.Before(t)) {
+		t = a.later[0].at
+	}
+	return t
+}
+
+// stableUntil is when the next agent changes on its own after now: until
+// then, what the agent routes answer stays the same (the answer cache
+// keeps them that long on a real clock). maxTime when none will.
+func (st *agentStore) stableUntil(now time.Time) time.Time {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	until := maxTime
+	for _, a := range st.byID {
+		a.settle(now)
+		if t := a.due(); !t.IsZero() && t.Before(until) {
+			until = t
+		}
+	}
+	return until
+}
+
 // schedule makes fn change agent id at the time at on the clock (at once
 // when at has passed). It reports false when there is no such agent.
 func (st *agentStore) schedule(id string, at time.Time, fn func(a *agentState)) bool {

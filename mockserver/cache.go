@@ -10,9 +10,10 @@ import (
 // generation (bumped by every change: each non-GET request, Reset, Seed,
 // Advance), the clock's time, its path and its query, and for the routes
 // below of nothing else: not of the caller beyond the role the route
-// needs. Their encoded answers are kept until the generation or the clock
-// moves, so a list read again and again is encoded once. Answers are kept
-// for one (generation, time) at a time, at most maxCachedAnswers of them.
+// needs. Their encoded answers are kept until the generation moves, and
+// for as long as the clock stands still or, for stableReads, until their
+// area's next change on its own is due: a list read again and again is
+// encoded once. At most maxCachedAnswers are kept.
 const maxCachedAnswers = 512
 
 // cachedReads are the routes whose answers are cached. Not in it: reads
@@ -42,38 +43,55 @@ var cachedReads = []string{
 	"GET /api/platform/alerts",
 }
 
-// answerCache holds the encoded answers of one (generation, time).
+// stableReads are the cached reads whose answers stay the same while the
+// clock moves, until a time their area can tell: they are kept until then
+// (on a real clock too). The others are kept for the one time they were
+// made at.
+var stableReads = map[string]func(s *Server, now time.Time) time.Time{
+	"GET /api/platform/agents":      func(s *Server, now time.Time) time.Time { return s.store().agents.stableUntil(now) },
+	"GET /api/platform/agents/{id}": func(s *Server, now time.Time) time.Time { return s.store().agents.stableUntil(now) },
+}
+
+// answerCache holds the encoded answers of one generation, each for the
+// span of clock time it holds for.
 type answerCache struct {
 	mu  sync.Mutex
 	gen uint64
-	at  time.Time
-	m   map[string]answer
+	m   map[string]cachedAnswer
 }
 
-// get returns the answer kept for key at (gen, at).
-func (c *answerCache) get(gen uint64, at time.Time, key string) (answer, bool) {
+type cachedAnswer struct {
+	a           answer
+	from, until time.Time // valid for from <= now < until
+}
+
+// get returns the answer kept for key at (gen, now).
+func (c *answerCache) get(gen uint64, now time.Time, key string) (answer, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen || !c.at.Equal(at) {
+	if c.gen != gen {
 		return answer{}, false
 	}
-	a, ok := c.m[key]
-	return a, ok
+	e, ok := c.m[key]
+	if !ok || now.Before(e.from) || !now.Before(e.until) {
+		return answer{}, false
+	}
+	return e.a, true
 }
 
-// put keeps a for key at (gen, at), unless the state has moved on since
-// (now is the generation when a was made: a read that raced a change is
-// not kept under the generation the change ended).
-func (c *answerCache) put(gen uint64, at time.Time, key string, a answer, now uint64) {
+// put keeps a for key in generation gen, for [from, until), unless the
+// state has moved on since (now is the generation when a was made: a read
+// that raced a change is not kept under the generation the change ended).
+func (c *answerCache) put(gen uint64, key string, e cachedAnswer, now uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != now {
 		return
 	}
-	if c.gen != gen || !c.at.Equal(at) || len(c.m) >= maxCachedAnswers {
-		c.gen, c.at, c.m = gen, at, make(map[string]answer, 16)
+	if c.m == nil || c.gen != gen || len(c.m) >= maxCachedAnswers {
+		c.gen, c.m = gen, make(map[string]cachedAnswer, 16)
 	}
-	c.m[key] = a
+	c.m[key] = e
 }
 
 // cached serves rc from the cache, or runs the route and keeps its answer.
@@ -87,7 +105,11 @@ func (s *Server) cached(rc *reqCtx, rt *route) answer {
 	status, hdr, body := s.run(rc, rt)
 	a := answer{status: status, header: hdr, body: body}
 	if status == http.StatusOK && len(hdr) == 0 {
-		s.answers.put(gen, rc.now, key, a, s.gen.Load())
+		until := rc.now.Add(time.Nanosecond) // this very time
+		if rt.stable != nil {
+			until = rt.stable(s, rc.now)
+		}
+		s.answers.put(gen, key, cachedAnswer{a, rc.now, until}, s.gen.Load())
 	}
 	return a
 }
@@ -105,6 +127,7 @@ func (s *Server) markCached() {
 	for _, rt := range s.router.routes {
 		if set[rt.method+" "+rt.pattern] {
 			rt.cached = true
+			rt.stable = stableReads[rt.method+" "+rt.pattern]
 			delete(set, rt.method+" "+rt.pattern)
 		}
 	}

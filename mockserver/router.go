@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // role is what a caller may do; each route needs one.
@@ -53,8 +54,10 @@ type route struct {
 	exclusive bool
 	// stream routes (the event stream) hold no transaction while they run.
 	stream bool
-	// cached reads keep their answers per state generation (cache.go).
+	// cached reads keep their answers per state generation (cache.go);
+	// stable says until when an answer holds as the clock moves.
 	cached bool
+	stable func(s *Server, now time.Time) time.Time
 	segs   []string
 }
 
