@@ -47,12 +47,11 @@ Every error message ends with what to do about it.
 `
 
 func exitCodesTopic() *cobra.Command {
+	// Not runnable: a help topic, shown by `waooaw help exit-codes`.
 	return &cobra.Command{
 		Use:   "exit-codes",
 		Short: "The exit codes of waooaw and what each means",
 		Long:  exitCodesText,
-		Run:   func(cmd *cobra.Command, _ []string) { cmd.Print(exitCodesText) },
-		Args:  noArgs,
 	}
 }
 
