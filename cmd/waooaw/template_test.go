@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -139,5 +142,39 @@ func TestMockCommand(t *testing.T) {
 	}
 	if r := runBin(t, bin, nil, "mock", "-nope"); r.code != exitUsage {
 		t.Errorf("mock -nope: exit %d, %s", r.code, r.stderr)
+	}
+
+	// It serves until SIGINT, then ends cleanly.
+	cmd := exec.Command(filepath.Join(bin, "waooaw"), "mock", "-addr", "127.0.0.1:0", "-clock", "frozen")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, ok := strings.CutPrefix(strings.TrimSpace(line), "waooaw-mock listening on ")
+	if !ok {
+		t.Fatalf("first line %q", line)
+	}
+	go io.Copy(io.Discard, out)
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz: %s", resp.Status)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("waooaw mock after SIGINT: %v, want exit 0", err)
 	}
 }
