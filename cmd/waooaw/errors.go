@@ -167,5 +167,8 @@ func (a *app) classify(ctx context.Context, cmd *cobra.Command, err error) *cliE
 	if ce != nil && ce.code != 0 && out.code == exitFailure {
 		out.code, out.hint = ce.code, ce.hint
 	}
+	if out.hint == "" && out.msg != "interrupted" {
+		out.hint = fmt.Sprintf("try again; if it keeps failing, see `%s --help` or report it with the request id", cmd.CommandPath())
+	}
 	return out
 }
