@@ -44,33 +44,33 @@ func TestTemplateInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	r := runBin(t, dir, nil, "template", "init", "x-ray", "--sdk", root)
+	r := runBin(t, dir, nil, "template", "init", "x", "--sdk", root)
 	if r.code != 0 {
 		t.Fatalf("template init: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	for _, f := range []string{"go.mod", "go.sum", "main.go", "template.go", "template_test.go", "README.md"} {
-		if _, err := os.Stat(filepath.Join(dir, "x-ray", f)); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, "x", f)); err != nil {
 			t.Errorf("the scaffold has no %s: %v", f, err)
 		}
 	}
-	mod := filepath.Join(dir, "x-ray")
+	mod := filepath.Join(dir, "x")
 	test := exec.Command("go", "test", "./...")
 	test.Dir = mod
 	if out, err := test.CombinedOutput(); err != nil {
 		t.Fatalf("go test ./... in the scaffold: %v\n%s", err, out)
 	}
-	build := exec.Command("go", "build", "-o", filepath.Join(mod, "plugins", "waooaw-template-x-ray"), ".")
+	build := exec.Command("go", "build", "-o", filepath.Join(mod, "plugins", "waooaw-template-x"), ".")
 	build.Dir = mod
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build in the scaffold: %v\n%s", err, out)
 	}
-	r = runBin(t, mod, nil, "template", "check", "plugins/waooaw-template-x-ray")
-	if r.code != 0 || !strings.Contains(r.stdout, "ok  tmpl-x-ray passes all 8 checks") {
+	r = runBin(t, mod, nil, "template", "check", "plugins/waooaw-template-x")
+	if r.code != 0 || !strings.Contains(r.stdout, "ok  tmpl-x passes all 8 checks") {
 		t.Errorf("template check of the scaffold's plugin: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
 	// A second init in the same place is refused, not overwritten.
-	if r := runBin(t, dir, nil, "template", "init", "x-ray", "--sdk", root); r.code != exitConflict {
+	if r := runBin(t, dir, nil, "template", "init", "x", "--sdk", root); r.code != exitConflict {
 		t.Errorf("template init over an existing directory: exit %d, %s", r.code, r.stderr)
 	}
 }
