@@ -240,7 +240,7 @@ printf '[exit %d]\n' "${PIPESTATUS[0]}"
 show agents get wow-nothing
 show agents start wow-memory
 end
-printf '\nTemplate plugins: `waooaw template init NAME` scaffolds a plugin module (main, template with\nits schema, the conformance test, README) whose `go test ./...` passes as generated, and\n`waooaw template check BINARY` runs the conformance suite against any plugin binary:\n'
+printf '\nTemplate plugins: `waooaw template init NAME` scaffolds a plugin module (main, template with\nits schema, the conformance test, README) whose `go test ./...` passes as generated (add\n`--sdk DIR`, a checkout of this repository, while the module proxy does not serve the SDK), and\n`waooaw template check BINARY` runs the conformance suite against any plugin binary:\n'
 printf '\n```console\n'
 show template check "${PLUGIN:-plugins/waooaw-template-slack-notifier}"
 end
