@@ -89,11 +89,11 @@ $WAOOAW_CLIENT_SECRET, for CI), $WAOOAW_TOKEN, the session saved by
 Output is a table for people, -o json (the API's shapes) for scripts, -q for
 ids only. Colour and progress bars appear only on a terminal; NO_COLOR turns
 colour off. Exit codes: see "waooaw help exit-codes".`,
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		Args:              noArgs,
-		RunE:              showHelp,
-		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
+		Version:       platform.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          noArgs,
+		RunE:          showHelp,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			switch a.output {
 			case "table", "json":

@@ -47,12 +47,11 @@ Every error message ends with what to do about it.
 `
 
 func exitCodesTopic() *cobra.Command {
+	// Not runnable: a help topic, shown by `waooaw help exit-codes`.
 	return &cobra.Command{
 		Use:   "exit-codes",
 		Short: "The exit codes of waooaw and what each means",
 		Long:  exitCodesText,
-		Run:   func(cmd *cobra.Command, _ []string) { cmd.Print(exitCodesText) },
-		Args:  noArgs,
 	}
 }
 
@@ -167,6 +166,9 @@ func (a *app) classify(ctx context.Context, cmd *cobra.Command, err error) *cliE
 	}
 	if ce != nil && ce.code != 0 && out.code == exitFailure {
 		out.code, out.hint = ce.code, ce.hint
+	}
+	if out.hint == "" && out.msg != "interrupted" {
+		out.hint = fmt.Sprintf("try again; if it keeps failing, see `%s --help` or report it with the request id", cmd.CommandPath())
 	}
 	return out
 }

@@ -199,15 +199,10 @@ func (a *app) factoryCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var b map[string]any
-			raw, _ := json.Marshal(cost.Breakdown)
-			_ = json.Unmarshal(raw, &b)
-			pairs := [][2]string{{"total", fmt.Sprintf("$%.2f %s/%s", cost.Total, cost.Currency, cost.Period)}}
-			for _, k := range []string{"compute", "memory", "storage", "network"} {
-				if v, ok := b[k].(float64); ok {
-					pairs = append(pairs, [2]string{k, fmt.Sprintf("$%.2f", v)})
-				}
-			}
+			b := cost.Breakdown
+			pairs := [][2]string{{"total", fmt.Sprintf("$%.2f %s/%s", cost.Total, cost.Currency, cost.Period)},
+				{"cpu", fmt.Sprintf("$%.2f", b.CPU)}, {"memory", fmt.Sprintf("$%.2f", b.Memory)},
+				{"storage", fmt.Sprintf("$%.2f", b.Storage)}, {"network", fmt.Sprintf("$%.2f", b.Network)}}
 			return a.printOne(cost, fmt.Sprintf("%.2f", cost.Total), pairs)
 		},
 	}

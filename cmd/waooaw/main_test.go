@@ -275,7 +275,9 @@ var goldenCases = []goldenCase{
 		"-o json factory validate --template tmpl-memory --name test-agent --cpu 0.5",
 		"factory estimate --template tmpl-memory --name test-agent",
 		"factory estimate --template tmpl-memory --name test-agent --cpu 2 --memory 4 --plan enterprise",
-		"-o json factory estimate --template tmpl-data --name data-agent"}},
+		"-o json factory estimate --template tmpl-data --name data-agent",
+		"factory validate --template tmpl-memory --name test-agent --config testdata/memory-config.json",
+		"factory validate --template tmpl-memory --name test-agent --config testdata/memory-config.json --set memory_type=quantum"}},
 	{name: "factory_create", email: admin, role: "admin", step: time.Minute, cmds: []string{
 		"factory create --template tmpl-memory --name test-agent --cpu 2 --memory 4 --description 'Remembers things'",
 		"agents get agent-101", "factory create --template tmpl-memory --name test-agent",
@@ -291,6 +293,8 @@ var goldenCases = []goldenCase{
 		"servicing rollback wow-memory --reason 'back to 0.4.2'",
 		"servicing config get wow-memory", "servicing config patch wow-memory --set rate_limit=200 --set log_level=null --reason 'more traffic'",
 		"servicing config patch wow-memory --set rate_limit=oops", "servicing config get wow-memory",
+		"servicing config patch wow-memory --file testdata/patch.json", "servicing config patch wow-memory --file testdata/not-an-object.json",
+		"servicing config patch wow-memory --file testdata/missing.json",
 		"servicing history --agent wow-memory", "-q servicing versions wow-memory"}},
 	{name: "servicing_json", email: admin, role: "admin", step: time.Minute, cmds: []string{
 		"-o json servicing upgrade wow-cache --strategy rolling --no-wait", "-o json servicing config get wow-cache"}},

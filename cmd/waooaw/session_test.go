@@ -309,3 +309,25 @@ func TestColour(t *testing.T) {
 		t.Errorf("off a terminal: colour in %q", r.stdout)
 	}
 }
+
+// TestProgressOnTerminal: upgrade and create redraw one line in place on a
+// terminal, and print no progress at all elsewhere.
+func TestProgressOnTerminal(t *testing.T) {
+	t.Parallel()
+	ts := server(t, time.Minute)
+	c := newCLI(t, ts, admin, "admin")
+	c.prep = func(a *app) { a.tty = true }
+	r := c.run("servicing", "upgrade", "wow-memory", "--strategy", "canary")
+	if r.code != 0 || strings.Count(r.stdout, "\r\x1b[2Kwow-memory 0.4.2→0.4.3 [") < 3 || !strings.Contains(r.stdout, "▶ canary_50") {
+		t.Errorf("upgrade on a terminal: exit %d, %q; want its phases redrawn in place", r.code, r.stdout)
+	}
+	r = c.run("factory", "create", "--template", "tmpl-data", "--name", "tty-agent")
+	if r.code != 0 || strings.Count(r.stdout, "\r\x1b[2KDeploying agent-101 [") < 3 {
+		t.Errorf("create on a terminal: exit %d, %q", r.code, r.stdout)
+	}
+	c.prep = nil
+	r = c.run("servicing", "upgrade", "wow-cache", "--strategy", "rolling")
+	if r.code != 0 || strings.Contains(r.stdout, "\r") || strings.Contains(r.stdout, "\x1b") {
+		t.Errorf("upgrade off a terminal: exit %d, %q; want no progress and no colour", r.code, r.stdout)
+	}
+}

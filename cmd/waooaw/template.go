@@ -21,7 +21,7 @@ import (
 //go:embed scaffold/*.tmpl
 var scaffoldFS embed.FS
 
-var templateName = regexp.MustCompile(`^[a-z][a-z0-9-]{1,40}[a-z0-9]$`)
+var templateName = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,40}[a-z0-9])?$`)
 
 // scaffold is what the scaffold's files are made from.
 type scaffold struct {
@@ -39,7 +39,7 @@ func (a *app) templateCmd() *cobra.Command {
 		Long: `Scaffold a template plugin in the directory NAME (or --dir): go.mod, main.go
 (plugin.Serve), template.go (description, config schema, validation, spec),
 template_test.go (the conformance suite, in process and over gRPC) and a
-README with the build line. NAME is 3-42 lower-case letters, digits and '-';
+README with the build line. NAME is 1-42 lower-case letters, digits and '-';
 the template id is tmpl-NAME and the binary waooaw-template-NAME.
 
 Then it runs "go mod tidy" there (unless --no-tidy), so "go test ./..." passes
@@ -50,7 +50,7 @@ directive), for SDK versions the module proxy does not have.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			if !templateName.MatchString(name) {
-				return usageErr(cmd, "NAME %q: want 3-42 lower-case letters, digits and '-', starting with a letter", name)
+				return usageErr(cmd, "NAME %q: want 1-42 lower-case letters, digits and '-', starting with a letter and not ending with '-'", name)
 			}
 			if dir == "" {
 				dir = name

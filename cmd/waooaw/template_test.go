@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,33 +44,33 @@ func TestTemplateInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	r := runBin(t, dir, nil, "template", "init", "x-ray", "--sdk", root)
+	r := runBin(t, dir, nil, "template", "init", "x", "--sdk", root)
 	if r.code != 0 {
 		t.Fatalf("template init: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	for _, f := range []string{"go.mod", "go.sum", "main.go", "template.go", "template_test.go", "README.md"} {
-		if _, err := os.Stat(filepath.Join(dir, "x-ray", f)); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, "x", f)); err != nil {
 			t.Errorf("the scaffold has no %s: %v", f, err)
 		}
 	}
-	mod := filepath.Join(dir, "x-ray")
+	mod := filepath.Join(dir, "x")
 	test := exec.Command("go", "test", "./...")
 	test.Dir = mod
 	if out, err := test.CombinedOutput(); err != nil {
 		t.Fatalf("go test ./... in the scaffold: %v\n%s", err, out)
 	}
-	build := exec.Command("go", "build", "-o", filepath.Join(mod, "plugins", "waooaw-template-x-ray"), ".")
+	build := exec.Command("go", "build", "-o", filepath.Join(mod, "plugins", "waooaw-template-x"), ".")
 	build.Dir = mod
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build in the scaffold: %v\n%s", err, out)
 	}
-	r = runBin(t, mod, nil, "template", "check", "plugins/waooaw-template-x-ray")
-	if r.code != 0 || !strings.Contains(r.stdout, "ok  tmpl-x-ray passes all 8 checks") {
+	r = runBin(t, mod, nil, "template", "check", "plugins/waooaw-template-x")
+	if r.code != 0 || !strings.Contains(r.stdout, "ok  tmpl-x passes all 8 checks") {
 		t.Errorf("template check of the scaffold's plugin: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
 	// A second init in the same place is refused, not overwritten.
-	if r := runBin(t, dir, nil, "template", "init", "x-ray", "--sdk", root); r.code != exitConflict {
+	if r := runBin(t, dir, nil, "template", "init", "x", "--sdk", root); r.code != exitConflict {
 		t.Errorf("template init over an existing directory: exit %d, %s", r.code, r.stderr)
 	}
 }
@@ -139,5 +142,39 @@ func TestMockCommand(t *testing.T) {
 	}
 	if r := runBin(t, bin, nil, "mock", "-nope"); r.code != exitUsage {
 		t.Errorf("mock -nope: exit %d, %s", r.code, r.stderr)
+	}
+
+	// It serves until SIGINT, then ends cleanly.
+	cmd := exec.Command(filepath.Join(bin, "waooaw"), "mock", "-addr", "127.0.0.1:0", "-clock", "frozen")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, ok := strings.CutPrefix(strings.TrimSpace(line), "waooaw-mock listening on ")
+	if !ok {
+		t.Fatalf("first line %q", line)
+	}
+	go io.Copy(io.Discard, out)
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz: %s", resp.Status)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("waooaw mock after SIGINT: %v, want exit 0", err)
 	}
 }
