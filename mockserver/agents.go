@@ -278,7 +278,7 @@ func (s *Server) listAgents(rc *reqCtx) (int, any, *apiError) {
 		}
 		matched = append(matched, a)
 	}
-	p, e := paginate(q, "agents", matched, status, tier, text)
+	p, e := paginateKeyed(q, "agents", matched, func(a platform.Agent) string { return a.AgentID }, status, tier, text)
 	if e != nil {
 		return 0, nil, e
 	}

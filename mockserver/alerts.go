@@ -140,7 +140,7 @@ func (s *Server) listAlerts(rc *reqCtx) (int, any, *apiError) {
 	if status != "" && !status.Valid() {
 		return 0, nil, invalidField("status", "must be one of active, acknowledged, resolved")
 	}
-	p, e := paginate(q, "alerts", s.store().alerts.list(severity, status), string(severity), string(status))
+	p, e := paginateKeyed(q, "alerts", s.store().alerts.list(severity, status), func(a platform.Alert) string { return a.AlertID }, string(severity), string(status))
 	if e != nil {
 		return 0, nil, e
 	}

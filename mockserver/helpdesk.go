@@ -139,7 +139,7 @@ func (s *Server) searchCustomers(rc *reqCtx) (int, any, *apiError) {
 		}
 		matched = append(matched, helpdeskCustomer(c, agents))
 	}
-	p, e := paginate(q, "helpdesk-customers", matched, text)
+	p, e := paginateKeyed(q, "helpdesk-customers", matched, func(c helpdesk.Customer) string { return c.CustomerID }, text)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -206,7 +206,7 @@ func (s *Server) listIncidents(rc *reqCtx) (int, any, *apiError) {
 		}
 		matched = append(matched, inc)
 	}
-	p, e := paginate(q, "helpdesk-incidents", matched, status, severity, sla, customer)
+	p, e := paginateKeyed(q, "helpdesk-incidents", matched, func(i helpdesk.Incident) string { return i.IncidentID }, status, severity, sla, customer)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -226,7 +226,7 @@ func (s *Server) listPlaybooks(rc *reqCtx) (int, any, *apiError) {
 		}
 	}
 	st.mu.Unlock()
-	p, e := paginate(q, "helpdesk-playbooks", matched, text)
+	p, e := paginateKeyed(q, "helpdesk-playbooks", matched, func(p helpdesk.PlaybookSummary) string { return p.PlaybookID }, text)
 	if e != nil {
 		return 0, nil, e
 	}

@@ -440,3 +440,52 @@ func TestSessionsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestPagingWhileTheListMoves: the log is newest first; lines written
+// between two pages would shift a page by position, so the next page
+// would repeat the end of the last one. The keyed pager starts after the
+// last line the client saw instead.
+func TestPagingWhileTheListMoves(t *testing.T) {
+	t.Parallel()
+	s := mockserver.New()
+	tok := mintFor(t, s)
+	type logPage struct {
+		Logs          []platform.LogEntry `json:"logs"`
+		NextPageToken string              `json:"next_page_token"`
+	}
+	get := func(query string) logPage {
+		t.Helper()
+		status, body, err := inproc(s, "GET", "/api/platform/logs?"+query, tok, "")
+		var p logPage
+		if err != nil || status != 200 || json.Unmarshal(body, &p) != nil {
+			t.Fatalf("GET logs?%s: %d %v %s", query, status, err, body)
+		}
+		return p
+	}
+	first := get("page_size=5")
+	for range 3 { // three new lines, at the head of the list
+		inproc(s, "POST", "/api/platform/agents/agent-001/restart", tok, "")
+	}
+	second := get("page_size=5&page_token=" + first.NextPageToken)
+	seen := map[string]bool{}
+	for _, l := range first.Logs {
+		seen[l.LogID] = true
+	}
+	for _, l := range second.Logs {
+		if seen[l.LogID] {
+			t.Errorf("line %s is on both pages", l.LogID)
+		}
+	}
+	// The second page goes on right after the first: as the whole list,
+	// read now, has them.
+	all := get("page_size=500").Logs
+	at := -1
+	for i, l := range all {
+		if l.LogID == first.Logs[len(first.Logs)-1].LogID {
+			at = i
+		}
+	}
+	if at < 0 || len(second.Logs) == 0 || all[at+1].LogID != second.Logs[0].LogID {
+		t.Errorf("the second page starts at %v, want the line after %s", second.Logs, first.Logs[len(first.Logs)-1].LogID)
+	}
+}

@@ -150,7 +150,7 @@ func (s *Server) listLogs(rc *reqCtx) (int, any, *apiError) {
 		return 0, nil, invalidField("since", "must not be after until")
 	}
 	lines := s.store().logs.list(f)
-	p, e := paginate(q, "logs", lines, string(f.level), f.agent, f.text, q.Get("since"), q.Get("until"))
+	p, e := paginateKeyed(q, "logs", lines, func(l platform.LogEntry) string { return l.LogID }, string(f.level), f.agent, f.text, q.Get("since"), q.Get("until"))
 	if e != nil {
 		return 0, nil, e
 	}

@@ -20,7 +20,19 @@ type page[T any] struct {
 // paginate cuts items (already filtered and ordered) into the page that the
 // request's page_size and page_token ask for. Tokens are opaque and bound to
 // the route and the filters: a token used with other filters is refused.
+// Pages are by position; paginateKeyed is the pager for lists that change
+// while a client pages through them.
 func paginate[T any](q url.Values, route string, items []T, filters ...string) (page[T], *apiError) {
+	return paginateKeyed(q, route, items, nil, filters...)
+}
+
+// paginateKeyed is paginate for a list whose items have a unique key: a
+// page token also names the last item of its page, and the next page
+// starts after that item wherever it is now. So items added before it
+// (a new log line, newest first) or removed before it do not make the
+// next page repeat or skip items; only when that very item is gone does
+// the page start where it was.
+func paginateKeyed[T any](q url.Values, route string, items []T, key func(T) string, filters ...string) (page[T], *apiError) {
 	size := 50
 	if v := q.Get("page_size"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -35,13 +47,23 @@ func paginate[T any](q url.Values, route string, items []T, filters ...string) (
 	offset := 0
 	if tok := q.Get("page_token"); tok != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(tok)
-		if err != nil || len(raw) != 12 {
+		if err != nil || len(raw) != 20 {
 			return page[T]{}, invalidField("page_token", "is not a page token of this list")
 		}
-		if binary.BigEndian.Uint64(raw[4:]) != bind {
+		if binary.BigEndian.Uint64(raw[4:12]) != bind {
 			return page[T]{}, invalidField("page_token", "was made for other filters: keep the filters while paging")
 		}
 		offset = int(binary.BigEndian.Uint32(raw[:4]))
+		if last := binary.BigEndian.Uint64(raw[12:]); key != nil && last != 0 &&
+			!(offset > 0 && offset <= len(items) && keyHash(key(items[offset-1])) == last) {
+			// The list moved under the client: find where its last item went.
+			for i, it := range items {
+				if keyHash(key(it)) == last {
+					offset = i + 1
+					break
+				}
+			}
+		}
 	}
 	p := page[T]{total: len(items)}
 	if offset >= len(items) {
@@ -51,12 +73,22 @@ func paginate[T any](q url.Values, route string, items []T, filters ...string) (
 	end := min(offset+size, len(items))
 	p.items = items[offset:end]
 	if end < len(items) {
-		var raw [12]byte
+		var raw [20]byte
 		binary.BigEndian.PutUint32(raw[:4], uint32(end))
-		binary.BigEndian.PutUint64(raw[4:], bind)
+		binary.BigEndian.PutUint64(raw[4:12], bind)
+		if key != nil {
+			binary.BigEndian.PutUint64(raw[12:], keyHash(key(items[end-1])))
+		}
 		p.next = base64.RawURLEncoding.EncodeToString(raw[:])
 	}
 	return p, nil
+}
+
+// keyHash is a page token's name of an item: never 0 (0 is "no key").
+func keyHash(k string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(k))
+	return h.Sum64() | 1
 }
 
 func filterHash(route string, filters []string) uint64 {

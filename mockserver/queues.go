@@ -477,7 +477,7 @@ func (s *Server) listQueues(rc *reqCtx) (int, any, *apiError) {
 		}
 		matched = append(matched, d.Queue)
 	}
-	p, e := paginate(qv, "queues", matched, status, text)
+	p, e := paginateKeyed(qv, "queues", matched, func(q queues.Queue) string { return q.QueueName }, status, text)
 	if e != nil {
 		return 0, nil, e
 	}

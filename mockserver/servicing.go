@@ -495,7 +495,7 @@ func (s *Server) servicingHistory(rc *reqCtx) (int, any, *apiError) {
 		return 0, nil, invalidField("status", "must be one of pending, in_progress, completed, failed, rolling_back, rolled_back")
 	}
 	items := s.store().servicing.history(agentID, status, rc.now)
-	p, e := paginate(q, "servicing.history", items, agentID, string(status))
+	p, e := paginateKeyed(q, "servicing.history", items, func(h servicing.HistoryEntry) string { return h.UpgradeID }, agentID, string(status))
 	if e != nil {
 		return 0, nil, e
 	}

@@ -373,7 +373,7 @@ func (s *Server) listWorkflows(rc *reqCtx) (int, any, *apiError) {
 		}
 		matched = append(matched, w)
 	}
-	p, e := paginate(q, "workflows", matched, status, customer)
+	p, e := paginateKeyed(q, "workflows", matched, func(w workflows.Workflow) string { return w.WorkflowID }, status, customer)
 	if e != nil {
 		return 0, nil, e
 	}
