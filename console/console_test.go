@@ -74,6 +74,13 @@ func TestSignedOutIsSentToLogin(t *testing.T) {
 	if p := b.get("static/console.css"); p.status != 200 || !strings.Contains(p.header.Get("Content-Type"), "text/css") {
 		t.Errorf("static asset signed out: %d %s", p.status, p.header.Get("Content-Type"))
 	}
+	// The saved theme is applied by a blocking script before the style
+	// sheet, so a page never paints in the other theme first.
+	login := b.get("login")
+	js, css := strings.Index(login.body, `<script src="/static/theme.js"></script>`), strings.Index(login.body, "static/console.css")
+	if js < 0 || css < 0 || js > css || !strings.Contains(b.get("static/theme.js").body, `localStorage.getItem("waooaw-theme")`) {
+		t.Errorf("theme.js is not loaded, blocking, before the style sheet: %d %d", js, css)
+	}
 }
 
 func TestSignInDashboardLogout(t *testing.T) {

@@ -12,10 +12,7 @@
   var dialogURL = null;
 
   // Theme: the system's unless the toggle chose one.
-  var root = document.documentElement;
-  var saved = null;
-  try { saved = localStorage.getItem("waooaw-theme"); } catch (e) {}
-  if (saved === "dark" || saved === "light") root.dataset.theme = saved;
+  var root = document.documentElement; // its saved theme is set by theme.js, in the head
   var themeBtn = document.getElementById("theme");
   if (themeBtn) {
     themeBtn.hidden = false;
