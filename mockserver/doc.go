@@ -18,4 +18,22 @@
 // moves only when told (Advance, or POST /_mock/clock/advance); agent
 // restarts, deployments, queue consumers and workflows move on it. The test
 // controls under /_mock/ are documented in api/mock.yaml.
+//
+// What a test can check and change:
+//
+//   - The journal: every request with its body, headers, caller, answer
+//     and fault. TestServer.AssertCalls checks what your code sent, by
+//     method, path pattern and a JSON subset of the body, with a diff when
+//     it differs; Server.Journal returns the entries.
+//   - Faults (Server.AddFault, Faults, RemoveFault): error statuses,
+//     latency, dropped connections, malformed bodies, for a method and a
+//     path that some route answers.
+//   - Data (Server.Seed, WithSeed, WithEmptyStart) and the clock (Advance).
+//   - The contract: WithRequestValidation answers 400 to requests that
+//     break api/openapi.yaml.
+//
+// Reset, Seed and Advance are atomic under live traffic. Everything the
+// server keeps is bounded (Limits, WithLimits). Over HTTP, POST
+// /_mock/sandboxes gives parallel suites in any language each an isolated
+// copy of the server under one binary.
 package mockserver
