@@ -120,7 +120,7 @@ type journalRecord struct {
 func (s *Server) journalEntry(r *http.Request, rid string, sw *statusWriter, rec *journalRecord) JournalEntry {
 	e := JournalEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: sw.status, Code: sw.code,
 		IdempotencyKey: r.Header.Get("Idempotency-Key"), RequestID: rid, At: s.clock.Now(),
-		Body: cut(string(rec.body[:min(len(rec.body), s.limits.JournalBodyBytes+utf8.UTFMax)]), s.limits.JournalBodyBytes),
+		Body:  cut(string(rec.body[:min(len(rec.body), s.limits.JournalBodyBytes+utf8.UTFMax)]), s.limits.JournalBodyBytes),
 		Fault: rec.fault, Violation: rec.violation}
 	for _, k := range journaledHeaders {
 		if v := r.Header.Get(k); v != "" {
