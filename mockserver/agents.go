@@ -99,6 +99,7 @@ func (st *agentStore) schedule(id string, at time.Time, fn func(a *agentState)) 
 		i--
 	}
 	a.later = slices.Insert(a.later, i, agentChange{at: at, apply: fn})
+	st.touched(a)
 	return true
 }
 
@@ -106,9 +107,60 @@ func (st *agentStore) schedule(id string, at time.Time, fn func(a *agentState)) 
 type agentStore struct {
 	mu     sync.Mutex
 	order  []string
+	pos    map[string]int // id → index in order
 	byID   map[string]*agentState
 	idSeq  int
 	byName map[string]string // lower-case name → id
+
+	// What the event observer must look at, so that it looks at no other
+	// agent: watch holds the agents changed since its last look, moving
+	// those that change on their own as the clock goes (a ready time, a
+	// scheduled change) until it has seen them settle.
+	watch, moving map[string]bool
+}
+
+// touched notes that agent a changed, for the observer; st.mu held.
+func (st *agentStore) touched(a *agentState) {
+	if st.watch == nil {
+		st.watch, st.moving = map[string]bool{}, map[string]bool{}
+	}
+	st.watch[a.AgentID] = true
+	if !a.due().IsZero() {
+		st.moving[a.AgentID] = true
+	}
+}
+
+// changedKeys returns the published fields of the agents the observer
+// must look at, settled to now, in order, and forgets them: each agent
+// changed since the last call, and each moving one (until it has
+// settled).
+func (st *agentStore) changedKeys(now time.Time) []agentNow {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	ids := make([]string, 0, len(st.watch)+len(st.moving))
+	for id := range st.watch {
+		ids = append(ids, id)
+	}
+	for id := range st.moving {
+		if !st.watch[id] {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b string) int { return st.pos[a] - st.pos[b] })
+	out := make([]agentNow, 0, len(ids))
+	for _, id := range ids {
+		a := st.byID[id]
+		if a == nil {
+			continue
+		}
+		a.settle(now)
+		out = append(out, agentNow{id, agentKey{a.Status, a.Health, a.Version}})
+		if a.due().IsZero() {
+			delete(st.moving, id)
+		}
+	}
+	clear(st.watch)
+	return out
 }
 
 func newAgentStore(now time.Time) *agentStore {
@@ -123,10 +175,15 @@ func newAgentStore(now time.Time) *agentStore {
 // put adds or replaces an agent; st.mu must be held or st unshared.
 func (st *agentStore) put(a *agentState) {
 	if _, ok := st.byID[a.AgentID]; !ok {
+		if st.pos == nil {
+			st.pos = map[string]int{}
+		}
+		st.pos[a.AgentID] = len(st.order)
 		st.order = append(st.order, a.AgentID)
 	}
 	st.byID[a.AgentID] = a
 	st.byName[strings.ToLower(a.Name)] = a.AgentID
+	st.touched(a)
 }
 
 // add inserts a, a new agent, under the next free id ("agent-101", …),
@@ -239,6 +296,7 @@ func (st *agentStore) act(id string, act agentAction, now time.Time) (platform.A
 	} else {
 		a.Status, a.readyAt = platform.AgentStarting, now.Add(agentStartDelay)
 	}
+	st.touched(a)
 	return a.Agent, nil
 }
 

@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,19 +63,38 @@ func readState(st *stores, now time.Time) stateNow {
 	out.workflows = st.workflows.list(now)
 	out.queues = st.queues.views(now)
 
-	st.factory.mu.Lock()
-	out.deployments = make([]deploymentNow, 0, len(st.factory.order))
-	for _, d := range st.factory.order {
-		out.deployments = append(out.deployments, deploymentNow{d, d.status(now)})
-	}
-	st.factory.mu.Unlock()
+	out.deployments = st.factory.statuses(now, st.factory.order)
 
-	st.servicing.mu.Lock()
-	for _, o := range st.servicing.ops {
-		out.upgrades = append(out.upgrades, o.view(now))
-	}
-	st.servicing.mu.Unlock()
+	out.upgrades = readUpgrades(st, now)
 	return out
+}
+
+// readUpgrades is every upgrade as of now.
+func readUpgrades(st *stores, now time.Time) []servicing.Upgrade {
+	st.servicing.mu.Lock()
+	defer st.servicing.mu.Unlock()
+	out := make([]servicing.Upgrade, 0, len(st.servicing.ops))
+	for _, o := range st.servicing.ops {
+		out = append(out, o.view(now))
+	}
+	return out
+}
+
+// refresh replaces the snapshot's workflows, queues and upgrades with
+// cur's (the areas the observer reads whole).
+func (snap *stateSnapshot) refresh(cur stateNow) {
+	snap.workflows = make(map[string]workflowKey, len(cur.workflows))
+	for _, w := range cur.workflows {
+		snap.workflows[w.WorkflowID] = workflowKey{w.Status, w.CompletedTasks, w.FailedTasks}
+	}
+	snap.queues = make(map[string]queues.Status, len(cur.queues))
+	for _, q := range cur.queues {
+		snap.queues[q.QueueName] = q.Status
+	}
+	snap.upgrades = make(map[string]servicing.UpgradeStatus, len(cur.upgrades))
+	for _, u := range cur.upgrades {
+		snap.upgrades[u.UpgradeID] = u.Status
+	}
 }
 
 func (n stateNow) snapshot(gen *agentStore) *stateSnapshot {
@@ -88,18 +108,10 @@ func (n stateNow) snapshot(gen *agentStore) *stateSnapshot {
 	for _, a := range n.agents {
 		snap.agents[a.id] = a.key
 	}
-	for _, w := range n.workflows {
-		snap.workflows[w.WorkflowID] = workflowKey{w.Status, w.CompletedTasks, w.FailedTasks}
-	}
-	for _, q := range n.queues {
-		snap.queues[q.QueueName] = q.Status
-	}
 	for _, d := range n.deployments {
 		snap.deployments[d.d.id] = d.status
 	}
-	for _, u := range n.upgrades {
-		snap.upgrades[u.UpgradeID] = u.Status
-	}
+	snap.refresh(n)
 	return snap
 }
 
@@ -136,6 +148,13 @@ func (s *Server) observeMoved() {
 }
 
 // observeLocked is observe; h.obs is held.
+//
+// The first look, and the first after a Reset, reads the whole state.
+// Later looks read the agents and deployments that can have changed
+// (those changed since, and those moving on the clock: agentStore.
+// changedKeys, factoryStore.active) and the smaller areas whole, and
+// update the snapshot in place: a change costs what it changed, not the
+// size of the state.
 func (s *Server) observeLocked() {
 	// What the observer finds it also logs and alerts on: cached reads of
 	// the log and the alerts are stale.
@@ -143,24 +162,41 @@ func (s *Server) observeLocked() {
 	h := &s.events
 	st := s.store()
 	now := s.clock.Now()
-	cur := readState(st, now)
 	prev := h.snap
-	h.snap = cur.snapshot(st.agents)
-	h.snap.at = now
-	if prev == nil {
+	if prev == nil || prev.gen != st.agents {
+		cur := readState(st, now)
+		st.agents.changedKeys(now) // seen: the next look starts from here
+		st.factory.mu.Lock()
+		st.factory.active = slices.Clone(st.factory.order)
+		st.factory.mu.Unlock()
+		h.snap = cur.snapshot(st.agents)
+		h.snap.at = now
+		if prev != nil {
+			h.mu.Lock()
+			h.forget()
+			h.mu.Unlock()
+		}
 		return
 	}
-	if prev.gen != st.agents {
-		h.mu.Lock()
-		h.forget()
-		h.mu.Unlock()
-		return
-	}
-	s.publishAgents(now, prev, st, cur.agents)
+	agents := st.agents.changedKeys(now)
+	deps := st.factory.activeStatuses(now)
+	cur := stateNow{workflows: st.workflows.list(now), queues: st.queues.views(now), upgrades: readUpgrades(st, now)}
+	next := &stateSnapshot{gen: st.agents, at: now, agents: prev.agents, deployments: prev.deployments}
+	next.refresh(cur)
+	h.snap = next
+	s.publishAgents(now, prev, st, agents)
 	s.publishWorkflows(now, prev, cur.workflows)
 	s.publishQueues(now, prev, cur.queues)
-	s.publishDeployments(now, prev, st, cur.deployments)
+	s.publishDeployments(now, prev, st, deps)
 	s.publishUpgrades(now, prev, cur.upgrades)
+	// The agents and deployments are kept in place: record what was seen
+	// once the publishers have compared with what was.
+	for _, a := range agents {
+		next.agents[a.id] = a.key
+	}
+	for _, d := range deps {
+		next.deployments[d.d.id] = d.status
+	}
 }
 
 func (s *Server) publishAgents(now time.Time, prev *stateSnapshot, st *stores, agents []agentNow) {

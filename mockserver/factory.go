@@ -115,11 +115,44 @@ type factoryStore struct {
 	mu    sync.Mutex
 	byID  map[string]*deployment
 	order []*deployment // in id order (ids grow with seq)
-	seq   int
+	// active are the deployments the event observer has not yet seen
+	// completed, in id order: it looks at no other.
+	active []*deployment
+	seq    int
 }
 
 func newFactoryStore() *factoryStore {
 	return &factoryStore{byID: map[string]*deployment{}}
+}
+
+// statuses is the status of each of ds as of now.
+func (st *factoryStore) statuses(now time.Time, ds []*deployment) []deploymentNow {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]deploymentNow, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, deploymentNow{d, d.status(now)})
+	}
+	return out
+}
+
+// activeStatuses is statuses of the active deployments, and forgets
+// those that are completed: the observer sees each completion once.
+func (st *factoryStore) activeStatuses(now time.Time) []deploymentNow {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]deploymentNow, 0, len(st.active))
+	kept := st.active[:0]
+	for _, d := range st.active {
+		dn := deploymentNow{d, d.status(now)}
+		out = append(out, dn)
+		if dn.status != factory.DeploymentCompleted {
+			kept = append(kept, d)
+		}
+	}
+	clear(st.active[len(kept):])
+	st.active = kept
+	return out
 }
 
 // add stores d under the next deployment id and returns it.
@@ -130,6 +163,7 @@ func (st *factoryStore) add(d *deployment) string {
 	d.id = fmt.Sprintf("dep-%04d", st.seq)
 	st.byID[d.id] = d
 	st.order = append(st.order, d)
+	st.active = append(st.active, d)
 	return d.id
 }
 

@@ -231,6 +231,9 @@ func (st *stores) clear() {
 	st.agents.order = nil
 	clear(st.agents.byID)
 	clear(st.agents.byName)
+	clear(st.agents.pos)
+	clear(st.agents.watch)
+	clear(st.agents.moving)
 	st.workflows.order = nil
 	clear(st.workflows.byID)
 	st.queues.order = nil
