@@ -249,8 +249,8 @@ func TestPanicFailsOnlyThatCall(t *testing.T) {
 	pid := pidOf(t, faulty)
 
 	_, err := faulty.Validate(t.Context(), action("panic"))
-	if !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrDeadline) {
-		t.Fatalf("Validate that panics: %v; want ErrUnavailable", err)
+	if !errors.Is(err, ErrFailed) || errors.Is(err, ErrUnavailable) || errors.Is(err, ErrDeadline) {
+		t.Fatalf("Validate that panics: %v; want ErrFailed (not retryable), not ErrUnavailable", err)
 	}
 	if !strings.Contains(err.Error(), "template tmpl-faulty panicked in Validate: boom") {
 		t.Errorf("error %q does not name the template and the panic", err)
@@ -345,7 +345,7 @@ func TestProtocolMismatch(t *testing.T) {
 	}
 	msg := errs[0].Error()
 	if !strings.HasPrefix(msg, "plugin waooaw-template-future: not loaded: ") ||
-		!strings.Contains(msg, "plugin speaks template protocol 2, host speaks 1") {
+		!strings.Contains(msg, "plugin speaks template protocol 3, host speaks 1-2") {
 		t.Errorf("load error %q, want it to name the plugin and both protocol versions", msg)
 	}
 }

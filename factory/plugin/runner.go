@@ -38,6 +38,7 @@ func newCmdRunner(x *executable, dir string, env []string) (*cmdRunner, error) {
 	cmd.Env = env
 	cmd.Dir = dir
 	cmd.ExtraFiles = x.extraFiles()
+	dieWithHost(cmd)
 	r := &cmdRunner{cmd: cmd}
 	var err error
 	if r.stdin, err = cmd.StdinPipe(); err != nil {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	hclog "github.com/hashicorp/go-hclog"
@@ -117,13 +119,18 @@ func describe(t template.Template, name string, stdout, stderr io.Writer) int {
 }
 
 // watchHost calls exit when the host that started this process is gone:
-// its stdin pipe reached EOF (when useStdin; the host holds the write end
+// SIGTERM came (the host's kernel sends it when the host dies), its stdin
+// pipe reached EOF (when useStdin; the host holds the write end
 // and the kernel closes it when the host dies, however it dies), or the
 // parent process changed (the process was re-parented). It returns when
 // stop is closed. The stdin reader cannot be interrupted; it lives as long
 // as the process, which ends soon after stop.
 func watchHost(stop <-chan struct{}, useStdin bool, exit func()) {
 	ppid := os.Getppid()
+	// The host asks the kernel for SIGTERM when it dies (Linux).
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	defer signal.Stop(term)
 	eof := make(chan struct{})
 	if useStdin {
 		go func() {
@@ -138,6 +145,9 @@ func watchHost(stop <-chan struct{}, useStdin bool, exit func()) {
 		case <-stop:
 			return
 		case <-eof:
+			exit()
+			return
+		case <-term:
 			exit()
 			return
 		case <-tick.C:
