@@ -406,7 +406,7 @@ func TestCloseKillsPluginsAndRemovesSockets(t *testing.T) {
 	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
-	waitGone(t, 5*time.Second, pids...)
+	waitGone(t, time.Second, pids...)
 	if _, err := os.Stat(h.privDir); !os.IsNotExist(err) {
 		t.Errorf("socket directory after Close: %v, want it removed", err)
 	}
@@ -466,7 +466,7 @@ func TestHostKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	waitGone(t, 5*time.Second, pids...)
+	waitGone(t, time.Second, pids...)
 	// The plugins removed their sockets, which the dead host could not.
 	if _, err := os.Stat(sockDir); !os.IsNotExist(err) {
 		t.Errorf("the dead host's socket directory %s: %v, want it removed", sockDir, err)

@@ -185,6 +185,7 @@ func (p *proc) start(inst *instance) error {
 		SkipHostEnv:      true,
 		StartTimeout:     p.startTimeout(),
 		Stderr:           inst.tail,
+		SyncStderr:       inst.tail, // what the plugin writes to os.Stderr once serving (go-plugin forwards it)
 		Logger:           pluginLogger(p.cfg.logger, p.file),
 		GRPCDialOptions:  wire.DialOptions(),
 		UnixSocketConfig: &goplugin.UnixSocketConfig{TempDir: p.sockDir},

@@ -260,7 +260,7 @@ func checkRender(t *testing.T, tmpl template.Template, d template.Description) {
 	}
 	first, second := render(), render()
 	if diff := cmp.Diff(first, second); diff != "" {
-		t.Errorf("Render(%s) is not deterministic: the same request gave (-first +second):\n%s", asJSON(req), diff)
+		t.Errorf("Render is not deterministic: the same request %s gave (-first +second):\n%s", asJSON(req), diff)
 	}
 	if !bytes.Equal(req.Config, orig) {
 		t.Errorf("Render changed its request's config: %s, was %s", req.Config, orig)
