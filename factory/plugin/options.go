@@ -119,8 +119,9 @@ func WithStderr(w io.Writer) HostOption {
 }
 
 // WithLogger logs what the host does to l: a line per plugin loaded (its
-// template id, version, path and sha256), per plugin not loaded, per
-// reload; go-plugin's own lines (the handshake, the connection) at their
+// template id, version, path and sha256), per plugin a Reload did not load
+// (NewHost's are in LoadErrors, for the caller to log), per reload;
+// go-plugin's own lines (the handshake, the connection) at their
 // level, so that they show when l logs debug lines. By default nothing is
 // logged.
 func WithLogger(l *slog.Logger) HostOption {

@@ -231,7 +231,7 @@ func (p *proc) startError(err error, tail *tailWriter) error {
 }
 
 // errClosed is the error of calls to a closed host's plugins.
-var errClosed = fmt.Errorf("%w: the host is closed", ErrUnavailable)
+var errClosed = fmt.Errorf("%w: the host is closed, or a reload unloaded the plugin (get the template again)", ErrUnavailable)
 
 // instance returns the running process, starting one if there is none or
 // the last one exited. It waits for the start no longer than ctx allows; a
