@@ -53,7 +53,7 @@
 // temporary directory, which must allow executing files), hashing the
 // bytes as it copies them, checks that hash against SHA256SUMS and runs the
 // copy, then and on every restart. A plugin file replaced or changed on
-// disk, or a link retargeted, takes effect at the next NewHost only. A
+// disk, or a link retargeted, takes effect at the next NewHost or Reload only. A
 // plugin may be a symbolic link to a file inside the plugin directory; a
 // link to a file outside it is refused. WithRequirePins also refuses a
 // plugin directory, SHA256SUMS or plugin file that group or others may

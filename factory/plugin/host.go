@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -25,9 +24,10 @@ import (
 // Host is a template.Source backed by plugin processes. Build it with
 // NewHost and Close it when done: Close kills every plugin process.
 //
-// A Host is safe for concurrent use. Its templates are loaded once, by
-// NewHost; a plugin whose process exits is started again by the next call
-// to its template, from the copy of the executable NewHost verified. One
+// A Host is safe for concurrent use. Its templates are loaded by NewHost,
+// and again by Reload (or WithWatch); a plugin whose process exits is
+// started again by the next call to its template, from the copy of the
+// executable the load verified. One
 // start runs at a time per plugin and the calls that need it wait for it,
 // each no longer than its own deadline. A call that runs out of time fails
 // with ErrDeadline and leaves the process serving (or starting for) other
@@ -74,7 +74,7 @@ const loadTimeout = 10 * time.Second
 // unless WithRequirePins. The host only ever executes that verified copy,
 // on the first start and on every restart: replacing, changing or
 // retargeting the file in the plugin directory afterwards has no effect
-// until the next NewHost. On Linux the copy is unlinked as soon as it is
+// until the next NewHost or Reload. On Linux the copy is unlinked as soon as it is
 // made and executed through /proc/self/fd, so a host that dies leaves no
 // copy behind; elsewhere it stays in the private directory until Close. A
 // plugin process sees its path in the plugin directory as its argv[0].
@@ -350,15 +350,16 @@ func (h *Host) Reload(ctx context.Context) error {
 	for _, p := range procs {
 		kept[p] = true
 	}
-	if closed { // Close ran meanwhile: it closed old; close what this load started
+	if closed { // Close waits for this reload: leave it the old plugins, close what this load started
+		wasOld := make(map[*proc]bool, len(old))
+		for _, p := range old {
+			wasOld[p] = true
+		}
 		for _, p := range procs {
-			if !slices.Contains(slices.Collect(maps.Values(old)), p) {
+			if !wasOld[p] {
 				p.close()
 			}
 		}
-		h.mu.Lock()
-		h.procs = maps.Clone(old) // what Close is closing
-		h.mu.Unlock()
 		return fmt.Errorf("plugin: reload: %w: the host is closed", ErrUnavailable)
 	}
 	h.install(procs, errs)
