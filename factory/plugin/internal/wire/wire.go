@@ -64,18 +64,24 @@ func Handshake() goplugin.HandshakeConfig {
 	return goplugin.HandshakeConfig{MagicCookieKey: MagicCookieKey, MagicCookieValue: MagicCookieValue}
 }
 
-// Plugin is the go-plugin GRPCPlugin of a template: Impl and ID on the
-// plugin side, nothing on the host side.
+// Plugin is the go-plugin GRPCPlugin of a template: Impl and ID (or
+// IDFunc, called when a message needs the id) on the plugin side, nothing
+// on the host side.
 type Plugin struct {
 	goplugin.NetRPCUnsupportedPlugin
 	ID       string
+	IDFunc   func() string
 	Impl     template.Template
 	PanicLog io.Writer
 }
 
 // GRPCServer registers the template service.
 func (p *Plugin) GRPCServer(_ *goplugin.GRPCBroker, s *grpc.Server) error {
-	templatev1.RegisterTemplateServiceServer(s, NewServer(p.ID, p.Impl, p.PanicLog))
+	id := p.IDFunc
+	if id == nil {
+		id = func() string { return p.ID }
+	}
+	templatev1.RegisterTemplateServiceServer(s, newServer(id, p.Impl, p.PanicLog))
 	return nil
 }
 

@@ -7,8 +7,8 @@
 // next to it, holding a duration ("3s"), it sleeps that long after
 // recording its pid and before it serves: a plugin slow to start.
 //
-// When a file hangdescribe.<file name> is next to it, Describe hangs when
-// the host calls it (the plugin's own Describe, before serving, answers).
+// When a file hangdescribe.<file name> is next to it, Describe hangs (once
+// serving: the describe command answers).
 // When a file version.<file name> is next to it, Describe's version is its
 // content.
 //
@@ -36,7 +36,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/waooaw/waooaw-go/factory/plugin"
@@ -45,7 +44,6 @@ import (
 
 type faulty struct {
 	id, dir, file string
-	described     *atomic.Int32
 }
 
 // sibling is the content of the file <prefix>.<file name> next to the
@@ -56,11 +54,9 @@ func (f faulty) sibling(prefix string) (string, bool) {
 }
 
 func (f faulty) Describe(ctx context.Context) (template.Description, error) {
-	if f.described.Add(1) > 1 { // the host's call, not Serve's own
-		if _, ok := f.sibling("hangdescribe"); ok {
-			<-ctx.Done()
-			select {} // as a hung plugin does: it does not even notice
-		}
+	if _, ok := f.sibling("hangdescribe"); ok && len(os.Args) == 1 {
+		<-ctx.Done()
+		select {} // as a hung plugin does: it does not even notice
 	}
 	version := "0.0.1"
 	if v, ok := f.sibling("version"); ok {
@@ -156,5 +152,5 @@ func main() {
 		}
 	}
 	name, _, _ := strings.Cut(strings.TrimPrefix(file, "waooaw-template-"), ".")
-	plugin.Serve(faulty{id: "tmpl-" + name, dir: filepath.Dir(os.Args[0]), file: file, described: new(atomic.Int32)})
+	plugin.Serve(faulty{id: "tmpl-" + name, dir: filepath.Dir(os.Args[0]), file: file})
 }
