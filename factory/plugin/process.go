@@ -49,7 +49,7 @@ type proc struct {
 // fail at once with ErrUnavailable; a call that succeeds resets the count.
 const (
 	crashFree       = 2
-	crashBackoff    = 500 * time.Millisecond
+	crashBackoff    = time.Second
 	maxCrashBackoff = 30 * time.Second
 )
 
