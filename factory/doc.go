@@ -32,7 +32,12 @@
 // An invalid request is refused with platform.ErrInvalidArgument and the
 // problems in the error's Details; a name already taken by any agent with
 // platform.ErrConflict. When a template could not be used (a plugin
-// template that crashed answers 503, one that hung 504) the error matches
-// platform.ErrUnavailable; calls that read are retried on their own, and
-// Create is retried under its idempotency key.
+// template that crashed answers 503 unavailable, one that gave an answer
+// breaking the template rules 502 template_refused, one that hung 504
+// template_timeout) the error matches platform.ErrUnavailable; calls that
+// read are retried on their own, and Create is retried under its
+// idempotency key, except after a 504 template_timeout (the template may
+// still be working on it). A template's own error or panic is 500
+// template_failed (platform.ErrInternal), never retried: the same request
+// fails the same way.
 package factory

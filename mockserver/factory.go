@@ -18,10 +18,6 @@ const (
 	// deployQueueDelay is how long a deployment is pending before its
 	// first step starts.
 	deployQueueDelay = 5 * time.Second
-	// A step takes its spec's duration, kept within these bounds so that
-	// a template (a plugin) cannot make a deployment instant or endless.
-	minDeployStep = time.Minute
-	maxDeployStep = 10 * time.Minute
 )
 
 // Figures of an agent made by the factory once it is online, for the
@@ -43,12 +39,13 @@ type deployment struct {
 }
 
 // newDeployment plans the deployment of spec from now: the spec's steps in
-// order, each of its (bounded) duration.
+// order, each of its duration (template.CheckSpec has kept it within
+// template.MinStepDuration-MaxStepDuration: a template cannot make a
+// deployment instant or endless).
 func newDeployment(templateID string, spec template.Spec, now time.Time) *deployment {
 	d := &deployment{templateID: templateID, created: now, start: now.Add(deployQueueDelay)}
 	for _, s := range spec.Steps {
-		dur := min(max(time.Duration(s.DurationMS)*time.Millisecond, minDeployStep), maxDeployStep)
-		d.steps = append(d.steps, template.Step{Name: s.Name, DurationMS: dur.Milliseconds()})
+		d.steps = append(d.steps, template.Step{Name: s.Name, DurationMS: s.DurationMS})
 	}
 	return d
 }
@@ -200,14 +197,33 @@ func (s *Server) templateSource() template.Source {
 	return s.templates
 }
 
-// templateFailure is the answer when a template could not be used (a
-// plugin that crashed, hung or is gone): 504 when it ran out of time, else
-// 503. Neither is the caller's fault; retrying may help.
-func templateFailure(err error) *apiError {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return errf(http.StatusGatewayTimeout, "deadline_exceeded", "a template did not answer in time: %v; try again later", err)
+// templateFailure is templateFailureOf for a template the caller does not
+// name (the error does).
+func templateFailure(err error) *apiError { return templateFailureOf("", err) }
+
+// templateFailureOf is the answer when template id (or the source, for "")
+// could not be used:
+//   - 500 template_failed: the template's own error or panic; the same
+//     call fails the same way, so retrying does not help;
+//   - 502 template_refused: the template answered something that breaks
+//     the rules every template follows (the message names the rule);
+//   - 504 template_timeout: it did not answer in time;
+//   - 503 unavailable: it could not serve (a plugin that crashed, is
+//     backing off after crashes, or is gone); retrying may help.
+func templateFailureOf(id string, err error) *apiError {
+	who := "a template"
+	if id != "" {
+		who = fmt.Sprintf("template %q", id)
 	}
-	return errf(http.StatusServiceUnavailable, "unavailable", "a template could not be used: %v; try again later", err)
+	switch {
+	case errors.Is(err, template.ErrFailed):
+		return errf(http.StatusInternalServerError, "template_failed", "%s failed: %v; retrying will not help: fix the template or use another", who, err)
+	case errors.Is(err, template.ErrRefused):
+		return errf(http.StatusBadGateway, "template_refused", "%s gave an answer the factory refuses: %v; fix the template", who, err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return errf(http.StatusGatewayTimeout, "template_timeout", "%s did not answer in time: %v", who, err)
+	}
+	return errf(http.StatusServiceUnavailable, "unavailable", "%s could not be used: %v; try again later", who, err)
 }
 
 // invalidRequest is the 400 of a creation request that breaks the rules,
@@ -232,7 +248,7 @@ func invalidRequest(issues []template.Issue) *apiError {
 func (s *Server) listTemplates(rc *reqCtx) (int, any, *apiError) {
 	list, err := s.templateSource().List(rc.r.Context())
 	if err != nil {
-		return 0, nil, templateFailure(err)
+		return 0, nil, templateFailureOf("", err)
 	}
 	p, e := paginate(rc.r.URL.Query(), "factory.templates", list)
 	if e != nil {
@@ -248,13 +264,13 @@ func (s *Server) getTemplate(rc *reqCtx) (int, any, *apiError) {
 	case errors.Is(err, template.ErrNotFound):
 		return 0, nil, notFound("template %q not found", id)
 	case err != nil:
-		return 0, nil, templateFailure(err)
+		return 0, nil, templateFailureOf(id, err)
 	case t == nil:
-		return 0, nil, templateFailure(fmt.Errorf("the source returned no template for %q", id))
+		return 0, nil, templateFailureOf(id, fmt.Errorf("the source returned no template for %q", id))
 	}
 	d, err := t.Describe(rc.r.Context())
 	if err != nil {
-		return 0, nil, templateFailure(err)
+		return 0, nil, templateFailureOf(id, err)
 	}
 	return http.StatusOK, d, nil
 }
@@ -268,7 +284,7 @@ func (s *Server) checkRequest(rc *reqCtx) (template.Resolved, template.Result, *
 	}
 	resolved, res, err := template.Check(rc.r.Context(), s.templateSource(), req)
 	if err != nil {
-		return template.Resolved{}, template.Result{}, templateFailure(err)
+		return template.Resolved{}, template.Result{}, templateFailureOf(req.TemplateID, err)
 	}
 	return resolved, res, nil
 }
@@ -309,16 +325,21 @@ func (s *Server) createAgent(rc *reqCtx) (int, any, *apiError) {
 	if err == nil && t == nil {
 		err = fmt.Errorf("the source returned no template for %q", resolved.TemplateID)
 	}
+	id := resolved.TemplateID
 	if err != nil {
-		return 0, nil, templateFailure(err)
+		return 0, nil, templateFailureOf(id, err)
 	}
 	desc, err := t.Describe(ctx)
 	if err != nil {
-		return 0, nil, templateFailure(err)
+		return 0, nil, templateFailureOf(id, err)
 	}
-	spec, err := t.Render(ctx, resolved.RenderRequest())
+	rreq := resolved.RenderRequest()
+	spec, err := t.Render(ctx, rreq)
+	if err == nil {
+		err = template.CheckSpec(desc, rreq, spec) // whatever the source: the built-ins' rules
+	}
 	if err != nil {
-		return 0, nil, templateFailure(err)
+		return 0, nil, templateFailureOf(id, err)
 	}
 	dep := newDeployment(resolved.TemplateID, spec, rc.now)
 	a := &agentState{
@@ -347,8 +368,9 @@ func (s *Server) createAgent(rc *reqCtx) (int, any, *apiError) {
 		return 0, nil, e
 	}
 	dep.agentID = id
-	// The agent's config is the one it was created with (servicing serves it).
-	if cfg, err := template.DecodeObject(resolved.Config); err == nil {
+	// The agent's config is the one it was created with (servicing serves
+	// it), its sensitive fields (writeOnly) masked: never shown again.
+	if cfg, err := template.DecodeObject(template.MaskConfig(desc.ConfigSchema, resolved.Config)); err == nil {
 		st.servicing.createdConfig(id, agentConfig{version: 1, config: cfg, updated: rc.now})
 	}
 	depID := st.factory.add(dep)

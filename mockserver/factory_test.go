@@ -595,7 +595,7 @@ func TestFactoryTemplateFailures(t *testing.T) {
 		code   string
 	}{
 		{"crashed", errors.New("plugin exited"), http.StatusServiceUnavailable, "unavailable"},
-		{"hung", fmt.Errorf("plugin call: %w", context.DeadlineExceeded), http.StatusGatewayTimeout, "deadline_exceeded"},
+		{"hung", fmt.Errorf("plugin call: %w", context.DeadlineExceeded), http.StatusGatewayTimeout, "template_timeout"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

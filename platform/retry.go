@@ -1,8 +1,11 @@
 package platform
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -37,6 +40,8 @@ const (
 //	401, source can invalidate, first 401 → refresh
 //	not retriable (a mutation, no key)    → stop
 //	no retries left                       → stop
+//	504 template_timeout on a mutation    → stop (the template may still
+//	                                        be working on the first attempt)
 //	network error, 429, 502, 503, 504     → retry
 //	409 with Retry-After and a key        → retry (an earlier attempt of this
 //	                                        very call is still in flight)
@@ -57,8 +62,12 @@ func (c *Client) decide(ctx context.Context, st *call, resp *http.Response, err 
 		return retry
 	}
 	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusGatewayTimeout:
+		if isMutation(st.method) && errorCode(resp) == codeTemplateTimeout {
+			return stop
+		}
+		return retry
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable:
 		return retry
 	case http.StatusConflict:
 		if resp.Header.Get("Retry-After") != "" && st.idempotencyKey != "" {
@@ -91,4 +100,34 @@ func backoff(lo, hi time.Duration, doublings int) time.Duration {
 		return 0
 	}
 	return d/2 + rand.N(d/2+1)
+}
+
+// codeTemplateTimeout is the error code of a 504 for a factory template
+// that did not answer in time. The template may still be working on the
+// request, so a mutation is not sent again: a retry would pile another
+// call onto a template that hangs.
+const codeTemplateTimeout = "template_timeout"
+
+// errorCode is the error.code of an error answer, read without consuming
+// the body (what was read is put back in front of the rest); "" when the
+// body is not a platform error.
+func errorCode(resp *http.Response) string {
+	const peek = 64 << 10
+	b, err := io.ReadAll(io.LimitReader(resp.Body, peek))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(b), resp.Body), resp.Body}
+	if err != nil {
+		return ""
+	}
+	var body struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(b, &body) != nil {
+		return ""
+	}
+	return body.Error.Code
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -41,10 +40,11 @@ func TestMain(m *testing.M) {
 
 // mock is a running waooaw-mock (the run function, in-process).
 type mock struct {
-	t    *testing.T
-	url  string
-	tok  string
-	stop func()
+	t      *testing.T
+	url    string
+	tok    string
+	stop   func()
+	stderr *syncBuffer // what run wrote to stderr (its logs)
 }
 
 // start runs the binary's run with args and waits for its first line.
@@ -53,9 +53,9 @@ func start(t *testing.T, args ...string) *mock {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	var stderr bytes.Buffer
+	stderr := new(syncBuffer)
 	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-clock", "frozen"}, args...), pw, &stderr)
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-clock", "frozen"}, args...), pw, stderr)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -68,7 +68,7 @@ func start(t *testing.T, args ...string) *mock {
 	if !ok {
 		t.Fatalf("first line %q", line)
 	}
-	m := &mock{t: t, url: url}
+	m := &mock{t: t, url: url, stderr: stderr}
 	stopped := false
 	m.stop = func() {
 		if stopped {
@@ -277,7 +277,7 @@ func TestPluginFaultsOverHTTP(t *testing.T) {
 		return fmt.Sprintf(`{"template_id":"tmpl-faulty","agent_name":"faulty-one","config":{"action":%q}}`, action)
 	}
 	memory := `{"template_id":"tmpl-memory","agent_name":"mem-one"}`
-	m.do("POST", "/api/platform/factory/validate", m.tok, req("panic"), 503, nil)
+	m.do("POST", "/api/platform/factory/validate", m.tok, req("panic"), 500, nil) // template_failed: not retryable
 	m.do("POST", "/api/platform/factory/validate", m.tok, memory, 200, nil)
 	m.do("POST", "/api/platform/factory/validate", m.tok, req("ok"), 200, nil)
 	m.do("POST", "/api/platform/factory/validate", m.tok, req("hang"), 504, nil)

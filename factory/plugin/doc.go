@@ -19,11 +19,13 @@
 //
 // One gRPC service, waooaw.template.v1.TemplateService, published at
 // factory/plugin/proto/waooaw/template/v1/template.proto, so that plugins
-// can be written in other languages with go-plugin's handshake. Its
-// go-plugin handshake: the host sets the environment variable
-// WAOOAW_TEMPLATE_PLUGIN (MagicCookieKey) to "8f0c5b7e-waooaw-template"
-// (MagicCookieValue), and host and plugin must agree on the application
-// protocol version, ProtocolVersion (1). Descriptions, config, render
+// can be written in other languages with go-plugin's handshake
+// (docs/plugin-protocol.md has all of it; examples/template-plugin-python is
+// a complete Python plugin). Its go-plugin handshake: the host sets the
+// environment variable WAOOAW_TEMPLATE_PLUGIN (MagicCookieKey) to
+// "8f0c5b7e-waooaw-template" (MagicCookieValue), and host and plugin must
+// agree on the application protocol version: Serve speaks ProtocolVersion
+// (2), a host accepts it and PreviousProtocolVersion (1). Descriptions, config, render
 // requests and specs travel as JSON, so the proto stays stable as those
 // shapes grow. Messages up to 16 MiB pass either way. Mutual TLS is always
 // on (go-plugin's automatic mutual TLS: each side makes a one-time
@@ -51,7 +53,7 @@
 // temporary directory, which must allow executing files), hashing the
 // bytes as it copies them, checks that hash against SHA256SUMS and runs the
 // copy, then and on every restart. A plugin file replaced or changed on
-// disk, or a link retargeted, takes effect at the next NewHost only. A
+// disk, or a link retargeted, takes effect at the next NewHost or Reload only. A
 // plugin may be a symbolic link to a file inside the plugin directory; a
 // link to a file outside it is refused. WithRequirePins also refuses a
 // plugin directory, SHA256SUMS or plugin file that group or others may
@@ -59,14 +61,22 @@
 // and removes the sockets and copies.
 //
 // A plugin whose process exits is started again by the next call that
-// needs it; one start runs at a time, and each call waits for it no longer
-// than its own deadline.
+// needs it (after a back-off when it keeps crashing); one start runs at a
+// time, and each call waits for it no longer than its own deadline. A
+// plugin whose Describe does not answer within the call timeout at load is
+// skipped (LoadErrors says Describe hung). Reload, or WithWatch, loads a
+// rebuilt plugin without restarting the host.
 //
-// Calls to a plugin's template fail with an error matching ErrUnavailable
-// when the plugin cannot serve them (its process exited or could not start,
-// the handler panicked, the host is closed; over HTTP: 503) and ErrDeadline
-// when the call ran out of time (over HTTP: 504). Other errors are the
-// template's own.
+// The host checks every answer against the rules the built-ins meet
+// (template.CheckDescription, CheckIssues, CheckSpec) and validates config
+// against the plugin's published schema before its Validate. Calls to a
+// plugin's template fail with an error matching ErrFailed when the
+// template failed the call itself (its error or a panic; over HTTP: 500
+// template_failed, not retried), ErrRefused when its answer broke a rule
+// (502 template_refused), ErrUnavailable when the plugin cannot serve them
+// (its process exited or could not start, it is backing off, the host is
+// closed; 503) and ErrDeadline when the call ran out of time (504
+// template_timeout).
 package plugin
 
 //go:generate sh proto/generate.sh

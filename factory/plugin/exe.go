@@ -17,7 +17,7 @@ import (
 // host hashed and checked against the pins, which is all the host ever
 // executes, on the first start and on every restart. Changing, replacing or
 // retargeting the file in the plugin directory afterwards changes nothing
-// until the next NewHost.
+// until the next NewHost or Reload.
 type executable struct {
 	argv0 string // the plugin's path in the plugin directory: its name as it runs
 	path  string // what to execute: the copy, or procSelfFD3 with file as ExtraFiles[0]

@@ -21,7 +21,8 @@ import (
 )
 
 // bin holds the plugin executables TestMain builds once for the package:
-// template-plugin (the example), faulty and futureproto (test plugins).
+// template-plugin (the example), faulty, futureproto, oldproto and
+// rawplugin (test plugins).
 var bin string
 
 func TestMain(m *testing.M) {
@@ -39,17 +40,18 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	bin = dir
-	// One go build for all three: executables are named after the package
+	// One go build for all: executables are named after the package
 	// directories (template-plugin, faulty, futureproto).
 	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
-		"../../examples/template-plugin", "./internal/testplugins/faulty", "./internal/testplugins/futureproto")
+		"../../examples/template-plugin", "./internal/testplugins/faulty", "./internal/testplugins/futureproto",
+		"./internal/testplugins/oldproto", "./internal/testplugins/rawplugin")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build the test plugins: %v\n%s", err, b)
 		return 1
 	}
 	// Whatever the umask: hosts that require pins refuse plugins that group
 	// or others may write.
-	for _, f := range []string{"template-plugin", "faulty", "futureproto"} {
+	for _, f := range []string{"template-plugin", "faulty", "futureproto", "oldproto", "rawplugin"} {
 		if err := os.Chmod(filepath.Join(dir, f), 0o755); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -199,6 +201,8 @@ func waitGone(t testing.TB, within time.Duration, pids ...int) {
 
 // pids are the plugin processes a host runs now.
 func (h *Host) pids() []int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	var out []int
 	for _, p := range h.procs {
 		p.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -33,7 +34,9 @@ type hostConfig struct {
 	timeout     time.Duration
 	env         []string
 	stderr      io.Writer
-	copyOnDisk  bool // tests: keep the private copies on disk even where they could be unlinked
+	logger      *slog.Logger
+	watch       time.Duration // 0: no watching
+	copyOnDisk  bool          // tests: keep the private copies on disk even where they could be unlinked
 }
 
 // WithDir loads plugins from dir instead of $WAOOAW_PLUGIN_DIR. An empty
@@ -71,7 +74,9 @@ func WithRequirePins() HostOption {
 
 // WithCallTimeout sets the deadline of each call to a plugin, a restart of
 // its process included; the default is DefaultCallTimeout. Loading, in
-// NewHost, allows each plugin at least 10 s to start and describe itself.
+// NewHost, allows each plugin at least 10 s to start (the go-plugin
+// handshake), then the call timeout for its Describe: a plugin whose
+// Describe hangs is skipped, and LoadErrors says that Describe hung.
 //
 // A start of a plugin's process is allowed the same (at least 10 s, or the
 // call timeout if longer) whatever the deadlines of the calls waiting for
@@ -103,11 +108,28 @@ func WithEnv(names ...string) HostOption {
 }
 
 // WithStderr copies what plugins write to stderr (their logs, the stacks of
-// panics) to w; by default it is discarded, except the last lines, which
-// errors about a plugin that failed to start quote.
+// panics) to w, each line prefixed with the plugin's file name and ": "; by
+// default it is discarded, except the last lines, which errors about a
+// plugin that failed to start quote.
 func WithStderr(w io.Writer) HostOption {
 	return func(c *hostConfig) error {
 		c.stderr = w
+		return nil
+	}
+}
+
+// WithLogger logs what the host does to l: a line per plugin loaded (its
+// template id, version, path and sha256), per plugin a Reload did not load
+// (NewHost's are in LoadErrors, for the caller to log), per reload;
+// go-plugin's own lines (the handshake, the connection) at their
+// level, so that they show when l logs debug lines. By default nothing is
+// logged.
+func WithLogger(l *slog.Logger) HostOption {
+	return func(c *hostConfig) error {
+		if l == nil {
+			return errors.New("plugin: WithLogger: nil logger")
+		}
+		c.logger = l
 		return nil
 	}
 }

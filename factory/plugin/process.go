@@ -31,12 +31,47 @@ type proc struct {
 	cfg     *hostConfig
 	env     []string // the allowlisted part of the plugin's environment
 	sockDir string
-	desc    template.Description // set once loaded
+	sum     digest                 // of the executable
+	desc    template.Description   // set once loaded
+	schema  *template.ConfigSchema // desc's config schema, compiled
 
 	mu       sync.Mutex
 	cur      *instance
 	starting *startup // the start in progress, if any
 	closed   bool
+	crashes  int       // processes in a row that exited in a call or failed to start
+	notUntil time.Time // no start before then (crash-loop back-off)
+}
+
+// Crash-loop back-off: after crashFree processes in a row that exited
+// during a call or failed to start, the next start waits crashBackoff,
+// doubled for every further crash up to maxCrashBackoff. Calls meanwhile
+// fail at once with ErrUnavailable; a call that succeeds resets the count.
+const (
+	crashFree       = 2
+	crashBackoff    = time.Second
+	maxCrashBackoff = 30 * time.Second
+)
+
+// crashed counts a process that exited in a call or failed to start.
+func (p *proc) crashed() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.crashes++
+	if n := p.crashes - crashFree; n > 0 {
+		d := crashBackoff
+		for i := 1; i < n && d < maxCrashBackoff; i++ {
+			d *= 2
+		}
+		p.notUntil = time.Now().Add(min(d, maxCrashBackoff))
+	}
+}
+
+// served resets the crash count after a call the process answered.
+func (p *proc) served() {
+	p.mu.Lock()
+	p.crashes, p.notUntil = 0, time.Time{}
+	p.mu.Unlock()
 }
 
 // startup is a start of a process in progress. There is at most one per
@@ -55,6 +90,9 @@ type instance struct {
 	rpc    *wire.Client // set once started
 	tail   *tailWriter
 	once   sync.Once
+	// retired: the process was found gone and counted as a crash; guarded
+	// by the plugin's mu.
+	retired bool
 
 	mu      sync.Mutex
 	run     *cmdRunner // set when go-plugin creates the process
@@ -106,7 +144,11 @@ func (p *proc) startTimeout() time.Duration { return max(p.cfg.timeout, loadTime
 
 // newInstance makes the instance a start fills in.
 func (p *proc) newInstance() *instance {
-	return &instance{tail: newTailWriter(p.cfg.stderr)}
+	var out io.Writer
+	if p.cfg.stderr != nil {
+		out = &prefixWriter{prefix: p.file + ": ", w: p.cfg.stderr}
+	}
+	return &instance{tail: newTailWriter(out)}
 }
 
 // start runs a new process of the plugin's private copy in inst and
@@ -118,8 +160,9 @@ func (p *proc) start(inst *instance) error {
 	}
 	inst.client = goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig: wire.Handshake(),
-		VersionedPlugins: map[int]goplugin.PluginSet{
-			wire.ProtocolVersion: {wire.PluginName: &wire.Plugin{}},
+		VersionedPlugins: map[int]goplugin.PluginSet{ // the negotiation window
+			wire.ProtocolVersion:         {wire.PluginName: &wire.Plugin{}},
+			wire.PreviousProtocolVersion: {wire.PluginName: &wire.Plugin{}},
 		},
 		RunnerFunc: func(_ hclog.Logger, cmd *exec.Cmd, _ string) (runner.Runner, error) {
 			// cmd carries go-plugin's variables only (SkipHostEnv).
@@ -142,7 +185,8 @@ func (p *proc) start(inst *instance) error {
 		SkipHostEnv:      true,
 		StartTimeout:     p.startTimeout(),
 		Stderr:           inst.tail,
-		Logger:           hclog.NewNullLogger(),
+		SyncStderr:       inst.tail, // what the plugin writes to os.Stderr once serving (go-plugin forwards it)
+		Logger:           pluginLogger(p.cfg.logger, p.file),
 		GRPCDialOptions:  wire.DialOptions(),
 		UnixSocketConfig: &goplugin.UnixSocketConfig{TempDir: p.sockDir},
 	})
@@ -166,8 +210,8 @@ var versionMismatch = regexp.MustCompile(`incompatible API version with plugin\.
 
 func (p *proc) startError(err error, tail *tailWriter) error {
 	if m := versionMismatch.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Errorf("start: %w: plugin speaks template protocol %s, host speaks %d; rebuild the plugin with a waooaw-go release that speaks protocol %d",
-			ErrUnavailable, m[1], wire.ProtocolVersion, wire.ProtocolVersion)
+		return fmt.Errorf("start: %w: plugin speaks template protocol %s, host speaks %d-%d; rebuild the plugin with a waooaw-go release that speaks protocol %d (or %d)",
+			ErrUnavailable, m[1], wire.PreviousProtocolVersion, wire.ProtocolVersion, wire.ProtocolVersion, wire.PreviousProtocolVersion)
 	}
 	var lines []string
 	for _, l := range strings.Split(err.Error(), "\n") {
@@ -187,7 +231,7 @@ func (p *proc) startError(err error, tail *tailWriter) error {
 }
 
 // errClosed is the error of calls to a closed host's plugins.
-var errClosed = fmt.Errorf("%w: the host is closed", ErrUnavailable)
+var errClosed = fmt.Errorf("%w: the host is closed, or a reload unloaded the plugin (get the template again)", ErrUnavailable)
 
 // instance returns the running process, starting one if there is none or
 // the last one exited. It waits for the start no longer than ctx allows; a
@@ -206,6 +250,14 @@ func (p *proc) instance(ctx context.Context) (*instance, error) {
 	}
 	p.cur = nil
 	s := p.starting
+	if s == nil && time.Now().Before(p.notUntil) {
+		wait, n := time.Until(p.notUntil).Round(time.Millisecond), p.crashes
+		p.mu.Unlock()
+		if cur != nil {
+			cur.kill()
+		}
+		return nil, fmt.Errorf("start: %w: the plugin crashed %d times in a row; the host starts it again in %s (back-off)", ErrUnavailable, n, wait)
+	}
 	if s == nil && ctx.Err() == nil {
 		s = &startup{inst: p.newInstance(), done: make(chan struct{})}
 		p.starting = s
@@ -242,6 +294,9 @@ func startWaitError(ctx context.Context, why string) error {
 // the plugin was closed meanwhile: then the process is killed.
 func (p *proc) runStart(s *startup) {
 	err := p.start(s.inst)
+	if err != nil && !errors.Is(err, ErrDeadline) {
+		p.crashed()
+	}
 	p.mu.Lock()
 	p.starting = nil
 	closed := p.closed
@@ -260,13 +315,19 @@ func (p *proc) runStart(s *startup) {
 }
 
 // retire drops inst after a failure that means its process is gone, so the
-// next call starts a fresh one.
+// next call starts a fresh one. The first call to retire a process counts
+// it as a crash.
 func (p *proc) retire(inst *instance) {
 	p.mu.Lock()
+	first := !inst.retired
+	inst.retired = true
 	if p.cur == inst {
 		p.cur = nil
 	}
 	p.mu.Unlock()
+	if first {
+		p.crashed()
+	}
 	inst.kill()
 }
 
@@ -306,6 +367,7 @@ func (p *proc) call(ctx context.Context, method string, fn func(context.Context,
 	}
 	err = fn(ctx, inst.rpc)
 	if err == nil {
+		p.served()
 		return nil
 	}
 	code := status.Code(err)
@@ -318,6 +380,7 @@ func (p *proc) call(ctx context.Context, method string, fn func(context.Context,
 		return fmt.Errorf("%s: %s: %w: no answer in time (the host allows %s per call)",
 			p.who(), method, ErrDeadline, p.cfg.timeout)
 	}
+	p.served() // the process answered, if with an error
 	return fmt.Errorf("%s: %w", p.who(), wire.MapError(method, err))
 }
 

@@ -24,6 +24,9 @@ type cmdRunner struct {
 	stdout io.ReadCloser
 	stderr io.ReadCloser
 
+	exited     chan struct{} // closed once Wait has seen the process exit
+	exitedOnce sync.Once
+
 	mu     sync.Mutex
 	pid    int
 	killed bool // Kill was called: Start must not start the process
@@ -38,7 +41,8 @@ func newCmdRunner(x *executable, dir string, env []string) (*cmdRunner, error) {
 	cmd.Env = env
 	cmd.Dir = dir
 	cmd.ExtraFiles = x.extraFiles()
-	r := &cmdRunner{cmd: cmd}
+	dieWithHost(cmd)
+	r := &cmdRunner{cmd: cmd, exited: make(chan struct{})}
 	var err error
 	if r.stdin, err = cmd.StdinPipe(); err != nil {
 		return nil, err
@@ -62,7 +66,7 @@ func (r *cmdRunner) Start(context.Context) error {
 	if r.killed {
 		return errKilled
 	}
-	if err := r.cmd.Start(); err != nil {
+	if err := startProcess(r.cmd, r.exited); err != nil {
 		return err
 	}
 	r.pid = r.cmd.Process.Pid
@@ -70,7 +74,11 @@ func (r *cmdRunner) Start(context.Context) error {
 }
 
 // Wait waits for the process to exit; it also closes the stdin pipe.
-func (r *cmdRunner) Wait(context.Context) error { return r.cmd.Wait() }
+func (r *cmdRunner) Wait(context.Context) error {
+	err := r.cmd.Wait()
+	r.exitedOnce.Do(func() { close(r.exited) })
+	return err
+}
 
 // Kill kills the process, or keeps it from starting if Start has not run
 // yet; killing a process that is gone is no error. It does not wait.

@@ -16,9 +16,14 @@ const (
 	MagicCookieKey = wire.MagicCookieKey
 	// MagicCookieValue is its value: 8f0c5b7e-waooaw-template.
 	MagicCookieValue = wire.MagicCookieValue
-	// ProtocolVersion is the template protocol version this package speaks
-	// (1): the go-plugin application protocol version of the handshake.
+	// ProtocolVersion is the template protocol version Serve speaks (2):
+	// the go-plugin application protocol version of the handshake. A host
+	// accepts it and PreviousProtocolVersion.
 	ProtocolVersion = wire.ProtocolVersion
+	// PreviousProtocolVersion (1) is the oldest protocol version a host of
+	// this release accepts: plugins built by the previous release load.
+	// See docs/plugin-protocol.md for what each version means.
+	PreviousProtocolVersion = wire.PreviousProtocolVersion
 )
 
 // Serve runs t as a template plugin and does not return; call it from a

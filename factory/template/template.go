@@ -99,6 +99,11 @@ type Spec struct {
 }
 
 // Step is one step of a deployment and how long it is expected to take.
+//
+// A spec has the steps of StepNames, in that order. DurationMS must lie
+// within MinStepDuration and MaxStepDuration (1-10 minutes, 60000-600000
+// ms), inclusive: a host refuses a spec with a step outside that range
+// (CheckSpec); it does not clamp it.
 type Step struct {
 	Name       string `json:"name"`
 	DurationMS int64  `json:"duration_ms"`

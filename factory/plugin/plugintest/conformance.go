@@ -47,10 +47,11 @@ var (
 //     (semantic) are set; capabilities are unique; resource limits are
 //     positive with min ≤ max and the defaults lie within them;
 //   - schema: config_schema compiles (JSON Schema, as the host compiles it)
-//     and default_config is an object that it accepts;
-//   - defaults: Validate of default_config reports no issue, and the
+//     and default_config is an object that it accepts, once the required
+//     fields it omits are given (see below);
+//   - defaults: Validate of that config reports no issue, and the
 //     factory's own check (template.Check) of a request with every default
-//     is valid;
+//     and only those required fields is valid;
 //   - issue_paths: every issue, for configs with each default field given a
 //     value of the wrong type, has a path relative to config (never
 //     "config." or a JSON pointer), and a typed field that was spoiled is
@@ -61,8 +62,22 @@ var (
 //   - render: Render is deterministic (the same request twice gives equal
 //     specs), leaves its request untouched, and gives a spec for the
 //     template and the request with the steps validate, allocate,
-//     provision, configure, health_check, online;
+//     provision, configure, health_check, online, each lasting
+//     template.MinStepDuration to template.MaxStepDuration (1-10 minutes;
+//     a host refuses other durations, it does not clamp them), and passes
+//     template.CheckSpec, the host's check of every spec;
 //   - concurrent: Validate runs safely from several goroutines.
+//
+// A template may require fields that default_config omits (JSON Schema
+// "required" without a default: every request must give them). Conformance
+// then gives each a value made from its schema: the first of "examples",
+// else "default", "const" or the first of "enum", else one of its "type"
+// ("https://example.com/conformance" for a string with format uri or a
+// pattern starting ^https, else "x" repeated minLength times, at least 8;
+// minimum or 1 for numbers; true; []; {}). Give such a field "examples"
+// when none of that fits.
+//
+// Failures quote the configs and requests they used as JSON.
 func Conformance(t *testing.T, tmpl template.Template) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*callTimeout)
@@ -72,9 +87,11 @@ func Conformance(t *testing.T, tmpl template.Template) {
 		t.Fatalf("describe: %v", err)
 	}
 
+	required := requiredConfig(t, d)
+	d.DefaultConfig = completeConfig(t, d) // every check starts from a valid config
 	t.Run("describe", func(t *testing.T) { checkDescription(t, d) })
 	t.Run("schema", func(t *testing.T) { checkSchema(t, d) })
-	t.Run("defaults", func(t *testing.T) { checkDefaults(t, tmpl, d) })
+	t.Run("defaults", func(t *testing.T) { checkDefaults(t, tmpl, d, required) })
 	t.Run("issue_paths", func(t *testing.T) { checkIssuePaths(t, tmpl, d) })
 	t.Run("unknown_field", func(t *testing.T) {
 		cfg := withField(t, d.DefaultConfig, unknownField, true)
@@ -167,25 +184,23 @@ func checkSchema(t *testing.T, d template.Description) {
 		t.Fatalf("default_config %s is not a JSON object (%v)", d.DefaultConfig, err)
 	}
 	if issues := s.Validate(d.DefaultConfig); len(issues) > 0 {
-		t.Errorf("config_schema rejects default_config: %v", issues)
+		t.Errorf("config_schema rejects default_config (with the required fields it omits given) %s: %v", d.DefaultConfig, issues)
 	}
 }
 
-func checkDefaults(t *testing.T, tmpl template.Template, d template.Description) {
+func checkDefaults(t *testing.T, tmpl template.Template, d template.Description, required json.RawMessage) {
 	if issues := validate(t, tmpl, bytes.Clone(d.DefaultConfig)); len(issues) > 0 {
-		t.Errorf("Validate(default_config) = %v, want no issues", issues)
+		t.Errorf("Validate(%s) = %v, want no issues", d.DefaultConfig, issues)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
 	defer cancel()
-	_, res, err := template.Check(ctx, single{d.TemplateID, tmpl}, template.Request{
-		TemplateID: d.TemplateID,
-		AgentName:  "conformance-agent",
-	})
+	req := template.Request{TemplateID: d.TemplateID, AgentName: "conformance-agent", Config: required}
+	_, res, err := template.Check(ctx, single{d.TemplateID, tmpl}, req)
 	if err != nil {
-		t.Fatalf("template.Check of a request with every default: %v", err)
+		t.Fatalf("template.Check of the request %s (every default): %v", asJSON(req), err)
 	}
 	if !res.Valid || len(res.Errors) > 0 {
-		t.Errorf("template.Check of a request with every default: errors %v, want none", res.Errors)
+		t.Errorf("template.Check of the request %s (every default): errors %v, want none", asJSON(req), res.Errors)
 	}
 }
 
@@ -205,7 +220,7 @@ func checkIssuePaths(t *testing.T, tmpl template.Template, d template.Descriptio
 		issues := validate(t, tmpl, b)
 		checkPaths(t, issues)
 		if typed[key] && !slices.ContainsFunc(issues, func(is template.Issue) bool { return onField(is.Field, key) }) {
-			t.Errorf("Validate with %q = %s: issues %v, want one on %q", key, cfg[key], issues, key)
+			t.Errorf("Validate(%s) (%q of the wrong type): issues %v, want one on %q", b, key, issues, key)
 		}
 	}
 }
@@ -239,13 +254,13 @@ func checkRender(t *testing.T, tmpl template.Template, d template.Description) {
 		defer cancel()
 		spec, err := tmpl.Render(ctx, req)
 		if err != nil {
-			t.Fatalf("Render(%+v): %v", req, err)
+			t.Fatalf("Render(%s): %v", asJSON(req), err)
 		}
 		return spec
 	}
 	first, second := render(), render()
 	if diff := cmp.Diff(first, second); diff != "" {
-		t.Errorf("Render is not deterministic: the same request gave (-first +second):\n%s", diff)
+		t.Errorf("Render is not deterministic: the same request %s gave (-first +second):\n%s", asJSON(req), diff)
 	}
 	if !bytes.Equal(req.Config, orig) {
 		t.Errorf("Render changed its request's config: %s, was %s", req.Config, orig)
@@ -258,18 +273,130 @@ func checkRender(t *testing.T, tmpl template.Template, d template.Description) {
 		t.Errorf("spec resources %+v, want the request's %+v", first.Resources, req.Resources)
 	}
 	var names []string
+	lo, hi := template.MinStepDuration.Milliseconds(), template.MaxStepDuration.Milliseconds()
 	for _, s := range first.Steps {
 		names = append(names, s.Name)
-		if s.DurationMS <= 0 {
-			t.Errorf("step %q lasts %d ms, want > 0", s.Name, s.DurationMS)
+		if s.DurationMS < lo || s.DurationMS > hi {
+			t.Errorf("step %q lasts %d ms, want %d-%d (template.MinStepDuration-MaxStepDuration)", s.Name, s.DurationMS, lo, hi)
 		}
 	}
 	if !slices.Equal(names, wantSteps) {
 		t.Errorf("spec steps %v, want %v", names, wantSteps)
 	}
+	if err := template.CheckSpec(d, req, first); err != nil {
+		t.Errorf("Render(%s): %v", asJSON(req), err)
+	}
 	if len(first.Config) > 0 && !json.Valid(first.Config) {
 		t.Errorf("spec config is not JSON: %s", first.Config)
 	}
+}
+
+// asJSON writes v as JSON for failure messages.
+func asJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%+v", v)
+	}
+	return string(b)
+}
+
+// requiredConfig is the config object of the required fields that
+// default_config omits, with their sample values; nil when there are none.
+func requiredConfig(t *testing.T, d template.Description) json.RawMessage {
+	t.Helper()
+	missing := template.RequiredWithoutDefault(d.ConfigSchema, d.DefaultConfig)
+	if len(missing) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(sampleValues(d.ConfigSchema, missing))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// completeConfig is default_config with a value for each required field it
+// omits (see Conformance).
+func completeConfig(t *testing.T, d template.Description) json.RawMessage {
+	t.Helper()
+	missing := template.RequiredWithoutDefault(d.ConfigSchema, d.DefaultConfig)
+	if len(missing) == 0 {
+		return d.DefaultConfig
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(d.DefaultConfig, &obj); err != nil || obj == nil {
+		return d.DefaultConfig // the schema check reports it
+	}
+	for k, v := range sampleValues(d.ConfigSchema, missing) {
+		obj[k] = v
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// sampleValues makes a value for each of fields from its property schema.
+func sampleValues(schema json.RawMessage, fields []string) map[string]any {
+	var doc struct {
+		Properties map[string]map[string]any `json:"properties"`
+	}
+	_ = json.Unmarshal(schema, &doc)
+	out := make(map[string]any, len(fields))
+	for _, f := range fields {
+		out[f] = sample(doc.Properties[f])
+	}
+	return out
+}
+
+func sample(p map[string]any) any {
+	if ex, ok := p["examples"].([]any); ok && len(ex) > 0 {
+		return ex[0]
+	}
+	for _, k := range []string{"default", "const"} {
+		if v, ok := p[k]; ok {
+			return v
+		}
+	}
+	if e, ok := p["enum"].([]any); ok && len(e) > 0 {
+		return e[0]
+	}
+	typ, _ := p["type"].(string)
+	if ts, ok := p["type"].([]any); ok && len(ts) > 0 {
+		typ, _ = ts[0].(string)
+	}
+	num := func(k string) (float64, bool) { v, ok := p[k].(float64); return v, ok }
+	switch typ {
+	case "string":
+		pattern, _ := p["pattern"].(string)
+		if p["format"] == "uri" || p["format"] == "url" || strings.HasPrefix(pattern, "^https") {
+			return "https://example.com/conformance"
+		}
+		n := 8
+		if v, ok := num("minLength"); ok && int(v) > n {
+			n = int(v)
+		}
+		if v, ok := num("maxLength"); ok && int(v) < n {
+			n = int(v)
+		}
+		return strings.Repeat("x", n)
+	case "integer", "number":
+		if v, ok := num("minimum"); ok {
+			return v
+		}
+		if v, ok := num("maximum"); ok && v < 1 {
+			return v
+		}
+		return 1
+	case "boolean":
+		return true
+	case "array":
+		return []any{}
+	case "object":
+		return map[string]any{}
+	}
+	return "x"
 }
 
 // validate calls Validate, failing the test on an error.

@@ -87,8 +87,8 @@ func TestServeRecoversPanics(t *testing.T) {
 		panic("boom")
 	}})
 	_, err := tmpl.Validate(t.Context(), json.RawMessage(`{}`))
-	if !errors.Is(err, plugin.ErrUnavailable) || !strings.Contains(err.Error(), "tmpl-memory panicked in Validate: boom") {
-		t.Fatalf("Validate of a panicking template: %v; want ErrUnavailable naming the template and the panic", err)
+	if !errors.Is(err, plugin.ErrFailed) || errors.Is(err, plugin.ErrUnavailable) || !strings.Contains(err.Error(), "tmpl-memory panicked in Validate: boom") {
+		t.Fatalf("Validate of a panicking template: %v; want ErrFailed naming the template and the panic", err)
 	}
 	// The server survives: the next call works.
 	if _, err := tmpl.Render(t.Context(), template.RenderRequest{AgentName: "a-1", Config: json.RawMessage(`{}`)}); err != nil {
@@ -109,9 +109,9 @@ func TestServeMapsErrors(t *testing.T) {
 	}})
 
 	_, err := tmpl.Validate(t.Context(), json.RawMessage(`{}`))
-	if err == nil || errors.Is(err, plugin.ErrUnavailable) || errors.Is(err, plugin.ErrDeadline) ||
-		err.Error() != "template tmpl-memory: validate: cannot reach the schema registry" {
-		t.Errorf("template error: %v; want the template's own message, unclassified", err)
+	if !errors.Is(err, plugin.ErrFailed) || errors.Is(err, plugin.ErrUnavailable) || errors.Is(err, plugin.ErrDeadline) ||
+		err.Error() != "template tmpl-memory: validate: template failed: cannot reach the schema registry" {
+		t.Errorf("template error: %v; want the template's own message, as ErrFailed", err)
 	}
 
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
@@ -143,6 +143,8 @@ func TestConformanceCatchesBrokenTemplates(t *testing.T) {
 		`--- FAIL: TestBrokenTemplateChild/unknown_field`,
 		`--- FAIL: TestBrokenTemplateChild/render`,
 		`Render is not deterministic`,
+		`the same request {"agent_name":"conformance-agent","config":{`, // configs quoted as JSON
+		`Validate({"max_context_size":"x-conformance-wrong-type",`,
 		`--- PASS: TestBrokenTemplateChild/schema`,
 	} {
 		if !strings.Contains(string(out), want) {

@@ -28,8 +28,11 @@ import (
 // error mapping of a real plugin), without a process or a socket. The
 // server stops when the test ends.
 //
-// Errors of calls match plugin.ErrUnavailable and plugin.ErrDeadline as
-// they would from a host; a panic in tmpl fails the call and is logged.
+// Errors of calls match plugin.ErrFailed (the template's own error or a
+// panic), plugin.ErrUnavailable and plugin.ErrDeadline as they would from a
+// host; a panic in tmpl fails the call and is logged. The host's checks of
+// answers (template.CheckSpec and the others) are not applied here:
+// Conformance applies them.
 func Serve(tb testing.TB, tmpl template.Template) template.Template {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"sync"
+	"syscall"
 	"time"
 
 	hclog "github.com/hashicorp/go-hclog"
@@ -16,7 +19,7 @@ import (
 	"github.com/waooaw/waooaw-go/factory/template"
 )
 
-// describeTimeout bounds the Describe a plugin process makes for itself.
+// describeTimeout bounds the Describe of the describe command.
 const describeTimeout = 10 * time.Second
 
 // parentPoll is how often a served plugin checks that its host is alive.
@@ -47,17 +50,10 @@ func Main(t template.Template, version int) int {
 		return 1
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), describeTimeout)
-	d, err := t.Describe(ctx)
-	cancel()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: describe: %v\n", name, err)
-		return 1
-	}
-	if d.TemplateID == "" {
-		fmt.Fprintf(os.Stderr, "%s: describe: template_id is empty\n", name)
-		return 1
-	}
+	// Serve at once: the host describes the template itself, with its own
+	// deadline, and says so when Describe hangs. The id is only for
+	// messages (a panic's), looked up when first needed.
+	id := sync.OnceValue(func() string { return templateID(t, name) })
 
 	// The real stderr: go-plugin swaps os.Stderr for a pipe once serving.
 	stderr := os.Stderr
@@ -76,7 +72,7 @@ func Main(t template.Template, version int) int {
 	goplugin.Serve(&goplugin.ServeConfig{
 		HandshakeConfig: Handshake(),
 		VersionedPlugins: map[int]goplugin.PluginSet{
-			version: {PluginName: &Plugin{ID: d.TemplateID, Impl: t, PanicLog: stderr}},
+			version: {PluginName: &Plugin{IDFunc: id, Impl: t, PanicLog: stderr}},
 		},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			return grpc.NewServer(append(opts, ServerOptions()...)...)
@@ -88,6 +84,31 @@ func Main(t template.Template, version int) int {
 	close(stop)
 	<-watched
 	return 0
+}
+
+// idTimeout bounds the Describe that finds the template id for a message.
+const idTimeout = 2 * time.Second
+
+// templateID is t's template id, or the plugin's file name when Describe
+// fails or does not answer in idTimeout.
+func templateID(t template.Template, name string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), idTimeout)
+	defer cancel()
+	got := make(chan string, 1)
+	go func() { // a Describe that ignores ctx must not hold the message
+		d, err := t.Describe(ctx)
+		if err != nil || d.TemplateID == "" {
+			got <- name
+			return
+		}
+		got <- d.TemplateID
+	}()
+	select {
+	case id := <-got:
+		return id
+	case <-ctx.Done():
+		return name
+	}
 }
 
 func usage(w io.Writer, name string) {
@@ -117,13 +138,18 @@ func describe(t template.Template, name string, stdout, stderr io.Writer) int {
 }
 
 // watchHost calls exit when the host that started this process is gone:
-// its stdin pipe reached EOF (when useStdin; the host holds the write end
+// SIGTERM came (the host's kernel sends it when the host dies), its stdin
+// pipe reached EOF (when useStdin; the host holds the write end
 // and the kernel closes it when the host dies, however it dies), or the
 // parent process changed (the process was re-parented). It returns when
 // stop is closed. The stdin reader cannot be interrupted; it lives as long
 // as the process, which ends soon after stop.
 func watchHost(stop <-chan struct{}, useStdin bool, exit func()) {
 	ppid := os.Getppid()
+	// The host asks the kernel for SIGTERM when it dies (Linux).
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	defer signal.Stop(term)
 	eof := make(chan struct{})
 	if useStdin {
 		go func() {
@@ -138,6 +164,9 @@ func watchHost(stop <-chan struct{}, useStdin bool, exit func()) {
 		case <-stop:
 			return
 		case <-eof:
+			exit()
+			return
+		case <-term:
 			exit()
 			return
 		case <-tick.C:

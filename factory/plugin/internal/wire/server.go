@@ -18,7 +18,7 @@ import (
 // server is the plugin half: TemplateService over a template.Template.
 type server struct {
 	templatev1.UnimplementedTemplateServiceServer
-	id       string
+	id       func() string
 	t        template.Template
 	panicLog io.Writer
 }
@@ -28,6 +28,11 @@ type server struct {
 // and writes the stack to panicLog (nil: nowhere); in a plugin process that
 // is stderr, which the host captures.
 func NewServer(id string, t template.Template, panicLog io.Writer) templatev1.TemplateServiceServer {
+	return newServer(func() string { return id }, t, panicLog)
+}
+
+// newServer is NewServer with the id found when a message needs it.
+func newServer(id func() string, t template.Template, panicLog io.Writer) templatev1.TemplateServiceServer {
 	return &server{id: id, t: t, panicLog: panicLog}
 }
 
@@ -37,9 +42,9 @@ func (s *server) recover(method string, err *error) {
 		return
 	}
 	if s.panicLog != nil {
-		fmt.Fprintf(s.panicLog, "template %s panicked in %s: %v\n%s", s.id, method, r, debug.Stack())
+		fmt.Fprintf(s.panicLog, "template %s panicked in %s: %v\n%s", s.id(), method, r, debug.Stack())
 	}
-	*err = status.Errorf(codes.Internal, "template %s panicked in %s: %v", s.id, method, r)
+	*err = status.Errorf(codes.Internal, "template %s panicked in %s: %v", s.id(), method, r)
 }
 
 // Describe implements TemplateService.
@@ -51,7 +56,7 @@ func (s *server) Describe(ctx context.Context, _ *templatev1.DescribeRequest) (r
 	}
 	b, err := json.Marshal(d)
 	if err != nil {
-		return nil, status.Errorf(codes.Unknown, "template %s: encode description: %v", s.id, err)
+		return nil, status.Errorf(codes.Unknown, "template %s: encode description: %v", s.id(), err)
 	}
 	return &templatev1.DescribeResponse{DescriptionJson: b}, nil
 }
@@ -75,7 +80,7 @@ func (s *server) Render(ctx context.Context, req *templatev1.RenderRequest) (res
 	defer s.recover("Render", &err)
 	var r template.RenderRequest
 	if err := json.Unmarshal(req.GetRequestJson(), &r); err != nil {
-		return nil, status.Errorf(codes.InvalidArgument, "template %s: decode render request: %v", s.id, err)
+		return nil, status.Errorf(codes.InvalidArgument, "template %s: decode render request: %v", s.id(), err)
 	}
 	spec, err := s.t.Render(ctx, r)
 	if err != nil {
@@ -83,7 +88,7 @@ func (s *server) Render(ctx context.Context, req *templatev1.RenderRequest) (res
 	}
 	b, err := json.Marshal(spec)
 	if err != nil {
-		return nil, status.Errorf(codes.Unknown, "template %s: encode spec: %v", s.id, err)
+		return nil, status.Errorf(codes.Unknown, "template %s: encode spec: %v", s.id(), err)
 	}
 	return &templatev1.RenderResponse{SpecJson: b}, nil
 }

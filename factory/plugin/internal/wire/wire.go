@@ -24,8 +24,12 @@ import (
 const (
 	MagicCookieKey   = "WAOOAW_TEMPLATE_PLUGIN"
 	MagicCookieValue = "8f0c5b7e-waooaw-template"
-	// ProtocolVersion is the template protocol this build speaks.
-	ProtocolVersion = 1
+	// ProtocolVersion is the template protocol this build's plugins speak,
+	// and the newest a host of this build accepts.
+	ProtocolVersion = 2
+	// PreviousProtocolVersion is the oldest protocol a host of this build
+	// accepts: plugins built by the previous release keep loading.
+	PreviousProtocolVersion = 1
 	// PluginName is the name the template is dispensed under.
 	PluginName = "template"
 	// MaxMessageBytes caps one gRPC message in either direction.
@@ -37,6 +41,10 @@ const (
 
 // ErrUnavailable is matched by errors of calls the plugin could not serve.
 var ErrUnavailable = errors.New("template plugin unavailable")
+
+// ErrFailed is matched by errors of calls the template failed itself: it
+// returned an error or panicked. It is template.ErrFailed.
+var ErrFailed = template.ErrFailed
 
 // ErrDeadline is matched by errors of calls that ran out of time. It also
 // matches context.DeadlineExceeded.
@@ -56,18 +64,24 @@ func Handshake() goplugin.HandshakeConfig {
 	return goplugin.HandshakeConfig{MagicCookieKey: MagicCookieKey, MagicCookieValue: MagicCookieValue}
 }
 
-// Plugin is the go-plugin GRPCPlugin of a template: Impl and ID on the
-// plugin side, nothing on the host side.
+// Plugin is the go-plugin GRPCPlugin of a template: Impl and ID (or
+// IDFunc, called when a message needs the id) on the plugin side, nothing
+// on the host side.
 type Plugin struct {
 	goplugin.NetRPCUnsupportedPlugin
 	ID       string
+	IDFunc   func() string
 	Impl     template.Template
 	PanicLog io.Writer
 }
 
 // GRPCServer registers the template service.
 func (p *Plugin) GRPCServer(_ *goplugin.GRPCBroker, s *grpc.Server) error {
-	templatev1.RegisterTemplateServiceServer(s, NewServer(p.ID, p.Impl, p.PanicLog))
+	id := p.IDFunc
+	if id == nil {
+		id = func() string { return p.ID }
+	}
+	templatev1.RegisterTemplateServiceServer(s, newServer(id, p.Impl, p.PanicLog))
 	return nil
 }
 
@@ -110,11 +124,12 @@ func MapError(method string, err error) error {
 		return fmt.Errorf("%s: %w", method, ErrDeadline)
 	case codes.Canceled:
 		return fmt.Errorf("%s: %w", method, context.Canceled)
-	case codes.Unavailable, codes.Internal, codes.Unimplemented, codes.DataLoss,
+	case codes.Unavailable, codes.Unimplemented, codes.DataLoss,
 		codes.Unauthenticated, codes.PermissionDenied, codes.Aborted:
 		return fmt.Errorf("%s: %w: %s", method, ErrUnavailable, st.Message())
 	}
-	// The template's own error (UNKNOWN), a request it could not decode
-	// (INVALID_ARGUMENT) or a message over the size limit.
-	return fmt.Errorf("%s: %s", method, st.Message())
+	// The template's own error (UNKNOWN), a panic (INTERNAL), a request it
+	// could not decode (INVALID_ARGUMENT) or a message over the size limit:
+	// the same call fails the same way again.
+	return fmt.Errorf("%s: %w: %s", method, ErrFailed, st.Message())
 }

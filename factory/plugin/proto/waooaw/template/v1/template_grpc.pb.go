@@ -1,8 +1,10 @@
-// The waooaw template plugin protocol, version 1.
+// The waooaw template plugin protocol, versions 1 and 2 (the same wire; see
+// docs/plugin-protocol.md for the whole protocol and what each version means).
 //
 // A template plugin is an executable served with hashicorp/go-plugin over
 // gRPC (go-plugin handshake: magic cookie WAOOAW_TEMPLATE_PLUGIN =
-// "8f0c5b7e-waooaw-template", application protocol version 1). It serves
+// "8f0c5b7e-waooaw-template", application protocol version 2; hosts accept
+// 1 and 2). It serves
 // TemplateService. Config, descriptions, render requests and specs travel as
 // UTF-8 JSON documents in bytes fields, with the shapes of the platform API
 // (snake_case), so this file stays stable while those shapes grow.
