@@ -109,7 +109,7 @@ func TestTemplateCheck(t *testing.T) {
 	t.Run("plugin of another protocol fails to load", func(t *testing.T) {
 		t.Parallel()
 		r := runBin(t, bin, nil, "template", "check", "futureproto")
-		if r.code != exitFailure || !strings.Contains(r.stdout, "FAIL  load") || !strings.Contains(r.stderr, "protocol 2, host speaks 1") {
+		if r.code != exitFailure || !strings.Contains(r.stdout, "FAIL  load") || !strings.Contains(r.stderr, "protocol 3, host speaks 1-2") {
 			t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 		}
 	})

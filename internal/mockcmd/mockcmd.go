@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -40,6 +41,16 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 	pluginTimeout := fs.Duration("plugin-timeout", plugin.DefaultCallTimeout, "deadline of each call to a template plugin (over it: 504)")
 	empty := fs.Bool("empty", false, "start with no seed data (no agents, queues, workflows or customers; the demo users stay), e.g. with -seed")
 	seedFile := fs.String("seed", "", "add the seed data in `file` (JSON, the body of POST /_mock/seed) at the start and after every reset")
+	var pluginEnv []string
+	fs.Func("plugin-env", "pass the environment variable `KEY` on to template plugins, repeatable (they get no other)", func(v string) error {
+		if v == "" || strings.ContainsAny(v, "= ") {
+			return fmt.Errorf("want a variable name, e.g. -plugin-env HTTPS_PROXY")
+		}
+		pluginEnv = append(pluginEnv, v)
+		return nil
+	})
+	requirePins := fs.Bool("plugin-require-pins", false, "load only plugins whose sha256 is pinned in the plugin directory's SHA256SUMS")
+	pluginWatch := fs.Duration("plugin-watch", time.Second, "look for rebuilt plugins this often and reload them without a restart (0: never)")
 	validate := fs.Bool("validate-requests", false, "check every request to the platform API against api/openapi.yaml: one that breaks it gets a 400 naming the field (and its journal entry says the violation)")
 	lim := mockserver.DefaultLimits()
 	fs.IntVar(&lim.IdempotencyKeys, "idempotency-keys", lim.IdempotencyKeys, "Idempotency-Keys remembered (past it, the oldest finished one is forgotten)")
@@ -74,6 +85,9 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 		if v < 1 {
 			return fmt.Errorf("-%s %d: want at least 1", name, v)
 		}
+	}
+	if *pluginWatch < 0 {
+		return fmt.Errorf("-plugin-watch %v: want 0 (never) or more", *pluginWatch)
 	}
 	if lim.SandboxIdle < time.Second {
 		return fmt.Errorf("-sandbox-idle %v: want at least 1s", lim.SandboxIdle)
@@ -119,8 +133,16 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 		*pluginDir = os.Getenv(plugin.DirEnv)
 	}
 	if *pluginDir != "" {
-		host, err := plugin.NewHost(ctx, plugin.WithDir(*pluginDir), plugin.WithBuiltins(template.Builtins()),
-			plugin.WithStderr(stderr), plugin.WithCallTimeout(*pluginTimeout))
+		hopts := []plugin.HostOption{plugin.WithDir(*pluginDir), plugin.WithBuiltins(template.Builtins()),
+			plugin.WithStderr(stderr), plugin.WithCallTimeout(*pluginTimeout), plugin.WithLogger(logger),
+			plugin.WithEnv(pluginEnv...)}
+		if *requirePins {
+			hopts = append(hopts, plugin.WithRequirePins())
+		}
+		if *pluginWatch > 0 {
+			hopts = append(hopts, plugin.WithWatch(*pluginWatch))
+		}
+		host, err := plugin.NewHost(ctx, hopts...)
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("-plugin-dir: %w", err)
