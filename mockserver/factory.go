@@ -282,6 +282,7 @@ func (s *Server) checkRequest(rc *reqCtx) (template.Resolved, template.Result, *
 	if e := rc.decode(&req); e != nil {
 		return template.Resolved{}, template.Result{}, e
 	}
+	rc.maskJournal(s.schemaOf(rc.r.Context(), req.TemplateID))
 	resolved, res, err := template.Check(rc.r.Context(), s.templateSource(), req)
 	if err != nil {
 		return template.Resolved{}, template.Result{}, templateFailureOf(req.TemplateID, err)
@@ -369,8 +370,8 @@ func (s *Server) createAgent(rc *reqCtx) (int, any, *apiError) {
 	}
 	dep.agentID = id
 	// The agent's config is the one it was created with (servicing serves
-	// it), its sensitive fields (writeOnly) masked: never shown again.
-	if cfg, err := template.DecodeObject(template.MaskConfig(desc.ConfigSchema, resolved.Config)); err == nil {
+	// it, its sensitive fields masked: sensitive.go).
+	if cfg, err := template.DecodeObject(resolved.Config); err == nil {
 		st.servicing.createdConfig(id, agentConfig{version: 1, config: cfg, updated: rc.now})
 	}
 	depID := st.factory.add(dep)

@@ -174,7 +174,11 @@ func TestFactoryTemplateTimeout(t *testing.T) {
 // accepted and never shown again.
 func TestFactoryMasksSensitiveConfig(t *testing.T) {
 	t.Parallel()
-	ts := startFake(t, &fakeTemplate{})
+	var validated atomic.Value // the last config the template validated
+	ts := startFake(t, &fakeTemplate{validate: func(c json.RawMessage) ([]template.Issue, error) {
+		validated.Store(string(c))
+		return nil, nil
+	}})
 	fc := factory.New(ts.Client(mockserver.AdminEmail))
 	op, err := fc.Create(t.Context(), factory.Request{TemplateID: "tmpl-fake", AgentName: "secret-agent",
 		Config: json.RawMessage(`{"api_key":"sk-live-123456","nested":{"pw":"hunter22"}}`)})
@@ -191,5 +195,29 @@ func TestFactoryMasksSensitiveConfig(t *testing.T) {
 	}
 	if want := `{"api_key":"********","level":1,"nested":{"pw":"********"}}`; string(b) != want {
 		t.Errorf("the agent's config is %s, want %s", b, want)
+	}
+	// A patch: its answer masks too; sending the mask back keeps the secret.
+	sc := servicing.New(ts.Client(mockserver.AdminEmail))
+	upd, err := sc.PatchConfig(t.Context(), op.Last().AgentID, map[string]any{"api_key": "********", "nested": map[string]any{"pw": "new-secret-99"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.Marshal(upd.Config); strings.Contains(string(b), "new-secret-99") || !strings.Contains(string(b), `"api_key":"********"`) {
+		t.Errorf("the patch answer shows %s", b)
+	}
+	// The journal keeps the bodies with the secrets masked.
+	for _, e := range ts.Journal(mockserver.JournalFilter{}) {
+		if strings.Contains(e.Body, "sk-live-123456") || strings.Contains(e.Body, "hunter22") || strings.Contains(e.Body, "new-secret-99") {
+			t.Errorf("the journal shows a secret: %s %s %s", e.Method, e.Path, e.Body)
+		}
+	}
+	if n := len(ts.Journal(mockserver.JournalFilter{Method: "POST", Path: "/api/platform/factory/agents",
+		Body: map[string]any{"config": map[string]any{"api_key": "********"}}})); n != 1 {
+		t.Errorf("the create is journaled with its masked config %d times, want 1", n)
+	}
+	// The stored secrets are the ones sent: the template validated the
+	// patched config with the kept api_key and the new pw.
+	if got, _ := validated.Load().(string); !strings.Contains(got, `"api_key":"sk-live-123456"`) || !strings.Contains(got, `"pw":"new-secret-99"`) {
+		t.Errorf("the template validated %s: the mask was stored over the secret", got)
 	}
 }

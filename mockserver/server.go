@@ -227,6 +227,9 @@ type reqCtx struct {
 	body   []byte
 	header http.Header // headers the handler adds to its answer
 	now    time.Time
+	// journalBody, when set, is the body the journal keeps instead of the
+	// one sent (sensitive values masked: sensitive.go).
+	journalBody []byte
 }
 
 func (rc *reqCtx) param(name string) string { return rc.params[name] }
@@ -317,6 +320,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	a := s.transact(rt, func() answer { return s.answer(r, rt, params, rid, body, bodyErr) })
 	rec.who, rec.violation = a.who, a.violation
+	if a.journalBody != nil {
+		rec.body = a.journalBody
+	}
 	writeAnswer(w, a.status, a.header, a.body)
 }
 
@@ -329,6 +335,8 @@ type answer struct {
 	who    *principal // the caller, when the token was checked
 	// violation is how the request broke the contract (WithRequestValidation).
 	violation string
+	// journalBody replaces the request body in the journal (reqCtx).
+	journalBody []byte
 }
 
 func errAnswer(rid string, e *apiError) answer {
@@ -365,7 +373,7 @@ func (s *Server) answer(r *http.Request, rt *route, params map[string]string, ri
 		rc.who = p
 	}
 	a := s.checked(rc, rt, params, rid, bodyErr)
-	a.who = rc.who
+	a.who, a.journalBody = rc.who, rc.journalBody
 	return a
 }
 

@@ -820,7 +820,8 @@ func (s *Server) getAgentConfig(rc *reqCtx) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, servicing.Config{AgentID: a.AgentID, ConfigVersion: c.version, Config: c.config, UpdatedAt: c.updated}, nil
+	schema := s.schemaOf(rc.r.Context(), a.TemplateID)
+	return http.StatusOK, servicing.Config{AgentID: a.AgentID, ConfigVersion: c.version, Config: shown(schema, c.config), UpdatedAt: c.updated}, nil
 }
 
 // patchAgentConfig merges the body's config (an RFC 7386 merge patch) into
@@ -849,6 +850,9 @@ func (s *Server) patchAgentConfig(rc *reqCtx) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
+	schema := s.schemaOf(rc.r.Context(), a.TemplateID)
+	rc.maskJournal(schema)
+	keepMasked(schema, patch)
 	for range configCommitAttempts {
 		cur, e := s.configOf(rc, st, a)
 		if e != nil {
@@ -864,7 +868,7 @@ func (s *Server) patchAgentConfig(rc *reqCtx) (int, any, *apiError) {
 		}
 		return http.StatusOK, servicing.ConfigUpdate{
 			AgentID: a.AgentID, ConfigVersion: next.version, AppliedAt: rc.now,
-			AgentReloaded: true, DowntimeSeconds: 0, Config: next.config,
+			AgentReloaded: true, DowntimeSeconds: 0, Config: shown(schema, next.config),
 		}, nil
 	}
 	return 0, nil, conflict("agent %q's config kept changing while this patch was applied: send it again", a.AgentID)
