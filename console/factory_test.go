@@ -149,8 +149,12 @@ func (p pluginTemplates) Validate(_ context.Context, cfg json.RawMessage) ([]tem
 }
 
 func (p pluginTemplates) Render(_ context.Context, r template.RenderRequest) (template.Spec, error) {
+	var steps []template.Step // the fixed steps, each within the host's 1-10 minutes
+	for _, n := range template.StepNames() {
+		steps = append(steps, template.Step{Name: n, DurationMS: template.MinStepDuration.Milliseconds()})
+	}
 	return template.Spec{TemplateID: "tmpl-echo", AgentName: r.AgentName, Resources: r.Resources, Plan: r.Plan, Config: r.Config,
-		Steps: []template.Step{{Name: "validate", DurationMS: 1000}, {Name: "online", DurationMS: 1000}}}, nil
+		Steps: steps}, nil
 }
 
 // A plugin template is a card, its form comes from its schema and its
