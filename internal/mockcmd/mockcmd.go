@@ -42,7 +42,7 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 	empty := fs.Bool("empty", false, "start with no seed data (no agents, queues, workflows or customers; the demo users stay), e.g. with -seed")
 	seedFile := fs.String("seed", "", "add the seed data in `file` (JSON, the body of POST /_mock/seed) at the start and after every reset")
 	var pluginEnv []string
-	fs.Func("plugin-env", "pass the environment variable `KEY` on to template plugins, repeatable (they get no other)", func(v string) error {
+	fs.Func("plugin-env", "pass the environment variable `KEY` on to template plugins, repeatable (beyond these they get only PATH, TMPDIR, TZ and the locale)", func(v string) error {
 		if v == "" || strings.ContainsAny(v, "= ") {
 			return fmt.Errorf("want a variable name, e.g. -plugin-env HTTPS_PROXY")
 		}
