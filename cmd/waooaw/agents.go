@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
@@ -199,8 +201,25 @@ func (a *app) printAgent(ag *platform.Agent) error {
 	})
 }
 
+// nonNil makes an empty list encode as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 // completeAgents completes agent ids, when signed in.
 func (a *app) completeAgents(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return completeFirst(a, cmd, args, func(c *waooaw.Client) iter.Seq2[platform.Agent, error] {
+		return c.Agents.List(cmd.Context(), platform.AgentListOptions{})
+	}, func(ag platform.Agent) (string, string) { return ag.AgentID, ag.Name })
+}
+
+// completeFirst completes a command's first argument with the ids (and
+// descriptions) of a list of the platform's, when signed in.
+func completeFirst[T any](a *app, cmd *cobra.Command, args []string, list func(*waooaw.Client) iter.Seq2[T, error],
+	idOf func(T) (id, desc string)) ([]cobra.Completion, cobra.ShellCompDirective) {
 	if len(args) > 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -209,19 +228,11 @@ func (a *app) completeAgents(cmd *cobra.Command, args []string, _ string) ([]cob
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	var out []cobra.Completion
-	for ag, err := range c.Agents.List(cmd.Context(), platform.AgentListOptions{}) {
+	for it, err := range list(c) {
 		if err != nil {
 			break
 		}
-		out = append(out, cobra.CompletionWithDesc(ag.AgentID, ag.Name))
+		out = append(out, cobra.CompletionWithDesc(idOf(it)))
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
-}
-
-// nonNil makes an empty list encode as [] rather than null.
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

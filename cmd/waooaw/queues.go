@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"iter"
 	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/queues"
 )
 
@@ -69,24 +71,6 @@ With a queue's name, show that queue with its message counters.`,
 	cmd.Flags().StringVar(&search, "search", "", "only queues whose name contains `text`")
 	cmd.RegisterFlagCompletionFunc("status", complete("healthy", "degraded", "critical"))
 	return cmd
-}
-
-func (a *app) completeQueues(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	c, err := a.sdk()
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var out []cobra.Completion
-	for q, err := range c.Queues.List(cmd.Context(), queues.ListOptions{}) {
-		if err != nil {
-			break
-		}
-		out = append(out, cobra.CompletionWithDesc(q.QueueName, string(q.Status)))
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
 // filterFlags are the dead-letter filters of dlq list, retry-all and purge.
@@ -249,4 +233,11 @@ func (a *app) dlqCmd() *cobra.Command {
 	}
 	cmd.AddCommand(ls, retry, del, retryAll, purge)
 	return cmd
+}
+
+// completeQueues completes queue names, when signed in.
+func (a *app) completeQueues(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return completeFirst(a, cmd, args, func(c *waooaw.Client) iter.Seq2[queues.Queue, error] {
+		return c.Queues.List(cmd.Context(), queues.ListOptions{})
+	}, func(q queues.Queue) (string, string) { return q.QueueName, string(q.Status) })
 }

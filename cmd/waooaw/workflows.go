@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
+	"github.com/waooaw/waooaw-go"
 	"github.com/waooaw/waooaw-go/workflows"
 )
 
@@ -231,20 +233,9 @@ func (a *app) printWorkflow(w *workflows.Workflow) error {
 	return nil
 }
 
+// completeWorkflows completes workflow ids, when signed in.
 func (a *app) completeWorkflows(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	c, err := a.sdk()
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var out []cobra.Completion
-	for w, err := range c.Workflows.List(cmd.Context(), workflows.ListOptions{}) {
-		if err != nil {
-			break
-		}
-		out = append(out, cobra.CompletionWithDesc(w.WorkflowID, w.WorkflowName))
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
+	return completeFirst(a, cmd, args, func(c *waooaw.Client) iter.Seq2[workflows.Workflow, error] {
+		return c.Workflows.List(cmd.Context(), workflows.ListOptions{})
+	}, func(w workflows.Workflow) (string, string) { return w.WorkflowID, w.WorkflowName })
 }
