@@ -60,36 +60,3 @@ func shown(schema json.RawMessage, cfg map[string]any) map[string]any {
 	}
 	return out
 }
-
-// keepMasked drops from patch the sensitive fields whose value is the mask:
-// a client that sends back what it was shown keeps the stored secret.
-func keepMasked(schema json.RawMessage, patch map[string]any) {
-	for _, f := range template.SensitiveFields(schema) {
-		m, path := patch, splitDots(f)
-		for i, k := range path {
-			if i == len(path)-1 {
-				if m[k] == template.Masked {
-					delete(m, k)
-				}
-				break
-			}
-			next, ok := m[k].(map[string]any)
-			if !ok {
-				break
-			}
-			m = next
-		}
-	}
-}
-
-func splitDots(f string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(f); i++ {
-		if f[i] == '.' {
-			out = append(out, f[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, f[start:])
-}

@@ -852,7 +852,7 @@ func (s *Server) patchAgentConfig(rc *reqCtx) (int, any, *apiError) {
 	}
 	schema := s.schemaOf(rc.r.Context(), a.TemplateID)
 	rc.maskJournal(schema)
-	keepMasked(schema, patch)
+	template.DropMasked(schema, patch)
 	for range configCommitAttempts {
 		cur, e := s.configOf(rc, st, a)
 		if e != nil {

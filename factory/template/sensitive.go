@@ -69,6 +69,25 @@ func MaskConfig(schema, config json.RawMessage) json.RawMessage {
 	return b
 }
 
+// DropMasked removes from patch, a config or a merge patch of one, every
+// sensitive field of schema whose value is Masked: a client that sends
+// back the config it was shown keeps the stored secrets.
+func DropMasked(schema json.RawMessage, patch map[string]any) {
+	for _, f := range SensitiveFields(schema) {
+		m, path := patch, splitPath(f)
+		for len(path) > 1 {
+			next, ok := m[path[0]].(map[string]any)
+			if !ok {
+				break
+			}
+			m, path = next, path[1:]
+		}
+		if len(path) == 1 && m[path[0]] == Masked {
+			delete(m, path[0])
+		}
+	}
+}
+
 func splitPath(f string) []string {
 	var out []string
 	start := 0
