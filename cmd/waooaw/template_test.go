@@ -99,7 +99,7 @@ func TestTemplateCheck(t *testing.T) {
 		if r.code != exitFailure {
 			t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 		}
-		if !strings.Contains(r.stdout, "FAIL  unknown_field\n      conformance.go") {
+		if !strings.Contains(r.stdout, "FAIL  unknown_field\n      Validate({\"x_conformance_unknown\":true}) = [], want an issue on field") {
 			t.Errorf("the failing check and why are not shown:\n%s", r.stdout)
 		}
 		if !strings.Contains(r.stderr, "tmpl-faulty fails 1 of 8 checks: unknown_field") {

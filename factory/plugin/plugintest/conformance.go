@@ -80,6 +80,24 @@ var (
 // Failures quote the configs and requests they used as JSON.
 func Conformance(t *testing.T, tmpl template.Template) {
 	t.Helper()
+	conformance(t, tmpl, func(name string, check func(checkT)) {
+		t.Run(name, func(t *testing.T) { check(t) })
+	})
+}
+
+// checkT is what the checks need of a test: *testing.T, or Check's runner.
+type checkT interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Fatal(args ...any)
+	Context() context.Context
+}
+
+// conformance runs the checks, each through run (a subtest, or one of
+// Check's results).
+func conformance(t checkT, tmpl template.Template, run func(name string, check func(checkT))) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*callTimeout)
 	defer cancel()
 	d, err := tmpl.Describe(ctx)
@@ -89,11 +107,11 @@ func Conformance(t *testing.T, tmpl template.Template) {
 
 	required := requiredConfig(t, d)
 	d.DefaultConfig = completeConfig(t, d) // every check starts from a valid config
-	t.Run("describe", func(t *testing.T) { checkDescription(t, d) })
-	t.Run("schema", func(t *testing.T) { checkSchema(t, d) })
-	t.Run("defaults", func(t *testing.T) { checkDefaults(t, tmpl, d, required) })
-	t.Run("issue_paths", func(t *testing.T) { checkIssuePaths(t, tmpl, d) })
-	t.Run("unknown_field", func(t *testing.T) {
+	run("describe", func(t checkT) { checkDescription(t, d) })
+	run("schema", func(t checkT) { checkSchema(t, d) })
+	run("defaults", func(t checkT) { checkDefaults(t, tmpl, d, required) })
+	run("issue_paths", func(t checkT) { checkIssuePaths(t, tmpl, d) })
+	run("unknown_field", func(t checkT) {
 		cfg := withField(t, d.DefaultConfig, unknownField, true)
 		issues := validate(t, tmpl, cfg)
 		checkPaths(t, issues)
@@ -101,12 +119,12 @@ func Conformance(t *testing.T, tmpl template.Template) {
 			t.Errorf("Validate(%s) = %v, want an issue on field %q", cfg, issues, unknownField)
 		}
 	})
-	t.Run("large_config", func(t *testing.T) {
+	run("large_config", func(t checkT) {
 		cfg := withField(t, d.DefaultConfig, largeField, strings.Repeat("x", largeConfigBytes))
 		checkPaths(t, validate(t, tmpl, cfg))
 	})
-	t.Run("render", func(t *testing.T) { checkRender(t, tmpl, d) })
-	t.Run("concurrent", func(t *testing.T) {
+	run("render", func(t checkT) { checkRender(t, tmpl, d) })
+	run("concurrent", func(t checkT) {
 		var wg sync.WaitGroup
 		errs := make([]error, 8)
 		for i := range errs {
@@ -129,7 +147,7 @@ func Conformance(t *testing.T, tmpl template.Template) {
 	})
 }
 
-func checkDescription(t *testing.T, d template.Description) {
+func checkDescription(t checkT, d template.Description) {
 	if !idPattern.MatchString(d.TemplateID) {
 		t.Errorf("template_id %q: want letters, digits, '.', '_' and '-', at most 100", d.TemplateID)
 	}
@@ -174,7 +192,7 @@ func checkDescription(t *testing.T, d template.Description) {
 	}
 }
 
-func checkSchema(t *testing.T, d template.Description) {
+func checkSchema(t checkT, d template.Description) {
 	s, err := template.CompileConfigSchema(d.ConfigSchema)
 	if err != nil {
 		t.Fatalf("config_schema: %v", err)
@@ -188,7 +206,7 @@ func checkSchema(t *testing.T, d template.Description) {
 	}
 }
 
-func checkDefaults(t *testing.T, tmpl template.Template, d template.Description, required json.RawMessage) {
+func checkDefaults(t checkT, tmpl template.Template, d template.Description, required json.RawMessage) {
 	if issues := validate(t, tmpl, bytes.Clone(d.DefaultConfig)); len(issues) > 0 {
 		t.Errorf("Validate(%s) = %v, want no issues", d.DefaultConfig, issues)
 	}
@@ -204,7 +222,7 @@ func checkDefaults(t *testing.T, tmpl template.Template, d template.Description,
 	}
 }
 
-func checkIssuePaths(t *testing.T, tmpl template.Template, d template.Description) {
+func checkIssuePaths(t checkT, tmpl template.Template, d template.Description) {
 	var def map[string]json.RawMessage
 	if err := json.Unmarshal(d.DefaultConfig, &def); err != nil {
 		t.Fatalf("default_config is not a JSON object: %v", err)
@@ -226,7 +244,7 @@ func checkIssuePaths(t *testing.T, tmpl template.Template, d template.Descriptio
 }
 
 // checkPaths fails for issue fields that are not relative to config.
-func checkPaths(t *testing.T, issues []template.Issue) {
+func checkPaths(t checkT, issues []template.Issue) {
 	t.Helper()
 	for _, is := range issues {
 		f := is.Field
@@ -240,7 +258,7 @@ func checkPaths(t *testing.T, issues []template.Issue) {
 	}
 }
 
-func checkRender(t *testing.T, tmpl template.Template, d template.Description) {
+func checkRender(t checkT, tmpl template.Template, d template.Description) {
 	req := template.RenderRequest{
 		AgentName: "conformance-agent",
 		Config:    bytes.Clone(d.DefaultConfig),
@@ -302,7 +320,7 @@ func asJSON(v any) string {
 
 // requiredConfig is the config object of the required fields that
 // default_config omits, with their sample values; nil when there are none.
-func requiredConfig(t *testing.T, d template.Description) json.RawMessage {
+func requiredConfig(t checkT, d template.Description) json.RawMessage {
 	t.Helper()
 	missing := template.RequiredWithoutDefault(d.ConfigSchema, d.DefaultConfig)
 	if len(missing) == 0 {
@@ -317,7 +335,7 @@ func requiredConfig(t *testing.T, d template.Description) json.RawMessage {
 
 // completeConfig is default_config with a value for each required field it
 // omits (see Conformance).
-func completeConfig(t *testing.T, d template.Description) json.RawMessage {
+func completeConfig(t checkT, d template.Description) json.RawMessage {
 	t.Helper()
 	missing := template.RequiredWithoutDefault(d.ConfigSchema, d.DefaultConfig)
 	if len(missing) == 0 {
@@ -400,7 +418,7 @@ func sample(p map[string]any) any {
 }
 
 // validate calls Validate, failing the test on an error.
-func validate(t *testing.T, tmpl template.Template, cfg json.RawMessage) []template.Issue {
+func validate(t checkT, tmpl template.Template, cfg json.RawMessage) []template.Issue {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
 	defer cancel()
@@ -412,7 +430,7 @@ func validate(t *testing.T, tmpl template.Template, cfg json.RawMessage) []templ
 }
 
 // withField is config with one more top-level field.
-func withField(t *testing.T, config json.RawMessage, name string, v any) json.RawMessage {
+func withField(t checkT, config json.RawMessage, name string, v any) json.RawMessage {
 	t.Helper()
 	var obj map[string]any
 	if err := json.Unmarshal(config, &obj); err != nil || obj == nil {
