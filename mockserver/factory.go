@@ -34,8 +34,8 @@ const (
 type deployment struct {
 	id, agentID, templateID string
 	created                 time.Time
-	start                   time.Time // created + deployQueueDelay
 	steps                   []template.Step
+	tl                      timeline // from created + deployQueueDelay, a step each
 }
 
 // newDeployment plans the deployment of spec from now: the spec's steps in
@@ -43,27 +43,22 @@ type deployment struct {
 // template.MinStepDuration-MaxStepDuration: a template cannot make a
 // deployment instant or endless).
 func newDeployment(templateID string, spec template.Spec, now time.Time) *deployment {
-	d := &deployment{templateID: templateID, created: now, start: now.Add(deployQueueDelay)}
+	d := &deployment{templateID: templateID, created: now, tl: timeline{start: now.Add(deployQueueDelay)}}
 	for _, s := range spec.Steps {
 		d.steps = append(d.steps, template.Step{Name: s.Name, DurationMS: s.DurationMS})
+		d.tl.durs = append(d.tl.durs, time.Duration(s.DurationMS)*time.Millisecond)
 	}
 	return d
 }
 
 // end is when the last step completes: the agent is online from then on.
-func (d *deployment) end() time.Time {
-	t := d.start
-	for _, s := range d.steps {
-		t = t.Add(time.Duration(s.DurationMS) * time.Millisecond)
-	}
-	return t
-}
+func (d *deployment) end() time.Time { return d.tl.end() }
 
 // status is the deployment's status as of now: view's, without the rest
 // (the event observer looks at every deployment on every change).
 func (d *deployment) status(now time.Time) factory.DeploymentStatus {
 	switch {
-	case now.Before(d.start):
+	case now.Before(d.tl.start):
 		return factory.DeploymentPending
 	case !now.Before(d.end()):
 		return factory.DeploymentCompleted
@@ -81,28 +76,21 @@ func (d *deployment) view(now time.Time) factory.Deployment {
 		CreatedAt:    d.created,
 		Steps:        make([]factory.Step, len(d.steps)),
 	}
-	at := d.start
 	for i, s := range d.steps {
-		dur := time.Duration(s.DurationMS) * time.Millisecond
 		st := factory.Step{Name: s.Name, Status: factory.StepPending, EstimatedDurationMS: s.DurationMS}
-		if !now.Before(at) {
-			st.Status, st.StartedAt = factory.StepRunning, ptr(at)
-			if end := at.Add(dur); !now.Before(end) {
-				st.Status, st.CompletedAt = factory.StepCompleted, ptr(end)
-			}
+		switch state, from, to := d.tl.step(i, now); state {
+		case stepRunning:
+			st.Status, st.StartedAt = factory.StepRunning, ptr(from)
+		case stepDone:
+			st.Status, st.StartedAt, st.CompletedAt = factory.StepCompleted, ptr(from), ptr(to)
 		}
 		out.Steps[i] = st
-		at = at.Add(dur)
 	}
-	end, total := at, at.Sub(d.start)
-	switch {
-	case now.Before(d.start):
-		out.Status = factory.DeploymentPending
-	case !now.Before(end):
-		out.Status, out.Progress, out.CompletedAt = factory.DeploymentCompleted, 100, ptr(end)
-	default:
-		out.Status = factory.DeploymentRunning
-		out.Progress = min(int(100*now.Sub(d.start)/total), 99)
+	switch out.Status = d.status(now); out.Status {
+	case factory.DeploymentCompleted:
+		out.Progress, out.CompletedAt = 100, ptr(d.end())
+	case factory.DeploymentRunning:
+		out.Progress = min(d.tl.percent(now), 99)
 	}
 	return out
 }

@@ -110,17 +110,20 @@ type upgradeOp struct {
 	upgradePlan
 	id      string
 	created time.Time
-	start   time.Time // created + upgradeQueueDelay
 	phases  []phasePlan
-	check   int  // the phase whose end checks the new version
-	trips   bool // the check breaks a threshold: the upgrade rolls back
+	tl      timeline // the phases' times, from created + upgradeQueueDelay
+	check   int      // the phase whose end checks the new version
+	trips   bool     // the check breaks a threshold: the upgrade rolls back
 	why     string
 }
 
 // planUpgrade plans p from now.
 func planUpgrade(p upgradePlan, now time.Time) *upgradeOp {
-	o := &upgradeOp{upgradePlan: p, created: now, start: now.Add(upgradeQueueDelay)}
+	o := &upgradeOp{upgradePlan: p, created: now, tl: timeline{start: now.Add(upgradeQueueDelay)}}
 	o.phases, o.check = phasesOf(p.kind, p.strategy)
+	for _, ph := range o.phases {
+		o.tl.durs = append(o.tl.durs, ph.dur)
+	}
 	if p.auto != nil && p.auto.Enabled {
 		rate, p95 := goodBuildErrorRate, int64(goodBuildP95MS)
 		if p.toBad {
@@ -145,30 +148,15 @@ func percent(f float64) string {
 	return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.2f", f*100), "0"), ".0") + " %"
 }
 
-// total is the planned time of every phase.
-func (o *upgradeOp) total() time.Duration {
-	var d time.Duration
-	for _, p := range o.phases {
-		d += p.dur
-	}
-	return d
-}
-
 // failAt is when the check phase ends, for an upgrade that trips.
-func (o *upgradeOp) failAt() time.Time {
-	t := o.start
-	for _, p := range o.phases[:o.check+1] {
-		t = t.Add(p.dur)
-	}
-	return t
-}
+func (o *upgradeOp) failAt() time.Time { return o.tl.endOf(o.check) }
 
 // end is when the upgrade ends: completed, or rolled back.
 func (o *upgradeOp) end() time.Time {
 	if o.trips {
 		return o.failAt().Add(autoRollbackDuration)
 	}
-	return o.start.Add(o.total())
+	return o.tl.end()
 }
 
 // completes reports whether the upgrade ends completed (the agent then
@@ -194,7 +182,6 @@ func (o *upgradeOp) view(now time.Time) servicing.Upgrade {
 	if o.trips {
 		failAt = o.failAt()
 	}
-	at := o.start
 	for i, pl := range o.phases {
 		ph := servicing.Phase{Name: pl.name, Status: servicing.PhasePending}
 		if pl.traffic != nil {
@@ -208,22 +195,19 @@ func (o *upgradeOp) view(now time.Time) servicing.Upgrade {
 			u.Phases = append(u.Phases, ph)
 			continue
 		}
-		end := at.Add(pl.dur)
-		if !now.Before(at) {
-			ph.Status, ph.StartedAt = servicing.PhaseInProgress, ptr(at)
-			if !now.Before(end) {
-				ph.Status, ph.CompletedAt = servicing.PhaseCompleted, ptr(end)
-				if o.trips && i == o.check {
-					ph.Status = servicing.PhaseFailed
-				}
+		switch state, from, to := o.tl.step(i, now); state {
+		case stepRunning:
+			ph.Status, ph.StartedAt = servicing.PhaseInProgress, ptr(from)
+		case stepDone:
+			ph.Status, ph.StartedAt, ph.CompletedAt = servicing.PhaseCompleted, ptr(from), ptr(to)
+			if o.trips && i == o.check {
+				ph.Status = servicing.PhaseFailed
 			}
 		}
 		u.Phases = append(u.Phases, ph)
-		at = end
 	}
-	total := o.total()
 	switch {
-	case now.Before(o.start):
+	case now.Before(o.tl.start):
 		u.Status = servicing.UpgradePending
 	case o.trips && !now.Before(failAt):
 		u.RollbackReason = o.why
@@ -232,7 +216,7 @@ func (o *upgradeOp) view(now time.Time) servicing.Upgrade {
 			rb.Status, rb.CompletedAt = servicing.PhaseCompleted, ptr(end)
 			u.Status, u.Progress, u.CompletedAt = servicing.UpgradeRolledBack, 100, ptr(end)
 		} else {
-			done := int(100 * failAt.Sub(o.start) / total)
+			done := o.tl.percent(failAt)
 			u.Status = servicing.UpgradeRollingBack
 			u.Progress = min(done+int(int64(100-done)*int64(now.Sub(failAt))/int64(autoRollbackDuration)), 99)
 		}
@@ -241,7 +225,7 @@ func (o *upgradeOp) view(now time.Time) servicing.Upgrade {
 		u.Status, u.Progress, u.CompletedAt = servicing.UpgradeCompleted, 100, ptr(o.end())
 	default:
 		u.Status = servicing.UpgradeInProgress
-		u.Progress = min(int(100*now.Sub(o.start)/total), 99)
+		u.Progress = min(o.tl.percent(now), 99)
 	}
 	return u
 }
