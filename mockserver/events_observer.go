@@ -80,8 +80,9 @@ func readUpgrades(st *stores, now time.Time) []servicing.Upgrade {
 	return out
 }
 
-// refresh replaces the snapshot's workflows, queues and upgrades with
-// cur's (the areas the observer reads whole).
+// refresh replaces the snapshot's workflows and queues with cur's (the
+// areas the observer reads whole: both are small, neither grows with
+// requests).
 func (snap *stateSnapshot) refresh(cur stateNow) {
 	snap.workflows = make(map[string]workflowKey, len(cur.workflows))
 	for _, w := range cur.workflows {
@@ -90,10 +91,6 @@ func (snap *stateSnapshot) refresh(cur stateNow) {
 	snap.queues = make(map[string]queues.Status, len(cur.queues))
 	for _, q := range cur.queues {
 		snap.queues[q.QueueName] = q.Status
-	}
-	snap.upgrades = make(map[string]servicing.UpgradeStatus, len(cur.upgrades))
-	for _, u := range cur.upgrades {
-		snap.upgrades[u.UpgradeID] = u.Status
 	}
 }
 
@@ -110,6 +107,9 @@ func (n stateNow) snapshot(gen *agentStore) *stateSnapshot {
 	}
 	for _, d := range n.deployments {
 		snap.deployments[d.d.id] = d.status
+	}
+	for _, u := range n.upgrades {
+		snap.upgrades[u.UpgradeID] = u.Status
 	}
 	snap.refresh(n)
 	return snap
@@ -150,9 +150,10 @@ func (s *Server) observeMoved() {
 // observeLocked is observe; h.obs is held.
 //
 // The first look, and the first after a Reset, reads the whole state.
-// Later looks read the agents and deployments that can have changed
-// (those changed since, and those moving on the clock: agentStore.
-// changedKeys, factoryStore.active) and the smaller areas whole, and
+// Later looks read the agents, deployments and upgrades that can have
+// changed (those changed since, and those moving on the clock: agentStore.
+// changedKeys, factoryStore.active, servicingStore.active) and the small
+// areas (workflows, queues) whole, and
 // update the snapshot in place: a change costs what it changed, not the
 // size of the state.
 func (s *Server) observeLocked() {
@@ -169,6 +170,9 @@ func (s *Server) observeLocked() {
 		st.factory.mu.Lock()
 		st.factory.active = slices.Clone(st.factory.order)
 		st.factory.mu.Unlock()
+		st.servicing.mu.Lock()
+		st.servicing.active = slices.Clone(st.servicing.ops)
+		st.servicing.mu.Unlock()
 		h.snap = cur.snapshot(st.agents)
 		h.snap.at = now
 		if prev != nil {
@@ -180,8 +184,8 @@ func (s *Server) observeLocked() {
 	}
 	agents := st.agents.changedKeys(now)
 	deps := st.factory.activeStatuses(now)
-	cur := stateNow{workflows: st.workflows.list(now), queues: st.queues.views(now), upgrades: readUpgrades(st, now)}
-	next := &stateSnapshot{gen: st.agents, at: now, agents: prev.agents, deployments: prev.deployments}
+	cur := stateNow{workflows: st.workflows.list(now), queues: st.queues.views(now), upgrades: st.servicing.activeViews(now)}
+	next := &stateSnapshot{gen: st.agents, at: now, agents: prev.agents, deployments: prev.deployments, upgrades: prev.upgrades}
 	next.refresh(cur)
 	h.snap = next
 	s.publishAgents(now, prev, st, agents)
@@ -196,6 +200,9 @@ func (s *Server) observeLocked() {
 	}
 	for _, d := range deps {
 		next.deployments[d.d.id] = d.status
+	}
+	for _, u := range cur.upgrades {
+		next.upgrades[u.UpgradeID] = u.Status
 	}
 }
 

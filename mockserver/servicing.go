@@ -266,6 +266,7 @@ type servicingStore struct {
 	mu      sync.Mutex
 	base    time.Time // release dates are days before it
 	ops     []*upgradeOp
+	active  []*upgradeOp // the ops the event observer has not yet seen ended
 	byID    map[string]*upgradeOp
 	seq     int
 	lines   map[string][]release // agent id → its version line, made at first use
@@ -295,7 +296,7 @@ func newServicingStore(now time.Time) *servicingStore {
 func (st *servicingStore) clear() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.ops, st.seq = nil, 0
+	st.ops, st.active, st.seq = nil, nil, 0
 	clear(st.byID)
 	clear(st.lines)
 	clear(st.configs)
@@ -308,7 +309,26 @@ func (st *servicingStore) add(o *upgradeOp) {
 	st.seq++
 	o.id = fmt.Sprintf("upg-%04d", st.seq)
 	st.ops = append(st.ops, o)
+	st.active = append(st.active, o)
 	st.byID[o.id] = o
+}
+
+// activeViews is every upgrade the event observer has not yet seen ended,
+// as of now, and forgets those that have: it looks at no other.
+func (st *servicingStore) activeViews(now time.Time) []servicing.Upgrade {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]servicing.Upgrade, 0, len(st.active))
+	kept := st.active[:0]
+	for _, o := range st.active {
+		out = append(out, o.view(now))
+		if !o.ended(now) {
+			kept = append(kept, o)
+		}
+	}
+	clear(st.active[len(kept):])
+	st.active = kept
+	return out
 }
 
 // line is the version line of agent a, made from its version at first use;
