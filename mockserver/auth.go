@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 )
 
 // Audience is the aud claim of the platform's access tokens.
@@ -99,7 +101,7 @@ type claims struct {
 
 // authority issues and verifies tokens and keeps users, keys and sessions.
 type authority struct {
-	clock  *clock
+	clock  *core.Clock
 	issuer string
 
 	mu       sync.RWMutex
@@ -123,7 +125,7 @@ type authority struct {
 // maxVerified bounds the cache of verified tokens.
 const maxVerified = 20000
 
-func newAuthority(c *clock, issuer string) *authority {
+func newAuthority(c *core.Clock, issuer string) *authority {
 	a := &authority{clock: c, issuer: issuer, maxSess: DefaultLimits().Sessions}
 	a.reset()
 	return a

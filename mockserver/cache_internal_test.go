@@ -17,7 +17,7 @@ func TestCacheOnARealClock(t *testing.T) {
 	var fake atomic.Int64 // real time, as the test moves it
 	fake.Store(Epoch().UnixNano())
 	s := New(WithRealClock())
-	s.clock.real = func() time.Time { return time.Unix(0, fake.Load()) }
+	s.clock.Real = func() time.Time { return time.Unix(0, fake.Load()) }
 	tok, err := s.Token(OperatorEmail, "operator", time.Hour)
 	if err != nil {
 		t.Fatal(err)

@@ -1,43 +1,14 @@
 package mockserver
 
 import (
-	"sync/atomic"
 	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 )
 
 // Epoch is where a frozen mock clock starts: 2026-01-02T10:00:00Z. It is a
 // function so that no test can move every server's start.
 func Epoch() time.Time { return time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC) }
 
-// clock is the server's one clock: frozen at a start time, or real time,
-// plus an offset that Advance grows. State is brought up to its time when
-// read, so no background ticker is needed. start and real are set before
-// the server serves; the offset is atomic, so reading the clock on every
-// request takes no lock.
-type clock struct {
-	real   func() time.Time // nil when frozen
-	start  time.Time        // frozen start
-	offset atomic.Int64     // nanoseconds added by Advance
-}
-
-func (c *clock) Now() time.Time {
-	base := c.start
-	if c.real != nil {
-		base = c.real()
-	}
-	return base.Add(time.Duration(c.offset.Load())).UTC()
-}
-
-// maxTime is as far as the clock goes: times past it have no RFC 3339 form.
-var maxTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-
-// Advance moves the clock forward by d. It never moves backwards, and
-// never past the year 9999 (it stays put then).
-func (c *clock) Advance(d time.Duration) time.Time {
-	if d > 0 && c.Now().Add(d).Before(maxTime) {
-		c.offset.Add(int64(d))
-	}
-	return c.Now()
-}
-
-func (c *clock) reset() { c.offset.Store(0) }
+// maxTime is as far as the clock goes (core.MaxTime).
+var maxTime = core.MaxTime

@@ -10,6 +10,7 @@ import (
 
 	"github.com/waooaw/waooaw-go/factory"
 	"github.com/waooaw/waooaw-go/factory/template"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
@@ -35,7 +36,7 @@ type deployment struct {
 	id, agentID, templateID string
 	created                 time.Time
 	steps                   []template.Step
-	tl                      timeline // from created + deployQueueDelay, a step each
+	tl                      core.Timeline // from created + deployQueueDelay, a step each
 }
 
 // newDeployment plans the deployment of spec from now: the spec's steps in
@@ -43,22 +44,22 @@ type deployment struct {
 // template.MinStepDuration-MaxStepDuration: a template cannot make a
 // deployment instant or endless).
 func newDeployment(templateID string, spec template.Spec, now time.Time) *deployment {
-	d := &deployment{templateID: templateID, created: now, tl: timeline{start: now.Add(deployQueueDelay)}}
+	d := &deployment{templateID: templateID, created: now, tl: core.Timeline{Start: now.Add(deployQueueDelay)}}
 	for _, s := range spec.Steps {
 		d.steps = append(d.steps, template.Step{Name: s.Name, DurationMS: s.DurationMS})
-		d.tl.durs = append(d.tl.durs, time.Duration(s.DurationMS)*time.Millisecond)
+		d.tl.Durs = append(d.tl.Durs, time.Duration(s.DurationMS)*time.Millisecond)
 	}
 	return d
 }
 
 // end is when the last step completes: the agent is online from then on.
-func (d *deployment) end() time.Time { return d.tl.end() }
+func (d *deployment) end() time.Time { return d.tl.End() }
 
 // status is the deployment's status as of now: view's, without the rest
 // (the event observer looks at every deployment on every change).
 func (d *deployment) status(now time.Time) factory.DeploymentStatus {
 	switch {
-	case now.Before(d.tl.start):
+	case now.Before(d.tl.Start):
 		return factory.DeploymentPending
 	case !now.Before(d.end()):
 		return factory.DeploymentCompleted
@@ -78,10 +79,10 @@ func (d *deployment) view(now time.Time) factory.Deployment {
 	}
 	for i, s := range d.steps {
 		st := factory.Step{Name: s.Name, Status: factory.StepPending, EstimatedDurationMS: s.DurationMS}
-		switch state, from, to := d.tl.step(i, now); state {
-		case stepRunning:
+		switch state, from, to := d.tl.Step(i, now); state {
+		case core.StepRunning:
 			st.Status, st.StartedAt = factory.StepRunning, ptr(from)
-		case stepDone:
+		case core.StepDone:
 			st.Status, st.StartedAt, st.CompletedAt = factory.StepCompleted, ptr(from), ptr(to)
 		}
 		out.Steps[i] = st
@@ -90,7 +91,7 @@ func (d *deployment) view(now time.Time) factory.Deployment {
 	case factory.DeploymentCompleted:
 		out.Progress, out.CompletedAt = 100, ptr(d.end())
 	case factory.DeploymentRunning:
-		out.Progress = min(d.tl.percent(now), 99)
+		out.Progress = min(d.tl.Percent(now), 99)
 	}
 	return out
 }

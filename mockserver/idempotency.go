@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 )
 
 // idemTTL is how long the server remembers an Idempotency-Key.
@@ -23,7 +25,7 @@ const idemTTL = 24 * time.Hour
 // forgotten (keys live idemTTL in the order they came, so the oldest is
 // also the first to expire), so hostile clients cannot grow it.
 type idempotency struct {
-	clock *clock
+	clock *core.Clock
 	max   int
 	mu    sync.Mutex
 	byKey map[string]*idemEntry
@@ -40,7 +42,7 @@ type idemEntry struct {
 	expires time.Time
 }
 
-func newIdempotency(c *clock, max int) *idempotency {
+func newIdempotency(c *core.Clock, max int) *idempotency {
 	return &idempotency{clock: c, max: max, byKey: map[string]*idemEntry{}}
 }
 

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/queues"
 )
@@ -522,7 +523,7 @@ func (s *Server) listDLQ(rc *reqCtx) (int, any, *apiError) {
 // names the last message of its page, so messages retried or deleted
 // between two pages never make the next page skip others.
 func paginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (page[queues.Message], *apiError) {
-	bind := filterHash("dlq", filters)
+	bind := core.FilterHash("dlq", filters)
 	var after uint32
 	if tok := qv.Get("page_token"); tok != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(tok)
@@ -542,15 +543,15 @@ func paginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (page[qu
 	if e != nil {
 		return page[queues.Message]{}, e
 	}
-	out := page[queues.Message]{items: make([]queues.Message, len(p.items)), total: len(items)}
-	for i, m := range p.items {
-		out.items[i] = m.Message
+	out := page[queues.Message]{Items: make([]queues.Message, len(p.Items)), Total: len(items)}
+	for i, m := range p.Items {
+		out.Items[i] = m.Message
 	}
-	if p.next != "" {
+	if p.Next != "" {
 		var raw [12]byte
-		binary.BigEndian.PutUint32(raw[:4], p.items[len(p.items)-1].seq)
+		binary.BigEndian.PutUint32(raw[:4], p.Items[len(p.Items)-1].seq)
 		binary.BigEndian.PutUint64(raw[4:], bind)
-		out.next = base64.RawURLEncoding.EncodeToString(raw[:])
+		out.Next = base64.RawURLEncoding.EncodeToString(raw[:])
 	}
 	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/waooaw/waooaw-go/factory/template"
 	"github.com/waooaw/waooaw-go/internal/apicontract"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 )
 
 // DefaultIssuer is the issuer of tokens when none is set (WithIssuer); Start
@@ -24,7 +25,7 @@ const DefaultIssuer = "http://waooaw-mock.local"
 // Server is the mock platform. It is an http.Handler; its state lives in
 // memory and each Server is independent of every other.
 type Server struct {
-	clock       *clock
+	clock       *core.Clock
 	auth        *authority
 	router      router
 	logger      *slog.Logger
@@ -71,12 +72,12 @@ func WithIssuer(issuer string) Option {
 // WithRealClock runs the clock on real time (plus what Advance adds)
 // instead of frozen at Epoch.
 func WithRealClock() Option {
-	return func(s *Server) { s.clock.real = time.Now }
+	return func(s *Server) { s.clock.Real = time.Now }
 }
 
 // WithClockAt freezes the clock at t instead of Epoch.
 func WithClockAt(t time.Time) Option {
-	return func(s *Server) { s.clock.start = t.UTC() }
+	return func(s *Server) { s.clock.Start = t.UTC() }
 }
 
 // WithLogger logs each request at debug level and problems at warn level.
@@ -128,7 +129,7 @@ func (s *Server) Handler() http.Handler {
 // WithEmptyStart) and the WithSeed seeds; SeedErr reports a refused seed.
 func New(opts ...Option) *Server {
 	s := &Server{
-		clock:  &clock{start: Epoch()},
+		clock:  &core.Clock{Start: Epoch()},
 		logger: slog.New(slog.DiscardHandler),
 	}
 	s.auth = newAuthority(s.clock, DefaultIssuer)
@@ -172,7 +173,7 @@ func (s *Server) Reset() {
 func (s *Server) reset() {
 	defer s.changed()
 	defer s.resets.Add(1)
-	s.clock.reset()
+	s.clock.Reset()
 	s.auth.reset()
 	s.idem.reset()
 	s.faults.clear()

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/waooaw/waooaw-go/factory/template"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/servicing"
 )
@@ -111,18 +112,18 @@ type upgradeOp struct {
 	id      string
 	created time.Time
 	phases  []phasePlan
-	tl      timeline // the phases' times, from created + upgradeQueueDelay
-	check   int      // the phase whose end checks the new version
-	trips   bool     // the check breaks a threshold: the upgrade rolls back
+	tl      core.Timeline // the phases' times, from created + upgradeQueueDelay
+	check   int           // the phase whose end checks the new version
+	trips   bool          // the check breaks a threshold: the upgrade rolls back
 	why     string
 }
 
 // planUpgrade plans p from now.
 func planUpgrade(p upgradePlan, now time.Time) *upgradeOp {
-	o := &upgradeOp{upgradePlan: p, created: now, tl: timeline{start: now.Add(upgradeQueueDelay)}}
+	o := &upgradeOp{upgradePlan: p, created: now, tl: core.Timeline{Start: now.Add(upgradeQueueDelay)}}
 	o.phases, o.check = phasesOf(p.kind, p.strategy)
 	for _, ph := range o.phases {
-		o.tl.durs = append(o.tl.durs, ph.dur)
+		o.tl.Durs = append(o.tl.Durs, ph.dur)
 	}
 	if p.auto != nil && p.auto.Enabled {
 		rate, p95 := goodBuildErrorRate, int64(goodBuildP95MS)
@@ -149,14 +150,14 @@ func percent(f float64) string {
 }
 
 // failAt is when the check phase ends, for an upgrade that trips.
-func (o *upgradeOp) failAt() time.Time { return o.tl.endOf(o.check) }
+func (o *upgradeOp) failAt() time.Time { return o.tl.EndOf(o.check) }
 
 // end is when the upgrade ends: completed, or rolled back.
 func (o *upgradeOp) end() time.Time {
 	if o.trips {
 		return o.failAt().Add(autoRollbackDuration)
 	}
-	return o.tl.end()
+	return o.tl.End()
 }
 
 // completes reports whether the upgrade ends completed (the agent then
@@ -195,10 +196,10 @@ func (o *upgradeOp) view(now time.Time) servicing.Upgrade {
 			u.Phases = append(u.Phases, ph)
 			continue
 		}
-		switch state, from, to := o.tl.step(i, now); state {
-		case stepRunning:
+		switch state, from, to := o.tl.Step(i, now); state {
+		case core.StepRunning:
 			ph.Status, ph.StartedAt = servicing.PhaseInProgress, ptr(from)
-		case stepDone:
+		case core.StepDone:
 			ph.Status, ph.StartedAt, ph.CompletedAt = servicing.PhaseCompleted, ptr(from), ptr(to)
 			if o.trips && i == o.check {
 				ph.Status = servicing.PhaseFailed
@@ -207,7 +208,7 @@ func (o *upgradeOp) view(now time.Time) servicing.Upgrade {
 		u.Phases = append(u.Phases, ph)
 	}
 	switch {
-	case now.Before(o.tl.start):
+	case now.Before(o.tl.Start):
 		u.Status = servicing.UpgradePending
 	case o.trips && !now.Before(failAt):
 		u.RollbackReason = o.why
@@ -216,7 +217,7 @@ func (o *upgradeOp) view(now time.Time) servicing.Upgrade {
 			rb.Status, rb.CompletedAt = servicing.PhaseCompleted, ptr(end)
 			u.Status, u.Progress, u.CompletedAt = servicing.UpgradeRolledBack, 100, ptr(end)
 		} else {
-			done := o.tl.percent(failAt)
+			done := o.tl.Percent(failAt)
 			u.Status = servicing.UpgradeRollingBack
 			u.Progress = min(done+int(int64(100-done)*int64(now.Sub(failAt))/int64(autoRollbackDuration)), 99)
 		}
@@ -225,7 +226,7 @@ func (o *upgradeOp) view(now time.Time) servicing.Upgrade {
 		u.Status, u.Progress, u.CompletedAt = servicing.UpgradeCompleted, 100, ptr(o.end())
 	default:
 		u.Status = servicing.UpgradeInProgress
-		u.Progress = min(o.tl.percent(now), 99)
+		u.Progress = min(o.tl.Percent(now), 99)
 	}
 	return u
 }

@@ -1,0 +1,110 @@
+package core
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"hash/fnv"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// ParamError is a query parameter of a list that the pager refuses.
+type ParamError struct {
+	Field, Issue string
+}
+
+func (e *ParamError) Error() string { return e.Field + ": " + e.Issue }
+
+// Page is one page of a list: its items, the token of the next page ("" on
+// the last) and the count of items matching the filters.
+type Page[T any] struct {
+	Items []T
+	Next  string
+	Total int
+}
+
+// Paginate cuts items (already filtered and ordered) into the page that the
+// request's page_size and page_token ask for. Tokens are opaque and bound to
+// the route and the filters: a token used with other filters is refused.
+// Pages are by position; PaginateKeyed is the pager for lists that change
+// while a client pages through them.
+func Paginate[T any](q url.Values, route string, items []T, filters ...string) (Page[T], *ParamError) {
+	return PaginateKeyed(q, route, items, nil, filters...)
+}
+
+// PaginateKeyed is Paginate for a list whose items have a unique key: a
+// page token also names the last item of its page, and the next page
+// starts after that item wherever it is now. So items added before it
+// (a new log line, newest first) or removed before it do not make the
+// next page repeat or skip items; only when that very item is gone does
+// the page start where it was.
+func PaginateKeyed[T any](q url.Values, route string, items []T, key func(T) string, filters ...string) (Page[T], *ParamError) {
+	size := 50
+	if v := q.Get("page_size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || v[0] < '0' || v[0] > '9' || n < 0 || n > 500 {
+			return Page[T]{}, &ParamError{"page_size", "must be an integer from 1 to 500 (0 or absent for 50)"}
+		}
+		if n > 0 {
+			size = n
+		}
+	}
+	bind := FilterHash(route, filters)
+	offset := 0
+	if tok := q.Get("page_token"); tok != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(tok)
+		if err != nil || len(raw) != 20 {
+			return Page[T]{}, &ParamError{"page_token", "is not a page token of this list"}
+		}
+		if binary.BigEndian.Uint64(raw[4:12]) != bind {
+			return Page[T]{}, &ParamError{"page_token", "was made for other filters: keep the filters while paging"}
+		}
+		offset = int(binary.BigEndian.Uint32(raw[:4]))
+		if last := binary.BigEndian.Uint64(raw[12:]); key != nil && last != 0 &&
+			!(offset > 0 && offset <= len(items) && keyHash(key(items[offset-1])) == last) {
+			// The list moved under the client: find where its last item went.
+			for i, it := range items {
+				if keyHash(key(it)) == last {
+					offset = i + 1
+					break
+				}
+			}
+		}
+	}
+	p := Page[T]{Total: len(items)}
+	if offset >= len(items) {
+		p.Items = items[:0:0]
+		return p, nil
+	}
+	end := min(offset+size, len(items))
+	p.Items = items[offset:end]
+	if end < len(items) {
+		var raw [20]byte
+		binary.BigEndian.PutUint32(raw[:4], uint32(end))
+		binary.BigEndian.PutUint64(raw[4:12], bind)
+		if key != nil {
+			binary.BigEndian.PutUint64(raw[12:], keyHash(key(items[end-1])))
+		}
+		p.Next = base64.RawURLEncoding.EncodeToString(raw[:])
+	}
+	return p, nil
+}
+
+// keyHash is a page token's name of an item: never 0 (0 is "no key").
+func keyHash(k string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(k))
+	return h.Sum64() | 1
+}
+
+// FilterHash binds a page token to its route and filters.
+func FilterHash(route string, filters []string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(route))
+	for _, f := range filters {
+		h.Write([]byte{0})
+		h.Write([]byte(strings.ToLower(f)))
+	}
+	return h.Sum64()
+}
