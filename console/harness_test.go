@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,10 +8,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/waooaw/waooaw-go/console"
+	"github.com/waooaw/waooaw-go/internal/testkit"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -25,22 +24,8 @@ type env struct {
 	logs *syncBuffer
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is testkit.SyncBuffer.
+type syncBuffer = testkit.SyncBuffer
 
 // newEnv starts a mock server (frozen clock unless opts say otherwise) and
 // the console mounted at prefix ("/" or e.g. "/ops/").

@@ -3,7 +3,6 @@
 package plugin
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,34 +12,19 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/waooaw/waooaw-go/factory"
 	"github.com/waooaw/waooaw-go/factory/template"
+	"github.com/waooaw/waooaw-go/internal/testkit"
 	"github.com/waooaw/waooaw-go/mockserver"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
-// syncBuffer is a bytes.Buffer safe for the host's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is testkit.SyncBuffer.
+type syncBuffer = testkit.SyncBuffer
 
 func renderReq(a string) template.RenderRequest {
 	return template.RenderRequest{AgentName: "agent-1", Config: action(a),
