@@ -425,16 +425,12 @@ func TestCloseKillsPluginsAndRemovesSockets(t *testing.T) {
 // runs in a child process.
 const hostChildEnv = "WAOOAW_PLUGIN_TEST_HOST_CHILD"
 
-func TestHostKilled(t *testing.T) {
-	t.Parallel()
-	if os.Getenv(hostChildEnv) != "" {
-		t.Skip("in the child")
-	}
-	dir := pluginDir(t, map[string]string{
-		"waooaw-template-faulty": "faulty",
-		example:                  "template-plugin",
-	})
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHostChild$")
+// startHostChild runs TestHostChild in a child process with a host on dir
+// and returns it with the first line it prints: "pids=…" of its plugins
+// and its socket directory.
+func startHostChild(t *testing.T, dir string) (cmd *exec.Cmd, pids, sockDir string) {
+	t.Helper()
+	cmd = exec.Command(os.Args[0], "-test.run=^TestHostChild$")
 	cmd.Env = append(os.Environ(), hostChildEnv+"="+dir)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -445,11 +441,22 @@ func TestHostKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-
-	var line, sockDir string
-	if _, err := fmt.Fscanln(stdout, &line, &sockDir); err != nil {
+	if _, err := fmt.Fscanln(stdout, &pids, &sockDir); err != nil {
 		t.Fatalf("read the child's pids: %v", err)
 	}
+	return cmd, pids, sockDir
+}
+
+func TestHostKilled(t *testing.T) {
+	t.Parallel()
+	if os.Getenv(hostChildEnv) != "" {
+		t.Skip("in the child")
+	}
+	dir := pluginDir(t, map[string]string{
+		"waooaw-template-faulty": "faulty",
+		example:                  "template-plugin",
+	})
+	cmd, line, sockDir := startHostChild(t, dir)
 	t.Cleanup(func() { os.RemoveAll(sockDir) })
 	var pids []int
 	for _, f := range strings.Split(strings.TrimPrefix(line, "pids="), ",") {

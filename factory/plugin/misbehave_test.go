@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -328,21 +327,7 @@ func TestRawPluginGoneWhenHostKilled(t *testing.T) {
 		t.Skip("in the child")
 	}
 	dir := pluginDir(t, map[string]string{"waooaw-template-raw": "rawplugin"})
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHostChild$")
-	cmd.Env = append(os.Environ(), hostChildEnv+"="+dir)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	var line, sockDir string
-	if _, err := fmt.Fscanln(stdout, &line, &sockDir); err != nil {
-		t.Fatalf("read the child's pids: %v", err)
-	}
+	cmd, line, sockDir := startHostChild(t, dir)
 	t.Cleanup(func() { os.RemoveAll(sockDir) }) // the raw plugin cannot remove it
 	pid, err := strconv.Atoi(strings.TrimPrefix(line, "pids="))
 	if err != nil {
