@@ -1,6 +1,10 @@
 package mockserver
 
-import "time"
+import (
+	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/server"
+)
 
 // Limits bounds what the server keeps, so that no client, however hostile,
 // grows it without end. Each bound is documented in api/mock.yaml; a field
@@ -39,50 +43,4 @@ type Limits struct {
 }
 
 // DefaultLimits are the bounds a server has unless WithLimits changes them.
-func DefaultLimits() Limits {
-	return Limits{
-		IdempotencyKeys:     10000,
-		IdempotencyKeyBytes: 255,
-		JournalEntries:      10000,
-		JournalBytes:        8 << 20,
-		JournalFieldBytes:   2048,
-		JournalBodyBytes:    8192,
-		LogLines:            10000,
-		Events:              1000,
-		Sessions:            100000,
-		Sandboxes:           32,
-		SandboxIdle:         10 * time.Minute,
-	}
-}
-
-// WithLimits sets the server's bounds; zero fields keep their defaults.
-func WithLimits(l Limits) Option {
-	return func(s *Server) { s.limits = l.orDefaults() }
-}
-
-// orDefaults is l with every unset field at its default.
-func (l Limits) orDefaults() Limits {
-	d := DefaultLimits()
-	pick := func(v, def int) int {
-		if v > 0 {
-			return v
-		}
-		return def
-	}
-	return Limits{
-		IdempotencyKeys:     pick(l.IdempotencyKeys, d.IdempotencyKeys),
-		IdempotencyKeyBytes: pick(l.IdempotencyKeyBytes, d.IdempotencyKeyBytes),
-		JournalEntries:      pick(l.JournalEntries, d.JournalEntries),
-		JournalBytes:        pick(l.JournalBytes, d.JournalBytes),
-		JournalFieldBytes:   pick(l.JournalFieldBytes, d.JournalFieldBytes),
-		JournalBodyBytes:    pick(l.JournalBodyBytes, d.JournalBodyBytes),
-		LogLines:            pick(l.LogLines, d.LogLines),
-		Events:              pick(l.Events, d.Events),
-		Sessions:            pick(l.Sessions, d.Sessions),
-		Sandboxes:           pick(l.Sandboxes, d.Sandboxes),
-		SandboxIdle:         time.Duration(pick(int(l.SandboxIdle), int(d.SandboxIdle))),
-	}
-}
-
-// Limits returns the server's bounds.
-func (s *Server) Limits() Limits { return s.limits }
+func DefaultLimits() Limits { return Limits(server.DefaultLimits()) }

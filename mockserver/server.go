@@ -1,96 +1,60 @@
 package mockserver
 
 import (
-	"context"
-	"crypto/sha256"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"slices"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/waooaw/waooaw-go/factory/template"
-	"github.com/waooaw/waooaw-go/internal/apicontract"
-	"github.com/waooaw/waooaw-go/mockserver/internal/core"
-)
+	"golang.org/x/oauth2"
 
-// DefaultIssuer is the issuer of tokens when none is set (WithIssuer); Start
-// and cmd/waooaw-mock set it to the server's URL.
-const DefaultIssuer = "http://waooaw-mock.local"
+	"github.com/waooaw/waooaw-go/factory/template"
+	"github.com/waooaw/waooaw-go/mockserver/internal/server"
+	"github.com/waooaw/waooaw-go/platform"
+)
 
 // Server is the mock platform. It is an http.Handler; its state lives in
 // memory and each Server is independent of every other.
 type Server struct {
-	clock       *core.Clock
-	auth        *authority
-	router      router
-	logger      *slog.Logger
-	idem        *idempotency
-	debug       bool // the logger takes debug records: log each request
-	faults      *faults
-	startFaults []Fault // WithFaults: kept across Reset
-	faultErr    error   // why a WithFaults fault was refused
-	journal     *journal
-	seeding     seeding
-	reqSeq      atomic.Uint64
-	reqPfx      string
-
-	templates  template.Source
-	middleware []func(http.Handler) http.Handler
-
-	state atomic.Pointer[stores]
-	// tx is the one transaction lock: every request holds it shared while
-	// it runs; Reset, Seed and Advance hold it alone (transact).
-	tx sync.RWMutex
-	// gen is the state's generation, bumped by every change; answers
-	// caches the answers of reads per generation (cache.go).
-	gen    atomic.Uint64
-	resets atomic.Uint64 // how many times the state was reset
-
-	opts      []Option              // as New had them: sandboxes are made of them
-	sandboxes sandboxSet            // (sandboxes.go)
-	sandboxed bool                  // this server is a sandbox of another
-	contract  *apicontract.Contract // checks clients' requests (WithRequestValidation)
-	answers   answerCache
-	limits    Limits
-
-	events eventHub // the event stream's log and streams (events.go)
+	e    *server.Server
+	opts []server.Option // what the Options asked for, until New builds e
 }
 
 // Option configures a Server.
 type Option func(*Server)
 
-// WithIssuer sets the tokens' issuer (iss), normally the server's base URL.
-func WithIssuer(issuer string) Option {
-	return func(s *Server) { s.auth.issuer = strings.TrimRight(issuer, "/") }
+// option is an Option of the server inside.
+func option(o server.Option) Option {
+	return func(s *Server) { s.opts = append(s.opts, o) }
 }
+
+// New builds a server with the default seed data (none with
+// WithEmptyStart) and the WithSeed seeds; SeedErr reports a refused seed.
+func New(opts ...Option) *Server {
+	s := &Server{}
+	for _, o := range opts {
+		o(s)
+	}
+	s.e, s.opts = server.New(s.opts...), nil
+	return s
+}
+
+// WithIssuer sets the tokens' issuer (iss), normally the server's base URL.
+func WithIssuer(issuer string) Option { return option(server.WithIssuer(issuer)) }
 
 // WithRealClock runs the clock on real time (plus what Advance adds)
 // instead of frozen at Epoch.
-func WithRealClock() Option {
-	return func(s *Server) { s.clock.Real = time.Now }
-}
+func WithRealClock() Option { return option(server.WithRealClock()) }
 
 // WithClockAt freezes the clock at t instead of Epoch.
-func WithClockAt(t time.Time) Option {
-	return func(s *Server) { s.clock.Start = t.UTC() }
-}
+func WithClockAt(t time.Time) Option { return option(server.WithClockAt(t)) }
 
 // WithLogger logs each request at debug level and problems at warn level.
 // Default: silent.
-func WithLogger(l *slog.Logger) Option {
-	return func(s *Server) { s.logger = l }
-}
+func WithLogger(l *slog.Logger) Option { return option(server.WithLogger(l)) }
 
 // WithTemplates serves the factory's templates from src instead of the six
 // built-ins alone (e.g. template.Combine(template.Builtins(), pluginHost)).
-func WithTemplates(src template.Source) Option {
-	return func(s *Server) { s.templates = src }
-}
+func WithTemplates(src template.Source) Option { return option(server.WithTemplates(src)) }
 
 // WithRequestValidation checks every request a client sends to the
 // platform API against api/openapi.yaml, as stripe-mock does: one the
@@ -99,397 +63,182 @@ func WithTemplates(src template.Source) Option {
 // invalid_argument naming the field and the rule, and journaled with its
 // violation. The checks run after the server's own (401, 403, 404, the
 // body's own 400s). The /_mock/ controls are not checked.
-func WithRequestValidation() Option {
-	return func(s *Server) {
-		c, err := apicontract.Load()
-		if err != nil {
-			panic("mockserver: the embedded contract does not load: " + err.Error()) // a build defect
-		}
-		s.contract = c
-	}
-}
+func WithRequestValidation() Option { return option(server.WithRequestValidation()) }
 
 // WithMiddleware wraps the handler that Start and Transport serve with mw
 // (the outermost last), e.g. to validate traffic against the OpenAPI
 // contract in tests. ServeHTTP itself is never wrapped.
 func WithMiddleware(mw func(http.Handler) http.Handler) Option {
-	return func(s *Server) { s.middleware = append(s.middleware, mw) }
+	return option(server.WithMiddleware(mw))
 }
+
+// WithHeartbeat sets how often open event streams send a heartbeat comment
+// (real time, not the server's clock); 0 or less keeps DefaultHeartbeat.
+// Tests of idle watchdogs shorten it.
+func WithHeartbeat(d time.Duration) Option { return option(server.WithHeartbeat(d)) }
+
+// WithLimits sets the server's bounds; zero fields keep their defaults.
+func WithLimits(l Limits) Option { return option(server.WithLimits(server.Limits(l))) }
+
+// WithFaults registers faults at the start and again after every Reset
+// (the -fault flag of cmd/waooaw-mock). An invalid fault is not registered;
+// SeedErr says why (Start fails the test).
+func WithFaults(fs ...Fault) Option {
+	return option(server.WithFaults(convert(fs, func(f Fault) server.Fault { return server.Fault(f) })...))
+}
+
+// WithSeed adds seed at the start and again after every Reset, on top of
+// the default seed data (or of nothing, with WithEmptyStart). Seeds are
+// applied in order, each all or nothing; one that is refused leaves the
+// server without it, and SeedErr says why (Start fails the test).
+func WithSeed(seed Seed) Option { return option(server.WithSeed(seed.inner())) }
+
+// WithEmptyStart starts the server with no agents, queues, workflows or
+// customers: only what WithSeed adds. The demo users stay, so tokens work.
+// Reset goes back to this start.
+func WithEmptyStart() Option { return option(server.WithEmptyStart()) }
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
 
 // Handler is the server wrapped in its middleware (see WithMiddleware).
-func (s *Server) Handler() http.Handler {
-	var h http.Handler = s
-	for _, mw := range s.middleware {
-		h = mw(h)
-	}
-	return h
-}
+func (s *Server) Handler() http.Handler { return s.e.Handler() }
 
-// New builds a server with the default seed data (none with
-// WithEmptyStart) and the WithSeed seeds; SeedErr reports a refused seed.
-func New(opts ...Option) *Server {
-	s := &Server{
-		clock:  &core.Clock{Start: Epoch()},
-		logger: slog.New(slog.DiscardHandler),
-	}
-	s.auth = newAuthority(s.clock, DefaultIssuer)
-	s.faults = newFaults()
-	s.limits = DefaultLimits()
-	s.opts = slices.Clip(opts)
-	s.sandboxes.now = time.Now
-	for _, o := range opts {
-		o(s)
-	}
-	s.idem = newIdempotency(s.clock, s.limits.IdempotencyKeys)
-	s.auth.maxSess = s.limits.Sessions
-	s.journal = newJournal(s.limits)
-	s.events.size = s.limits.Events
-	s.debug = s.logger.Enabled(context.Background(), slog.LevelDebug)
-	if s.templates == nil {
-		s.templates = template.Builtins()
-	}
-	sum := sha256.Sum256([]byte(randomID("")))
-	s.reqPfx = "req-" + strings.ToLower(strconv.FormatUint(uint64(sum[0])<<8|uint64(sum[1]), 36)) + "-"
-	s.seed()
-	s.routes()
-	s.faults.check = s.faultRoute
-	s.addStartFaults()
-	return s
-}
+// Routes lists the server's routes as "METHOD /pattern", for contract tests.
+func (s *Server) Routes() []string { return s.e.Routes() }
 
-// seed (re)builds every store from the start's seed data (seeding.go).
-func (s *Server) seed() { s.start() }
+// Limits returns the server's bounds.
+func (s *Server) Limits() Limits { return Limits(s.e.Limits()) }
 
 // Reset puts seed data, clock offset, sessions and users back to the start,
 // atomically: a request in flight finishes before it, and one that comes
 // during it waits and sees only the new state.
-func (s *Server) Reset() {
-	s.tx.Lock()
-	defer s.tx.Unlock()
-	s.reset()
-}
-
-// reset is Reset in an exclusive transaction.
-func (s *Server) reset() {
-	defer s.changed()
-	defer s.resets.Add(1)
-	s.clock.Reset()
-	s.auth.reset()
-	s.idem.reset()
-	s.faults.clear()
-	s.addStartFaults()
-	s.journal.clear()
-	s.seed()
-	s.observe() // event streams learn of the reset
-}
+func (s *Server) Reset() { s.e.Reset() }
 
 // Now is the server's clock.
-func (s *Server) Now() time.Time { return s.clock.Now() }
+func (s *Server) Now() time.Time { return s.e.Now() }
 
 // Advance moves the server's clock forward by d; state moves with it, and
 // event streams are told of the changes it brings. The clock never moves
 // back: a negative d leaves it where it is (TestServer.Advance fails the
 // test then).
-func (s *Server) Advance(d time.Duration) time.Time {
-	s.tx.Lock()
-	defer s.tx.Unlock()
-	defer s.changed()
-	return s.advance(d)
+func (s *Server) Advance(d time.Duration) time.Time { return s.e.Advance(d) }
+
+// Seed adds seed to the server, all or nothing, and returns the ids of
+// what it added. A refused seed returns a *SeedError listing every
+// problem. What Seed adds lasts until Reset, which goes back to the start
+// (see WithSeed).
+func (s *Server) Seed(seed Seed) (SeedResult, error) {
+	r, err := s.e.Seed(seed.inner())
+	return SeedResult(r), outerError(err)
 }
 
+// SeedErr is why a WithSeed seed or a WithFaults fault was refused when the
+// server started or was last reset; nil when all of them were applied.
+func (s *Server) SeedErr() error { return outerError(s.e.SeedErr()) }
+
+// CloseStreams ends every open event stream (clients see the connection
+// end and reconnect, resuming where they were). When a test ends, Start
+// ends the streams for good, and so does http.Server.Shutdown for servers
+// that have served a stream: then reconnecting clients get 204, the end.
+func (s *Server) CloseStreams() { s.e.CloseStreams() }
+
 // Issuer is the issuer (iss) of the server's tokens.
-func (s *Server) Issuer() string { return s.auth.issuer }
+func (s *Server) Issuer() string { return s.e.Issuer() }
 
 // Token mints an access token for email (a known user, or a new one) with
 // role ("viewer", "operator" or "admin"; "" for the user's own role) living
 // ttl on the server's clock (0 for 15 minutes).
 func (s *Server) Token(email, role string, ttl time.Duration) (string, error) {
-	u := s.auth.user(email)
-	if role == "" {
-		role = u.Role
-	}
-	if _, ok := parseRole(role); !ok {
-		return "", invalid("unknown role %q: want viewer, operator or admin", role)
-	}
-	if ttl <= 0 {
-		ttl = AccessTokenTTL
-	}
-	tok, _, err := s.auth.mint(u, role, ttl, Audience, s.auth.newSession(u.Sub))
-	return tok, err
+	return s.e.Token(email, role, ttl)
 }
 
-// reqCtx is one request on its way through the server.
-type reqCtx struct {
-	s      *Server
-	r      *http.Request
-	params map[string]string
-	id     string
-	who    *principal
-	body   []byte
-	header http.Header // headers the handler adds to its answer
-	now    time.Time
-	// journalBody, when set, is the body the journal keeps instead of the
-	// one sent (sensitive values masked: sensitive.go).
-	journalBody []byte
+// AddUser adds (or replaces) a user who can sign in.
+func (s *Server) AddUser(email, name, role string) User {
+	return User(s.e.AddUser(email, name, role))
 }
 
-func (rc *reqCtx) param(name string) string { return rc.params[name] }
+// QueueLogin makes the next browser login without a login_hint sign in as
+// email (a known user, or a new one).
+func (s *Server) QueueLogin(email string) { s.e.QueueLogin(email) }
 
-// decode decodes the required JSON body into v (strict).
-func (rc *reqCtx) decode(v any) *apiError {
-	if len(rc.body) == 0 {
-		return invalid("a JSON body is required")
-	}
-	return decodeStrict(rc.body, v)
+// RevokeSession revokes a session (the sid claim): its access and refresh
+// tokens stop working at once. It reports whether the session exists.
+func (s *Server) RevokeSession(sid string) bool { return s.e.RevokeSession(sid) }
+
+// RotateKey makes a new key generation current (an Ed25519 and an RSA
+// key) and returns the Ed25519 key's id, the kid of new access tokens. The
+// old public keys stay published while tokens they signed can live.
+func (s *Server) RotateKey() string { return s.e.RotateKey() }
+
+// SetIDTokenAlg chooses how new ID tokens are signed: "RS256" (the
+// default, with the RSA key of the JWKS) or "EdDSA" (with the Ed25519 key,
+// as access tokens are). POST /_mock/reset goes back to RS256.
+func (s *Server) SetIDTokenAlg(alg string) error { return s.e.SetIDTokenAlg(alg) }
+
+// RetireKey drops a key generation at once, named by either of its key
+// ids: tokens its keys signed are refused from now on. The current one
+// cannot be retired; rotate first.
+func (s *Server) RetireKey(kid string) error { return s.e.RetireKey(kid) }
+
+// FailNextOAuth makes the next OAuth step (GET /auth/google or
+// POST /auth/token) fail with the RFC 6749 error code and status (0 for
+// the code's usual status).
+func (s *Server) FailNextOAuth(code string, status int) error {
+	return s.e.FailNextOAuth(code, status)
 }
 
-// decodeOptional decodes the body into v when there is one.
-func (rc *reqCtx) decodeOptional(v any) *apiError {
-	if len(rc.body) == 0 {
-		return nil
-	}
-	return decodeStrict(rc.body, v)
+// AddFault registers a fault and returns its id.
+func (s *Server) AddFault(f Fault) (string, error) { return s.e.AddFault(server.Fault(f)) }
+
+// ClearFaults removes every fault.
+func (s *Server) ClearFaults() { s.e.ClearFaults() }
+
+// Faults lists the registered faults, in the order added, with how often
+// each fired.
+func (s *Server) Faults() []FaultInfo { return convert(s.e.Faults(), outerFaultInfo) }
+
+// RemoveFault removes the fault with id; it reports whether there was one.
+func (s *Server) RemoveFault(id string) bool { return s.e.RemoveFault(id) }
+
+// Journal returns the requests the server answered that match f, oldest
+// first (within Limits.JournalEntries and JournalBytes of the last). A
+// Body that is not JSON matches nothing.
+func (s *Server) Journal(f JournalFilter) []JournalEntry {
+	return convert(s.e.Journal(server.JournalFilter(f)), outerEntry)
 }
 
-// ServeHTTP answers one request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if sb, id, rest, ok := s.sandboxFor(r); ok {
-		s.serveSandbox(w, r, sb, id, rest)
-		return
-	}
-	rid := r.Header.Get("X-Request-Id")
-	if !validRequestID(rid) {
-		rid = s.reqPfx + strconv.FormatUint(s.reqSeq.Add(1), 10)
-	}
-	w.Header().Set("X-Request-Id", rid)
+// Calls counts the journaled requests matching method and path ("*" for a
+// segment).
+func (s *Server) Calls(method, path string) int { return s.e.Calls(method, path) }
 
-	if s.debug {
-		lw := &statusWriter{ResponseWriter: w}
-		start := time.Now()
-		defer func() {
-			// Never the Authorization header: tokens stay out of logs.
-			s.logger.Debug("mockserver: request", "method", r.Method, "path", r.URL.Path,
-				"status", lw.status, "request_id", rid, "duration", time.Since(start))
-		}()
-		w = lw
-	}
-	// rec is what the journal learns of the request on its way.
-	var rec journalRecord
-	if journaled(r.URL) {
-		sw := &statusWriter{ResponseWriter: w}
-		defer func() { s.journal.add(s.journalEntry(r, rid, sw, &rec)) }()
-		w = sw
-		if id, f, ok := s.faults.fire(r.Method, r.URL.Path); ok {
-			rec.fault = id
-			if f.apply(w, r, rid, &s.router) {
-				return
-			}
-		}
-	}
-
-	rt, params, allowed, perr := s.router.match(r.Method, r.URL)
-	switch {
-	case perr != nil:
-		writeError(w, rid, perr)
-		return
-	case rt == nil && len(allowed) > 0:
-		e := errf(http.StatusMethodNotAllowed, "method_not_allowed",
-			"%s is not allowed on %s: use %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))
-		e.header = http.Header{"Allow": {strings.Join(allowed, ", ")}}
-		writeError(w, rid, e)
-		return
-	case rt == nil:
-		writeError(w, rid, notFound("no route %s %s; nearest: %s", r.Method, r.URL.Path,
-			strings.Join(s.router.nearest(r.URL.Path), ", ")))
-		return
-	}
-	switch {
-	case rt.stream:
-		rt.raw(w, r) // holds no transaction: it takes one per look (events.go)
-		return
-	case rt.raw != nil:
-		s.transact(rt, func() answer { rt.raw(w, r); return answer{} })
-		return
-	}
-	// The body is read before the transaction (a slow sender holds no
-	// state); its errors are answered in their turn, after 401, 403, 404.
-	var body []byte
-	var bodyErr *apiError
-	if r.Method != http.MethodGet && r.Method != http.MethodHead { // a GET's body is ignored
-		body, bodyErr = readBody(r)
-		rec.body = body
-	}
-	a := s.transact(rt, func() answer { return s.answer(r, rt, params, rid, body, bodyErr) })
-	rec.who, rec.violation = a.who, a.violation
-	if a.journalBody != nil {
-		rec.body = a.journalBody
-	}
-	writeAnswer(w, a.status, a.header, a.body)
+// NewClient returns a *platform.Client signed in as email (a demo user such
+// as OperatorEmail, or any address) whose requests the server serves
+// in-process, with no listener: for examples, tools and benchmarks outside
+// a test (in a test, Start(t).Client is the same over loopback). The client
+// reads the server's clock; opts are applied after these defaults.
+func (s *Server) NewClient(email string, opts ...platform.Option) (*platform.Client, error) {
+	return s.e.NewClient(email, opts...)
 }
 
-// answer is a response made inside a transaction, written after it, so
-// that a slow reader never holds the state.
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
-	who    *principal // the caller, when the token was checked
-	// violation is how the request broke the contract (WithRequestValidation).
-	violation string
-	// journalBody replaces the request body in the journal (reqCtx).
-	journalBody []byte
-}
+// ClientOptions are the options of NewClient, for building a client
+// yourself, e.g. the SDK's root client served in-process:
+//
+//	c, err := waooaw.New(srv.ClientOptions(mockserver.OperatorEmail)...)
+func (s *Server) ClientOptions(email string) []platform.Option { return s.e.ClientOptions(email) }
 
-func errAnswer(rid string, e *apiError) answer {
-	return answer{status: e.status, header: e.header, body: encodeError(rid, e)}
-}
+// TokenSource returns a token source signed in as email with the user's
+// role. It mints a new token when the server's clock has passed the last
+// one's expiry, and on Invalidate.
+func (s *Server) TokenSource(email string) oauth2.TokenSource { return s.e.TokenSource(email) }
 
-// transact runs fn as one transaction: the state it sees is one
-// generation, which a Reset, Seed or Advance (exclusive) never splits.
-// Every request that reads or changes state runs in one.
-func (s *Server) transact(rt *route, fn func() answer) answer {
-	if rt.exclusive {
-		s.tx.Lock()
-		defer s.tx.Unlock()
-	} else {
-		s.tx.RLock()
-		defer s.tx.RUnlock()
-	}
-	return fn()
-}
+// Responder serves a request in-process. Its type fits
+// github.com/jarcoal/httpmock's Responder, so code already tested with
+// httpmock can put the whole mock platform behind it:
+//
+//	httpmock.RegisterNoResponder(srv.Responder())
+func (s *Server) Responder() func(*http.Request) (*http.Response, error) { return s.e.Responder() }
 
-// answer checks and serves a matched request in its transaction: the
-// checks run 401, 403, 404, then 400s, then the handler.
-func (s *Server) answer(r *http.Request, rt *route, params map[string]string, rid string, body []byte, bodyErr *apiError) answer {
-	rc := &reqCtx{s: s, r: r, params: params, id: rid, now: s.clock.Now(), body: body}
-	if rt.role != rolePublic {
-		p, e := s.auth.authenticate(r)
-		if e != nil {
-			return errAnswer(rid, e)
-		}
-		if p.role < rt.role {
-			return errAnswer(rid, errf(http.StatusForbidden, "permission_denied",
-				"%s %s needs the %s role; you are %s", r.Method, rt.pattern, rt.role, p.role))
-		}
-		rc.who = p
-	}
-	a := s.checked(rc, rt, params, rid, bodyErr)
-	a.who, a.journalBody = rc.who, rc.journalBody
-	return a
-}
-
-// checked is answer once the caller is known.
-func (s *Server) checked(rc *reqCtx, rt *route, params map[string]string, rid string, bodyErr *apiError) answer {
-	r := rc.r
-	for name, v := range params {
-		if !validPathID(v) {
-			return errAnswer(rid, invalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
-		}
-	}
-	// The /_mock/ controls act every time they are called: no replays.
-	key := r.Header.Get("Idempotency-Key")
-	keyed := key != "" && isMutation(r.Method) && !strings.HasPrefix(r.URL.Path, "/_mock/")
-	if keyed {
-		if e := checkIdempotencyKey(key, s.limits.IdempotencyKeyBytes); e != nil {
-			return errAnswer(rid, e)
-		}
-	}
-	// A finished request replays even if its resource is gone since (a
-	// retried DELETE must not turn into a 404).
-	if keyed && bodyErr == nil {
-		if a, ok := s.idem.replay(rc, rt, key); ok {
-			return a
-		}
-	}
-	if rt.lookup != nil {
-		if e := rt.lookup(rc); e != nil {
-			return errAnswer(rid, e)
-		}
-	}
-	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
-		return errAnswer(rid, invalid("malformed query string: %v", err))
-	}
-	if bodyErr != nil {
-		return errAnswer(rid, bodyErr)
-	}
-	if s.contract != nil && !strings.HasPrefix(r.URL.Path, "/_mock/") {
-		if v := s.contract.CheckRequest(r, rc.body); v != nil {
-			a := errAnswer(rid, invalidField(v.Field, "does not match api/openapi.yaml: "+v.Issue))
-			a.violation = v.Error()
-			return a
-		}
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		defer s.changed() // before the answer is written: a read after it is fresh
-	} else if rt.cached {
-		return s.cached(rc, rt)
-	}
-	if keyed {
-		return s.idem.serve(rc, rt, key)
-	}
-	status, hdr, out := s.run(rc, rt)
-	return answer{status: status, header: hdr, body: out}
-}
-
-// run calls the route's handler and encodes its answer.
-func (s *Server) run(rc *reqCtx, rt *route) (status int, hdr http.Header, body []byte) {
-	defer func() {
-		// A handler bug must not take the server down or leave a key in flight.
-		if p := recover(); p != nil {
-			s.logger.Error("mockserver: handler panicked", "route", rt.pattern, "panic", p)
-			e := errf(http.StatusInternalServerError, "internal", "the mock server failed on %s %s: %v", rt.method, rt.pattern, p)
-			status, hdr, body = e.status, nil, encodeError(rc.id, e)
-		}
-	}()
-	status, v, e := rt.handle(rc)
-	if e != nil {
-		for k, vs := range e.header {
-			if rc.header == nil {
-				rc.header = http.Header{}
-			}
-			rc.header[k] = vs
-		}
-		return e.status, rc.header, encodeError(rc.id, e)
-	}
-	if v == nil {
-		return status, rc.header, nil
-	}
-	b, err := encodeChecked(v)
-	if err != nil {
-		e := errf(http.StatusInternalServerError, "internal", "encoding the answer of %s %s: %v", rt.method, rt.pattern, err)
-		return e.status, nil, encodeError(rc.id, e)
-	}
-	return status, rc.header, append(b, '\n')
-}
-
-func isMutation(method string) bool {
-	return method == http.MethodPost || method == http.MethodPatch || method == http.MethodDelete
-}
-
-// validPathID reports whether v can be an id in a path. Ids never hold
-// slashes, spaces or dot segments.
-func validPathID(v string) bool {
-	if v == "" || len(v) > 128 || v == "." || v == ".." {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			c == '.' || c == '_' || c == ':' || c == '@' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-func validRequestID(id string) bool {
-	if id == "" || len(id) > 128 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; c < 0x21 || c > 0x7e {
-			return false
-		}
-	}
-	return true
-}
+// Transport serves requests in-process, with no listener: give it to an
+// http.Client (or platform.WithHTTPClient) for tests that want no socket.
+func (s *Server) Transport() http.RoundTripper { return s.e.Transport() }

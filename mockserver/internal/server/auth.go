@@ -1,0 +1,419 @@
+package server
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
+)
+
+// Audience is the aud claim of the platform's access tokens.
+const Audience = "waooaw-api"
+
+// AccessTokenTTL is how long an access token lives on the server's clock.
+const AccessTokenTTL = 15 * time.Minute
+
+// Demo users, seeded in every server.
+const (
+	AdminEmail    = "admin@waooaw.ai"
+	OperatorEmail = "ops@waooaw.ai"
+	ViewerEmail   = "viewer@example.com"
+)
+
+// User is a person (or service account) who can sign in.
+type User struct {
+	Sub   string `json:"sub"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+}
+
+// signingKey is one generation of the server's key set: an Ed25519 key
+// (access tokens, and ID tokens when asked for EdDSA) and an RSA key (ID
+// tokens, RS256), rotated and retired together.
+type signingKey struct {
+	kid       string // the Ed25519 key's
+	priv      ed25519.PrivateKey
+	pub       ed25519.PublicKey
+	rsaKid    string
+	retired   atomic.Bool
+	rotatedAt time.Time // when a newer key replaced it; zero while current
+
+	// The RSA key is made on first use: most servers never need one, and
+	// making it costs more than the rest of a server's start.
+	rsaOnce sync.Once
+	rsaPriv *rsa.PrivateKey
+}
+
+// rsaKey returns the generation's RSA key, making it the first time.
+func (k *signingKey) rsaKey() *rsa.PrivateKey {
+	k.rsaOnce.Do(func() {
+		priv, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(fmt.Sprintf("mockserver: generating an RSA key: %v", err)) // crypto/rand never fails
+		}
+		k.rsaPriv = priv
+	})
+	return k.rsaPriv
+}
+
+// has reports whether kid names one of the generation's keys.
+func (k *signingKey) has(kid string) bool { return kid == k.kid || kid == k.rsaKid }
+
+// session is one sign-in; revoking it revokes its tokens.
+type session struct {
+	id      string
+	sub     string
+	revoked atomic.Bool
+}
+
+// principal is a verified caller.
+type principal struct {
+	sub, email, name string
+	role             role
+	exp              time.Time
+	sess             *session
+	key              *signingKey
+}
+
+// claims are the access token's claims.
+type claims struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	SID   string `json:"sid"`
+	// Nonce is the authorization request's, in ID tokens only.
+	Nonce string `json:"nonce,omitempty"`
+	jwt.RegisteredClaims
+}
+
+// authority issues and verifies tokens and keeps users, keys and sessions.
+type authority struct {
+	clock  *core.Clock
+	issuer string
+
+	mu       sync.RWMutex
+	keys     []*signingKey // the last one signs
+	users    map[string]*User
+	sessions map[string]*session
+	sessOrd  []string // session ids, oldest first (sessOrd[sessHead:] are live)
+	sessHead int
+	maxSess  int     // Limits.Sessions: also the bound of made-up users
+	madeUp   []*User // the users made up on first sign-in, oldest first
+	oauth    oauthState
+	idAlg    string // how ID tokens are signed: RS256 (the default) or EdDSA
+
+	// verified caches verified tokens until they expire, so a request does
+	// not pay for a signature check; revocation and key retirement are
+	// still checked on every hit through the pointers it holds.
+	verified sync.Map // token string → *principal
+	nverify  atomic.Int64
+}
+
+// maxVerified bounds the cache of verified tokens.
+const maxVerified = 20000
+
+func newAuthority(c *core.Clock, issuer string) *authority {
+	a := &authority{clock: c, issuer: issuer, maxSess: DefaultLimits().Sessions}
+	a.reset()
+	return a
+}
+
+// reset restores the demo users and one fresh key, and forgets sessions.
+func (a *authority) reset() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.keys = []*signingKey{newKey()}
+	a.users = map[string]*User{}
+	a.sessions = map[string]*session{}
+	a.sessOrd, a.sessHead, a.madeUp = nil, 0, nil
+	a.oauth = newOAuthState()
+	a.idAlg = "RS256"
+	for _, u := range []struct{ email, name, role string }{
+		{AdminEmail, "Ada Admin", "admin"},
+		{OperatorEmail, "Oscar Ops", "operator"},
+		{ViewerEmail, "Vera Viewer", "viewer"},
+	} {
+		a.users[u.email] = &User{Sub: subFor(u.email), Email: u.email, Name: u.name, Role: u.role}
+	}
+	a.verified.Clear()
+	a.nverify.Store(0)
+}
+
+func newKey() *signingKey {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		panic(fmt.Sprintf("mockserver: generating a key: %v", err)) // crypto/rand never fails
+	}
+	sum := sha256.Sum256(pub)
+	id := hex.EncodeToString(sum[:6])
+	return &signingKey{kid: "key-" + id, rsaKid: "rsa-" + id, priv: priv, pub: pub}
+}
+
+// subFor is a user's stable id.
+func subFor(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(email)))
+	return "usr-" + hex.EncodeToString(sum[:8])
+}
+
+func randomID(prefix string) string {
+	var b [12]byte
+	rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// user finds a user by email; unknown emails get a new user with the
+// default role for their domain.
+func (a *authority) user(email string) *User {
+	email = strings.ToLower(strings.TrimSpace(email))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if u, ok := a.users[email]; ok {
+		return u
+	}
+	r := "viewer"
+	if strings.HasSuffix(email, "@waooaw.ai") {
+		r = "operator"
+	}
+	name, _, _ := strings.Cut(email, "@")
+	u := &User{Sub: subFor(email), Email: email, Name: name, Role: r}
+	a.users[email] = u
+	// Users made up on first sign-in are bounded like sessions: past the
+	// bound the oldest made-up one goes (it is made again if it signs in).
+	a.madeUp = append(a.madeUp, u)
+	if len(a.madeUp) > a.maxSess {
+		if old := a.madeUp[0]; a.users[old.Email] == old { // not replaced by addUser since
+			delete(a.users, old.Email)
+		}
+		a.madeUp[0] = nil
+		a.madeUp = a.madeUp[1:]
+	}
+	return u
+}
+
+// addUser adds or replaces a user.
+func (a *authority) addUser(email, name, r string) *User {
+	email = strings.ToLower(strings.TrimSpace(email))
+	u := &User{Sub: subFor(email), Email: email, Name: name, Role: r}
+	a.mu.Lock()
+	a.users[email] = u
+	a.mu.Unlock()
+	return u
+}
+
+// newSession starts a session for sub.
+func (a *authority) newSession(sub string) *session {
+	s := &session{id: randomID("ses-"), sub: sub}
+	a.mu.Lock()
+	a.addSession(s)
+	a.mu.Unlock()
+	return s
+}
+
+// addSession keeps s; past Limits.Sessions the oldest session is
+// forgotten (its tokens are refused: unknown session); a.mu held.
+func (a *authority) addSession(s *session) {
+	a.sessions[s.id] = s
+	a.sessOrd = append(a.sessOrd, s.id)
+	for len(a.sessOrd)-a.sessHead > a.maxSess {
+		delete(a.sessions, a.sessOrd[a.sessHead])
+		a.sessOrd[a.sessHead] = ""
+		a.sessHead++
+	}
+	if a.sessHead > 0 && a.sessHead >= len(a.sessOrd)/2 {
+		a.sessOrd = append(a.sessOrd[:0], a.sessOrd[a.sessHead:]...)
+		a.sessHead = 0
+	}
+}
+
+// mint signs an access token for u with role r in session sess.
+func (a *authority) mint(u *User, r string, ttl time.Duration, audience string, sess *session) (string, time.Time, error) {
+	now := a.clock.Now()
+	exp := now.Add(ttl)
+	a.mu.RLock()
+	k := a.keys[len(a.keys)-1]
+	a.mu.RUnlock()
+	c := claims{
+		Email: u.Email, Name: u.Name, Role: r, SID: sess.id,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    a.issuer,
+			Subject:   u.Sub,
+			Audience:  jwt.ClaimStrings{audience},
+			ExpiresAt: jwt.NewNumericDate(exp),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ID:        randomID("jti-"),
+		},
+	}
+	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
+	t.Header["kid"] = k.kid
+	s, err := t.SignedString(k.priv)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("signing: %w", err)
+	}
+	return s, exp, nil
+}
+
+// authenticate checks the request's bearer token.
+func (a *authority) authenticate(r *http.Request) (*principal, *apiError) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		e := errf(http.StatusUnauthorized, "unauthenticated", "no bearer token: send Authorization: Bearer <token>")
+		e.header = http.Header{"Www-Authenticate": {`Bearer realm="waooaw"`}}
+		return nil, e
+	}
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return nil, badToken("the Authorization header is not a bearer token")
+	}
+	p, err := a.verify(tok)
+	if err != nil {
+		return nil, badToken(err.Error())
+	}
+	return p, nil
+}
+
+func badToken(why string) *apiError {
+	e := errf(http.StatusUnauthorized, "unauthenticated", "invalid token: %s", why)
+	e.header = http.Header{"Www-Authenticate": {`Bearer realm="waooaw", error="invalid_token"`}}
+	return e
+}
+
+// verify checks a token: signature by a live key, issuer, audience, expiry
+// on the server's clock, and that its session is not revoked.
+func (a *authority) verify(tok string) (*principal, error) {
+	now := a.clock.Now()
+	if v, ok := a.verified.Load(tok); ok {
+		p := v.(*principal)
+		if err := p.live(now); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	var c claims
+	t, err := jwt.ParseWithClaims(tok, &c, a.keyFor,
+		jwt.WithValidMethods([]string{"EdDSA"}),
+		jwt.WithIssuer(a.issuer),
+		jwt.WithAudience(Audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(a.clock.Now),
+	)
+	if err != nil {
+		return nil, tokenProblem(err)
+	}
+	r, ok := parseRole(c.Role)
+	if !ok {
+		return nil, fmt.Errorf("unknown role %q", c.Role)
+	}
+	a.mu.RLock()
+	sess := a.sessions[c.SID]
+	kid, _ := t.Header["kid"].(string)
+	key := a.keyByID(kid)
+	a.mu.RUnlock()
+	if sess == nil || sess.sub != c.Subject {
+		return nil, errors.New("unknown session")
+	}
+	p := &principal{sub: c.Subject, email: c.Email, name: c.Name, role: r,
+		exp: c.ExpiresAt.Time, sess: sess, key: key}
+	if err := p.live(now); err != nil {
+		return nil, err
+	}
+	if a.nverify.Add(1)%4096 == 0 {
+		a.sweep(now)
+	}
+	if a.nverify.Load() >= maxVerified {
+		// A cache, bounded: forget it all (tokens are checked again) rather
+		// than grow with every token a client mints.
+		a.verified.Clear()
+		a.nverify.Store(0)
+	}
+	a.verified.Store(tok, p)
+	return p, nil
+}
+
+func (p *principal) live(now time.Time) error {
+	switch {
+	case !now.Before(p.exp):
+		return errors.New("token has expired")
+	case p.sess.revoked.Load():
+		return errors.New("session was revoked")
+	case p.key != nil && p.key.retired.Load():
+		return errors.New("token signed by a retired key")
+	}
+	return nil
+}
+
+// sweep drops expired tokens from the cache.
+func (a *authority) sweep(now time.Time) {
+	a.verified.Range(func(k, v any) bool {
+		if !now.Before(v.(*principal).exp) {
+			a.verified.Delete(k)
+		}
+		return true
+	})
+}
+
+func (a *authority) keyFor(t *jwt.Token) (any, error) {
+	kid, _ := t.Header["kid"].(string)
+	a.mu.RLock()
+	k := a.keyByID(kid)
+	a.mu.RUnlock()
+	if k == nil {
+		return nil, fmt.Errorf("unknown key id %q", kid)
+	}
+	if kid != k.kid {
+		return nil, fmt.Errorf("key %q signs ID tokens, not access tokens", kid)
+	}
+	if k.retired.Load() {
+		return nil, errors.New("token signed by a retired key")
+	}
+	return k.pub, nil
+}
+
+// keyByID finds the key generation of either of its key ids; a.mu must
+// be held.
+func (a *authority) keyByID(kid string) *signingKey {
+	for _, k := range a.keys {
+		if k.has(kid) {
+			return k
+		}
+	}
+	return nil
+}
+
+// tokenProblem words a jwt error without echoing the token.
+func tokenProblem(err error) error {
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return errors.New("malformed token")
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return errors.New("token has expired")
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return errors.New("bad signature")
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return fmt.Errorf("wrong audience: want %q", Audience)
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return errors.New("wrong issuer")
+	case errors.Is(err, jwt.ErrTokenUnverifiable):
+		// keyFor's own words: an unknown key id, or a retired key.
+		msg := err.Error()
+		if i := strings.LastIndex(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+		return fmt.Errorf("unverifiable token: %s", msg)
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return errors.New("a required claim is missing")
+	}
+	return errors.New("invalid token")
+}

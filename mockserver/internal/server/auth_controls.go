@@ -1,0 +1,232 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"unicode/utf8"
+)
+
+func (s *Server) sessionExists(rc *reqCtx) *apiError {
+	s.auth.mu.RLock()
+	defer s.auth.mu.RUnlock()
+	if s.auth.sessions[rc.param("sid")] == nil {
+		return notFound("session %q not found", rc.param("sid"))
+	}
+	return nil
+}
+
+func (s *Server) keyExists(rc *reqCtx) *apiError {
+	s.auth.mu.RLock()
+	defer s.auth.mu.RUnlock()
+	if s.auth.keyByID(rc.param("kid")) == nil {
+		return notFound("key %q not found", rc.param("kid"))
+	}
+	return nil
+}
+
+// authControlRoutes are the sign-in test controls (api/mock.yaml).
+func (s *Server) authControlRoutes() []*route {
+	return []*route{
+		{method: "POST", pattern: "/_mock/users", handle: s.addUserControl},
+		{method: "POST", pattern: "/_mock/logins", handle: s.queueLoginControl},
+		{method: "POST", pattern: "/_mock/sessions/{sid}/revoke", handle: s.revokeSessionControl, lookup: s.sessionExists},
+		{method: "POST", pattern: "/_mock/keys/rotate", handle: s.rotateKeyControl},
+		{method: "POST", pattern: "/_mock/keys/{kid}/retire", handle: s.retireKeyControl, lookup: s.keyExists},
+		{method: "POST", pattern: "/_mock/oauth/fail-next", handle: s.failNextControl},
+		{method: "POST", pattern: "/_mock/oauth/id-token-alg", handle: s.idTokenAlgControl},
+	}
+}
+
+func (s *Server) addUserControl(rc *reqCtx) (int, any, *apiError) {
+	var req struct {
+		Email string `json:"email"`
+		Name  string `json:"name"`
+		Role  string `json:"role"`
+	}
+	if e := rc.decode(&req); e != nil {
+		return 0, nil, e
+	}
+	if !validEmail(req.Email) {
+		return 0, nil, invalidField("email", "must be an email address")
+	}
+	if req.Name == "" || utf8.RuneCountInString(req.Name) > 200 {
+		return 0, nil, invalidField("name", "is required (at most 200 characters)")
+	}
+	if _, ok := parseRole(req.Role); !ok {
+		return 0, nil, invalidField("role", "must be viewer, operator or admin")
+	}
+	return http.StatusCreated, s.AddUser(req.Email, req.Name, req.Role), nil
+}
+
+// AddUser adds (or replaces) a user who can sign in.
+func (s *Server) AddUser(email, name, role string) User {
+	return *s.auth.addUser(email, name, role)
+}
+
+// QueueLogin makes the next browser login without a login_hint sign in as
+// email (a known user, or a new one).
+func (s *Server) QueueLogin(email string) {
+	a := s.auth
+	a.mu.Lock()
+	a.oauth.queued = append(a.oauth.queued, email)
+	a.mu.Unlock()
+}
+
+func (s *Server) queueLoginControl(rc *reqCtx) (int, any, *apiError) {
+	var req struct {
+		Email string `json:"email"`
+	}
+	if e := rc.decode(&req); e != nil {
+		return 0, nil, e
+	}
+	if !validEmail(req.Email) {
+		return 0, nil, invalidField("email", "must be an email address")
+	}
+	s.QueueLogin(req.Email)
+	return http.StatusNoContent, nil, nil
+}
+
+// RevokeSession revokes a session (the sid claim): its access and refresh
+// tokens stop working at once. It reports whether the session exists.
+func (s *Server) RevokeSession(sid string) bool {
+	a := s.auth
+	a.mu.RLock()
+	sess := a.sessions[sid]
+	a.mu.RUnlock()
+	if sess == nil {
+		return false
+	}
+	sess.revoked.Store(true)
+	return true
+}
+
+func (s *Server) revokeSessionControl(rc *reqCtx) (int, any, *apiError) {
+	if e := rc.decodeOptional(&struct{}{}); e != nil {
+		return 0, nil, e
+	}
+	if !s.RevokeSession(rc.param("sid")) {
+		return 0, nil, notFound("session %q not found", rc.param("sid"))
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+// RotateKey makes a new key generation current (an Ed25519 and an RSA
+// key) and returns the Ed25519 key's id, the kid of new access tokens. The
+// old public keys stay published while tokens they signed can live.
+func (s *Server) RotateKey() string {
+	a := s.auth
+	k := newKey()
+	now := s.clock.Now()
+	a.mu.Lock()
+	a.keys[len(a.keys)-1].rotatedAt = now
+	a.keys = append(a.keys, k)
+	a.mu.Unlock()
+	return k.kid
+}
+
+func (s *Server) rotateKeyControl(rc *reqCtx) (int, any, *apiError) {
+	if e := rc.decodeOptional(&struct{}{}); e != nil {
+		return 0, nil, e
+	}
+	kid := s.RotateKey()
+	s.auth.mu.RLock()
+	rsaKid := s.auth.keyByID(kid).rsaKid
+	s.auth.mu.RUnlock()
+	return http.StatusOK, map[string]string{"kid": kid, "rsa_kid": rsaKid}, nil
+}
+
+// SetIDTokenAlg chooses how new ID tokens are signed: "RS256" (the
+// default, with the RSA key of the JWKS) or "EdDSA" (with the Ed25519 key,
+// as access tokens are). POST /_mock/reset goes back to RS256.
+func (s *Server) SetIDTokenAlg(alg string) error {
+	if alg != "RS256" && alg != "EdDSA" {
+		return invalidField("alg", "must be RS256 or EdDSA")
+	}
+	s.auth.mu.Lock()
+	s.auth.idAlg = alg
+	s.auth.mu.Unlock()
+	return nil
+}
+
+func (s *Server) idTokenAlgControl(rc *reqCtx) (int, any, *apiError) {
+	var req struct {
+		Alg string `json:"alg"`
+	}
+	if e := rc.decode(&req); e != nil {
+		return 0, nil, e
+	}
+	if err := s.SetIDTokenAlg(req.Alg); err != nil {
+		return 0, nil, err.(*apiError)
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+// RetireKey drops a key generation at once, named by either of its key
+// ids: tokens its keys signed are refused from now on. The current one
+// cannot be retired; rotate first.
+func (s *Server) RetireKey(kid string) error {
+	a := s.auth
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	i := slices.IndexFunc(a.keys, func(k *signingKey) bool { return k.has(kid) })
+	switch {
+	case i < 0:
+		return notFound("key %q not found", kid)
+	case i == len(a.keys)-1:
+		return conflict("key %q signs new tokens: rotate first (POST /_mock/keys/rotate)", kid)
+	}
+	a.keys[i].retired.Store(true)
+	return nil
+}
+
+func (s *Server) retireKeyControl(rc *reqCtx) (int, any, *apiError) {
+	if e := rc.decodeOptional(&struct{}{}); e != nil {
+		return 0, nil, e
+	}
+	if err := s.RetireKey(rc.param("kid")); err != nil {
+		return 0, nil, err.(*apiError)
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+// oauthErrorCodes are the errors fail-next can inject, with their status.
+var oauthErrorCodes = map[string]int{
+	"invalid_request": 400, "invalid_client": 401, "invalid_grant": 400, "unauthorized_client": 400,
+	"unsupported_grant_type": 400, "invalid_scope": 400, "access_denied": 403,
+	"server_error": 500, "temporarily_unavailable": 503,
+}
+
+// FailNextOAuth makes the next OAuth step (GET /auth/google or
+// POST /auth/token) fail with the RFC 6749 error code and status (0 for
+// the code's usual status).
+func (s *Server) FailNextOAuth(code string, status int) error {
+	def, ok := oauthErrorCodes[code]
+	if !ok {
+		return invalidField("error", "must be an RFC 6749 error code such as invalid_grant or temporarily_unavailable")
+	}
+	if status == 0 {
+		status = def
+	}
+	if status < 400 || status > 599 {
+		return invalidField("status", "must be from 400 to 599")
+	}
+	a := s.auth
+	a.mu.Lock()
+	a.oauth.failNext = &oauthFailure{code: code, status: status}
+	a.mu.Unlock()
+	return nil
+}
+
+func (s *Server) failNextControl(rc *reqCtx) (int, any, *apiError) {
+	var req struct {
+		Error  string `json:"error"`
+		Status int    `json:"status,omitempty"`
+	}
+	if e := rc.decode(&req); e != nil {
+		return 0, nil, e
+	}
+	if err := s.FailNextOAuth(req.Error, req.Status); err != nil {
+		return 0, nil, err.(*apiError)
+	}
+	return http.StatusNoContent, nil, nil
+}

@@ -1,0 +1,188 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// controlRoutes are the test controls under /_mock/ (api/mock.yaml) and
+// /healthz. They need no token.
+func (s *Server) controlRoutes() []*route {
+	return []*route{
+		{method: "GET", pattern: "/healthz", handle: s.healthz},
+		{method: "POST", pattern: "/_mock/reset", handle: s.resetControl, exclusive: true},
+		{method: "POST", pattern: "/_mock/tokens", handle: s.tokenControl},
+		{method: "GET", pattern: "/_mock/clock", handle: s.clockControl},
+		{method: "POST", pattern: "/_mock/clock/advance", handle: s.advanceControl, exclusive: true},
+		{method: "POST", pattern: "/_mock/faults", handle: s.addFaultControl},
+		{method: "GET", pattern: "/_mock/faults", handle: s.listFaultsControl},
+		{method: "DELETE", pattern: "/_mock/faults", handle: s.clearFaultsControl},
+		{method: "DELETE", pattern: "/_mock/faults/{id}", handle: s.removeFaultControl},
+		{method: "GET", pattern: "/_mock/journal", handle: s.journalControl},
+	}
+}
+
+func (s *Server) addFaultControl(rc *reqCtx) (int, any, *apiError) {
+	var f Fault
+	if e := rc.decode(&f); e != nil {
+		return 0, nil, e
+	}
+	id, e := s.faults.add(f)
+	if e != nil {
+		return 0, nil, e
+	}
+	return http.StatusCreated, map[string]string{"id": id}, nil
+}
+
+func (s *Server) listFaultsControl(rc *reqCtx) (int, any, *apiError) {
+	return http.StatusOK, map[string]any{"faults": s.faults.infos()}, nil
+}
+
+func (s *Server) removeFaultControl(rc *reqCtx) (int, any, *apiError) {
+	if e := rc.decodeOptional(&struct{}{}); e != nil {
+		return 0, nil, e
+	}
+	if !s.faults.remove(rc.param("id")) {
+		return 0, nil, notFound("no fault %q: GET /_mock/faults lists them", rc.param("id"))
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+func (s *Server) clearFaultsControl(rc *reqCtx) (int, any, *apiError) {
+	if e := rc.decodeOptional(&struct{}{}); e != nil {
+		return 0, nil, e
+	}
+	s.faults.clear()
+	return http.StatusNoContent, nil, nil
+}
+
+func (s *Server) journalControl(rc *reqCtx) (int, any, *apiError) {
+	q := rc.r.URL.Query()
+	f := JournalFilter{Method: q.Get("method"), Path: q.Get("path"), Code: q.Get("code"),
+		Caller: q.Get("caller"), Fault: q.Get("fault")}
+	if v := q.Get("status"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 599 {
+			return 0, nil, invalidField("status", "must be a status from 0 to 599")
+		}
+		f.Status = n
+	}
+	if v := q.Get("body"); v != "" {
+		if !json.Valid([]byte(v)) {
+			return 0, nil, invalidField("body", `must be JSON the request bodies contain, e.g. {"template_id":"tmpl-memory"}`)
+		}
+		f.Body = json.RawMessage(v)
+	}
+	m, err := f.matcher()
+	if err != nil {
+		return 0, nil, invalidField("body", err.Error())
+	}
+	entries := s.journal.entries(m)
+	if entries == nil {
+		entries = []JournalEntry{}
+	}
+	return http.StatusOK, map[string]any{"requests": entries, "count": len(entries)}, nil
+}
+
+func (s *Server) healthz(rc *reqCtx) (int, any, *apiError) {
+	return http.StatusOK, map[string]string{"status": "ok"}, nil
+}
+
+func (s *Server) resetControl(rc *reqCtx) (int, any, *apiError) {
+	if e := rc.decodeOptional(&struct{}{}); e != nil {
+		return 0, nil, e
+	}
+	s.reset()
+	return http.StatusNoContent, nil, nil
+}
+
+// TokenRequest asks POST /_mock/tokens for an access token.
+type TokenRequest struct {
+	Email string `json:"email"`
+	Role  string `json:"role"`
+	// ExpiresIn is the token's life in seconds (default 900, at most a year).
+	ExpiresIn int `json:"expires_in,omitempty"`
+	// Audience replaces the aud claim, to test refusals of other audiences.
+	Audience string `json:"audience,omitempty"`
+}
+
+// TokenResponse is the answer of POST /_mock/tokens.
+type TokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int    `json:"expires_in"`
+}
+
+func (s *Server) tokenControl(rc *reqCtx) (int, any, *apiError) {
+	var req TokenRequest
+	if e := rc.decode(&req); e != nil {
+		return 0, nil, e
+	}
+	if !validEmail(req.Email) {
+		return 0, nil, invalidField("email", "must be an email address")
+	}
+	if _, ok := parseRole(req.Role); !ok {
+		return 0, nil, invalidField("role", "must be viewer, operator or admin")
+	}
+	if req.ExpiresIn < 0 || req.ExpiresIn > 31536000 {
+		return 0, nil, invalidField("expires_in", "must be from 1 to 31536000 seconds")
+	}
+	ttl := AccessTokenTTL
+	if req.ExpiresIn > 0 {
+		ttl = time.Duration(req.ExpiresIn) * time.Second
+	}
+	aud := Audience
+	if req.Audience != "" {
+		aud = req.Audience
+	}
+	u := s.auth.user(req.Email)
+	tok, _, err := s.auth.mint(u, req.Role, ttl, aud, s.auth.newSession(u.Sub))
+	if err != nil {
+		return 0, nil, errf(500, "internal", "minting a token: %v", err)
+	}
+	return http.StatusOK, TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(ttl / time.Second)}, nil
+}
+
+// ClockResponse is the answer of the clock controls.
+type ClockResponse struct {
+	Now time.Time `json:"now"`
+}
+
+func (s *Server) clockControl(rc *reqCtx) (int, any, *apiError) {
+	return http.StatusOK, ClockResponse{Now: s.clock.Now()}, nil
+}
+
+func (s *Server) advanceControl(rc *reqCtx) (int, any, *apiError) {
+	var req struct {
+		Seconds *int64 `json:"seconds"`
+	}
+	if e := rc.decode(&req); e != nil {
+		return 0, nil, e
+	}
+	if req.Seconds == nil || *req.Seconds < 1 || *req.Seconds > 31536000 {
+		return 0, nil, invalidField("seconds", "must be from 1 to 31536000")
+	}
+	d := time.Duration(*req.Seconds) * time.Second
+	if !s.clock.Now().Add(d).Before(maxTime) {
+		return 0, nil, invalidField("seconds", "would move the clock past the year 9999")
+	}
+	return http.StatusOK, ClockResponse{Now: s.clock.Advance(d)}, nil
+}
+
+func validEmail(e string) bool {
+	at := -1
+	for i := 0; i < len(e); i++ {
+		switch c := e[i]; {
+		case c == '@':
+			if at >= 0 {
+				return false
+			}
+			at = i
+		case c <= ' ' || c > '~':
+			return false
+		}
+	}
+	return at > 0 && at < len(e)-1 && len(e) <= 254
+}

@@ -1,0 +1,659 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/waooaw/waooaw-go/platform"
+)
+
+// The event stream (GET /api/platform/events).
+//
+// What is published, and when: every change made through the API is
+// published when the request that made it is answered, and every change
+// the clock brings is published when the clock is advanced (Advance, POST
+// /_mock/clock/advance) and, while a stream is open, at each heartbeat
+// (which covers a real clock). A change is found by comparing the state
+// with what was last published, so an agent that went starting → online
+// between two looks is published once, as online:
+//
+//	agents       created, status_changed, updated (health or version)
+//	workflows    created, status_changed, updated (task counts)
+//	queues       created, status_changed; dlq_retried, dlq_deleted,
+//	             dlq_bulk_retried, dlq_purged (the actions)
+//	deployments  created, status_changed
+//	upgrades     created, status_changed
+//	alerts       created (an agent in error, an upgrade that failed or
+//	             rolled back), acknowledged, resolved
+//	logs         appended (what actions did and what the observer saw)
+//
+// Not published: progress within a state (a deployment's steps, an
+// upgrade's phases, queue figures), reads, and the test controls
+// themselves (a Reset ends every stream's position: its next event is a
+// reset).
+
+const (
+	// DefaultHeartbeat is how often an open stream sends a heartbeat
+	// comment (real time).
+	DefaultHeartbeat = 15 * time.Second
+)
+
+// eventTopics are the topics a stream can ask for, in bit order.
+var eventTopics = []string{"agents", "alerts", "logs", "queues", "workflows", "deployments", "upgrades"}
+
+func topicBit(topic string) uint {
+	if i := slices.Index(eventTopics, topic); i >= 0 {
+		return 1 << i
+	}
+	return 0
+}
+
+// WithHeartbeat sets how often open event streams send a heartbeat comment
+// (real time, not the server's clock); 0 or less keeps DefaultHeartbeat.
+// Tests of idle watchdogs shorten it.
+func WithHeartbeat(d time.Duration) Option {
+	return func(s *Server) { s.events.heartbeat = d }
+}
+
+// hubEvent is one published event, encoded once as its stream frame.
+type hubEvent struct {
+	id    uint64
+	topic uint
+	frame []byte
+}
+
+// eventHub is the server's event log and its open streams. Its zero value
+// is ready: ids start at 1.
+type eventHub struct {
+	heartbeat time.Duration // set by options, before serving
+	size      int           // events kept (Limits.Events), set before serving
+
+	mu      sync.Mutex
+	log     []hubEvent // ids first … next-1, oldest first
+	next    uint64     // the id of the next event
+	subs    map[*eventSub]struct{}
+	stop    chan struct{} // closed by CloseStreams
+	closed  bool          // endStreams was called: no new stream starts
+	servers map[*http.Server]bool
+
+	// The observer: what was last published of the state, to find
+	// changes. obs serializes observations.
+	obs  sync.Mutex
+	snap *stateSnapshot
+}
+
+type eventSub struct{ wake chan struct{} }
+
+// bounds returns the first id kept and the last id published; h.mu held.
+func (h *eventHub) bounds() (first, head uint64) {
+	if h.next == 0 {
+		h.next = 1
+	}
+	head = h.next - 1
+	first = h.next
+	if len(h.log) > 0 {
+		first = h.log[0].id
+	}
+	return first, head
+}
+
+// add appends an event with the next id; h.mu held.
+func (h *eventHub) add(topic uint, typ string, at time.Time, data any) {
+	h.bounds()
+	id := h.next
+	h.next++
+	env := encode(struct {
+		Time time.Time `json:"time"`
+		Data any       `json:"data"`
+	}{at.UTC(), data})
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "id: %d\nevent: %s\ndata: ", id, typ)
+	b.Write(bytes.TrimSuffix(env, []byte("\n")))
+	b.WriteString("\n\n")
+	h.log = append(h.log, hubEvent{id: id, topic: topic, frame: b.Bytes()})
+	if len(h.log) > h.size {
+		h.log = h.log[len(h.log)-h.size:]
+	}
+	for sub := range h.subs {
+		select {
+		case sub.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// forget drops every event and skips an id, so that no earlier position
+// can be resumed (the state was reset); h.mu held.
+func (h *eventHub) forget() {
+	h.bounds()
+	h.next++
+	h.log = nil
+	for sub := range h.subs {
+		select {
+		case sub.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// since returns the frames after cursor for the topics mask and the new
+// cursor; gap is true when events after cursor are no longer kept (or
+// cursor is not a position of this server).
+func (h *eventHub) since(cursor uint64, mask uint) (frames [][]byte, next uint64, gap bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	first, head := h.bounds()
+	if cursor+1 < first || cursor > head {
+		return nil, head, true
+	}
+	for _, ev := range h.log[cursor+1-first:] {
+		if ev.topic&mask != 0 {
+			frames = append(frames, ev.frame)
+		}
+	}
+	return frames, head, false
+}
+
+// publish adds an event of type typ ("<topic>.<kind>") with data at the
+// time at on the server's clock.
+func (s *Server) publish(at time.Time, typ string, data any) {
+	topic, _, _ := strings.Cut(typ, ".")
+	h := &s.events
+	h.mu.Lock()
+	h.add(topicBit(topic), typ, at, data)
+	h.mu.Unlock()
+}
+
+// CloseStreams ends every open event stream (clients see the connection
+// end and reconnect, resuming where they were). When a test ends, Start
+// ends the streams for good, and so does http.Server.Shutdown for servers
+// that have served a stream: then reconnecting clients get 204, the end.
+func (s *Server) CloseStreams() { s.closeStreams(false) }
+
+// endStreams ends every stream for good, for a server going away: a client
+// that reconnects gets 204 (the stream is over) instead of a new stream
+// that would hold the shutdown.
+func (s *Server) endStreams() { s.closeStreams(true) }
+
+func (s *Server) closeStreams(forGood bool) {
+	s.closeSandboxStreams(forGood)
+	h := &s.events
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if forGood {
+		h.closed = true
+	}
+	if h.stop != nil {
+		close(h.stop)
+		h.stop = nil
+	}
+}
+
+// subscribe registers a stream and returns it, the channel that ends it
+// and the last id published; no stream (nil) once endStreams was called.
+func (h *eventHub) subscribe(hs *http.Server, closeAll func()) (*eventSub, <-chan struct{}, uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, nil, 0
+	}
+	if h.subs == nil {
+		h.subs = map[*eventSub]struct{}{}
+	}
+	if h.stop == nil {
+		h.stop = make(chan struct{})
+	}
+	if hs != nil && !h.servers[hs] {
+		if h.servers == nil {
+			h.servers = map[*http.Server]bool{}
+		}
+		h.servers[hs] = true
+		hs.RegisterOnShutdown(closeAll)
+	}
+	sub := &eventSub{wake: make(chan struct{}, 1)}
+	h.subs[sub] = struct{}{}
+	_, head := h.bounds()
+	return sub, h.stop, head
+}
+
+func (h *eventHub) unsubscribe(sub *eventSub) {
+	h.mu.Lock()
+	delete(h.subs, sub)
+	h.mu.Unlock()
+}
+
+// streamParams are a stream request's query: the topics and where to
+// resume.
+type streamParams struct {
+	mask   uint
+	resume bool
+	after  uint64
+}
+
+func parseStreamParams(r *http.Request) (streamParams, *apiError) {
+	var p streamParams
+	q := r.URL.Query()
+	for _, v := range q["topic"] {
+		for _, t := range strings.Split(v, ",") {
+			t = strings.TrimSpace(t)
+			bit := topicBit(t)
+			if bit == 0 {
+				return p, invalidField("topic", fmt.Sprintf("unknown topic %q: want %s (repeat topic, or separate topics with commas)",
+					t, strings.Join(eventTopics, ", ")))
+			}
+			p.mask |= bit
+		}
+	}
+	if p.mask == 0 {
+		p.mask = 1<<len(eventTopics) - 1
+	}
+	field, id := "Last-Event-ID", r.Header.Get("Last-Event-ID")
+	if id == "" {
+		field, id = "last_event_id", q.Get("last_event_id")
+	}
+	if id != "" {
+		n, err := strconv.ParseUint(id, 10, 64)
+		if err != nil || id[0] == '+' {
+			return p, invalidField(field, "must be the id of an event of this stream (a non-negative integer)")
+		}
+		p.resume, p.after = true, n
+	}
+	return p, nil
+}
+
+func (s *Server) eventRoutes() []*route {
+	return []*route{
+		// raw: the stream writes as it goes; it checks the token itself.
+		{method: "GET", pattern: "/api/platform/events", role: roleViewer, raw: s.streamEvents, stream: true},
+	}
+}
+
+// streamEvents serves GET /api/platform/events: checks in the order of
+// every route (401, 403, 400), then the stream. A request whose context
+// can never end (httptest.NewRecorder) gets the events to catch up on and
+// an ended stream, so that it cannot hang.
+func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
+	rid := w.Header().Get("X-Request-Id")
+	p, e := s.auth.authenticate(r)
+	if e != nil {
+		writeError(w, rid, e)
+		return
+	}
+	if p.role < roleViewer {
+		writeError(w, rid, errf(http.StatusForbidden, "permission_denied",
+			"GET /api/platform/events needs the viewer role; you are %s", p.role))
+		return
+	}
+	params, e := parseStreamParams(r)
+	if e != nil {
+		writeError(w, rid, e)
+		return
+	}
+	s.observeTx()
+	// The position is taken before the answer starts: a client that acts
+	// once it has the answer's headers sees the events of what it did.
+	hs, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
+	sub, stop, head := s.events.subscribe(hs, s.endStreams)
+	if sub == nil {
+		// The server's streams were closed for good (shutdown, test end):
+		// 204 tells clients the stream is over, not to reconnect.
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	defer s.events.unsubscribe(sub)
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	rc := http.NewResponseController(w)
+	rc.Flush()
+	cursor := head
+	if params.resume {
+		cursor = params.after
+	}
+	beat := s.events.heartbeat
+	if beat <= 0 {
+		beat = DefaultHeartbeat
+	}
+	ticker := time.NewTicker(beat)
+	defer ticker.Stop()
+	done := r.Context().Done()
+	// A write blocked on a client that stopped reading must not keep the
+	// stream (and the server's shutdown) waiting: stopping ends it too.
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-stop:
+			rc.SetWriteDeadline(time.Now())
+		case <-finished:
+		}
+	}()
+	for {
+		frames, next, gap := s.events.since(cursor, params.mask)
+		if gap {
+			frames = [][]byte{s.resetFrame(next)}
+		}
+		cursor = next
+		for _, f := range frames {
+			if _, err := w.Write(f); err != nil {
+				return
+			}
+		}
+		if len(frames) > 0 && rc.Flush() != nil {
+			return
+		}
+		if done == nil {
+			return
+		}
+		select {
+		case <-done:
+			return
+		case <-stop:
+			return
+		case <-sub.wake:
+		case <-ticker.C:
+			// A real clock moves without requests: look before beating.
+			s.observeTx()
+			if _, err := io.WriteString(w, ": heartbeat\n\n"); err != nil || rc.Flush() != nil {
+				return
+			}
+		}
+	}
+}
+
+// resetFrame tells a stream that it cannot resume: re-read the state. Its
+// id is the last event published, where the stream goes on from.
+func (s *Server) resetFrame(head uint64) []byte {
+	h := &s.events
+	h.mu.Lock()
+	first, _ := h.bounds()
+	h.mu.Unlock()
+	env := encode(struct {
+		Time time.Time `json:"time"`
+		Data any       `json:"data"`
+	}{s.clock.Now(), map[string]any{
+		"reason":          "the events after your position are no longer kept (or the state was reset): re-read the state",
+		"oldest_event_id": strconv.FormatUint(first, 10),
+	}})
+	return fmt.Appendf(nil, "id: %d\nevent: reset\ndata: %s\n\n", head, bytes.TrimSuffix(env, []byte("\n")))
+}
+
+// publishChanges wraps every handler that can change state (all but GETs)
+// so that what it changed is published: its action's own events and log
+// line (routeEvents), and the changes the observer finds before (changes
+// of the clock not yet published) and after it.
+func (s *Server) publishChanges() {
+	for _, rt := range s.router.routes {
+		if rt.handle == nil || rt.method == http.MethodGet {
+			continue
+		}
+		h, after := rt.handle, routeEvents[rt.method+" "+rt.pattern]
+		rt.handle = func(rc *reqCtx) (int, any, *apiError) {
+			s.observeMoved()
+			status, v, e := h(rc)
+			if e == nil && status < 300 {
+				if after != nil {
+					after(s, rc, v)
+				}
+				s.observe()
+			}
+			return status, v, e
+		}
+	}
+}
+
+// routeEvents are what the actions publish beyond the state changes the
+// observer finds: who asked for what (a log line), and the queue actions,
+// which change no status.
+var routeEvents = map[string]func(s *Server, rc *reqCtx, answer any){
+	"POST /api/platform/agents/{id}/restart":                 agentActionLog("Restart"),
+	"POST /api/platform/agents/{id}/start":                   agentActionLog("Start"),
+	"POST /api/platform/agents/{id}/stop":                    agentActionLog("Stop"),
+	"POST /api/platform/orchestration/workflows/{id}/pause":  workflowActionLog("pause"),
+	"POST /api/platform/orchestration/workflows/{id}/resume": workflowActionLog("resume"),
+	"POST /api/platform/orchestration/workflows/{id}/cancel": workflowActionLog("cancel"),
+	"POST /api/platform/orchestration/workflows/{id}/tasks/{task_id}/retry": func(s *Server, rc *reqCtx, _ any) {
+		s.logEvent(rc.now, platform.LogInfo, "", fmt.Sprintf("Task %s of workflow %s retried by %s", rc.param("task_id"), rc.param("id"), who(rc)),
+			map[string]any{"workflow_id": rc.param("id"), "task_id": rc.param("task_id"), "action": "retry", "by": who(rc)})
+	},
+	"POST /api/platform/queues/{name}/dlq/{message_id}/retry": func(s *Server, rc *reqCtx, answer any) {
+		s.publish(rc.now, "queues.dlq_retried", answer)
+		s.logEvent(rc.now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s retried by %s", rc.param("message_id"), rc.param("name"), who(rc)),
+			map[string]any{"queue_name": rc.param("name"), "message_id": rc.param("message_id"), "action": "retry", "by": who(rc)})
+	},
+	"DELETE /api/platform/queues/{name}/dlq/{message_id}": func(s *Server, rc *reqCtx, _ any) {
+		s.publish(rc.now, "queues.dlq_deleted", map[string]string{"queue_name": rc.param("name"), "message_id": rc.param("message_id")})
+		s.logEvent(rc.now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s deleted by %s", rc.param("message_id"), rc.param("name"), who(rc)),
+			map[string]any{"queue_name": rc.param("name"), "message_id": rc.param("message_id"), "action": "delete", "by": who(rc)})
+	},
+	"POST /api/platform/queues/{name}/dlq/retry": bulkDLQLog("dlq_bulk_retried", "retried"),
+	"POST /api/platform/queues/{name}/dlq/purge": bulkDLQLog("dlq_purged", "deleted"),
+	"POST /api/platform/factory/agents": func(s *Server, rc *reqCtx, answer any) {
+		m := fields(answer)
+		s.logEvent(rc.now, platform.LogInfo, str(m["agent_id"]), fmt.Sprintf("Factory create of agent %s requested by %s (deployment %s)",
+			str(m["agent_id"]), who(rc), str(m["deployment_id"])),
+			map[string]any{"deployment_id": m["deployment_id"], "action": "create", "by": who(rc)})
+	},
+	"POST /api/platform/agents/{id}/upgrade":  upgradeLog("Upgrade"),
+	"POST /api/platform/agents/{id}/rollback": upgradeLog("Rollback"),
+	"PATCH /api/platform/agents/{id}/config": func(s *Server, rc *reqCtx, answer any) {
+		version := fields(answer)["config_version"] // the answer's name for it, not "version" (the build)
+		s.logEvent(rc.now, platform.LogInfo, rc.param("id"), fmt.Sprintf("Config of agent %s changed by %s (config version %v)", rc.param("id"), who(rc), version),
+			map[string]any{"action": "config", "by": who(rc), "config_version": version})
+	},
+	"POST /api/platform/helpdesk/actions/restart-agent":  helpdeskLog("restart-agent"),
+	"POST /api/platform/helpdesk/actions/clear-cache":    helpdeskLog("clear-cache"),
+	"POST /api/platform/helpdesk/actions/retry-workflow": helpdeskLog("retry-workflow"),
+}
+
+func who(rc *reqCtx) string {
+	if rc.who == nil {
+		return "someone"
+	}
+	return rc.who.email
+}
+
+func agentActionLog(verb string) func(*Server, *reqCtx, any) {
+	return func(s *Server, rc *reqCtx, _ any) {
+		s.logEvent(rc.now, platform.LogInfo, rc.param("id"), fmt.Sprintf("%s requested by %s", verb, who(rc)),
+			map[string]any{"action": strings.ToLower(verb), "by": who(rc)})
+	}
+}
+
+func workflowActionLog(verb string) func(*Server, *reqCtx, any) {
+	return func(s *Server, rc *reqCtx, _ any) {
+		s.logEvent(rc.now, platform.LogInfo, "", fmt.Sprintf("Workflow %s: %s requested by %s", rc.param("id"), verb, who(rc)),
+			map[string]any{"workflow_id": rc.param("id"), "action": verb, "by": who(rc)})
+	}
+}
+
+func bulkDLQLog(kind, verb string) func(*Server, *reqCtx, any) {
+	return func(s *Server, rc *reqCtx, answer any) {
+		m := fields(answer)
+		m["queue_name"] = rc.param("name")
+		s.publish(rc.now, "queues."+kind, m)
+		s.logEvent(rc.now, platform.LogInfo, "", fmt.Sprintf("%v dead letters of queue %s %s by %s", m[verb], rc.param("name"), verb, who(rc)),
+			map[string]any{"queue_name": rc.param("name"), "matched": m["matched"], verb: m[verb], "by": who(rc)})
+	}
+}
+
+func upgradeLog(verb string) func(*Server, *reqCtx, any) {
+	return func(s *Server, rc *reqCtx, answer any) {
+		m := fields(answer)
+		s.logEvent(rc.now, platform.LogInfo, rc.param("id"), fmt.Sprintf("%s to %s requested by %s (%s)", verb, str(m["to_version"]), who(rc), str(m["upgrade_id"])),
+			map[string]any{"upgrade_id": m["upgrade_id"], "action": strings.ToLower(verb), "by": who(rc)})
+	}
+}
+
+func helpdeskLog(action string) func(*Server, *reqCtx, any) {
+	return func(s *Server, rc *reqCtx, _ any) {
+		s.logEvent(rc.now, platform.LogInfo, "", fmt.Sprintf("Help-desk action %s run by %s", action, who(rc)),
+			map[string]any{"action": action, "by": who(rc)})
+	}
+}
+
+// fields is an answer as a JSON object (empty when it is not one).
+func fields(v any) map[string]any {
+	m := map[string]any{}
+	if b, err := json.Marshal(v); err == nil {
+		json.Unmarshal(b, &m)
+	}
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m
+}
+
+func str(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return ""
+}
+
+// advance moves the clock forward by d and publishes the changes it
+// brings (Server.Advance; POST /_mock/clock/advance is wrapped instead).
+func (s *Server) advance(d time.Duration) time.Time {
+	s.observeMoved()
+	t := s.clock.Advance(d)
+	s.observe()
+	return t
+}
+
+// errStreamDropped is what an in-process stream's reader gets when a fault
+// drops the connection.
+var errStreamDropped = errors.New("mockserver: connection dropped by a fault")
+
+// isEventStream reports whether the in-process transport must stream req's
+// answer instead of recording it whole.
+func isEventStream(req *http.Request) bool {
+	p := req.URL.Path
+	if strings.HasPrefix(p, "/sandboxes/") { // a sandbox's stream
+		_, rest, _ := strings.Cut(strings.TrimPrefix(p, "/sandboxes/"), "/")
+		p = "/" + rest
+	}
+	return (req.Method == http.MethodGet || req.Method == http.MethodHead) && p == "/api/platform/events"
+}
+
+// streamInProcess serves req with its answer's body streamed through a
+// pipe, for the in-process transport: the handler runs in its own
+// goroutine until the stream ends, which closing the body or cancelling
+// req's context does.
+func (t inProcess) streamInProcess(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancel(req.Context())
+	r := req.Clone(ctx)
+	r.Body = http.NoBody
+	r.RequestURI = req.URL.RequestURI()
+	r.RemoteAddr = "127.0.0.1:0"
+	pr, pw := io.Pipe()
+	// As over a socket, a client that has gone makes writes fail (here: at
+	// once, instead of when a buffer fills).
+	stop := context.AfterFunc(ctx, func() { pr.CloseWithError(context.Canceled) })
+	w := &pipeWriter{header: http.Header{}, pw: pw, ready: make(chan struct{})}
+	go func() {
+		defer stop()
+		defer func() {
+			err := io.EOF
+			if p := recover(); p != nil {
+				err = errStreamDropped
+				if p != http.ErrAbortHandler {
+					err = fmt.Errorf("mockserver: the handler of %s %s panicked: %v", req.Method, req.URL.Path, p)
+				}
+				w.fail(err)
+			}
+			w.WriteHeader(http.StatusOK) // a handler that wrote nothing answers 200
+			pw.CloseWithError(err)
+			cancel()
+		}()
+		t.s.Handler().ServeHTTP(w, r)
+	}()
+	select {
+	case <-w.ready:
+	case <-req.Context().Done():
+		cancel()
+		pr.Close()
+		return nil, req.Context().Err()
+	}
+	if w.err != nil {
+		cancel()
+		pr.Close()
+		return nil, w.err
+	}
+	return &http.Response{
+		Status: strconv.Itoa(w.status) + " " + http.StatusText(w.status), StatusCode: w.status,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: w.sent, Body: &pipeBody{pr, cancel}, ContentLength: -1, Request: req,
+	}, nil
+}
+
+// pipeWriter is an http.ResponseWriter whose body goes through a pipe.
+type pipeWriter struct {
+	header http.Header
+	sent   http.Header // the header as of WriteHeader
+	status int
+	pw     *io.PipeWriter
+	once   sync.Once
+	ready  chan struct{} // closed once the status is known
+	err    error         // the handler failed before answering
+}
+
+func (w *pipeWriter) Header() http.Header { return w.header }
+
+func (w *pipeWriter) WriteHeader(code int) {
+	w.once.Do(func() {
+		w.status, w.sent = code, w.header.Clone()
+		close(w.ready)
+	})
+}
+
+// fail makes the answer an error when no status was written yet.
+func (w *pipeWriter) fail(err error) {
+	w.once.Do(func() {
+		w.err = err
+		close(w.ready)
+	})
+}
+
+func (w *pipeWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.pw.Write(b)
+}
+
+// Flush does nothing: every Write reaches the reader.
+func (w *pipeWriter) Flush() {}
+
+// SetWriteDeadline in the past ends a blocked Write (the stream is being
+// stopped); the in-process pipe has no other deadline.
+func (w *pipeWriter) SetWriteDeadline(t time.Time) error {
+	if !t.After(time.Now()) {
+		w.pw.CloseWithError(os.ErrDeadlineExceeded)
+	}
+	return nil
+}
+
+// pipeBody is the reader's end; closing it ends the handler.
+type pipeBody struct {
+	*io.PipeReader
+	cancel context.CancelFunc
+}
+
+func (b *pipeBody) Close() error {
+	b.cancel()
+	return b.PipeReader.Close()
+}

@@ -1,0 +1,356 @@
+package server
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/waooaw/waooaw-go/factory"
+	"github.com/waooaw/waooaw-go/platform"
+	"github.com/waooaw/waooaw-go/queues"
+	"github.com/waooaw/waooaw-go/servicing"
+	"github.com/waooaw/waooaw-go/workflows"
+)
+
+// stateSnapshot is what the event stream last told of the state: per
+// resource, the fields whose changes are published.
+type stateSnapshot struct {
+	gen         *agentStore // the stores it was taken of: another after a Reset
+	at          time.Time   // the clock's time then
+	agents      map[string]agentKey
+	workflows   map[string]workflowKey
+	queues      map[string]queues.Status
+	deployments map[string]factory.DeploymentStatus
+	upgrades    map[string]servicing.UpgradeStatus
+}
+
+type agentKey struct {
+	status  platform.AgentStatus
+	health  platform.AgentHealth
+	version string
+}
+
+type workflowKey struct {
+	status            workflows.Status
+	completed, failed int
+}
+
+// stateNow is the state as of now, in the stores' orders.
+type stateNow struct {
+	agents      []agentNow
+	workflows   []workflows.Workflow
+	queues      []queues.QueueDetail
+	deployments []deploymentNow
+	upgrades    []servicing.Upgrade
+}
+
+// agentNow and deploymentNow are the published fields of a resource; the
+// whole resource is read only for those that changed.
+type agentNow struct {
+	id  string
+	key agentKey
+}
+
+type deploymentNow struct {
+	d      *deployment
+	status factory.DeploymentStatus
+}
+
+func readState(st *stores, now time.Time) stateNow {
+	var out stateNow
+	out.agents = st.agents.keys(now)
+	out.workflows = st.workflows.list(now)
+	out.queues = st.queues.views(now)
+
+	out.deployments = st.factory.statuses(now, st.factory.order)
+
+	out.upgrades = readUpgrades(st, now)
+	return out
+}
+
+// readUpgrades is every upgrade as of now.
+func readUpgrades(st *stores, now time.Time) []servicing.Upgrade {
+	st.servicing.mu.Lock()
+	defer st.servicing.mu.Unlock()
+	out := make([]servicing.Upgrade, 0, len(st.servicing.ops))
+	for _, o := range st.servicing.ops {
+		out = append(out, o.view(now))
+	}
+	return out
+}
+
+// refresh replaces the snapshot's workflows and queues with cur's (the
+// areas the observer reads whole: both are small, neither grows with
+// requests).
+func (snap *stateSnapshot) refresh(cur stateNow) {
+	snap.workflows = make(map[string]workflowKey, len(cur.workflows))
+	for _, w := range cur.workflows {
+		snap.workflows[w.WorkflowID] = workflowKey{w.Status, w.CompletedTasks, w.FailedTasks}
+	}
+	snap.queues = make(map[string]queues.Status, len(cur.queues))
+	for _, q := range cur.queues {
+		snap.queues[q.QueueName] = q.Status
+	}
+}
+
+func (n stateNow) snapshot(gen *agentStore) *stateSnapshot {
+	snap := &stateSnapshot{gen: gen,
+		agents:      make(map[string]agentKey, len(n.agents)),
+		workflows:   make(map[string]workflowKey, len(n.workflows)),
+		queues:      make(map[string]queues.Status, len(n.queues)),
+		deployments: make(map[string]factory.DeploymentStatus, len(n.deployments)),
+		upgrades:    make(map[string]servicing.UpgradeStatus, len(n.upgrades)),
+	}
+	for _, a := range n.agents {
+		snap.agents[a.id] = a.key
+	}
+	for _, d := range n.deployments {
+		snap.deployments[d.d.id] = d.status
+	}
+	for _, u := range n.upgrades {
+		snap.upgrades[u.UpgradeID] = u.Status
+	}
+	snap.refresh(n)
+	return snap
+}
+
+// observe publishes what changed in the state since it last looked, at the
+// clock's time. The first look only takes note; a look at state that was
+// reset since (Reset, POST /_mock/reset) forgets every event instead, so
+// that every stream gets a reset.
+func (s *Server) observe() {
+	h := &s.events
+	h.obs.Lock()
+	defer h.obs.Unlock()
+	s.observeLocked()
+}
+
+// observeTx is observe in a transaction of its own, for the event stream,
+// which holds none while it runs.
+func (s *Server) observeTx() {
+	s.tx.RLock()
+	defer s.tx.RUnlock()
+	s.observe()
+}
+
+// observeMoved is observe when only the clock can have changed the state
+// since the last look (before a handler runs): nothing to do while the
+// clock stands still.
+func (s *Server) observeMoved() {
+	h := &s.events
+	h.obs.Lock()
+	defer h.obs.Unlock()
+	if h.snap != nil && h.snap.gen == s.store().agents && h.snap.at.Equal(s.clock.Now()) {
+		return
+	}
+	s.observeLocked()
+}
+
+// observeLocked is observe; h.obs is held.
+//
+// The first look, and the first after a Reset, reads the whole state.
+// Later looks read the agents, deployments and upgrades that can have
+// changed (those changed since, and those moving on the clock: agentStore.
+// changedKeys, factoryStore.active, servicingStore.active) and the small
+// areas (workflows, queues) whole, and
+// update the snapshot in place: a change costs what it changed, not the
+// size of the state.
+func (s *Server) observeLocked() {
+	// What the observer finds it also logs and alerts on: cached reads of
+	// the log and the alerts are stale.
+	defer s.changed()
+	h := &s.events
+	st := s.store()
+	now := s.clock.Now()
+	prev := h.snap
+	if prev == nil || prev.gen != st.agents {
+		cur := readState(st, now)
+		st.agents.changedKeys(now) // seen: the next look starts from here
+		st.factory.mu.Lock()
+		st.factory.active = slices.Clone(st.factory.order)
+		st.factory.mu.Unlock()
+		st.servicing.mu.Lock()
+		st.servicing.active = slices.Clone(st.servicing.ops)
+		st.servicing.mu.Unlock()
+		h.snap = cur.snapshot(st.agents)
+		h.snap.at = now
+		if prev != nil {
+			h.mu.Lock()
+			h.forget()
+			h.mu.Unlock()
+		}
+		return
+	}
+	agents := st.agents.changedKeys(now)
+	deps := st.factory.activeStatuses(now)
+	cur := stateNow{workflows: st.workflows.list(now), queues: st.queues.views(now), upgrades: st.servicing.activeViews(now)}
+	next := &stateSnapshot{gen: st.agents, at: now, agents: prev.agents, deployments: prev.deployments, upgrades: prev.upgrades}
+	next.refresh(cur)
+	h.snap = next
+	s.publishAgents(now, prev, st, agents)
+	s.publishWorkflows(now, prev, cur.workflows)
+	s.publishQueues(now, prev, cur.queues)
+	s.publishDeployments(now, prev, st, deps)
+	s.publishUpgrades(now, prev, cur.upgrades)
+	// The agents and deployments are kept in place: record what was seen
+	// once the publishers have compared with what was.
+	for _, a := range agents {
+		next.agents[a.id] = a.key
+	}
+	for _, d := range deps {
+		next.deployments[d.d.id] = d.status
+	}
+	for _, u := range cur.upgrades {
+		next.upgrades[u.UpgradeID] = u.Status
+	}
+}
+
+func (s *Server) publishAgents(now time.Time, prev *stateSnapshot, st *stores, agents []agentNow) {
+	for _, an := range agents {
+		was, known := prev.agents[an.id]
+		if known && was == an.key {
+			continue
+		}
+		a, ok := st.agents.get(an.id, now)
+		if !ok {
+			continue
+		}
+		switch {
+		case !known:
+			s.publish(now, "agents.created", a)
+			s.logEvent(now, platform.LogInfo, a.AgentID, fmt.Sprintf("Agent %s created (%s)", a.Name, a.Status),
+				map[string]any{"status": string(a.Status)})
+		case was.status != a.Status:
+			s.publish(now, "agents.status_changed", a)
+			level := platform.LogInfo
+			if a.Status == platform.AgentError {
+				level = platform.LogError
+			}
+			s.logEvent(now, level, a.AgentID, fmt.Sprintf("Agent %s is now %s (was %s)", a.Name, a.Status, was.status),
+				map[string]any{"status": string(a.Status), "previous_status": string(was.status)})
+		case was.health != a.Health || was.version != a.Version:
+			s.publish(now, "agents.updated", a)
+			if was.version != a.Version {
+				s.logEvent(now, platform.LogInfo, a.AgentID, fmt.Sprintf("Agent %s now runs %s (was %s)", a.Name, a.Version, was.version),
+					map[string]any{"version": a.Version, "previous_version": was.version})
+			}
+			if was.health != a.Health {
+				level := platform.LogInfo
+				if a.Health != platform.AgentHealthy {
+					level = platform.LogWarn
+				}
+				s.logEvent(now, level, a.AgentID, fmt.Sprintf("Agent %s health is now %s (was %s)", a.Name, a.Health, was.health),
+					map[string]any{"health": string(a.Health), "previous_health": string(was.health)})
+			}
+		}
+		if a.Status == platform.AgentError && (!known || was.status != platform.AgentError) {
+			s.raiseAlert(now, platform.AlertCritical, a.AgentID, a.Name+" is in error",
+				fmt.Sprintf("%s went into error. Restart it, or see playbook %s.", a.Name, pbAgentError))
+		}
+	}
+}
+
+func (s *Server) publishWorkflows(now time.Time, prev *stateSnapshot, wfs []workflows.Workflow) {
+	for _, w := range wfs {
+		was, known := prev.workflows[w.WorkflowID]
+		name := fmt.Sprintf("Workflow %s (%s)", w.WorkflowName, w.WorkflowID)
+		meta := map[string]any{"workflow_id": w.WorkflowID, "status": string(w.Status)}
+		switch {
+		case !known:
+			s.publish(now, "workflows.created", w)
+			s.logEvent(now, platform.LogInfo, "", fmt.Sprintf("%s created for %s", name, w.CustomerName), meta)
+		case was.status != w.Status:
+			s.publish(now, "workflows.status_changed", w)
+			level := platform.LogInfo
+			if w.Status == workflows.StatusFailed {
+				level = platform.LogError
+			}
+			meta["previous_status"] = string(was.status)
+			s.logEvent(now, level, "", fmt.Sprintf("%s is now %s (was %s)", name, w.Status, was.status), meta)
+		case was.completed != w.CompletedTasks || was.failed != w.FailedTasks:
+			s.publish(now, "workflows.updated", w)
+			s.logEvent(now, platform.LogInfo, "", fmt.Sprintf("%s: %d of %d tasks completed, %d failed",
+				name, w.CompletedTasks, w.TotalTasks, w.FailedTasks), meta)
+		}
+	}
+}
+
+func (s *Server) publishQueues(now time.Time, prev *stateSnapshot, qs []queues.QueueDetail) {
+	for _, q := range qs {
+		was, known := prev.queues[q.QueueName]
+		switch {
+		case !known:
+			s.publish(now, "queues.created", q)
+			s.logEvent(now, platform.LogInfo, "", fmt.Sprintf("Queue %s created (%s)", q.QueueName, q.Status),
+				map[string]any{"queue_name": q.QueueName, "status": string(q.Status)})
+		case was != q.Status:
+			s.publish(now, "queues.status_changed", q)
+			level := platform.LogWarn
+			if q.Status == queues.StatusHealthy {
+				level = platform.LogInfo
+			}
+			s.logEvent(now, level, "", fmt.Sprintf("Queue %s is now %s (was %s)", q.QueueName, q.Status, was),
+				map[string]any{"queue_name": q.QueueName, "status": string(q.Status), "previous_status": string(was)})
+		}
+	}
+}
+
+func (s *Server) publishDeployments(now time.Time, prev *stateSnapshot, st *stores, ds []deploymentNow) {
+	for _, dn := range ds {
+		was, known := prev.deployments[dn.d.id]
+		if known && was == dn.status {
+			continue
+		}
+		st.factory.mu.Lock()
+		d := dn.d.view(now)
+		st.factory.mu.Unlock()
+		meta := map[string]any{"deployment_id": d.DeploymentID, "status": string(d.Status)}
+		switch {
+		case !known:
+			s.publish(now, "deployments.created", d)
+			s.logEvent(now, platform.LogInfo, d.AgentID, fmt.Sprintf("Deployment %s of template %s started (%s)",
+				d.DeploymentID, d.TemplateID, d.Status), meta)
+		case was != d.Status:
+			s.publish(now, "deployments.status_changed", d)
+			level, msg := platform.LogInfo, fmt.Sprintf("Deployment %s is now %s (was %s)", d.DeploymentID, d.Status, was)
+			if d.Status == factory.DeploymentFailed {
+				level, msg = platform.LogError, msg+": "+d.Error
+			}
+			s.logEvent(now, level, d.AgentID, msg, meta)
+		}
+	}
+}
+
+func (s *Server) publishUpgrades(now time.Time, prev *stateSnapshot, us []servicing.Upgrade) {
+	for _, u := range us {
+		was, known := prev.upgrades[u.UpgradeID]
+		kind := string(u.Kind)
+		if kind != "" {
+			kind = strings.ToUpper(kind[:1]) + kind[1:]
+		}
+		what := fmt.Sprintf("%s %s of %s (%s → %s)", kind, u.UpgradeID, u.AgentID, u.FromVersion, u.ToVersion)
+		meta := map[string]any{"upgrade_id": u.UpgradeID, "status": string(u.Status)}
+		switch {
+		case !known:
+			s.publish(now, "upgrades.created", u)
+			s.logEvent(now, platform.LogInfo, u.AgentID, fmt.Sprintf("%s started (%s)", what, u.Status), meta)
+		case was != u.Status:
+			s.publish(now, "upgrades.status_changed", u)
+			level := platform.LogInfo
+			switch u.Status {
+			case servicing.UpgradeFailed, servicing.UpgradeRolledBack, servicing.UpgradeRollingBack:
+				level = platform.LogWarn
+			}
+			msg := fmt.Sprintf("%s is now %s (was %s)", what, u.Status, was)
+			if u.RollbackReason != "" {
+				msg += ": " + u.RollbackReason
+			}
+			s.logEvent(now, level, u.AgentID, msg, meta)
+			if u.Kind == servicing.KindUpgrade && (u.Status == servicing.UpgradeFailed || u.Status == servicing.UpgradeRolledBack) {
+				s.raiseAlert(now, platform.AlertWarning, u.AgentID, fmt.Sprintf("Upgrade of %s to %s %s", u.AgentID, u.ToVersion, u.Status),
+					fmt.Sprintf("%s ended %s. %s", what, u.Status, u.RollbackReason))
+			}
+		}
+	}
+}

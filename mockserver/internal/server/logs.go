@@ -1,0 +1,167 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/waooaw/waooaw-go/platform"
+)
+
+// logStore is the platform's log, oldest line first. The seeded lines are
+// made at first use (most per-test servers never read the log), at times
+// before the store's start, so they are the same whenever they are made.
+//
+// It is a ring of at most max lines (Limits.LogLines): past that the
+// oldest line goes first.
+type logStore struct {
+	mu     sync.Mutex
+	start  time.Time // the seed clock: seeded lines are before it
+	max    int
+	seeded bool                // the seed lines are made (or cleared away)
+	lines  []platform.LogEntry // lines[head:] are kept, oldest first
+	head   int
+	seq    int
+}
+
+func newLogStore(now time.Time, max int) *logStore { return &logStore{start: now, max: max} }
+
+// clear empties the log (an empty start).
+func (st *logStore) clear() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.seeded, st.lines, st.head, st.seq = true, nil, 0, 0
+}
+
+// ensure makes the seed lines; st.mu must be held.
+func (st *logStore) ensure() {
+	if st.seeded {
+		return
+	}
+	st.seeded = true
+	for _, l := range seedLogs(st.start) {
+		st.seq++
+		l.LogID = logID(st.seq)
+		st.lines = append(st.lines, l)
+	}
+	st.bound()
+}
+
+// bound drops the oldest lines past max, copying the kept ones down once
+// the dropped ones are as many: O(1) amortized; st.mu must be held.
+func (st *logStore) bound() {
+	if n := len(st.lines) - st.head; n > st.max {
+		clear(st.lines[st.head : st.head+n-st.max])
+		st.head += n - st.max
+	}
+	if st.head > 0 && st.head >= len(st.lines)-st.head {
+		st.lines = append(st.lines[:0], st.lines[st.head:]...)
+		st.head = 0
+	}
+}
+
+func logID(n int) string { return fmt.Sprintf("log-%06d", n) }
+
+// append adds a line at its time (after the lines of the same time) and
+// returns it with its id.
+func (st *logStore) append(l platform.LogEntry) platform.LogEntry {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.ensure()
+	st.seq++
+	l.LogID = logID(st.seq)
+	if l.Metadata == nil {
+		l.Metadata = map[string]any{}
+	}
+	i := len(st.lines)
+	for i > st.head && st.lines[i-1].Timestamp.After(l.Timestamp) {
+		i--
+	}
+	st.lines = slices.Insert(st.lines, i, l)
+	st.bound()
+	return l
+}
+
+// logFilter is a parsed log query.
+type logFilter struct {
+	level        platform.LogLevel
+	agent        string
+	text         string // lower case
+	since, until time.Time
+}
+
+func (f logFilter) match(l *platform.LogEntry) bool {
+	return (f.level == "" || l.Level == f.level) &&
+		(f.agent == "" || l.AgentID == f.agent) &&
+		(f.text == "" || strings.Contains(strings.ToLower(l.Message), f.text)) &&
+		(f.since.IsZero() || !l.Timestamp.Before(f.since)) &&
+		(f.until.IsZero() || l.Timestamp.Before(f.until))
+}
+
+// list returns the lines matching f, newest first.
+func (st *logStore) list(f logFilter) []platform.LogEntry {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.ensure()
+	var out []platform.LogEntry
+	for i := len(st.lines) - 1; i >= st.head; i-- {
+		if f.match(&st.lines[i]) {
+			out = append(out, st.lines[i])
+		}
+	}
+	return out
+}
+
+func (s *Server) logRoutes() []*route {
+	return []*route{
+		{method: "GET", pattern: "/api/platform/logs", role: roleViewer, handle: s.listLogs},
+	}
+}
+
+// parseTime reads an RFC 3339 query time; "" is the zero time.
+func parseTime(field, v string) (time.Time, *apiError) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, invalidField(field, "must be an RFC 3339 time, e.g. 2026-01-02T09:00:00Z")
+	}
+	return t.UTC(), nil
+}
+
+func (s *Server) listLogs(rc *reqCtx) (int, any, *apiError) {
+	q := rc.r.URL.Query()
+	f := logFilter{level: platform.LogLevel(q.Get("level")), agent: q.Get("agent"), text: strings.ToLower(q.Get("q"))}
+	if f.level != "" && !f.level.Valid() {
+		return 0, nil, invalidField("level", "must be one of DEBUG, INFO, WARN, ERROR")
+	}
+	var e *apiError
+	if f.since, e = parseTime("since", q.Get("since")); e != nil {
+		return 0, nil, e
+	}
+	if f.until, e = parseTime("until", q.Get("until")); e != nil {
+		return 0, nil, e
+	}
+	if !f.since.IsZero() && !f.until.IsZero() && f.since.After(f.until) {
+		return 0, nil, invalidField("since", "must not be after until")
+	}
+	lines := s.store().logs.list(f)
+	p, e := paginateKeyed(q, "logs", lines, func(l platform.LogEntry) string { return l.LogID }, string(f.level), f.agent, f.text, q.Get("since"), q.Get("until"))
+	if e != nil {
+		return 0, nil, e
+	}
+	return http.StatusOK, listBody("logs", p), nil
+}
+
+// logEvent appends a line to the platform's log at the time at and
+// publishes it on the logs topic. Handlers call it for what they did
+// ("restart requested by …"); the event observer calls it for what
+// happened (an agent came online). meta may be nil.
+func (s *Server) logEvent(at time.Time, level platform.LogLevel, agentID, msg string, meta map[string]any) {
+	l := s.store().logs.append(platform.LogEntry{Timestamp: at.UTC(), Level: level, AgentID: agentID, Message: msg, Metadata: meta})
+	s.publish(at, "logs.appended", l)
+}

@@ -1,0 +1,62 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/waooaw/waooaw-go/factory/template"
+)
+
+// Sensitive config fields (writeOnly or x-sensitive in a template's config
+// schema) are kept as sent, so the agent runs with them, and never shown
+// again: the API answers them as template.Masked, the journal keeps them
+// masked, and a patch that sends the mask back keeps the stored value.
+
+// schemaOf is template id's config schema; nil when it cannot be had (an
+// unknown template: then nothing of it can be sensitive).
+func (s *Server) schemaOf(ctx context.Context, id string) json.RawMessage {
+	if id == "" {
+		return nil
+	}
+	t, err := s.templateSource().Get(ctx, id)
+	if err != nil || t == nil {
+		return nil
+	}
+	d, err := t.Describe(ctx)
+	if err != nil {
+		return nil
+	}
+	return d.ConfigSchema
+}
+
+// maskJournal has the journal keep rc's body with the sensitive fields of
+// its "config" masked.
+func (rc *reqCtx) maskJournal(schema json.RawMessage) {
+	if len(template.SensitiveFields(schema)) == 0 {
+		return
+	}
+	var body map[string]json.RawMessage
+	if json.Unmarshal(rc.body, &body) != nil || body["config"] == nil {
+		return
+	}
+	body["config"] = template.MaskConfig(schema, body["config"])
+	if b, err := json.Marshal(body); err == nil {
+		rc.journalBody = b
+	}
+}
+
+// shown is cfg as the API shows it: its sensitive fields masked.
+func shown(schema json.RawMessage, cfg map[string]any) map[string]any {
+	if len(template.SensitiveFields(schema)) == 0 {
+		return cfg
+	}
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		return cfg
+	}
+	out, err := template.DecodeObject(template.MaskConfig(schema, raw))
+	if err != nil {
+		return cfg
+	}
+	return out
+}

@@ -1,0 +1,495 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/waooaw/waooaw-go/factory/template"
+	"github.com/waooaw/waooaw-go/internal/apicontract"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
+)
+
+// DefaultIssuer is the issuer of tokens when none is set (WithIssuer); Start
+// and cmd/waooaw-mock set it to the server's URL.
+const DefaultIssuer = "http://waooaw-mock.local"
+
+// Server is the mock platform. It is an http.Handler; its state lives in
+// memory and each Server is independent of every other.
+type Server struct {
+	clock       *core.Clock
+	auth        *authority
+	router      router
+	logger      *slog.Logger
+	idem        *idempotency
+	debug       bool // the logger takes debug records: log each request
+	faults      *faults
+	startFaults []Fault // WithFaults: kept across Reset
+	faultErr    error   // why a WithFaults fault was refused
+	journal     *journal
+	seeding     seeding
+	reqSeq      atomic.Uint64
+	reqPfx      string
+
+	templates  template.Source
+	middleware []func(http.Handler) http.Handler
+
+	state atomic.Pointer[stores]
+	// tx is the one transaction lock: every request holds it shared while
+	// it runs; Reset, Seed and Advance hold it alone (transact).
+	tx sync.RWMutex
+	// gen is the state's generation, bumped by every change; answers
+	// caches the answers of reads per generation (cache.go).
+	gen    atomic.Uint64
+	resets atomic.Uint64 // how many times the state was reset
+
+	opts      []Option              // as New had them: sandboxes are made of them
+	sandboxes sandboxSet            // (sandboxes.go)
+	sandboxed bool                  // this server is a sandbox of another
+	contract  *apicontract.Contract // checks clients' requests (WithRequestValidation)
+	answers   answerCache
+	limits    Limits
+
+	events eventHub // the event stream's log and streams (events.go)
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithIssuer sets the tokens' issuer (iss), normally the server's base URL.
+func WithIssuer(issuer string) Option {
+	return func(s *Server) { s.auth.issuer = strings.TrimRight(issuer, "/") }
+}
+
+// WithRealClock runs the clock on real time (plus what Advance adds)
+// instead of frozen at Epoch.
+func WithRealClock() Option {
+	return func(s *Server) { s.clock.Real = time.Now }
+}
+
+// WithClockAt freezes the clock at t instead of Epoch.
+func WithClockAt(t time.Time) Option {
+	return func(s *Server) { s.clock.Start = t.UTC() }
+}
+
+// WithLogger logs each request at debug level and problems at warn level.
+// Default: silent.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Server) { s.logger = l }
+}
+
+// WithTemplates serves the factory's templates from src instead of the six
+// built-ins alone (e.g. template.Combine(template.Builtins(), pluginHost)).
+func WithTemplates(src template.Source) Option {
+	return func(s *Server) { s.templates = src }
+}
+
+// WithRequestValidation checks every request a client sends to the
+// platform API against api/openapi.yaml, as stripe-mock does: one the
+// contract does not allow (a missing required field, a value out of its
+// range, an unknown query parameter's wrong type, …) is answered 400
+// invalid_argument naming the field and the rule, and journaled with its
+// violation. The checks run after the server's own (401, 403, 404, the
+// body's own 400s). The /_mock/ controls are not checked.
+func WithRequestValidation() Option {
+	return func(s *Server) {
+		c, err := apicontract.Load()
+		if err != nil {
+			panic("mockserver: the embedded contract does not load: " + err.Error()) // a build defect
+		}
+		s.contract = c
+	}
+}
+
+// WithMiddleware wraps the handler that Start and Transport serve with mw
+// (the outermost last), e.g. to validate traffic against the OpenAPI
+// contract in tests. ServeHTTP itself is never wrapped.
+func WithMiddleware(mw func(http.Handler) http.Handler) Option {
+	return func(s *Server) { s.middleware = append(s.middleware, mw) }
+}
+
+// Handler is the server wrapped in its middleware (see WithMiddleware).
+func (s *Server) Handler() http.Handler {
+	var h http.Handler = s
+	for _, mw := range s.middleware {
+		h = mw(h)
+	}
+	return h
+}
+
+// New builds a server with the default seed data (none with
+// WithEmptyStart) and the WithSeed seeds; SeedErr reports a refused seed.
+func New(opts ...Option) *Server {
+	s := &Server{
+		clock:  &core.Clock{Start: Epoch()},
+		logger: slog.New(slog.DiscardHandler),
+	}
+	s.auth = newAuthority(s.clock, DefaultIssuer)
+	s.faults = newFaults()
+	s.limits = DefaultLimits()
+	s.opts = slices.Clip(opts)
+	s.sandboxes.now = time.Now
+	for _, o := range opts {
+		o(s)
+	}
+	s.idem = newIdempotency(s.clock, s.limits.IdempotencyKeys)
+	s.auth.maxSess = s.limits.Sessions
+	s.journal = newJournal(s.limits)
+	s.events.size = s.limits.Events
+	s.debug = s.logger.Enabled(context.Background(), slog.LevelDebug)
+	if s.templates == nil {
+		s.templates = template.Builtins()
+	}
+	sum := sha256.Sum256([]byte(randomID("")))
+	s.reqPfx = "req-" + strings.ToLower(strconv.FormatUint(uint64(sum[0])<<8|uint64(sum[1]), 36)) + "-"
+	s.seed()
+	s.routes()
+	s.faults.check = s.faultRoute
+	s.addStartFaults()
+	return s
+}
+
+// seed (re)builds every store from the start's seed data (seeding.go).
+func (s *Server) seed() { s.start() }
+
+// Reset puts seed data, clock offset, sessions and users back to the start,
+// atomically: a request in flight finishes before it, and one that comes
+// during it waits and sees only the new state.
+func (s *Server) Reset() {
+	s.tx.Lock()
+	defer s.tx.Unlock()
+	s.reset()
+}
+
+// reset is Reset in an exclusive transaction.
+func (s *Server) reset() {
+	defer s.changed()
+	defer s.resets.Add(1)
+	s.clock.Reset()
+	s.auth.reset()
+	s.idem.reset()
+	s.faults.clear()
+	s.addStartFaults()
+	s.journal.clear()
+	s.seed()
+	s.observe() // event streams learn of the reset
+}
+
+// Now is the server's clock.
+func (s *Server) Now() time.Time { return s.clock.Now() }
+
+// Advance moves the server's clock forward by d; state moves with it, and
+// event streams are told of the changes it brings. The clock never moves
+// back: a negative d leaves it where it is (TestServer.Advance fails the
+// test then).
+func (s *Server) Advance(d time.Duration) time.Time {
+	s.tx.Lock()
+	defer s.tx.Unlock()
+	defer s.changed()
+	return s.advance(d)
+}
+
+// Issuer is the issuer (iss) of the server's tokens.
+func (s *Server) Issuer() string { return s.auth.issuer }
+
+// Token mints an access token for email (a known user, or a new one) with
+// role ("viewer", "operator" or "admin"; "" for the user's own role) living
+// ttl on the server's clock (0 for 15 minutes).
+func (s *Server) Token(email, role string, ttl time.Duration) (string, error) {
+	u := s.auth.user(email)
+	if role == "" {
+		role = u.Role
+	}
+	if _, ok := parseRole(role); !ok {
+		return "", invalid("unknown role %q: want viewer, operator or admin", role)
+	}
+	if ttl <= 0 {
+		ttl = AccessTokenTTL
+	}
+	tok, _, err := s.auth.mint(u, role, ttl, Audience, s.auth.newSession(u.Sub))
+	return tok, err
+}
+
+// reqCtx is one request on its way through the server.
+type reqCtx struct {
+	s      *Server
+	r      *http.Request
+	params map[string]string
+	id     string
+	who    *principal
+	body   []byte
+	header http.Header // headers the handler adds to its answer
+	now    time.Time
+	// journalBody, when set, is the body the journal keeps instead of the
+	// one sent (sensitive values masked: sensitive.go).
+	journalBody []byte
+}
+
+func (rc *reqCtx) param(name string) string { return rc.params[name] }
+
+// decode decodes the required JSON body into v (strict).
+func (rc *reqCtx) decode(v any) *apiError {
+	if len(rc.body) == 0 {
+		return invalid("a JSON body is required")
+	}
+	return decodeStrict(rc.body, v)
+}
+
+// decodeOptional decodes the body into v when there is one.
+func (rc *reqCtx) decodeOptional(v any) *apiError {
+	if len(rc.body) == 0 {
+		return nil
+	}
+	return decodeStrict(rc.body, v)
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if sb, id, rest, ok := s.sandboxFor(r); ok {
+		s.serveSandbox(w, r, sb, id, rest)
+		return
+	}
+	rid := r.Header.Get("X-Request-Id")
+	if !validRequestID(rid) {
+		rid = s.reqPfx + strconv.FormatUint(s.reqSeq.Add(1), 10)
+	}
+	w.Header().Set("X-Request-Id", rid)
+
+	if s.debug {
+		lw := &statusWriter{ResponseWriter: w}
+		start := time.Now()
+		defer func() {
+			// Never the Authorization header: tokens stay out of logs.
+			s.logger.Debug("mockserver: request", "method", r.Method, "path", r.URL.Path,
+				"status", lw.status, "request_id", rid, "duration", time.Since(start))
+		}()
+		w = lw
+	}
+	// rec is what the journal learns of the request on its way.
+	var rec journalRecord
+	if journaled(r.URL) {
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() { s.journal.add(s.journalEntry(r, rid, sw, &rec)) }()
+		w = sw
+		if id, f, ok := s.faults.fire(r.Method, r.URL.Path); ok {
+			rec.fault = id
+			if f.apply(w, r, rid, &s.router) {
+				return
+			}
+		}
+	}
+
+	rt, params, allowed, perr := s.router.match(r.Method, r.URL)
+	switch {
+	case perr != nil:
+		writeError(w, rid, perr)
+		return
+	case rt == nil && len(allowed) > 0:
+		e := errf(http.StatusMethodNotAllowed, "method_not_allowed",
+			"%s is not allowed on %s: use %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))
+		e.header = http.Header{"Allow": {strings.Join(allowed, ", ")}}
+		writeError(w, rid, e)
+		return
+	case rt == nil:
+		writeError(w, rid, notFound("no route %s %s; nearest: %s", r.Method, r.URL.Path,
+			strings.Join(s.router.nearest(r.URL.Path), ", ")))
+		return
+	}
+	switch {
+	case rt.stream:
+		rt.raw(w, r) // holds no transaction: it takes one per look (events.go)
+		return
+	case rt.raw != nil:
+		s.transact(rt, func() answer { rt.raw(w, r); return answer{} })
+		return
+	}
+	// The body is read before the transaction (a slow sender holds no
+	// state); its errors are answered in their turn, after 401, 403, 404.
+	var body []byte
+	var bodyErr *apiError
+	if r.Method != http.MethodGet && r.Method != http.MethodHead { // a GET's body is ignored
+		body, bodyErr = readBody(r)
+		rec.body = body
+	}
+	a := s.transact(rt, func() answer { return s.answer(r, rt, params, rid, body, bodyErr) })
+	rec.who, rec.violation = a.who, a.violation
+	if a.journalBody != nil {
+		rec.body = a.journalBody
+	}
+	writeAnswer(w, a.status, a.header, a.body)
+}
+
+// answer is a response made inside a transaction, written after it, so
+// that a slow reader never holds the state.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+	who    *principal // the caller, when the token was checked
+	// violation is how the request broke the contract (WithRequestValidation).
+	violation string
+	// journalBody replaces the request body in the journal (reqCtx).
+	journalBody []byte
+}
+
+func errAnswer(rid string, e *apiError) answer {
+	return answer{status: e.status, header: e.header, body: encodeError(rid, e)}
+}
+
+// transact runs fn as one transaction: the state it sees is one
+// generation, which a Reset, Seed or Advance (exclusive) never splits.
+// Every request that reads or changes state runs in one.
+func (s *Server) transact(rt *route, fn func() answer) answer {
+	if rt.exclusive {
+		s.tx.Lock()
+		defer s.tx.Unlock()
+	} else {
+		s.tx.RLock()
+		defer s.tx.RUnlock()
+	}
+	return fn()
+}
+
+// answer checks and serves a matched request in its transaction: the
+// checks run 401, 403, 404, then 400s, then the handler.
+func (s *Server) answer(r *http.Request, rt *route, params map[string]string, rid string, body []byte, bodyErr *apiError) answer {
+	rc := &reqCtx{s: s, r: r, params: params, id: rid, now: s.clock.Now(), body: body}
+	if rt.role != rolePublic {
+		p, e := s.auth.authenticate(r)
+		if e != nil {
+			return errAnswer(rid, e)
+		}
+		if p.role < rt.role {
+			return errAnswer(rid, errf(http.StatusForbidden, "permission_denied",
+				"%s %s needs the %s role; you are %s", r.Method, rt.pattern, rt.role, p.role))
+		}
+		rc.who = p
+	}
+	a := s.checked(rc, rt, params, rid, bodyErr)
+	a.who, a.journalBody = rc.who, rc.journalBody
+	return a
+}
+
+// checked is answer once the caller is known.
+func (s *Server) checked(rc *reqCtx, rt *route, params map[string]string, rid string, bodyErr *apiError) answer {
+	r := rc.r
+	for name, v := range params {
+		if !validPathID(v) {
+			return errAnswer(rid, invalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
+		}
+	}
+	// The /_mock/ controls act every time they are called: no replays.
+	key := r.Header.Get("Idempotency-Key")
+	keyed := key != "" && isMutation(r.Method) && !strings.HasPrefix(r.URL.Path, "/_mock/")
+	if keyed {
+		if e := checkIdempotencyKey(key, s.limits.IdempotencyKeyBytes); e != nil {
+			return errAnswer(rid, e)
+		}
+	}
+	// A finished request replays even if its resource is gone since (a
+	// retried DELETE must not turn into a 404).
+	if keyed && bodyErr == nil {
+		if a, ok := s.idem.replay(rc, rt, key); ok {
+			return a
+		}
+	}
+	if rt.lookup != nil {
+		if e := rt.lookup(rc); e != nil {
+			return errAnswer(rid, e)
+		}
+	}
+	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+		return errAnswer(rid, invalid("malformed query string: %v", err))
+	}
+	if bodyErr != nil {
+		return errAnswer(rid, bodyErr)
+	}
+	if s.contract != nil && !strings.HasPrefix(r.URL.Path, "/_mock/") {
+		if v := s.contract.CheckRequest(r, rc.body); v != nil {
+			a := errAnswer(rid, invalidField(v.Field, "does not match api/openapi.yaml: "+v.Issue))
+			a.violation = v.Error()
+			return a
+		}
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		defer s.changed() // before the answer is written: a read after it is fresh
+	} else if rt.cached {
+		return s.cached(rc, rt)
+	}
+	if keyed {
+		return s.idem.serve(rc, rt, key)
+	}
+	status, hdr, out := s.run(rc, rt)
+	return answer{status: status, header: hdr, body: out}
+}
+
+// run calls the route's handler and encodes its answer.
+func (s *Server) run(rc *reqCtx, rt *route) (status int, hdr http.Header, body []byte) {
+	defer func() {
+		// A handler bug must not take the server down or leave a key in flight.
+		if p := recover(); p != nil {
+			s.logger.Error("mockserver: handler panicked", "route", rt.pattern, "panic", p)
+			e := errf(http.StatusInternalServerError, "internal", "the mock server failed on %s %s: %v", rt.method, rt.pattern, p)
+			status, hdr, body = e.status, nil, encodeError(rc.id, e)
+		}
+	}()
+	status, v, e := rt.handle(rc)
+	if e != nil {
+		for k, vs := range e.header {
+			if rc.header == nil {
+				rc.header = http.Header{}
+			}
+			rc.header[k] = vs
+		}
+		return e.status, rc.header, encodeError(rc.id, e)
+	}
+	if v == nil {
+		return status, rc.header, nil
+	}
+	b, err := encodeChecked(v)
+	if err != nil {
+		e := errf(http.StatusInternalServerError, "internal", "encoding the answer of %s %s: %v", rt.method, rt.pattern, err)
+		return e.status, nil, encodeError(rc.id, e)
+	}
+	return status, rc.header, append(b, '\n')
+}
+
+func isMutation(method string) bool {
+	return method == http.MethodPost || method == http.MethodPatch || method == http.MethodDelete
+}
+
+// validPathID reports whether v can be an id in a path. Ids never hold
+// slashes, spaces or dot segments.
+func validPathID(v string) bool {
+	if v == "" || len(v) > 128 || v == "." || v == ".." {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '.' || c == '_' || c == ':' || c == '@' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
