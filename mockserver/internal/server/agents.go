@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
@@ -268,12 +269,12 @@ const (
 //	stop:    online, starting, error          → offline
 //
 // Anything else is a conflict naming the current state.
-func (st *agentStore) act(id string, act agentAction, now time.Time) (platform.Agent, *apiError) {
+func (st *agentStore) act(id string, act agentAction, now time.Time) (platform.Agent, *httpapi.Error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	a, ok := st.byID[id]
 	if !ok {
-		return platform.Agent{}, notFound("agent %q not found", id)
+		return platform.Agent{}, httpapi.NotFound("agent %q not found", id)
 	}
 	a.settle(now)
 	var allowed []platform.AgentStatus
@@ -287,9 +288,9 @@ func (st *agentStore) act(id string, act agentAction, now time.Time) (platform.A
 	}
 	if !slices.Contains(allowed, a.Status) {
 		if a.Status == platform.AgentStopping && !a.readyAt.IsZero() {
-			return platform.Agent{}, conflict("cannot %s agent %q: it is stopping, offline at %s", act, id, a.readyAt.Format(time.RFC3339))
+			return platform.Agent{}, httpapi.Conflict("cannot %s agent %q: it is stopping, offline at %s", act, id, a.readyAt.Format(time.RFC3339))
 		}
-		return platform.Agent{}, conflict("cannot %s agent %q: it is %s", act, id, a.Status)
+		return platform.Agent{}, httpapi.Conflict("cannot %s agent %q: it is %s", act, id, a.Status)
 	}
 	if act == actStop {
 		a.Status, a.readyAt = platform.AgentOffline, time.Time{}
@@ -301,13 +302,13 @@ func (st *agentStore) act(id string, act agentAction, now time.Time) (platform.A
 }
 
 // agentRoutes are the dashboard's agent routes.
-func (s *Server) agentRoutes() []*route {
-	return []*route{
-		{method: "GET", pattern: "/api/platform/agents", role: roleViewer, handle: s.listAgents},
-		{method: "GET", pattern: "/api/platform/agents/{id}", role: roleViewer, handle: s.getAgent},
-		{method: "POST", pattern: "/api/platform/agents/{id}/restart", role: roleOperator, lookup: s.agentExists, handle: s.agentAction(actRestart)},
-		{method: "POST", pattern: "/api/platform/agents/{id}/start", role: roleOperator, lookup: s.agentExists, handle: s.agentAction(actStart)},
-		{method: "POST", pattern: "/api/platform/agents/{id}/stop", role: roleOperator, lookup: s.agentExists, handle: s.agentAction(actStop)},
+func (s *Server) agentRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "GET", Pattern: "/api/platform/agents", Role: httpapi.RoleViewer, Handle: s.listAgents},
+		{Method: "GET", Pattern: "/api/platform/agents/{id}", Role: httpapi.RoleViewer, Handle: s.getAgent},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/restart", Role: httpapi.RoleOperator, Lookup: s.agentExists, Handle: s.agentAction(actRestart)},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/start", Role: httpapi.RoleOperator, Lookup: s.agentExists, Handle: s.agentAction(actStart)},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/stop", Role: httpapi.RoleOperator, Lookup: s.agentExists, Handle: s.agentAction(actStop)},
 	}
 }
 
@@ -317,16 +318,16 @@ var (
 	agentTiers = []platform.Tier{platform.TierPlatformCoE, platform.TierBusiness}
 )
 
-func (s *Server) listAgents(rc *reqCtx) (int, any, *apiError) {
-	q := rc.r.URL.Query()
+func (s *Server) listAgents(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	q := rc.R.URL.Query()
 	status, tier, text := q.Get("status"), q.Get("tier"), strings.ToLower(q.Get("q"))
 	if status != "" && !slices.Contains(agentStatuses, platform.AgentStatus(status)) {
-		return 0, nil, invalidField("status", "must be one of online, offline, starting, stopping, error, provisioning")
+		return 0, nil, httpapi.InvalidField("status", "must be one of online, offline, starting, stopping, error, provisioning")
 	}
 	if tier != "" && !slices.Contains(agentTiers, platform.Tier(tier)) {
-		return 0, nil, invalidField("tier", `must be "Platform CoE" or "Business"`)
+		return 0, nil, httpapi.InvalidField("tier", `must be "Platform CoE" or "Business"`)
 	}
-	all := s.store().agents.list(rc.now)
+	all := s.store().agents.list(rc.Now)
 	matched := all[:0]
 	for _, a := range all {
 		if status != "" && string(a.Status) != status ||
@@ -336,35 +337,35 @@ func (s *Server) listAgents(rc *reqCtx) (int, any, *apiError) {
 		}
 		matched = append(matched, a)
 	}
-	p, e := paginateKeyed(q, "agents", matched, func(a platform.Agent) string { return a.AgentID }, status, tier, text)
+	p, e := httpapi.PaginateKeyed(q, "agents", matched, func(a platform.Agent) string { return a.AgentID }, status, tier, text)
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, listBody("agents", p), nil
+	return http.StatusOK, httpapi.ListBody("agents", p), nil
 }
 
 // agentExists is the 404 check of the {id} agent routes.
-func (s *Server) agentExists(rc *reqCtx) *apiError {
-	if _, ok := s.store().agents.get(rc.param("id"), rc.now); !ok {
-		return notFound("agent %q not found", rc.param("id"))
+func (s *Server) agentExists(rc *httpapi.Request) *httpapi.Error {
+	if _, ok := s.store().agents.get(rc.Param("id"), rc.Now); !ok {
+		return httpapi.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
-func (s *Server) getAgent(rc *reqCtx) (int, any, *apiError) {
-	a, ok := s.store().agents.get(rc.param("id"), rc.now)
+func (s *Server) getAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	a, ok := s.store().agents.get(rc.Param("id"), rc.Now)
 	if !ok {
-		return 0, nil, notFound("agent %q not found", rc.param("id"))
+		return 0, nil, httpapi.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return http.StatusOK, a, nil
 }
 
-func (s *Server) agentAction(act agentAction) handler {
-	return func(rc *reqCtx) (int, any, *apiError) {
-		if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) agentAction(act agentAction) httpapi.Handler {
+	return func(rc *httpapi.Request) (int, any, *httpapi.Error) {
+		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
-		a, e := s.store().agents.act(rc.param("id"), act, rc.now)
+		a, e := s.store().agents.act(rc.Param("id"), act, rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
@@ -101,12 +102,12 @@ const (
 //	resolve:     active, acknowledged → resolved
 //
 // Anything else is a conflict naming the current status.
-func (st *alertStore) act(id string, act alertAction, by string, now time.Time) (platform.Alert, *apiError) {
+func (st *alertStore) act(id string, act alertAction, by string, now time.Time) (platform.Alert, *httpapi.Error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	a, ok := st.byID[id]
 	if !ok {
-		return platform.Alert{}, notFound("alert %q not found", id)
+		return platform.Alert{}, httpapi.NotFound("alert %q not found", id)
 	}
 	switch {
 	case act == actAcknowledge && a.Status == platform.AlertActive:
@@ -116,55 +117,55 @@ func (st *alertStore) act(id string, act alertAction, by string, now time.Time) 
 		t := now
 		a.Status, a.ResolvedAt, a.ResolvedBy = platform.AlertResolved, &t, by
 	case act == actAcknowledge:
-		return platform.Alert{}, conflict("cannot acknowledge alert %q: it is %s (only an active alert can be acknowledged)", id, a.Status)
+		return platform.Alert{}, httpapi.Conflict("cannot acknowledge alert %q: it is %s (only an active alert can be acknowledged)", id, a.Status)
 	default:
-		return platform.Alert{}, conflict("cannot resolve alert %q: it is already %s", id, a.Status)
+		return platform.Alert{}, httpapi.Conflict("cannot resolve alert %q: it is already %s", id, a.Status)
 	}
 	return *a, nil
 }
 
-func (s *Server) alertRoutes() []*route {
-	return []*route{
-		{method: "GET", pattern: "/api/platform/alerts", role: roleViewer, handle: s.listAlerts},
-		{method: "POST", pattern: "/api/platform/alerts/{id}/acknowledge", role: roleOperator, lookup: s.alertExists, handle: s.alertAction(actAcknowledge)},
-		{method: "POST", pattern: "/api/platform/alerts/{id}/resolve", role: roleOperator, lookup: s.alertExists, handle: s.alertAction(actResolve)},
+func (s *Server) alertRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "GET", Pattern: "/api/platform/alerts", Role: httpapi.RoleViewer, Handle: s.listAlerts},
+		{Method: "POST", Pattern: "/api/platform/alerts/{id}/acknowledge", Role: httpapi.RoleOperator, Lookup: s.alertExists, Handle: s.alertAction(actAcknowledge)},
+		{Method: "POST", Pattern: "/api/platform/alerts/{id}/resolve", Role: httpapi.RoleOperator, Lookup: s.alertExists, Handle: s.alertAction(actResolve)},
 	}
 }
 
-func (s *Server) listAlerts(rc *reqCtx) (int, any, *apiError) {
-	q := rc.r.URL.Query()
+func (s *Server) listAlerts(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	q := rc.R.URL.Query()
 	severity, status := platform.AlertSeverity(q.Get("severity")), platform.AlertStatus(q.Get("status"))
 	if severity != "" && !severity.Valid() {
-		return 0, nil, invalidField("severity", "must be one of critical, warning, info")
+		return 0, nil, httpapi.InvalidField("severity", "must be one of critical, warning, info")
 	}
 	if status != "" && !status.Valid() {
-		return 0, nil, invalidField("status", "must be one of active, acknowledged, resolved")
+		return 0, nil, httpapi.InvalidField("status", "must be one of active, acknowledged, resolved")
 	}
-	p, e := paginateKeyed(q, "alerts", s.store().alerts.list(severity, status), func(a platform.Alert) string { return a.AlertID }, string(severity), string(status))
+	p, e := httpapi.PaginateKeyed(q, "alerts", s.store().alerts.list(severity, status), func(a platform.Alert) string { return a.AlertID }, string(severity), string(status))
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, listBody("alerts", p), nil
+	return http.StatusOK, httpapi.ListBody("alerts", p), nil
 }
 
 // alertExists is the 404 check of the {id} alert routes.
-func (s *Server) alertExists(rc *reqCtx) *apiError {
-	if _, ok := s.store().alerts.get(rc.param("id")); !ok {
-		return notFound("alert %q not found", rc.param("id"))
+func (s *Server) alertExists(rc *httpapi.Request) *httpapi.Error {
+	if _, ok := s.store().alerts.get(rc.Param("id")); !ok {
+		return httpapi.NotFound("alert %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
-func (s *Server) alertAction(act alertAction) handler {
-	return func(rc *reqCtx) (int, any, *apiError) {
-		if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) alertAction(act alertAction) httpapi.Handler {
+	return func(rc *httpapi.Request) (int, any, *httpapi.Error) {
+		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
 		by := ""
-		if rc.who != nil {
-			by = rc.who.email
+		if rc.Who != nil {
+			by = rc.Who.Email
 		}
-		a, e := s.store().alerts.act(rc.param("id"), act, by, rc.now)
+		a, e := s.store().alerts.act(rc.Param("id"), act, by, rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}
@@ -172,8 +173,8 @@ func (s *Server) alertAction(act alertAction) handler {
 		if act == actResolve {
 			kind, verb = "alerts.resolved", "resolved"
 		}
-		s.publish(rc.now, kind, a)
-		s.logEvent(rc.now, platform.LogInfo, a.AgentID, fmt.Sprintf("Alert %s (%s) %s by %s", a.AlertID, a.Title, verb, by),
+		s.publish(rc.Now, kind, a)
+		s.logEvent(rc.Now, platform.LogInfo, a.AgentID, fmt.Sprintf("Alert %s (%s) %s by %s", a.AlertID, a.Title, verb, by),
 			map[string]any{"alert_id": a.AlertID, "action": string(act), "by": by})
 		return http.StatusOK, a, nil
 	}

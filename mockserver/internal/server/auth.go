@@ -17,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // Audience is the aud claim of the platform's access tokens.
@@ -81,11 +82,9 @@ type session struct {
 
 // principal is a verified caller.
 type principal struct {
-	sub, email, name string
-	role             role
-	exp              time.Time
-	sess             *session
-	key              *signingKey
+	httpapi.Caller
+	sess *session
+	key  *signingKey
 }
 
 // claims are the access token's claims.
@@ -265,12 +264,24 @@ func (a *authority) mint(u *User, r string, ttl time.Duration, audience string, 
 	return s, exp, nil
 }
 
+// revoke revokes session sid; it reports whether there is one.
+func (a *authority) revoke(sid string) bool {
+	a.mu.RLock()
+	sess := a.sessions[sid]
+	a.mu.RUnlock()
+	if sess == nil {
+		return false
+	}
+	sess.revoked.Store(true)
+	return true
+}
+
 // authenticate checks the request's bearer token.
-func (a *authority) authenticate(r *http.Request) (*principal, *apiError) {
+func (a *authority) authenticate(r *http.Request) (*httpapi.Caller, *httpapi.Error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		e := errf(http.StatusUnauthorized, "unauthenticated", "no bearer token: send Authorization: Bearer <token>")
-		e.header = http.Header{"Www-Authenticate": {`Bearer realm="waooaw"`}}
+		e := httpapi.Errorf(http.StatusUnauthorized, "unauthenticated", "no bearer token: send Authorization: Bearer <token>")
+		e.Header = http.Header{"Www-Authenticate": {`Bearer realm="waooaw"`}}
 		return nil, e
 	}
 	scheme, tok, ok := strings.Cut(h, " ")
@@ -281,12 +292,12 @@ func (a *authority) authenticate(r *http.Request) (*principal, *apiError) {
 	if err != nil {
 		return nil, badToken(err.Error())
 	}
-	return p, nil
+	return &p.Caller, nil
 }
 
-func badToken(why string) *apiError {
-	e := errf(http.StatusUnauthorized, "unauthenticated", "invalid token: %s", why)
-	e.header = http.Header{"Www-Authenticate": {`Bearer realm="waooaw", error="invalid_token"`}}
+func badToken(why string) *httpapi.Error {
+	e := httpapi.Errorf(http.StatusUnauthorized, "unauthenticated", "invalid token: %s", why)
+	e.Header = http.Header{"Www-Authenticate": {`Bearer realm="waooaw", error="invalid_token"`}}
 	return e
 }
 
@@ -312,7 +323,7 @@ func (a *authority) verify(tok string) (*principal, error) {
 	if err != nil {
 		return nil, tokenProblem(err)
 	}
-	r, ok := parseRole(c.Role)
+	r, ok := httpapi.ParseRole(c.Role)
 	if !ok {
 		return nil, fmt.Errorf("unknown role %q", c.Role)
 	}
@@ -324,8 +335,8 @@ func (a *authority) verify(tok string) (*principal, error) {
 	if sess == nil || sess.sub != c.Subject {
 		return nil, errors.New("unknown session")
 	}
-	p := &principal{sub: c.Subject, email: c.Email, name: c.Name, role: r,
-		exp: c.ExpiresAt.Time, sess: sess, key: key}
+	p := &principal{Caller: httpapi.Caller{Sub: c.Subject, Email: c.Email, Name: c.Name, Role: r,
+		Expires: c.ExpiresAt.Time, Session: sess.id}, sess: sess, key: key}
 	if err := p.live(now); err != nil {
 		return nil, err
 	}
@@ -344,7 +355,7 @@ func (a *authority) verify(tok string) (*principal, error) {
 
 func (p *principal) live(now time.Time) error {
 	switch {
-	case !now.Before(p.exp):
+	case !now.Before(p.Expires):
 		return errors.New("token has expired")
 	case p.sess.revoked.Load():
 		return errors.New("session was revoked")
@@ -357,7 +368,7 @@ func (p *principal) live(now time.Time) error {
 // sweep drops expired tokens from the cache.
 func (a *authority) sweep(now time.Time) {
 	a.verified.Range(func(k, v any) bool {
-		if !now.Before(v.(*principal).exp) {
+		if !now.Before(v.(*principal).Expires) {
 			a.verified.Delete(k)
 		}
 		return true

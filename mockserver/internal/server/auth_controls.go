@@ -4,56 +4,58 @@ import (
 	"net/http"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
-func (s *Server) sessionExists(rc *reqCtx) *apiError {
+func (s *Server) sessionExists(rc *httpapi.Request) *httpapi.Error {
 	s.auth.mu.RLock()
 	defer s.auth.mu.RUnlock()
-	if s.auth.sessions[rc.param("sid")] == nil {
-		return notFound("session %q not found", rc.param("sid"))
+	if s.auth.sessions[rc.Param("sid")] == nil {
+		return httpapi.NotFound("session %q not found", rc.Param("sid"))
 	}
 	return nil
 }
 
-func (s *Server) keyExists(rc *reqCtx) *apiError {
+func (s *Server) keyExists(rc *httpapi.Request) *httpapi.Error {
 	s.auth.mu.RLock()
 	defer s.auth.mu.RUnlock()
-	if s.auth.keyByID(rc.param("kid")) == nil {
-		return notFound("key %q not found", rc.param("kid"))
+	if s.auth.keyByID(rc.Param("kid")) == nil {
+		return httpapi.NotFound("key %q not found", rc.Param("kid"))
 	}
 	return nil
 }
 
 // authControlRoutes are the sign-in test controls (api/mock.yaml).
-func (s *Server) authControlRoutes() []*route {
-	return []*route{
-		{method: "POST", pattern: "/_mock/users", handle: s.addUserControl},
-		{method: "POST", pattern: "/_mock/logins", handle: s.queueLoginControl},
-		{method: "POST", pattern: "/_mock/sessions/{sid}/revoke", handle: s.revokeSessionControl, lookup: s.sessionExists},
-		{method: "POST", pattern: "/_mock/keys/rotate", handle: s.rotateKeyControl},
-		{method: "POST", pattern: "/_mock/keys/{kid}/retire", handle: s.retireKeyControl, lookup: s.keyExists},
-		{method: "POST", pattern: "/_mock/oauth/fail-next", handle: s.failNextControl},
-		{method: "POST", pattern: "/_mock/oauth/id-token-alg", handle: s.idTokenAlgControl},
+func (s *Server) authControlRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "POST", Pattern: "/_mock/users", Handle: s.addUserControl},
+		{Method: "POST", Pattern: "/_mock/logins", Handle: s.queueLoginControl},
+		{Method: "POST", Pattern: "/_mock/sessions/{sid}/revoke", Handle: s.revokeSessionControl, Lookup: s.sessionExists},
+		{Method: "POST", Pattern: "/_mock/keys/rotate", Handle: s.rotateKeyControl},
+		{Method: "POST", Pattern: "/_mock/keys/{kid}/retire", Handle: s.retireKeyControl, Lookup: s.keyExists},
+		{Method: "POST", Pattern: "/_mock/oauth/fail-next", Handle: s.failNextControl},
+		{Method: "POST", Pattern: "/_mock/oauth/id-token-alg", Handle: s.idTokenAlgControl},
 	}
 }
 
-func (s *Server) addUserControl(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) addUserControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req struct {
 		Email string `json:"email"`
 		Name  string `json:"name"`
 		Role  string `json:"role"`
 	}
-	if e := rc.decode(&req); e != nil {
+	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
 	if !validEmail(req.Email) {
-		return 0, nil, invalidField("email", "must be an email address")
+		return 0, nil, httpapi.InvalidField("email", "must be an email address")
 	}
 	if req.Name == "" || utf8.RuneCountInString(req.Name) > 200 {
-		return 0, nil, invalidField("name", "is required (at most 200 characters)")
+		return 0, nil, httpapi.InvalidField("name", "is required (at most 200 characters)")
 	}
-	if _, ok := parseRole(req.Role); !ok {
-		return 0, nil, invalidField("role", "must be viewer, operator or admin")
+	if _, ok := httpapi.ParseRole(req.Role); !ok {
+		return 0, nil, httpapi.InvalidField("role", "must be viewer, operator or admin")
 	}
 	return http.StatusCreated, s.AddUser(req.Email, req.Name, req.Role), nil
 }
@@ -72,15 +74,15 @@ func (s *Server) QueueLogin(email string) {
 	a.mu.Unlock()
 }
 
-func (s *Server) queueLoginControl(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) queueLoginControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req struct {
 		Email string `json:"email"`
 	}
-	if e := rc.decode(&req); e != nil {
+	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
 	if !validEmail(req.Email) {
-		return 0, nil, invalidField("email", "must be an email address")
+		return 0, nil, httpapi.InvalidField("email", "must be an email address")
 	}
 	s.QueueLogin(req.Email)
 	return http.StatusNoContent, nil, nil
@@ -89,23 +91,15 @@ func (s *Server) queueLoginControl(rc *reqCtx) (int, any, *apiError) {
 // RevokeSession revokes a session (the sid claim): its access and refresh
 // tokens stop working at once. It reports whether the session exists.
 func (s *Server) RevokeSession(sid string) bool {
-	a := s.auth
-	a.mu.RLock()
-	sess := a.sessions[sid]
-	a.mu.RUnlock()
-	if sess == nil {
-		return false
-	}
-	sess.revoked.Store(true)
-	return true
+	return s.auth.revoke(sid)
 }
 
-func (s *Server) revokeSessionControl(rc *reqCtx) (int, any, *apiError) {
-	if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) revokeSessionControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	if !s.RevokeSession(rc.param("sid")) {
-		return 0, nil, notFound("session %q not found", rc.param("sid"))
+	if !s.RevokeSession(rc.Param("sid")) {
+		return 0, nil, httpapi.NotFound("session %q not found", rc.Param("sid"))
 	}
 	return http.StatusNoContent, nil, nil
 }
@@ -124,8 +118,8 @@ func (s *Server) RotateKey() string {
 	return k.kid
 }
 
-func (s *Server) rotateKeyControl(rc *reqCtx) (int, any, *apiError) {
-	if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) rotateKeyControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
 	kid := s.RotateKey()
@@ -140,7 +134,7 @@ func (s *Server) rotateKeyControl(rc *reqCtx) (int, any, *apiError) {
 // as access tokens are). POST /_mock/reset goes back to RS256.
 func (s *Server) SetIDTokenAlg(alg string) error {
 	if alg != "RS256" && alg != "EdDSA" {
-		return invalidField("alg", "must be RS256 or EdDSA")
+		return httpapi.InvalidField("alg", "must be RS256 or EdDSA")
 	}
 	s.auth.mu.Lock()
 	s.auth.idAlg = alg
@@ -148,15 +142,15 @@ func (s *Server) SetIDTokenAlg(alg string) error {
 	return nil
 }
 
-func (s *Server) idTokenAlgControl(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) idTokenAlgControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req struct {
 		Alg string `json:"alg"`
 	}
-	if e := rc.decode(&req); e != nil {
+	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
 	if err := s.SetIDTokenAlg(req.Alg); err != nil {
-		return 0, nil, err.(*apiError)
+		return 0, nil, err.(*httpapi.Error)
 	}
 	return http.StatusNoContent, nil, nil
 }
@@ -171,20 +165,20 @@ func (s *Server) RetireKey(kid string) error {
 	i := slices.IndexFunc(a.keys, func(k *signingKey) bool { return k.has(kid) })
 	switch {
 	case i < 0:
-		return notFound("key %q not found", kid)
+		return httpapi.NotFound("key %q not found", kid)
 	case i == len(a.keys)-1:
-		return conflict("key %q signs new tokens: rotate first (POST /_mock/keys/rotate)", kid)
+		return httpapi.Conflict("key %q signs new tokens: rotate first (POST /_mock/keys/rotate)", kid)
 	}
 	a.keys[i].retired.Store(true)
 	return nil
 }
 
-func (s *Server) retireKeyControl(rc *reqCtx) (int, any, *apiError) {
-	if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) retireKeyControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	if err := s.RetireKey(rc.param("kid")); err != nil {
-		return 0, nil, err.(*apiError)
+	if err := s.RetireKey(rc.Param("kid")); err != nil {
+		return 0, nil, err.(*httpapi.Error)
 	}
 	return http.StatusNoContent, nil, nil
 }
@@ -202,13 +196,13 @@ var oauthErrorCodes = map[string]int{
 func (s *Server) FailNextOAuth(code string, status int) error {
 	def, ok := oauthErrorCodes[code]
 	if !ok {
-		return invalidField("error", "must be an RFC 6749 error code such as invalid_grant or temporarily_unavailable")
+		return httpapi.InvalidField("error", "must be an RFC 6749 error code such as invalid_grant or temporarily_unavailable")
 	}
 	if status == 0 {
 		status = def
 	}
 	if status < 400 || status > 599 {
-		return invalidField("status", "must be from 400 to 599")
+		return httpapi.InvalidField("status", "must be from 400 to 599")
 	}
 	a := s.auth
 	a.mu.Lock()
@@ -217,16 +211,16 @@ func (s *Server) FailNextOAuth(code string, status int) error {
 	return nil
 }
 
-func (s *Server) failNextControl(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) failNextControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req struct {
 		Error  string `json:"error"`
 		Status int    `json:"status,omitempty"`
 	}
-	if e := rc.decode(&req); e != nil {
+	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
 	if err := s.FailNextOAuth(req.Error, req.Status); err != nil {
-		return 0, nil, err.(*apiError)
+		return 0, nil, err.(*httpapi.Error)
 	}
 	return http.StatusNoContent, nil, nil
 }

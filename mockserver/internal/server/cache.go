@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // The answer cache. A read of the state is a function of the state's
@@ -96,20 +98,20 @@ func (c *answerCache) put(gen uint64, key string, e cachedAnswer, now uint64) {
 
 // cached serves rc from the cache, or runs the route and keeps its answer.
 // Only 200 answers are kept: errors carry the request's id.
-func (s *Server) cached(rc *reqCtx, rt *route) answer {
-	key := rc.r.URL.Path + "?" + rc.r.URL.RawQuery
+func (s *Server) cached(rc *httpapi.Request, rt *httpapi.Route) answer {
+	key := rc.R.URL.Path + "?" + rc.R.URL.RawQuery
 	gen := s.gen.Load()
-	if a, ok := s.answers.get(gen, rc.now, key); ok {
+	if a, ok := s.answers.get(gen, rc.Now, key); ok {
 		return a
 	}
 	status, hdr, body := s.run(rc, rt)
 	a := answer{status: status, header: hdr, body: body}
 	if status == http.StatusOK && len(hdr) == 0 {
-		until := rc.now.Add(time.Nanosecond) // this very time
-		if rt.stable != nil {
-			until = rt.stable(s, rc.now)
+		until := rc.Now.Add(time.Nanosecond) // this very time
+		if rt.Stable != nil {
+			until = rt.Stable(rc.Now)
 		}
-		s.answers.put(gen, key, cachedAnswer{a, rc.now, until}, s.gen.Load())
+		s.answers.put(gen, key, cachedAnswer{a, rc.Now, until}, s.gen.Load())
 	}
 	return a
 }
@@ -124,11 +126,13 @@ func (s *Server) markCached() {
 	for _, r := range cachedReads {
 		set[r] = true
 	}
-	for _, rt := range s.router.routes {
-		if set[rt.method+" "+rt.pattern] {
-			rt.cached = true
-			rt.stable = stableReads[rt.method+" "+rt.pattern]
-			delete(set, rt.method+" "+rt.pattern)
+	for _, rt := range s.router.Routes() {
+		if set[rt.Method+" "+rt.Pattern] {
+			rt.Cached = true
+			if f := stableReads[rt.Method+" "+rt.Pattern]; f != nil {
+				rt.Stable = func(now time.Time) time.Time { return f(s, now) }
+			}
+			delete(set, rt.Method+" "+rt.Pattern)
 		}
 	}
 	for r := range set {

@@ -5,28 +5,30 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // controlRoutes are the test controls under /_mock/ (api/mock.yaml) and
 // /healthz. They need no token.
-func (s *Server) controlRoutes() []*route {
-	return []*route{
-		{method: "GET", pattern: "/healthz", handle: s.healthz},
-		{method: "POST", pattern: "/_mock/reset", handle: s.resetControl, exclusive: true},
-		{method: "POST", pattern: "/_mock/tokens", handle: s.tokenControl},
-		{method: "GET", pattern: "/_mock/clock", handle: s.clockControl},
-		{method: "POST", pattern: "/_mock/clock/advance", handle: s.advanceControl, exclusive: true},
-		{method: "POST", pattern: "/_mock/faults", handle: s.addFaultControl},
-		{method: "GET", pattern: "/_mock/faults", handle: s.listFaultsControl},
-		{method: "DELETE", pattern: "/_mock/faults", handle: s.clearFaultsControl},
-		{method: "DELETE", pattern: "/_mock/faults/{id}", handle: s.removeFaultControl},
-		{method: "GET", pattern: "/_mock/journal", handle: s.journalControl},
+func (s *Server) controlRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "GET", Pattern: "/healthz", Handle: s.healthz},
+		{Method: "POST", Pattern: "/_mock/reset", Handle: s.resetControl, Exclusive: true},
+		{Method: "POST", Pattern: "/_mock/tokens", Handle: s.tokenControl},
+		{Method: "GET", Pattern: "/_mock/clock", Handle: s.clockControl},
+		{Method: "POST", Pattern: "/_mock/clock/advance", Handle: s.advanceControl, Exclusive: true},
+		{Method: "POST", Pattern: "/_mock/faults", Handle: s.addFaultControl},
+		{Method: "GET", Pattern: "/_mock/faults", Handle: s.listFaultsControl},
+		{Method: "DELETE", Pattern: "/_mock/faults", Handle: s.clearFaultsControl},
+		{Method: "DELETE", Pattern: "/_mock/faults/{id}", Handle: s.removeFaultControl},
+		{Method: "GET", Pattern: "/_mock/journal", Handle: s.journalControl},
 	}
 }
 
-func (s *Server) addFaultControl(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) addFaultControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var f Fault
-	if e := rc.decode(&f); e != nil {
+	if e := rc.Decode(&f); e != nil {
 		return 0, nil, e
 	}
 	id, e := s.faults.add(f)
@@ -36,48 +38,48 @@ func (s *Server) addFaultControl(rc *reqCtx) (int, any, *apiError) {
 	return http.StatusCreated, map[string]string{"id": id}, nil
 }
 
-func (s *Server) listFaultsControl(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) listFaultsControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	return http.StatusOK, map[string]any{"faults": s.faults.infos()}, nil
 }
 
-func (s *Server) removeFaultControl(rc *reqCtx) (int, any, *apiError) {
-	if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) removeFaultControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	if !s.faults.remove(rc.param("id")) {
-		return 0, nil, notFound("no fault %q: GET /_mock/faults lists them", rc.param("id"))
+	if !s.faults.remove(rc.Param("id")) {
+		return 0, nil, httpapi.NotFound("no fault %q: GET /_mock/faults lists them", rc.Param("id"))
 	}
 	return http.StatusNoContent, nil, nil
 }
 
-func (s *Server) clearFaultsControl(rc *reqCtx) (int, any, *apiError) {
-	if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) clearFaultsControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
 	s.faults.clear()
 	return http.StatusNoContent, nil, nil
 }
 
-func (s *Server) journalControl(rc *reqCtx) (int, any, *apiError) {
-	q := rc.r.URL.Query()
+func (s *Server) journalControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	q := rc.R.URL.Query()
 	f := JournalFilter{Method: q.Get("method"), Path: q.Get("path"), Code: q.Get("code"),
 		Caller: q.Get("caller"), Fault: q.Get("fault")}
 	if v := q.Get("status"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 599 {
-			return 0, nil, invalidField("status", "must be a status from 0 to 599")
+			return 0, nil, httpapi.InvalidField("status", "must be a status from 0 to 599")
 		}
 		f.Status = n
 	}
 	if v := q.Get("body"); v != "" {
 		if !json.Valid([]byte(v)) {
-			return 0, nil, invalidField("body", `must be JSON the request bodies contain, e.g. {"template_id":"tmpl-memory"}`)
+			return 0, nil, httpapi.InvalidField("body", `must be JSON the request bodies contain, e.g. {"template_id":"tmpl-memory"}`)
 		}
 		f.Body = json.RawMessage(v)
 	}
 	m, err := f.matcher()
 	if err != nil {
-		return 0, nil, invalidField("body", err.Error())
+		return 0, nil, httpapi.InvalidField("body", err.Error())
 	}
 	entries := s.journal.entries(m)
 	if entries == nil {
@@ -86,12 +88,12 @@ func (s *Server) journalControl(rc *reqCtx) (int, any, *apiError) {
 	return http.StatusOK, map[string]any{"requests": entries, "count": len(entries)}, nil
 }
 
-func (s *Server) healthz(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) healthz(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	return http.StatusOK, map[string]string{"status": "ok"}, nil
 }
 
-func (s *Server) resetControl(rc *reqCtx) (int, any, *apiError) {
-	if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) resetControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
 	s.reset()
@@ -115,19 +117,19 @@ type TokenResponse struct {
 	ExpiresIn   int    `json:"expires_in"`
 }
 
-func (s *Server) tokenControl(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) tokenControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req TokenRequest
-	if e := rc.decode(&req); e != nil {
+	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
 	if !validEmail(req.Email) {
-		return 0, nil, invalidField("email", "must be an email address")
+		return 0, nil, httpapi.InvalidField("email", "must be an email address")
 	}
-	if _, ok := parseRole(req.Role); !ok {
-		return 0, nil, invalidField("role", "must be viewer, operator or admin")
+	if _, ok := httpapi.ParseRole(req.Role); !ok {
+		return 0, nil, httpapi.InvalidField("role", "must be viewer, operator or admin")
 	}
 	if req.ExpiresIn < 0 || req.ExpiresIn > 31536000 {
-		return 0, nil, invalidField("expires_in", "must be from 1 to 31536000 seconds")
+		return 0, nil, httpapi.InvalidField("expires_in", "must be from 1 to 31536000 seconds")
 	}
 	ttl := AccessTokenTTL
 	if req.ExpiresIn > 0 {
@@ -140,7 +142,7 @@ func (s *Server) tokenControl(rc *reqCtx) (int, any, *apiError) {
 	u := s.auth.user(req.Email)
 	tok, _, err := s.auth.mint(u, req.Role, ttl, aud, s.auth.newSession(u.Sub))
 	if err != nil {
-		return 0, nil, errf(500, "internal", "minting a token: %v", err)
+		return 0, nil, httpapi.Errorf(500, "internal", "minting a token: %v", err)
 	}
 	return http.StatusOK, TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(ttl / time.Second)}, nil
 }
@@ -150,23 +152,23 @@ type ClockResponse struct {
 	Now time.Time `json:"now"`
 }
 
-func (s *Server) clockControl(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) clockControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	return http.StatusOK, ClockResponse{Now: s.clock.Now()}, nil
 }
 
-func (s *Server) advanceControl(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) advanceControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req struct {
 		Seconds *int64 `json:"seconds"`
 	}
-	if e := rc.decode(&req); e != nil {
+	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
 	if req.Seconds == nil || *req.Seconds < 1 || *req.Seconds > 31536000 {
-		return 0, nil, invalidField("seconds", "must be from 1 to 31536000")
+		return 0, nil, httpapi.InvalidField("seconds", "must be from 1 to 31536000")
 	}
 	d := time.Duration(*req.Seconds) * time.Second
 	if !s.clock.Now().Add(d).Before(maxTime) {
-		return 0, nil, invalidField("seconds", "would move the clock past the year 9999")
+		return 0, nil, httpapi.InvalidField("seconds", "would move the clock past the year 9999")
 	}
 	return http.StatusOK, ClockResponse{Now: s.clock.Advance(d)}, nil
 }

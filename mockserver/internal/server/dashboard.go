@@ -4,24 +4,25 @@ import (
 	"math"
 	"net/http"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/workflows"
 )
 
-func (s *Server) dashboardRoutes() []*route {
-	return []*route{
-		{method: "GET", pattern: "/api/platform/metrics", role: roleViewer, handle: s.metrics},
-		{method: "GET", pattern: "/api/platform/health", role: roleViewer, handle: s.health},
+func (s *Server) dashboardRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "GET", Pattern: "/api/platform/metrics", Role: httpapi.RoleViewer, Handle: s.metrics},
+		{Method: "GET", Pattern: "/api/platform/health", Role: httpapi.RoleViewer, Handle: s.health},
 	}
 }
 
 // metrics derives the dashboard's cards from state: deterministic for a
 // seed and a clock.
-func (s *Server) metrics(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) metrics(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	st := s.store()
-	m := platform.Metrics{GeneratedAt: rc.now}
+	m := platform.Metrics{GeneratedAt: rc.Now}
 	var errWeighted float64
-	for _, a := range st.agents.states(rc.now) {
+	for _, a := range st.agents.states(rc.Now) {
 		m.TotalAgents++
 		if a.Status != platform.AgentOnline {
 			continue
@@ -32,8 +33,8 @@ func (s *Server) metrics(rc *reqCtx) (int, any, *apiError) {
 		errWeighted += a.errRate * float64(a.rpm)
 		m.P95LatencyMS = max(m.P95LatencyMS, a.p95MS)
 	}
-	m.RunningWorkflows = st.workflows.statusCounts(rc.now)[workflows.StatusRunning]
-	m.MessagesPending = messagesPending(st.queues.views(rc.now))
+	m.RunningWorkflows = st.workflows.statusCounts(rc.Now)[workflows.StatusRunning]
+	m.MessagesPending = messagesPending(st.queues.views(rc.Now))
 	if m.RequestsPerMinute > 0 {
 		m.ErrorRate = math.Round(errWeighted/float64(m.RequestsPerMinute)*1e4) / 1e4
 	}
@@ -41,20 +42,20 @@ func (s *Server) metrics(rc *reqCtx) (int, any, *apiError) {
 }
 
 // health derives the platform's health from its components.
-func (s *Server) health(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) health(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	st := s.store()
 	agents := platform.HealthHealthy
-	for _, a := range st.agents.states(rc.now) {
+	for _, a := range st.agents.states(rc.Now) {
 		if a.Status == platform.AgentError || a.Health == platform.AgentUnhealthy {
 			agents = platform.HealthDegraded
 		}
 	}
 	h := platform.Health{
 		Components: map[string]platform.HealthStatus{"api": platform.HealthHealthy, "agents": agents},
-		CheckedAt:  rc.now,
+		CheckedAt:  rc.Now,
 	}
-	h.Components["workflows"] = workflowHealth(st.workflows.statusCounts(rc.now))
-	h.Components["queues"] = queueHealth(st.queues.views(rc.now))
+	h.Components["workflows"] = workflowHealth(st.workflows.statusCounts(rc.Now))
+	h.Components["queues"] = queueHealth(st.queues.views(rc.Now))
 	h.Status = platform.HealthHealthy
 	for _, c := range h.Components {
 		if c == platform.HealthUnhealthy {

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
@@ -113,7 +114,7 @@ func (h *eventHub) add(topic uint, typ string, at time.Time, data any) {
 	h.bounds()
 	id := h.next
 	h.next++
-	env := encode(struct {
+	env := httpapi.Encode(struct {
 		Time time.Time `json:"time"`
 		Data any       `json:"data"`
 	}{at.UTC(), data})
@@ -241,7 +242,7 @@ type streamParams struct {
 	after  uint64
 }
 
-func parseStreamParams(r *http.Request) (streamParams, *apiError) {
+func parseStreamParams(r *http.Request) (streamParams, *httpapi.Error) {
 	var p streamParams
 	q := r.URL.Query()
 	for _, v := range q["topic"] {
@@ -249,7 +250,7 @@ func parseStreamParams(r *http.Request) (streamParams, *apiError) {
 			t = strings.TrimSpace(t)
 			bit := topicBit(t)
 			if bit == 0 {
-				return p, invalidField("topic", fmt.Sprintf("unknown topic %q: want %s (repeat topic, or separate topics with commas)",
+				return p, httpapi.InvalidField("topic", fmt.Sprintf("unknown topic %q: want %s (repeat topic, or separate topics with commas)",
 					t, strings.Join(eventTopics, ", ")))
 			}
 			p.mask |= bit
@@ -265,17 +266,17 @@ func parseStreamParams(r *http.Request) (streamParams, *apiError) {
 	if id != "" {
 		n, err := strconv.ParseUint(id, 10, 64)
 		if err != nil || id[0] == '+' {
-			return p, invalidField(field, "must be the id of an event of this stream (a non-negative integer)")
+			return p, httpapi.InvalidField(field, "must be the id of an event of this stream (a non-negative integer)")
 		}
 		p.resume, p.after = true, n
 	}
 	return p, nil
 }
 
-func (s *Server) eventRoutes() []*route {
-	return []*route{
+func (s *Server) eventRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
 		// raw: the stream writes as it goes; it checks the token itself.
-		{method: "GET", pattern: "/api/platform/events", role: roleViewer, raw: s.streamEvents, stream: true},
+		{Method: "GET", Pattern: "/api/platform/events", Role: httpapi.RoleViewer, Raw: s.streamEvents, Stream: true},
 	}
 }
 
@@ -287,17 +288,17 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 	rid := w.Header().Get("X-Request-Id")
 	p, e := s.auth.authenticate(r)
 	if e != nil {
-		writeError(w, rid, e)
+		httpapi.WriteError(w, rid, e)
 		return
 	}
-	if p.role < roleViewer {
-		writeError(w, rid, errf(http.StatusForbidden, "permission_denied",
-			"GET /api/platform/events needs the viewer role; you are %s", p.role))
+	if p.Role < httpapi.RoleViewer {
+		httpapi.WriteError(w, rid, httpapi.Errorf(http.StatusForbidden, "permission_denied",
+			"GET /api/platform/events needs the viewer role; you are %s", p.Role))
 		return
 	}
 	params, e := parseStreamParams(r)
 	if e != nil {
-		writeError(w, rid, e)
+		httpapi.WriteError(w, rid, e)
 		return
 	}
 	s.observeTx()
@@ -384,7 +385,7 @@ func (s *Server) resetFrame(head uint64) []byte {
 	h.mu.Lock()
 	first, _ := h.bounds()
 	h.mu.Unlock()
-	env := encode(struct {
+	env := httpapi.Encode(struct {
 		Time time.Time `json:"time"`
 		Data any       `json:"data"`
 	}{s.clock.Now(), map[string]any{
@@ -399,12 +400,12 @@ func (s *Server) resetFrame(head uint64) []byte {
 // line (routeEvents), and the changes the observer finds before (changes
 // of the clock not yet published) and after it.
 func (s *Server) publishChanges() {
-	for _, rt := range s.router.routes {
-		if rt.handle == nil || rt.method == http.MethodGet {
+	for _, rt := range s.router.Routes() {
+		if rt.Handle == nil || rt.Method == http.MethodGet {
 			continue
 		}
-		h, after := rt.handle, routeEvents[rt.method+" "+rt.pattern]
-		rt.handle = func(rc *reqCtx) (int, any, *apiError) {
+		h, after := rt.Handle, routeEvents[rt.Method+" "+rt.Pattern]
+		rt.Handle = func(rc *httpapi.Request) (int, any, *httpapi.Error) {
 			s.observeMoved()
 			status, v, e := h(rc)
 			if e == nil && status < 300 {
@@ -421,40 +422,40 @@ func (s *Server) publishChanges() {
 // routeEvents are what the actions publish beyond the state changes the
 // observer finds: who asked for what (a log line), and the queue actions,
 // which change no status.
-var routeEvents = map[string]func(s *Server, rc *reqCtx, answer any){
+var routeEvents = map[string]func(s *Server, rc *httpapi.Request, answer any){
 	"POST /api/platform/agents/{id}/restart":                 agentActionLog("Restart"),
 	"POST /api/platform/agents/{id}/start":                   agentActionLog("Start"),
 	"POST /api/platform/agents/{id}/stop":                    agentActionLog("Stop"),
 	"POST /api/platform/orchestration/workflows/{id}/pause":  workflowActionLog("pause"),
 	"POST /api/platform/orchestration/workflows/{id}/resume": workflowActionLog("resume"),
 	"POST /api/platform/orchestration/workflows/{id}/cancel": workflowActionLog("cancel"),
-	"POST /api/platform/orchestration/workflows/{id}/tasks/{task_id}/retry": func(s *Server, rc *reqCtx, _ any) {
-		s.logEvent(rc.now, platform.LogInfo, "", fmt.Sprintf("Task %s of workflow %s retried by %s", rc.param("task_id"), rc.param("id"), who(rc)),
-			map[string]any{"workflow_id": rc.param("id"), "task_id": rc.param("task_id"), "action": "retry", "by": who(rc)})
+	"POST /api/platform/orchestration/workflows/{id}/tasks/{task_id}/retry": func(s *Server, rc *httpapi.Request, _ any) {
+		s.logEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Task %s of workflow %s retried by %s", rc.Param("task_id"), rc.Param("id"), who(rc)),
+			map[string]any{"workflow_id": rc.Param("id"), "task_id": rc.Param("task_id"), "action": "retry", "by": who(rc)})
 	},
-	"POST /api/platform/queues/{name}/dlq/{message_id}/retry": func(s *Server, rc *reqCtx, answer any) {
-		s.publish(rc.now, "queues.dlq_retried", answer)
-		s.logEvent(rc.now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s retried by %s", rc.param("message_id"), rc.param("name"), who(rc)),
-			map[string]any{"queue_name": rc.param("name"), "message_id": rc.param("message_id"), "action": "retry", "by": who(rc)})
+	"POST /api/platform/queues/{name}/dlq/{message_id}/retry": func(s *Server, rc *httpapi.Request, answer any) {
+		s.publish(rc.Now, "queues.dlq_retried", answer)
+		s.logEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s retried by %s", rc.Param("message_id"), rc.Param("name"), who(rc)),
+			map[string]any{"queue_name": rc.Param("name"), "message_id": rc.Param("message_id"), "action": "retry", "by": who(rc)})
 	},
-	"DELETE /api/platform/queues/{name}/dlq/{message_id}": func(s *Server, rc *reqCtx, _ any) {
-		s.publish(rc.now, "queues.dlq_deleted", map[string]string{"queue_name": rc.param("name"), "message_id": rc.param("message_id")})
-		s.logEvent(rc.now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s deleted by %s", rc.param("message_id"), rc.param("name"), who(rc)),
-			map[string]any{"queue_name": rc.param("name"), "message_id": rc.param("message_id"), "action": "delete", "by": who(rc)})
+	"DELETE /api/platform/queues/{name}/dlq/{message_id}": func(s *Server, rc *httpapi.Request, _ any) {
+		s.publish(rc.Now, "queues.dlq_deleted", map[string]string{"queue_name": rc.Param("name"), "message_id": rc.Param("message_id")})
+		s.logEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s deleted by %s", rc.Param("message_id"), rc.Param("name"), who(rc)),
+			map[string]any{"queue_name": rc.Param("name"), "message_id": rc.Param("message_id"), "action": "delete", "by": who(rc)})
 	},
 	"POST /api/platform/queues/{name}/dlq/retry": bulkDLQLog("dlq_bulk_retried", "retried"),
 	"POST /api/platform/queues/{name}/dlq/purge": bulkDLQLog("dlq_purged", "deleted"),
-	"POST /api/platform/factory/agents": func(s *Server, rc *reqCtx, answer any) {
+	"POST /api/platform/factory/agents": func(s *Server, rc *httpapi.Request, answer any) {
 		m := fields(answer)
-		s.logEvent(rc.now, platform.LogInfo, str(m["agent_id"]), fmt.Sprintf("Factory create of agent %s requested by %s (deployment %s)",
+		s.logEvent(rc.Now, platform.LogInfo, str(m["agent_id"]), fmt.Sprintf("Factory create of agent %s requested by %s (deployment %s)",
 			str(m["agent_id"]), who(rc), str(m["deployment_id"])),
 			map[string]any{"deployment_id": m["deployment_id"], "action": "create", "by": who(rc)})
 	},
 	"POST /api/platform/agents/{id}/upgrade":  upgradeLog("Upgrade"),
 	"POST /api/platform/agents/{id}/rollback": upgradeLog("Rollback"),
-	"PATCH /api/platform/agents/{id}/config": func(s *Server, rc *reqCtx, answer any) {
+	"PATCH /api/platform/agents/{id}/config": func(s *Server, rc *httpapi.Request, answer any) {
 		version := fields(answer)["config_version"] // the answer's name for it, not "version" (the build)
-		s.logEvent(rc.now, platform.LogInfo, rc.param("id"), fmt.Sprintf("Config of agent %s changed by %s (config version %v)", rc.param("id"), who(rc), version),
+		s.logEvent(rc.Now, platform.LogInfo, rc.Param("id"), fmt.Sprintf("Config of agent %s changed by %s (config version %v)", rc.Param("id"), who(rc), version),
 			map[string]any{"action": "config", "by": who(rc), "config_version": version})
 	},
 	"POST /api/platform/helpdesk/actions/restart-agent":  helpdeskLog("restart-agent"),
@@ -462,48 +463,48 @@ var routeEvents = map[string]func(s *Server, rc *reqCtx, answer any){
 	"POST /api/platform/helpdesk/actions/retry-workflow": helpdeskLog("retry-workflow"),
 }
 
-func who(rc *reqCtx) string {
-	if rc.who == nil {
+func who(rc *httpapi.Request) string {
+	if rc.Who == nil {
 		return "someone"
 	}
-	return rc.who.email
+	return rc.Who.Email
 }
 
-func agentActionLog(verb string) func(*Server, *reqCtx, any) {
-	return func(s *Server, rc *reqCtx, _ any) {
-		s.logEvent(rc.now, platform.LogInfo, rc.param("id"), fmt.Sprintf("%s requested by %s", verb, who(rc)),
+func agentActionLog(verb string) func(*Server, *httpapi.Request, any) {
+	return func(s *Server, rc *httpapi.Request, _ any) {
+		s.logEvent(rc.Now, platform.LogInfo, rc.Param("id"), fmt.Sprintf("%s requested by %s", verb, who(rc)),
 			map[string]any{"action": strings.ToLower(verb), "by": who(rc)})
 	}
 }
 
-func workflowActionLog(verb string) func(*Server, *reqCtx, any) {
-	return func(s *Server, rc *reqCtx, _ any) {
-		s.logEvent(rc.now, platform.LogInfo, "", fmt.Sprintf("Workflow %s: %s requested by %s", rc.param("id"), verb, who(rc)),
-			map[string]any{"workflow_id": rc.param("id"), "action": verb, "by": who(rc)})
+func workflowActionLog(verb string) func(*Server, *httpapi.Request, any) {
+	return func(s *Server, rc *httpapi.Request, _ any) {
+		s.logEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Workflow %s: %s requested by %s", rc.Param("id"), verb, who(rc)),
+			map[string]any{"workflow_id": rc.Param("id"), "action": verb, "by": who(rc)})
 	}
 }
 
-func bulkDLQLog(kind, verb string) func(*Server, *reqCtx, any) {
-	return func(s *Server, rc *reqCtx, answer any) {
+func bulkDLQLog(kind, verb string) func(*Server, *httpapi.Request, any) {
+	return func(s *Server, rc *httpapi.Request, answer any) {
 		m := fields(answer)
-		m["queue_name"] = rc.param("name")
-		s.publish(rc.now, "queues."+kind, m)
-		s.logEvent(rc.now, platform.LogInfo, "", fmt.Sprintf("%v dead letters of queue %s %s by %s", m[verb], rc.param("name"), verb, who(rc)),
-			map[string]any{"queue_name": rc.param("name"), "matched": m["matched"], verb: m[verb], "by": who(rc)})
+		m["queue_name"] = rc.Param("name")
+		s.publish(rc.Now, "queues."+kind, m)
+		s.logEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("%v dead letters of queue %s %s by %s", m[verb], rc.Param("name"), verb, who(rc)),
+			map[string]any{"queue_name": rc.Param("name"), "matched": m["matched"], verb: m[verb], "by": who(rc)})
 	}
 }
 
-func upgradeLog(verb string) func(*Server, *reqCtx, any) {
-	return func(s *Server, rc *reqCtx, answer any) {
+func upgradeLog(verb string) func(*Server, *httpapi.Request, any) {
+	return func(s *Server, rc *httpapi.Request, answer any) {
 		m := fields(answer)
-		s.logEvent(rc.now, platform.LogInfo, rc.param("id"), fmt.Sprintf("%s to %s requested by %s (%s)", verb, str(m["to_version"]), who(rc), str(m["upgrade_id"])),
+		s.logEvent(rc.Now, platform.LogInfo, rc.Param("id"), fmt.Sprintf("%s to %s requested by %s (%s)", verb, str(m["to_version"]), who(rc), str(m["upgrade_id"])),
 			map[string]any{"upgrade_id": m["upgrade_id"], "action": strings.ToLower(verb), "by": who(rc)})
 	}
 }
 
-func helpdeskLog(action string) func(*Server, *reqCtx, any) {
-	return func(s *Server, rc *reqCtx, _ any) {
-		s.logEvent(rc.now, platform.LogInfo, "", fmt.Sprintf("Help-desk action %s run by %s", action, who(rc)),
+func helpdeskLog(action string) func(*Server, *httpapi.Request, any) {
+	return func(s *Server, rc *httpapi.Request, _ any) {
+		s.logEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Help-desk action %s run by %s", action, who(rc)),
 			map[string]any{"action": action, "by": who(rc)})
 	}
 }

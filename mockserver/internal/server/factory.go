@@ -11,6 +11,7 @@ import (
 	"github.com/waooaw/waooaw-go/factory"
 	"github.com/waooaw/waooaw-go/factory/template"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
@@ -165,14 +166,14 @@ func (st *factoryStore) get(id string, now time.Time) (factory.Deployment, bool)
 }
 
 // factoryRoutes are the agent factory's routes.
-func (s *Server) factoryRoutes() []*route {
-	return []*route{
-		{method: "GET", pattern: "/api/platform/factory/templates", role: roleViewer, handle: s.listTemplates},
-		{method: "GET", pattern: "/api/platform/factory/templates/{id}", role: roleViewer, handle: s.getTemplate},
-		{method: "POST", pattern: "/api/platform/factory/validate", role: roleViewer, handle: s.validateRequest},
-		{method: "POST", pattern: "/api/platform/factory/estimate-cost", role: roleViewer, handle: s.estimateCost},
-		{method: "POST", pattern: "/api/platform/factory/agents", role: roleAdmin, handle: s.createAgent},
-		{method: "GET", pattern: "/api/platform/factory/deployments/{id}", role: roleViewer, handle: s.getDeployment},
+func (s *Server) factoryRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "GET", Pattern: "/api/platform/factory/templates", Role: httpapi.RoleViewer, Handle: s.listTemplates},
+		{Method: "GET", Pattern: "/api/platform/factory/templates/{id}", Role: httpapi.RoleViewer, Handle: s.getTemplate},
+		{Method: "POST", Pattern: "/api/platform/factory/validate", Role: httpapi.RoleViewer, Handle: s.validateRequest},
+		{Method: "POST", Pattern: "/api/platform/factory/estimate-cost", Role: httpapi.RoleViewer, Handle: s.estimateCost},
+		{Method: "POST", Pattern: "/api/platform/factory/agents", Role: httpapi.RoleAdmin, Handle: s.createAgent},
+		{Method: "GET", Pattern: "/api/platform/factory/deployments/{id}", Role: httpapi.RoleViewer, Handle: s.getDeployment},
 	}
 }
 
@@ -188,7 +189,7 @@ func (s *Server) templateSource() template.Source {
 
 // templateFailure is templateFailureOf for a template the caller does not
 // name (the error does).
-func templateFailure(err error) *apiError { return templateFailureOf("", err) }
+func templateFailure(err error) *httpapi.Error { return templateFailureOf("", err) }
 
 // templateFailureOf is the answer when template id (or the source, for "")
 // could not be used:
@@ -199,25 +200,25 @@ func templateFailure(err error) *apiError { return templateFailureOf("", err) }
 //   - 504 template_timeout: it did not answer in time;
 //   - 503 unavailable: it could not serve (a plugin that crashed, is
 //     backing off after crashes, or is gone); retrying may help.
-func templateFailureOf(id string, err error) *apiError {
+func templateFailureOf(id string, err error) *httpapi.Error {
 	who := "a template"
 	if id != "" {
 		who = fmt.Sprintf("template %q", id)
 	}
 	switch {
 	case errors.Is(err, template.ErrFailed):
-		return errf(http.StatusInternalServerError, "template_failed", "%s failed: %v; retrying will not help: fix the template or use another", who, err)
+		return httpapi.Errorf(http.StatusInternalServerError, "template_failed", "%s failed: %v; retrying will not help: fix the template or use another", who, err)
 	case errors.Is(err, template.ErrRefused):
-		return errf(http.StatusBadGateway, "template_refused", "%s gave an answer the factory refuses: %v; fix the template", who, err)
+		return httpapi.Errorf(http.StatusBadGateway, "template_refused", "%s gave an answer the factory refuses: %v; fix the template", who, err)
 	case errors.Is(err, context.DeadlineExceeded):
-		return errf(http.StatusGatewayTimeout, "template_timeout", "%s did not answer in time: %v", who, err)
+		return httpapi.Errorf(http.StatusGatewayTimeout, "template_timeout", "%s did not answer in time: %v", who, err)
 	}
-	return errf(http.StatusServiceUnavailable, "unavailable", "%s could not be used: %v; try again later", who, err)
+	return httpapi.Errorf(http.StatusServiceUnavailable, "unavailable", "%s could not be used: %v; try again later", who, err)
 }
 
 // invalidRequest is the 400 of a creation request that breaks the rules,
 // with every problem in details.
-func invalidRequest(issues []template.Issue) *apiError {
+func invalidRequest(issues []template.Issue) *httpapi.Error {
 	details := make([]platform.FieldIssue, len(issues))
 	for i, is := range issues {
 		details[i] = platform.FieldIssue{Field: is.Field, Issue: is.Issue}
@@ -229,35 +230,35 @@ func invalidRequest(issues []template.Issue) *apiError {
 			msg += fmt.Sprintf(" (and %d more problems, see details)", len(issues)-1)
 		}
 	}
-	e := invalid("%s", msg)
-	e.details = details
+	e := httpapi.Invalid("%s", msg)
+	e.Details = details
 	return e
 }
 
-func (s *Server) listTemplates(rc *reqCtx) (int, any, *apiError) {
-	list, err := s.templateSource().List(rc.r.Context())
+func (s *Server) listTemplates(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	list, err := s.templateSource().List(rc.R.Context())
 	if err != nil {
 		return 0, nil, templateFailureOf("", err)
 	}
-	p, e := paginate(rc.r.URL.Query(), "factory.templates", list)
+	p, e := httpapi.Paginate(rc.R.URL.Query(), "factory.templates", list)
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, listBody("templates", p), nil
+	return http.StatusOK, httpapi.ListBody("templates", p), nil
 }
 
-func (s *Server) getTemplate(rc *reqCtx) (int, any, *apiError) {
-	id := rc.param("id")
-	t, err := s.templateSource().Get(rc.r.Context(), id)
+func (s *Server) getTemplate(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	id := rc.Param("id")
+	t, err := s.templateSource().Get(rc.R.Context(), id)
 	switch {
 	case errors.Is(err, template.ErrNotFound):
-		return 0, nil, notFound("template %q not found", id)
+		return 0, nil, httpapi.NotFound("template %q not found", id)
 	case err != nil:
 		return 0, nil, templateFailureOf(id, err)
 	case t == nil:
 		return 0, nil, templateFailureOf(id, fmt.Errorf("the source returned no template for %q", id))
 	}
-	d, err := t.Describe(rc.r.Context())
+	d, err := t.Describe(rc.R.Context())
 	if err != nil {
 		return 0, nil, templateFailureOf(id, err)
 	}
@@ -266,20 +267,20 @@ func (s *Server) getTemplate(rc *reqCtx) (int, any, *apiError) {
 
 // checkRequest decodes the body as a template.Request and runs the
 // factory's rules over it (template.Check, as the SDK does locally).
-func (s *Server) checkRequest(rc *reqCtx) (template.Resolved, template.Result, *apiError) {
+func (s *Server) checkRequest(rc *httpapi.Request) (template.Resolved, template.Result, *httpapi.Error) {
 	var req template.Request
-	if e := rc.decode(&req); e != nil {
+	if e := rc.Decode(&req); e != nil {
 		return template.Resolved{}, template.Result{}, e
 	}
-	rc.maskJournal(s.schemaOf(rc.r.Context(), req.TemplateID))
-	resolved, res, err := template.Check(rc.r.Context(), s.templateSource(), req)
+	maskJournal(rc, s.schemaOf(rc.R.Context(), req.TemplateID))
+	resolved, res, err := template.Check(rc.R.Context(), s.templateSource(), req)
 	if err != nil {
 		return template.Resolved{}, template.Result{}, templateFailureOf(req.TemplateID, err)
 	}
 	return resolved, res, nil
 }
 
-func (s *Server) validateRequest(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) validateRequest(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	_, res, e := s.checkRequest(rc)
 	if e != nil {
 		return 0, nil, e
@@ -287,7 +288,7 @@ func (s *Server) validateRequest(rc *reqCtx) (int, any, *apiError) {
 	return http.StatusOK, res, nil
 }
 
-func (s *Server) estimateCost(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) estimateCost(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	resolved, res, e := s.checkRequest(rc)
 	if e != nil {
 		return 0, nil, e
@@ -301,7 +302,7 @@ func (s *Server) estimateCost(rc *reqCtx) (int, any, *apiError) {
 // createAgent checks the request, renders it, then adds the agent
 // (provisioning) and its deployment; the agent is online when the
 // deployment completes. Nothing is stored unless every check passed.
-func (s *Server) createAgent(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) createAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	st := s.store()
 	resolved, res, e := s.checkRequest(rc)
 	if e != nil {
@@ -310,7 +311,7 @@ func (s *Server) createAgent(rc *reqCtx) (int, any, *apiError) {
 	if !res.Valid {
 		return 0, nil, invalidRequest(res.Errors)
 	}
-	ctx := rc.r.Context()
+	ctx := rc.R.Context()
 	t, err := s.templateSource().Get(ctx, resolved.TemplateID)
 	if err == nil && t == nil {
 		err = fmt.Errorf("the source returned no template for %q", resolved.TemplateID)
@@ -331,7 +332,7 @@ func (s *Server) createAgent(rc *reqCtx) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, templateFailureOf(id, err)
 	}
-	dep := newDeployment(resolved.TemplateID, spec, rc.now)
+	dep := newDeployment(resolved.TemplateID, spec, rc.Now)
 	a := &agentState{
 		Agent: platform.Agent{
 			Name:         resolved.AgentName,
@@ -342,7 +343,7 @@ func (s *Server) createAgent(rc *reqCtx) (int, any, *apiError) {
 			Version:      desc.Version,
 			Capabilities: resolved.Capabilities,
 			TemplateID:   resolved.TemplateID,
-			CreatedAt:    rc.now,
+			CreatedAt:    rc.Now,
 		},
 		readyAt: dep.end(),
 		rpm:     factoryAgentRPM,
@@ -352,26 +353,26 @@ func (s *Server) createAgent(rc *reqCtx) (int, any, *apiError) {
 	}
 	id, ok := st.agents.add(a)
 	if !ok {
-		e := errf(http.StatusConflict, "already_exists",
+		e := httpapi.Errorf(http.StatusConflict, "already_exists",
 			"an agent named %q already exists (%s): choose another agent_name", resolved.AgentName, id)
-		e.details = []platform.FieldIssue{{Field: "agent_name", Issue: "is already in use by agent " + id}}
+		e.Details = []platform.FieldIssue{{Field: "agent_name", Issue: "is already in use by agent " + id}}
 		return 0, nil, e
 	}
 	dep.agentID = id
 	// The agent's config is the one it was created with (servicing serves
 	// it, its sensitive fields masked: sensitive.go).
 	if cfg, err := template.DecodeObject(resolved.Config); err == nil {
-		st.servicing.createdConfig(id, agentConfig{version: 1, config: cfg, updated: rc.now})
+		st.servicing.createdConfig(id, agentConfig{version: 1, config: cfg, updated: rc.Now})
 	}
 	depID := st.factory.add(dep)
-	rc.header = http.Header{"Location": {"/api/platform/factory/deployments/" + depID}}
+	rc.Header = http.Header{"Location": {"/api/platform/factory/deployments/" + depID}}
 	return http.StatusAccepted, factory.Created{AgentID: id, DeploymentID: depID, Status: platform.AgentProvisioning}, nil
 }
 
-func (s *Server) getDeployment(rc *reqCtx) (int, any, *apiError) {
-	d, ok := s.store().factory.get(rc.param("id"), rc.now)
+func (s *Server) getDeployment(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	d, ok := s.store().factory.get(rc.Param("id"), rc.Now)
 	if !ok {
-		return 0, nil, notFound("deployment %q not found", rc.param("id"))
+		return 0, nil, httpapi.NotFound("deployment %q not found", rc.Param("id"))
 	}
 	return http.StatusOK, d, nil
 }

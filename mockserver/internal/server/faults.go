@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // Fault makes matching requests misbehave: answer an error status (with
@@ -43,29 +45,29 @@ type Fault struct {
 }
 
 // validate checks a fault and normalises its method.
-func (f *Fault) validate() *apiError {
+func (f *Fault) validate() *httpapi.Error {
 	f.Method = strings.ToUpper(f.Method)
 	switch {
 	case f.Path == "" || f.Path[0] != '/':
-		return invalidField("path", "must be a path starting with /, with * for one segment")
+		return httpapi.InvalidField("path", "must be a path starting with /, with * for one segment")
 	case strings.HasPrefix(f.Path, "/_mock/") || f.Path == "/healthz":
-		return invalidField("path", "faults cannot target the /_mock/ controls or /healthz")
+		return httpapi.InvalidField("path", "faults cannot target the /_mock/ controls or /healthz")
 	case f.Method != "" && !isToken(f.Method):
-		return invalidField("method", "must be an HTTP method such as GET or POST")
+		return httpapi.InvalidField("method", "must be an HTTP method such as GET or POST")
 	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
-		return invalidField("status", "must be from 400 to 599")
+		return httpapi.InvalidField("status", "must be from 400 to 599")
 	case f.RetryAfter < 0 || f.RetryAfter > 3600:
-		return invalidField("retry_after", "must be from 0 to 3600 seconds")
+		return httpapi.InvalidField("retry_after", "must be from 0 to 3600 seconds")
 	case f.LatencyMS < 0 || f.LatencyMS > 60000:
-		return invalidField("latency_ms", "must be from 0 to 60000")
+		return httpapi.InvalidField("latency_ms", "must be from 0 to 60000")
 	case f.Count < 0:
-		return invalidField("count", "must not be negative")
+		return httpapi.InvalidField("count", "must not be negative")
 	case f.Percent < 0 || f.Percent > 100:
-		return invalidField("percent", "must be from 0 to 100")
+		return httpapi.InvalidField("percent", "must be from 0 to 100")
 	case f.Status == 0 && !f.Drop && !f.Malformed && f.LatencyMS == 0:
-		return invalidField("status", "say what the fault does: status, drop, malformed or latency_ms")
+		return httpapi.InvalidField("status", "say what the fault does: status, drop, malformed or latency_ms")
 	case btoi(f.Status != 0)+btoi(f.Drop)+btoi(f.Malformed) > 1:
-		return invalidField("status", "choose one of status, drop and malformed")
+		return httpapi.InvalidField("status", "choose one of status, drop and malformed")
 	}
 	return nil
 }
@@ -120,13 +122,13 @@ type faults struct {
 	list  []*activeFault
 	seq   int
 	rnd   *rand.Rand
-	check func(f Fault) *apiError // that a route can match f (set by New)
+	check func(f Fault) *httpapi.Error // that a route can match f (set by New)
 }
 
 func newFaults() *faults { return &faults{rnd: rand.New(rand.NewPCG(1, 2))} }
 
 // add registers a fault and returns its id.
-func (fs *faults) add(f Fault) (string, *apiError) {
+func (fs *faults) add(f Fault) (string, *httpapi.Error) {
 	if e := f.validate(); e != nil {
 		return "", e
 	}
@@ -138,7 +140,7 @@ func (fs *faults) add(f Fault) (string, *apiError) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if len(fs.list) >= maxFaults {
-		return "", conflict("there are %d faults already: remove some (DELETE /_mock/faults/{id}) first", maxFaults)
+		return "", httpapi.Conflict("there are %d faults already: remove some (DELETE /_mock/faults/{id}) first", maxFaults)
 	}
 	fs.seq++
 	id := "fault-" + strconv.Itoa(fs.seq)
@@ -221,16 +223,16 @@ func (fs *faults) fire(method, path string) (string, Fault, bool) {
 
 // faultRoute checks that some route can answer what f matches: a fault
 // with a misspelled method or path would never fire.
-func (s *Server) faultRoute(f Fault) *apiError {
+func (s *Server) faultRoute(f Fault) *httpapi.Error {
 	segs := strings.Split(f.Path[1:], "/")
 	var methods []string
-	for _, r := range s.router.routes {
-		if len(r.segs) != len(segs) || strings.HasPrefix(r.pattern, "/_mock/") || r.pattern == "/healthz" {
+	for _, r := range s.router.Routes() {
+		if len(r.Segments()) != len(segs) || strings.HasPrefix(r.Pattern, "/_mock/") || r.Pattern == "/healthz" {
 			continue
 		}
 		ok := true
 		for i, p := range segs {
-			if rs := r.segs[i]; p != "*" && p != rs && !(strings.HasPrefix(rs, "{") && p != "") {
+			if rs := r.Segments()[i]; p != "*" && p != rs && !(strings.HasPrefix(rs, "{") && p != "") {
 				ok = false
 				break
 			}
@@ -238,18 +240,18 @@ func (s *Server) faultRoute(f Fault) *apiError {
 		if !ok {
 			continue
 		}
-		if f.Method == "" || f.Method == r.method || f.Method == http.MethodHead && r.method == http.MethodGet {
+		if f.Method == "" || f.Method == r.Method || f.Method == http.MethodHead && r.Method == http.MethodGet {
 			return nil
 		}
-		if !slices.Contains(methods, r.method) {
-			methods = append(methods, r.method)
+		if !slices.Contains(methods, r.Method) {
+			methods = append(methods, r.Method)
 		}
 	}
 	if len(methods) > 0 {
-		return invalidField("method", fmt.Sprintf("no route answers %s on %s: it takes %s", f.Method, f.Path, strings.Join(methods, ", ")))
+		return httpapi.InvalidField("method", fmt.Sprintf("no route answers %s on %s: it takes %s", f.Method, f.Path, strings.Join(methods, ", ")))
 	}
-	return invalidField("path", fmt.Sprintf("%s matches no route, so the fault would never fire; nearest: %s",
-		f.Path, strings.Join(s.router.nearest(f.Path), ", ")))
+	return httpapi.InvalidField("path", fmt.Sprintf("%s matches no route, so the fault would never fire; nearest: %s",
+		f.Path, strings.Join(s.router.Nearest(f.Path), ", ")))
 }
 
 func globMatch(pattern, segs []string) bool {
@@ -266,7 +268,7 @@ func globMatch(pattern, segs []string) bool {
 
 // apply makes the request misbehave; it reports whether it answered. An
 // error status gets the headers the error table requires with it.
-func (f Fault) apply(w http.ResponseWriter, r *http.Request, rid string, rt *router) bool {
+func (f Fault) apply(w http.ResponseWriter, r *http.Request, rid string, rt *httpapi.Router) bool {
 	if f.LatencyMS > 0 {
 		t := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
 		select {
@@ -288,19 +290,19 @@ func (f Fault) apply(w http.ResponseWriter, r *http.Request, rid string, rt *rou
 		w.Write([]byte(`{"error": {"code": "trunc`))
 		return true
 	case f.Status != 0:
-		e := errf(f.Status, faultCode(f.Status), "fault injected by the mock server (%d)", f.Status)
-		e.header = http.Header{}
+		e := httpapi.Errorf(f.Status, faultCode(f.Status), "fault injected by the mock server (%d)", f.Status)
+		e.Header = http.Header{}
 		if f.RetryAfter > 0 || f.Status == http.StatusTooManyRequests {
-			e.header.Set("Retry-After", strconv.Itoa(max(f.RetryAfter, 1)))
+			e.Header.Set("Retry-After", strconv.Itoa(max(f.RetryAfter, 1)))
 		}
 		switch f.Status {
 		case http.StatusUnauthorized:
-			e.header.Set("WWW-Authenticate", `Bearer realm="waooaw", error="invalid_token"`)
+			e.Header.Set("WWW-Authenticate", `Bearer realm="waooaw", error="invalid_token"`)
 		case http.StatusMethodNotAllowed:
-			_, _, allowed, _ := rt.match("", r.URL)
-			e.header.Set("Allow", strings.Join(allowed, ", "))
+			_, _, allowed, _ := rt.Match("", r.URL)
+			e.Header.Set("Allow", strings.Join(allowed, ", "))
 		}
-		writeError(w, rid, e)
+		httpapi.WriteError(w, rid, e)
 		return true
 	}
 	return false
@@ -399,7 +401,7 @@ func ParseFault(spec string) (Fault, error) {
 		}
 	}
 	if e := f.validate(); e != nil {
-		return f, fmt.Errorf("fault %q: %s", spec, e.msg)
+		return f, fmt.Errorf("fault %q: %s", spec, e.Msg)
 	}
 	return f, nil
 }
@@ -416,7 +418,7 @@ func (s *Server) addStartFaults() {
 	var errs []error
 	for _, f := range s.startFaults {
 		if _, e := s.faults.add(f); e != nil {
-			errs = append(errs, fmt.Errorf("mockserver: fault %s %s: %s", f.Method, f.Path, e.msg))
+			errs = append(errs, fmt.Errorf("mockserver: fault %s %s: %s", f.Method, f.Path, e.Msg))
 		}
 	}
 	s.seeding.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/waooaw/waooaw-go/helpdesk"
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/workflows"
 )
@@ -91,25 +92,25 @@ func (st *helpdeskStore) playbook(id string) (helpdesk.Playbook, bool) {
 }
 
 // helpdeskRoutes are the help-desk routes.
-func (s *Server) helpdeskRoutes() []*route {
+func (s *Server) helpdeskRoutes() []*httpapi.Route {
 	const base = "/api/platform/helpdesk"
-	return []*route{
-		{method: "GET", pattern: base + "/customers/search", role: roleViewer, handle: s.searchCustomers},
-		{method: "GET", pattern: base + "/customers/{id}/overview", role: roleViewer, lookup: s.customerExists, handle: s.customerOverview},
-		{method: "POST", pattern: base + "/customers/{id}/diagnose", role: roleOperator, lookup: s.customerExists, handle: s.diagnose},
-		{method: "POST", pattern: base + "/actions/restart-agent", role: roleOperator, handle: s.restartAgentAction},
-		{method: "POST", pattern: base + "/actions/clear-cache", role: roleOperator, handle: s.clearCacheAction},
-		{method: "POST", pattern: base + "/actions/retry-workflow", role: roleOperator, handle: s.retryWorkflowAction},
-		{method: "GET", pattern: base + "/incidents", role: roleViewer, handle: s.listIncidents},
-		{method: "GET", pattern: base + "/playbooks", role: roleViewer, handle: s.listPlaybooks},
-		{method: "GET", pattern: base + "/playbooks/{id}", role: roleViewer, handle: s.getPlaybook},
+	return []*httpapi.Route{
+		{Method: "GET", Pattern: base + "/customers/search", Role: httpapi.RoleViewer, Handle: s.searchCustomers},
+		{Method: "GET", Pattern: base + "/customers/{id}/overview", Role: httpapi.RoleViewer, Lookup: s.customerExists, Handle: s.customerOverview},
+		{Method: "POST", Pattern: base + "/customers/{id}/diagnose", Role: httpapi.RoleOperator, Lookup: s.customerExists, Handle: s.diagnose},
+		{Method: "POST", Pattern: base + "/actions/restart-agent", Role: httpapi.RoleOperator, Handle: s.restartAgentAction},
+		{Method: "POST", Pattern: base + "/actions/clear-cache", Role: httpapi.RoleOperator, Handle: s.clearCacheAction},
+		{Method: "POST", Pattern: base + "/actions/retry-workflow", Role: httpapi.RoleOperator, Handle: s.retryWorkflowAction},
+		{Method: "GET", Pattern: base + "/incidents", Role: httpapi.RoleViewer, Handle: s.listIncidents},
+		{Method: "GET", Pattern: base + "/playbooks", Role: httpapi.RoleViewer, Handle: s.listPlaybooks},
+		{Method: "GET", Pattern: base + "/playbooks/{id}", Role: httpapi.RoleViewer, Handle: s.getPlaybook},
 	}
 }
 
 // customerExists is the 404 check of the customers/{id} routes.
-func (s *Server) customerExists(rc *reqCtx) *apiError {
-	if _, ok := s.store().customers.get(rc.param("id")); !ok {
-		return notFound("customer %q not found: find customers with GET /api/platform/helpdesk/customers/search", rc.param("id"))
+func (s *Server) customerExists(rc *httpapi.Request) *httpapi.Error {
+	if _, ok := s.store().customers.get(rc.Param("id")); !ok {
+		return httpapi.NotFound("customer %q not found: find customers with GET /api/platform/helpdesk/customers/search", rc.Param("id"))
 	}
 	return nil
 }
@@ -126,11 +127,11 @@ func helpdeskCustomer(c Customer, agents []platform.Agent) helpdesk.Customer {
 		AgentsCount: n, Status: helpdesk.CustomerStatus(c.Status), CreatedAt: c.CreatedAt}
 }
 
-func (s *Server) searchCustomers(rc *reqCtx) (int, any, *apiError) {
-	q := rc.r.URL.Query()
+func (s *Server) searchCustomers(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	q := rc.R.URL.Query()
 	text := strings.ToLower(q.Get("q"))
 	st := s.store()
-	agents := st.agents.list(rc.now)
+	agents := st.agents.list(rc.Now)
 	var matched []helpdesk.Customer
 	for _, c := range st.customers.list() {
 		if text != "" && !strings.Contains(strings.ToLower(c.CompanyName), text) &&
@@ -139,21 +140,21 @@ func (s *Server) searchCustomers(rc *reqCtx) (int, any, *apiError) {
 		}
 		matched = append(matched, helpdeskCustomer(c, agents))
 	}
-	p, e := paginateKeyed(q, "helpdesk-customers", matched, func(c helpdesk.Customer) string { return c.CustomerID }, text)
+	p, e := httpapi.PaginateKeyed(q, "helpdesk-customers", matched, func(c helpdesk.Customer) string { return c.CustomerID }, text)
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, listBody("customers", p), nil
+	return http.StatusOK, httpapi.ListBody("customers", p), nil
 }
 
-func (s *Server) customerOverview(rc *reqCtx) (int, any, *apiError) {
-	id := rc.param("id")
+func (s *Server) customerOverview(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	id := rc.Param("id")
 	st := s.store()
 	c, ok := st.customers.get(id)
 	if !ok {
-		return 0, nil, notFound("customer %q not found", id)
+		return 0, nil, httpapi.NotFound("customer %q not found", id)
 	}
-	all := st.agents.list(rc.now)
+	all := st.agents.list(rc.Now)
 	o := helpdesk.Overview{Customer: helpdeskCustomer(c, all), Agents: []platform.Agent{},
 		RecentIssues: []helpdesk.Incident{}, Workflows: []helpdesk.WorkflowSummary{}}
 	for _, a := range all {
@@ -161,12 +162,12 @@ func (s *Server) customerOverview(rc *reqCtx) (int, any, *apiError) {
 			o.Agents = append(o.Agents, a)
 		}
 	}
-	for _, inc := range st.helpdesk.incidentsAt(rc.now) {
+	for _, inc := range st.helpdesk.incidentsAt(rc.Now) {
 		if inc.CustomerID == id && len(o.RecentIssues) < recentIssues {
 			o.RecentIssues = append(o.RecentIssues, inc)
 		}
 	}
-	for _, w := range st.workflows.list(rc.now) {
+	for _, w := range st.workflows.list(rc.Now) {
 		if w.CustomerID == id {
 			o.Workflows = append(o.Workflows, workflowSummary(w))
 		}
@@ -187,34 +188,34 @@ var (
 	slaStatuses = []helpdesk.SLAStatus{helpdesk.SLAOnTrack, helpdesk.SLAAtRisk, helpdesk.SLABreached}
 )
 
-func (s *Server) listIncidents(rc *reqCtx) (int, any, *apiError) {
-	q := rc.r.URL.Query()
+func (s *Server) listIncidents(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	q := rc.R.URL.Query()
 	status, severity, sla, customer := q.Get("status"), q.Get("severity"), q.Get("sla_status"), q.Get("customer_id")
 	switch {
 	case status != "" && !slices.Contains(incidentStatuses, helpdesk.IncidentStatus(status)):
-		return 0, nil, invalidField("status", "must be one of open, investigating, in_progress, resolved, closed")
+		return 0, nil, httpapi.InvalidField("status", "must be one of open, investigating, in_progress, resolved, closed")
 	case severity != "" && !slices.Contains(incidentSeverities, helpdesk.Severity(severity)):
-		return 0, nil, invalidField("severity", "must be one of critical, high, medium, low")
+		return 0, nil, httpapi.InvalidField("severity", "must be one of critical, high, medium, low")
 	case sla != "" && !slices.Contains(slaStatuses, helpdesk.SLAStatus(sla)):
-		return 0, nil, invalidField("sla_status", "must be one of on_track, at_risk, breached")
+		return 0, nil, httpapi.InvalidField("sla_status", "must be one of on_track, at_risk, breached")
 	}
 	var matched []helpdesk.Incident
-	for _, inc := range s.store().helpdesk.incidentsAt(rc.now) {
+	for _, inc := range s.store().helpdesk.incidentsAt(rc.Now) {
 		if status != "" && string(inc.Status) != status || severity != "" && string(inc.Severity) != severity ||
 			sla != "" && string(inc.SLAStatus) != sla || customer != "" && inc.CustomerID != customer {
 			continue
 		}
 		matched = append(matched, inc)
 	}
-	p, e := paginateKeyed(q, "helpdesk-incidents", matched, func(i helpdesk.Incident) string { return i.IncidentID }, status, severity, sla, customer)
+	p, e := httpapi.PaginateKeyed(q, "helpdesk-incidents", matched, func(i helpdesk.Incident) string { return i.IncidentID }, status, severity, sla, customer)
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, listBody("incidents", p), nil
+	return http.StatusOK, httpapi.ListBody("incidents", p), nil
 }
 
-func (s *Server) listPlaybooks(rc *reqCtx) (int, any, *apiError) {
-	q := rc.r.URL.Query()
+func (s *Server) listPlaybooks(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	q := rc.R.URL.Query()
 	text := strings.ToLower(q.Get("q"))
 	st := s.store().helpdesk
 	st.mu.Lock()
@@ -226,11 +227,11 @@ func (s *Server) listPlaybooks(rc *reqCtx) (int, any, *apiError) {
 		}
 	}
 	st.mu.Unlock()
-	p, e := paginateKeyed(q, "helpdesk-playbooks", matched, func(p helpdesk.PlaybookSummary) string { return p.PlaybookID }, text)
+	p, e := httpapi.PaginateKeyed(q, "helpdesk-playbooks", matched, func(p helpdesk.PlaybookSummary) string { return p.PlaybookID }, text)
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, listBody("playbooks", p), nil
+	return http.StatusOK, httpapi.ListBody("playbooks", p), nil
 }
 
 // playbookMatches reports whether lower-case text is in pb's title,
@@ -244,59 +245,59 @@ func playbookMatches(pb helpdesk.Playbook, text string) bool {
 	return false
 }
 
-func (s *Server) getPlaybook(rc *reqCtx) (int, any, *apiError) {
-	pb, ok := s.store().helpdesk.playbook(rc.param("id"))
+func (s *Server) getPlaybook(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	pb, ok := s.store().helpdesk.playbook(rc.Param("id"))
 	if !ok {
-		return 0, nil, notFound("playbook %q not found: list them with GET /api/platform/helpdesk/playbooks", rc.param("id"))
+		return 0, nil, httpapi.NotFound("playbook %q not found: list them with GET /api/platform/helpdesk/playbooks", rc.Param("id"))
 	}
 	return http.StatusOK, pb, nil
 }
 
 // bodyID checks an id field of an action body.
-func bodyID(field, v string) *apiError {
+func bodyID(field, v string) *httpapi.Error {
 	switch {
 	case v == "":
-		return invalidField(field, "is required")
+		return httpapi.InvalidField(field, "is required")
 	case !validPathID(v):
-		return invalidField(field, idRule)
+		return httpapi.InvalidField(field, idRule)
 	}
 	return nil
 }
 
-func (s *Server) restartAgentAction(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) restartAgentAction(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req helpdesk.AgentActionRequest
-	if e := rc.decode(&req); e != nil {
+	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
 	if e := bodyID("agent_id", req.AgentID); e != nil {
 		return 0, nil, e
 	}
-	a, e := s.store().agents.act(req.AgentID, actRestart, rc.now)
+	a, e := s.store().agents.act(req.AgentID, actRestart, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
 	return http.StatusOK, helpdesk.ActionResult{
 		Action: helpdesk.ActionRestartAgent, TargetID: a.AgentID, Status: helpdesk.ActionDone,
-		Message: fmt.Sprintf("%s (%s) is restarting: online at %s", a.Name, a.AgentID, stamp(rc.now.Add(agentStartDelay))),
+		Message: fmt.Sprintf("%s (%s) is restarting: online at %s", a.Name, a.AgentID, stamp(rc.Now.Add(agentStartDelay))),
 		Agent:   &a,
 	}, nil
 }
 
-func (s *Server) clearCacheAction(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) clearCacheAction(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req helpdesk.AgentActionRequest
-	if e := rc.decode(&req); e != nil {
+	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
 	if e := bodyID("agent_id", req.AgentID); e != nil {
 		return 0, nil, e
 	}
 	st := s.store()
-	a, ok := st.agents.get(req.AgentID, rc.now)
+	a, ok := st.agents.get(req.AgentID, rc.Now)
 	if !ok {
-		return 0, nil, notFound("agent %q not found", req.AgentID)
+		return 0, nil, httpapi.NotFound("agent %q not found", req.AgentID)
 	}
-	st.helpdesk.clearCache(a.AgentID, rc.now)
-	at := rc.now
+	st.helpdesk.clearCache(a.AgentID, rc.Now)
+	at := rc.Now
 	return http.StatusOK, helpdesk.ActionResult{
 		Action: helpdesk.ActionClearCache, TargetID: a.AgentID, Status: helpdesk.ActionDone,
 		Message: fmt.Sprintf("cleared the cache of %s (%s)", a.Name, a.AgentID),
@@ -304,21 +305,21 @@ func (s *Server) clearCacheAction(rc *reqCtx) (int, any, *apiError) {
 	}, nil
 }
 
-func (s *Server) retryWorkflowAction(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) retryWorkflowAction(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req helpdesk.RetryWorkflowRequest
-	if e := rc.decode(&req); e != nil {
+	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
 	if e := bodyID("workflow_id", req.WorkflowID); e != nil {
 		return 0, nil, e
 	}
 	if req.TaskID != "" && !validPathID(req.TaskID) {
-		return 0, nil, invalidField("task_id", idRule)
+		return 0, nil, httpapi.InvalidField("task_id", idRule)
 	}
 	st := s.store()
-	w, ok := st.workflows.get(req.WorkflowID, rc.now)
+	w, ok := st.workflows.get(req.WorkflowID, rc.Now)
 	if !ok {
-		return 0, nil, notFound("workflow %q not found", req.WorkflowID)
+		return 0, nil, httpapi.NotFound("workflow %q not found", req.WorkflowID)
 	}
 	taskID := req.TaskID
 	if taskID == "" {
@@ -330,16 +331,16 @@ func (s *Server) retryWorkflowAction(rc *reqCtx) (int, any, *apiError) {
 		}
 		switch {
 		case w.Status != workflows.StatusFailed:
-			return 0, nil, conflict("cannot retry workflow %q: it is %s (only a failed workflow can be retried)", w.WorkflowID, w.Status)
+			return 0, nil, httpapi.Conflict("cannot retry workflow %q: it is %s (only a failed workflow can be retried)", w.WorkflowID, w.Status)
 		case len(failed) == 0:
-			return 0, nil, conflict("cannot retry workflow %q: it is failed but none of its tasks is (nothing to retry)", w.WorkflowID)
+			return 0, nil, httpapi.Conflict("cannot retry workflow %q: it is failed but none of its tasks is (nothing to retry)", w.WorkflowID)
 		case len(failed) > 1:
-			return 0, nil, invalidField("task_id", fmt.Sprintf("is required: workflow %q has %d failed tasks (%s)",
+			return 0, nil, httpapi.InvalidField("task_id", fmt.Sprintf("is required: workflow %q has %d failed tasks (%s)",
 				w.WorkflowID, len(failed), strings.Join(failed, ", ")))
 		}
 		taskID = failed[0]
 	}
-	w, e := st.workflows.retry(req.WorkflowID, taskID, rc.now)
+	w, e := st.workflows.retry(req.WorkflowID, taskID, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -366,13 +367,13 @@ const (
 	pbOnboarding     = "pb-onboarding-stuck"
 )
 
-func (s *Server) diagnose(rc *reqCtx) (int, any, *apiError) {
-	if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) diagnose(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	id := rc.param("id")
+	id := rc.Param("id")
 	st := s.store()
-	incidents := st.helpdesk.incidentsAt(rc.now)
+	incidents := st.helpdesk.incidentsAt(rc.Now)
 	var open []helpdesk.Incident
 	for _, inc := range incidents {
 		if inc.CustomerID == id && inc.Status.Open() {
@@ -381,21 +382,21 @@ func (s *Server) diagnose(rc *reqCtx) (int, any, *apiError) {
 	}
 	slices.SortFunc(open, func(a, b helpdesk.Incident) int { return cmp.Compare(a.IncidentID, b.IncidentID) })
 
-	d := helpdesk.Diagnosis{CustomerID: id, CheckedAt: rc.now, Checks: []helpdesk.Check{},
+	d := helpdesk.Diagnosis{CustomerID: id, CheckedAt: rc.Now, Checks: []helpdesk.Check{},
 		Recommendations: []helpdesk.Recommendation{}}
-	for _, a := range customerAgents(st.agents.states(rc.now), id, open) {
+	for _, a := range customerAgents(st.agents.states(rc.Now), id, open) {
 		var cleared *time.Time
 		if t, ok := st.helpdesk.cacheCleared(a.AgentID); ok {
 			cleared = &t
 		}
 		d.Checks = append(d.Checks, agentCheck(a, cleared))
 	}
-	for _, w := range st.workflows.list(rc.now) {
+	for _, w := range st.workflows.list(rc.Now) {
 		if w.CustomerID == id {
 			d.Checks = append(d.Checks, workflowCheck(w))
 		}
 	}
-	d.Checks = append(d.Checks, deadLetterCheck(st.queues, id, rc.now), slaCheck(open))
+	d.Checks = append(d.Checks, deadLetterCheck(st.queues, id, rc.Now), slaCheck(open))
 
 	worst := -1
 	rank := map[helpdesk.CheckStatus]int{helpdesk.CheckPass: 0, helpdesk.CheckWarn: 1, helpdesk.CheckFail: 2}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // idemTTL is how long the server remembers an Idempotency-Key.
@@ -54,13 +55,13 @@ func (m *idempotency) reset() {
 
 // checkIdempotencyKey refuses keys longer than max bytes or not printable
 // ASCII.
-func checkIdempotencyKey(key string, max int) *apiError {
+func checkIdempotencyKey(key string, max int) *httpapi.Error {
 	if len(key) > max {
-		return invalidField("header.Idempotency-Key", fmt.Sprintf("is %d bytes: at most %d", len(key), max))
+		return httpapi.InvalidField("header.Idempotency-Key", fmt.Sprintf("is %d bytes: at most %d", len(key), max))
 	}
 	for i := 0; i < len(key); i++ {
 		if c := key[i]; c < 0x20 || c > 0x7e {
-			return invalidField("header.Idempotency-Key", "must be printable ASCII")
+			return httpapi.InvalidField("header.Idempotency-Key", "must be printable ASCII")
 		}
 	}
 	return nil
@@ -68,12 +69,12 @@ func checkIdempotencyKey(key string, max int) *apiError {
 
 // scope is where a key lives: the caller, the route and its decoded ids
 // (so /agents/wow%2Dmemory/stop and /agents/wow-memory/stop are one scope).
-func scope(rc *reqCtx, rt *route, key string) string {
+func scope(rc *httpapi.Request, rt *httpapi.Route, key string) string {
 	caller := ""
-	if rc.who != nil {
-		caller = rc.who.sub
+	if rc.Who != nil {
+		caller = rc.Who.Sub
 	}
-	return caller + "\x00" + rt.method + " " + rt.pattern + "\x00" + paramsKey(rc.params) + "\x00" + key
+	return caller + "\x00" + rt.Method + " " + rt.Pattern + "\x00" + paramsKey(rc.Params) + "\x00" + key
 }
 
 // replayed is e's answer again, marked as a replay.
@@ -88,8 +89,8 @@ func (e *idemEntry) replayed() answer {
 
 // replay is the answer of a finished request with the same key and body,
 // if there is one.
-func (m *idempotency) replay(rc *reqCtx, rt *route, key string) (answer, bool) {
-	sum := sha256.Sum256(rc.body)
+func (m *idempotency) replay(rc *httpapi.Request, rt *httpapi.Route, key string) (answer, bool) {
+	sum := sha256.Sum256(rc.Body)
 	now := m.clock.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -100,10 +101,11 @@ func (m *idempotency) replay(rc *reqCtx, rt *route, key string) (answer, bool) {
 	return e.replayed(), true
 }
 
-// serve runs the request once for its key and remembers the answer.
-func (m *idempotency) serve(rc *reqCtx, rt *route, key string) answer {
+// serve runs the request once for its key (with run) and remembers the
+// answer.
+func (m *idempotency) serve(rc *httpapi.Request, rt *httpapi.Route, key string, run func() (int, http.Header, []byte)) answer {
 	scope := scope(rc, rt, key)
-	sum := sha256.Sum256(rc.body)
+	sum := sha256.Sum256(rc.Body)
 	now := m.clock.Now()
 
 	m.mu.Lock()
@@ -114,15 +116,15 @@ func (m *idempotency) serve(rc *reqCtx, rt *route, key string) answer {
 	switch {
 	case e != nil && e.sum != sum:
 		m.mu.Unlock()
-		return errAnswer(rc.id, errf(http.StatusUnprocessableEntity, "idempotency_key_reused",
+		return errAnswer(rc.ID, httpapi.Errorf(http.StatusUnprocessableEntity, "idempotency_key_reused",
 			"Idempotency-Key %q was used with another body: use a new key for a new request", key))
 	case e != nil && !e.done:
 		m.mu.Unlock()
 		// Retry-After tells a client that retried too early to try again,
 		// rather than take it for a state conflict.
-		e := conflict("a request with Idempotency-Key %q is still in flight: retry shortly", key)
-		e.header = http.Header{"Retry-After": {"1"}}
-		return errAnswer(rc.id, e)
+		e := httpapi.Conflict("a request with Idempotency-Key %q is still in flight: retry shortly", key)
+		e.Header = http.Header{"Retry-After": {"1"}}
+		return errAnswer(rc.ID, e)
 	case e != nil:
 		m.mu.Unlock()
 		return e.replayed()
@@ -135,7 +137,7 @@ func (m *idempotency) serve(rc *reqCtx, rt *route, key string) answer {
 	m.evict(now)
 	m.mu.Unlock()
 
-	status, hdr, body := rc.s.run(rc, rt)
+	status, hdr, body := run()
 
 	m.mu.Lock()
 	if status == http.StatusTooManyRequests || status >= 500 {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // JournalEntry is one request the server answered. In JSON, the fields
@@ -111,7 +113,7 @@ func (e *JournalEntry) UnmarshalJSON(b []byte) error {
 // journalRecord is what ServeHTTP learns of a request for its entry.
 type journalRecord struct {
 	body      []byte
-	who       *principal
+	who       *httpapi.Caller
 	fault     string
 	violation string
 }
@@ -131,7 +133,7 @@ func (s *Server) journalEntry(r *http.Request, rid string, sw *statusWriter, rec
 		}
 	}
 	if p := rec.who; p != nil {
-		e.Caller = &JournalCaller{Email: p.email, Role: p.role.String()}
+		e.Caller = &JournalCaller{Email: p.Email, Role: p.Role.String()}
 	}
 	return e
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
@@ -115,31 +116,31 @@ func (st *logStore) list(f logFilter) []platform.LogEntry {
 	return out
 }
 
-func (s *Server) logRoutes() []*route {
-	return []*route{
-		{method: "GET", pattern: "/api/platform/logs", role: roleViewer, handle: s.listLogs},
+func (s *Server) logRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "GET", Pattern: "/api/platform/logs", Role: httpapi.RoleViewer, Handle: s.listLogs},
 	}
 }
 
 // parseTime reads an RFC 3339 query time; "" is the zero time.
-func parseTime(field, v string) (time.Time, *apiError) {
+func parseTime(field, v string) (time.Time, *httpapi.Error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
-		return time.Time{}, invalidField(field, "must be an RFC 3339 time, e.g. 2026-01-02T09:00:00Z")
+		return time.Time{}, httpapi.InvalidField(field, "must be an RFC 3339 time, e.g. 2026-01-02T09:00:00Z")
 	}
 	return t.UTC(), nil
 }
 
-func (s *Server) listLogs(rc *reqCtx) (int, any, *apiError) {
-	q := rc.r.URL.Query()
+func (s *Server) listLogs(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	q := rc.R.URL.Query()
 	f := logFilter{level: platform.LogLevel(q.Get("level")), agent: q.Get("agent"), text: strings.ToLower(q.Get("q"))}
 	if f.level != "" && !f.level.Valid() {
-		return 0, nil, invalidField("level", "must be one of DEBUG, INFO, WARN, ERROR")
+		return 0, nil, httpapi.InvalidField("level", "must be one of DEBUG, INFO, WARN, ERROR")
 	}
-	var e *apiError
+	var e *httpapi.Error
 	if f.since, e = parseTime("since", q.Get("since")); e != nil {
 		return 0, nil, e
 	}
@@ -147,14 +148,14 @@ func (s *Server) listLogs(rc *reqCtx) (int, any, *apiError) {
 		return 0, nil, e
 	}
 	if !f.since.IsZero() && !f.until.IsZero() && f.since.After(f.until) {
-		return 0, nil, invalidField("since", "must not be after until")
+		return 0, nil, httpapi.InvalidField("since", "must not be after until")
 	}
 	lines := s.store().logs.list(f)
-	p, e := paginateKeyed(q, "logs", lines, func(l platform.LogEntry) string { return l.LogID }, string(f.level), f.agent, f.text, q.Get("since"), q.Get("until"))
+	p, e := httpapi.PaginateKeyed(q, "logs", lines, func(l platform.LogEntry) string { return l.LogID }, string(f.level), f.agent, f.text, q.Get("since"), q.Get("until"))
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, listBody("logs", p), nil
+	return http.StatusOK, httpapi.ListBody("logs", p), nil
 }
 
 // logEvent appends a line to the platform's log at the time at and

@@ -16,6 +16,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/waooaw/waooaw-go/auth"
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // OAuth clients of the mock identity provider.
@@ -104,24 +105,24 @@ func writeOAuthError(w http.ResponseWriter, e oauthError) {
 	if e.code == "invalid_client" && e.status == http.StatusUnauthorized {
 		h.Set("WWW-Authenticate", `Basic realm="waooaw"`)
 	}
-	writeJSON(w, e.status, map[string]string{"error": e.code, "error_description": e.desc})
+	httpapi.WriteJSON(w, e.status, map[string]string{"error": e.code, "error_description": e.desc})
 }
 
-func (s *Server) oauthRoutes() []*route {
-	return []*route{
-		{method: "GET", pattern: "/.well-known/openid-configuration", handle: s.discovery},
-		{method: "GET", pattern: "/.well-known/jwks.json", handle: s.jwks},
-		{method: "GET", pattern: "/auth/google", raw: s.authorize},
-		{method: "GET", pattern: "/_mock/google/consent", raw: s.consent},
-		{method: "GET", pattern: "/auth/callback", raw: s.callback},
-		{method: "POST", pattern: "/auth/token", raw: s.tokenEndpoint},
-		{method: "POST", pattern: "/auth/revoke", raw: s.revokeEndpoint},
-		{method: "POST", pattern: "/auth/logout", role: roleViewer, handle: s.logout},
-		{method: "GET", pattern: "/auth/me", role: roleViewer, handle: s.me},
+func (s *Server) oauthRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "GET", Pattern: "/.well-known/openid-configuration", Handle: s.discovery},
+		{Method: "GET", Pattern: "/.well-known/jwks.json", Handle: s.jwks},
+		{Method: "GET", Pattern: "/auth/google", Raw: s.authorize},
+		{Method: "GET", Pattern: "/_mock/google/consent", Raw: s.consent},
+		{Method: "GET", Pattern: "/auth/callback", Raw: s.callback},
+		{Method: "POST", Pattern: "/auth/token", Raw: s.tokenEndpoint},
+		{Method: "POST", Pattern: "/auth/revoke", Raw: s.revokeEndpoint},
+		{Method: "POST", Pattern: "/auth/logout", Role: httpapi.RoleViewer, Handle: s.logout},
+		{Method: "GET", Pattern: "/auth/me", Role: httpapi.RoleViewer, Handle: s.me},
 	}
 }
 
-func (s *Server) discovery(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) discovery(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	iss := s.auth.issuer
 	return http.StatusOK, auth.Provider{
 		Issuer:                            iss,
@@ -173,16 +174,16 @@ type JWK struct {
 	Alg string `json:"alg"`
 }
 
-func (s *Server) jwks(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) jwks(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	keys := []JWK{}
 	b64 := base64.RawURLEncoding.EncodeToString
-	for _, k := range s.auth.publishedKeys(rc.now) {
+	for _, k := range s.auth.publishedKeys(rc.Now) {
 		pub := k.rsaKey().PublicKey
 		keys = append(keys,
 			JWK{Kty: "OKP", Crv: "Ed25519", X: b64(k.pub), Kid: k.kid, Use: "sig", Alg: "EdDSA"},
 			JWK{Kty: "RSA", N: b64(pub.N.Bytes()), E: b64(big.NewInt(int64(pub.E)).Bytes()), Kid: k.rsaKid, Use: "sig", Alg: "RS256"})
 	}
-	rc.header = http.Header{"Cache-Control": {"public, max-age=300"}}
+	rc.Header = http.Header{"Cache-Control": {"public, max-age=300"}}
 	return http.StatusOK, map[string]any{"keys": keys}, nil
 }
 
@@ -355,7 +356,7 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 	l := a.oauth.logins[id]
 	if l == nil || !now.Before(l.expires) {
 		a.mu.Unlock()
-		writeError(w, w.Header().Get("X-Request-Id"), invalid("unknown or expired login: start again at /auth/google"))
+		httpapi.WriteError(w, w.Header().Get("X-Request-Id"), httpapi.Invalid("unknown or expired login: start again at /auth/google"))
 		return
 	}
 	l.googleCode = randomID("g-")
@@ -376,7 +377,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 	if l == nil || !now.Before(l.expires) || l.googleCode == "" ||
 		subtle.ConstantTimeCompare([]byte(l.googleCode), []byte(q.Get("code"))) != 1 {
 		a.mu.Unlock()
-		writeError(w, w.Header().Get("X-Request-Id"), invalid("unknown, used or expired login: start again at /auth/google"))
+		httpapi.WriteError(w, w.Header().Get("X-Request-Id"), httpapi.Invalid("unknown, used or expired login: start again at /auth/google"))
 		return
 	}
 	delete(a.oauth.logins, q.Get("state"))
@@ -391,10 +392,10 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 	a.mu.Unlock()
 	tr, err := s.issue(l.user, l.user.Role, SDKClientID, l.scope, true)
 	if err != nil {
-		writeError(w, w.Header().Get("X-Request-Id"), errf(500, "internal", "issuing tokens: %v", err))
+		httpapi.WriteError(w, w.Header().Get("X-Request-Id"), httpapi.Errorf(500, "internal", "issuing tokens: %v", err))
 		return
 	}
-	writeJSON(w, http.StatusOK, SessionResponse{
+	httpapi.WriteJSON(w, http.StatusOK, SessionResponse{
 		AccessToken: tr.AccessToken, RefreshToken: tr.RefreshToken, TokenType: tr.TokenType,
 		ExpiresIn: tr.ExpiresIn, State: l.state,
 		User: SessionUser{Email: l.user.Email, Name: l.user.Name, Role: l.user.Role},
@@ -553,7 +554,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, out)
+	httpapi.WriteJSON(w, http.StatusOK, out)
 }
 
 // parseForm reads an application/x-www-form-urlencoded body (at most 1 MiB).
@@ -562,7 +563,7 @@ func (s *Server) parseForm(r *http.Request) (oauthError, bool) {
 	if !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
 		return oauthError{http.StatusBadRequest, "invalid_request", "send the parameters as application/x-www-form-urlencoded"}, false
 	}
-	r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
+	r.Body = http.MaxBytesReader(nil, r.Body, httpapi.MaxBody)
 	if err := r.ParseForm(); err != nil {
 		return oauthError{http.StatusBadRequest, "invalid_request", "malformed form body"}, false
 	}
@@ -684,20 +685,20 @@ func (s *Server) revokeEndpoint(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-func (s *Server) logout(rc *reqCtx) (int, any, *apiError) {
-	if len(rc.body) > 0 {
-		if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) logout(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	if len(rc.Body) > 0 {
+		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
 	}
-	rc.who.sess.revoked.Store(true)
+	s.auth.revoke(rc.Who.Session)
 	return http.StatusNoContent, nil, nil
 }
 
-func (s *Server) me(rc *reqCtx) (int, any, *apiError) {
-	p := rc.who
-	return http.StatusOK, auth.UserInfo{Subject: p.sub, Email: p.email, Name: p.name, Role: auth.Role(p.role.String()),
-		SessionID: p.sess.id, ExpiresAt: p.exp.UTC()}, nil
+func (s *Server) me(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	p := rc.Who
+	return http.StatusOK, auth.UserInfo{Subject: p.Sub, Email: p.Email, Name: p.Name, Role: auth.Role(p.Role.String()),
+		SessionID: p.Session, ExpiresAt: p.Expires.UTC()}, nil
 }
 
 // withQuery adds parameters to a URL (which may have a query already).

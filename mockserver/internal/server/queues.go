@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/queues"
 )
@@ -272,12 +273,12 @@ type dlqFilter struct {
 	older    time.Duration
 }
 
-func newDLQFilter(f queues.Filter) (dlqFilter, *apiError) {
+func newDLQFilter(f queues.Filter) (dlqFilter, *httpapi.Error) {
 	if len(f.ErrorContains) > maxErrorContains {
-		return dlqFilter{}, invalidField("error_contains", "must be at most 1024 bytes")
+		return dlqFilter{}, httpapi.InvalidField("error_contains", "must be at most 1024 bytes")
 	}
 	if f.OlderThanSeconds < 0 || f.OlderThanSeconds > maxOlderThanSec {
-		return dlqFilter{}, invalidField("older_than_seconds", "must be from 0 (no age limit) to 315360000 seconds")
+		return dlqFilter{}, httpapi.InvalidField("older_than_seconds", "must be from 0 (no age limit) to 315360000 seconds")
 	}
 	return dlqFilter{strings.ToLower(f.ErrorContains), time.Duration(f.OlderThanSeconds) * time.Second}, nil
 }
@@ -420,20 +421,20 @@ func (st *queueStore) views(now time.Time) []queues.QueueDetail {
 }
 
 // queueRoutes are the queue and dead-letter routes.
-func (s *Server) queueRoutes() []*route {
-	return []*route{
-		{method: "GET", pattern: "/api/platform/queues", role: roleViewer, handle: s.listQueues},
-		{method: "GET", pattern: "/api/platform/queues/{name}", role: roleViewer, handle: s.getQueue},
-		{method: "GET", pattern: "/api/platform/queues/{name}/dlq", role: roleViewer, handle: s.listDLQ},
-		{method: "POST", pattern: "/api/platform/queues/{name}/dlq/retry", role: roleOperator, lookup: s.queueExists, handle: s.bulkDLQ(false)},
-		{method: "POST", pattern: "/api/platform/queues/{name}/dlq/purge", role: roleOperator, lookup: s.queueExists, handle: s.bulkDLQ(true)},
-		{method: "POST", pattern: "/api/platform/queues/{name}/dlq/{message_id}/retry", role: roleOperator, lookup: s.deadLetterExists, handle: s.retryDLQ},
-		{method: "DELETE", pattern: "/api/platform/queues/{name}/dlq/{message_id}", role: roleOperator, lookup: s.deadLetterExists, handle: s.deleteDLQ},
+func (s *Server) queueRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "GET", Pattern: "/api/platform/queues", Role: httpapi.RoleViewer, Handle: s.listQueues},
+		{Method: "GET", Pattern: "/api/platform/queues/{name}", Role: httpapi.RoleViewer, Handle: s.getQueue},
+		{Method: "GET", Pattern: "/api/platform/queues/{name}/dlq", Role: httpapi.RoleViewer, Handle: s.listDLQ},
+		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/retry", Role: httpapi.RoleOperator, Lookup: s.queueExists, Handle: s.bulkDLQ(false)},
+		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/purge", Role: httpapi.RoleOperator, Lookup: s.queueExists, Handle: s.bulkDLQ(true)},
+		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/{message_id}/retry", Role: httpapi.RoleOperator, Lookup: s.deadLetterExists, Handle: s.retryDLQ},
+		{Method: "DELETE", Pattern: "/api/platform/queues/{name}/dlq/{message_id}", Role: httpapi.RoleOperator, Lookup: s.deadLetterExists, Handle: s.deleteDLQ},
 	}
 }
 
 // queueExists is the 404 check of the {name} queue routes.
-func (s *Server) queueExists(rc *reqCtx) *apiError {
+func (s *Server) queueExists(rc *httpapi.Request) *httpapi.Error {
 	_, e := s.queue(rc)
 	return e
 }
@@ -444,67 +445,67 @@ func (s *Server) queueExists(rc *reqCtx) *apiError {
 // answered by the handler, after the body checks: the same call with the
 // same Idempotency-Key must replay its first answer (or get 422 for another
 // body), and only a call that runs gets its 404.
-func (s *Server) deadLetterExists(rc *reqCtx) *apiError {
+func (s *Server) deadLetterExists(rc *httpapi.Request) *httpapi.Error {
 	q, e := s.queue(rc)
 	if e != nil {
 		return e
 	}
-	if id := rc.param("message_id"); !q.known(id, rc.now) {
-		return notFound("message %q was never in the dead-letter queue of %q", id, q.name)
+	if id := rc.Param("message_id"); !q.known(id, rc.Now) {
+		return httpapi.NotFound("message %q was never in the dead-letter queue of %q", id, q.name)
 	}
 	return nil
 }
 
 var queueStatuses = []queues.Status{queues.StatusHealthy, queues.StatusDegraded, queues.StatusCritical}
 
-func (s *Server) queue(rc *reqCtx) (*queueState, *apiError) {
-	q, ok := s.store().queues.byName[rc.param("name")]
+func (s *Server) queue(rc *httpapi.Request) (*queueState, *httpapi.Error) {
+	q, ok := s.store().queues.byName[rc.Param("name")]
 	if !ok {
-		return nil, notFound("queue %q not found", rc.param("name"))
+		return nil, httpapi.NotFound("queue %q not found", rc.Param("name"))
 	}
 	return q, nil
 }
 
-func (s *Server) listQueues(rc *reqCtx) (int, any, *apiError) {
-	qv := rc.r.URL.Query()
+func (s *Server) listQueues(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	qv := rc.R.URL.Query()
 	status, text := qv.Get("status"), strings.ToLower(qv.Get("q"))
 	if status != "" && !slices.Contains(queueStatuses, queues.Status(status)) {
-		return 0, nil, invalidField("status", "must be one of healthy, degraded, critical")
+		return 0, nil, httpapi.InvalidField("status", "must be one of healthy, degraded, critical")
 	}
 	var matched []queues.Queue
-	for _, d := range s.store().queues.views(rc.now) {
+	for _, d := range s.store().queues.views(rc.Now) {
 		if status != "" && string(d.Status) != status || text != "" && !strings.Contains(d.QueueName, text) {
 			continue
 		}
 		matched = append(matched, d.Queue)
 	}
-	p, e := paginateKeyed(qv, "queues", matched, func(q queues.Queue) string { return q.QueueName }, status, text)
+	p, e := httpapi.PaginateKeyed(qv, "queues", matched, func(q queues.Queue) string { return q.QueueName }, status, text)
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, listBody("queues", p), nil
+	return http.StatusOK, httpapi.ListBody("queues", p), nil
 }
 
-func (s *Server) getQueue(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) getQueue(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	q, e := s.queue(rc)
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, q.view(rc.now), nil
+	return http.StatusOK, q.view(rc.Now), nil
 }
 
-func (s *Server) listDLQ(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) listDLQ(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	q, e := s.queue(rc)
 	if e != nil {
 		return 0, nil, e
 	}
-	qv := rc.r.URL.Query()
+	qv := rc.R.URL.Query()
 	var f queues.Filter
 	f.ErrorContains = qv.Get("error_contains")
 	if v := qv.Get("older_than_seconds"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return 0, nil, invalidField("older_than_seconds", "must be an integer number of seconds")
+			return 0, nil, httpapi.InvalidField("older_than_seconds", "must be an integer number of seconds")
 		}
 		f.OlderThanSeconds = n
 	}
@@ -512,26 +513,26 @@ func (s *Server) listDLQ(rc *reqCtx) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
-	p, e := paginateDLQ(qv, q.letters(df, rc.now), q.name, df.errLower, strconv.FormatInt(f.OlderThanSeconds, 10))
+	p, e := paginateDLQ(qv, q.letters(df, rc.Now), q.name, df.errLower, strconv.FormatInt(f.OlderThanSeconds, 10))
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, listBody("messages", p), nil
+	return http.StatusOK, httpapi.ListBody("messages", p), nil
 }
 
 // paginateDLQ pages dead letters (in DLQ order) by keyset: a page token
 // names the last message of its page, so messages retried or deleted
 // between two pages never make the next page skip others.
-func paginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (page[queues.Message], *apiError) {
+func paginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (httpapi.Page[queues.Message], *httpapi.Error) {
 	bind := core.FilterHash("dlq", filters)
 	var after uint32
 	if tok := qv.Get("page_token"); tok != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(tok)
 		if err != nil || len(raw) != 12 {
-			return page[queues.Message]{}, invalidField("page_token", "is not a page token of this list")
+			return httpapi.Page[queues.Message]{}, httpapi.InvalidField("page_token", "is not a page token of this list")
 		}
 		if binary.BigEndian.Uint64(raw[4:]) != bind {
-			return page[queues.Message]{}, invalidField("page_token", "was made for other filters: keep the filters while paging")
+			return httpapi.Page[queues.Message]{}, httpapi.InvalidField("page_token", "was made for other filters: keep the filters while paging")
 		}
 		after = binary.BigEndian.Uint32(raw[:4])
 	}
@@ -539,11 +540,11 @@ func paginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (page[qu
 	rest := items[start:]
 	// paginate checks page_size and cuts the page from the first message
 	// after the token.
-	p, e := paginate(url.Values{"page_size": qv["page_size"]}, "dlq", rest)
+	p, e := httpapi.Paginate(url.Values{"page_size": qv["page_size"]}, "dlq", rest)
 	if e != nil {
-		return page[queues.Message]{}, e
+		return httpapi.Page[queues.Message]{}, e
 	}
-	out := page[queues.Message]{Items: make([]queues.Message, len(p.Items)), Total: len(items)}
+	out := httpapi.Page[queues.Message]{Items: make([]queues.Message, len(p.Items)), Total: len(items)}
 	for i, m := range p.Items {
 		out.Items[i] = m.Message
 	}
@@ -559,70 +560,70 @@ func paginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (page[qu
 // everything is the filter that matches every dead letter.
 var everything = dlqFilter{}
 
-func (s *Server) retryDLQ(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) retryDLQ(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	q, e := s.queue(rc)
 	if e != nil {
 		return 0, nil, e
 	}
-	id := rc.param("message_id")
-	if e := rc.decodeOptional(&struct{}{}); e != nil {
+	id := rc.Param("message_id")
+	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	m, ok := q.retry(id, everything, rc.now)
+	m, ok := q.retry(id, everything, rc.Now)
 	if !ok {
 		return 0, nil, dlqNotFound(q.name, id)
 	}
 	return http.StatusOK, m, nil
 }
 
-func (s *Server) deleteDLQ(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) deleteDLQ(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	q, e := s.queue(rc)
 	if e != nil {
 		return 0, nil, e
 	}
-	id := rc.param("message_id")
-	if e := rc.decodeOptional(&struct{}{}); e != nil {
+	id := rc.Param("message_id")
+	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	if !q.remove(id, everything, rc.now) {
+	if !q.remove(id, everything, rc.Now) {
 		return 0, nil, dlqNotFound(q.name, id)
 	}
 	return http.StatusNoContent, nil, nil
 }
 
-func dlqNotFound(queue, id string) *apiError {
-	return notFound("message %q is not in the dead-letter queue of %q (retried or deleted already?)", id, queue)
+func dlqNotFound(queue, id string) *httpapi.Error {
+	return httpapi.NotFound("message %q is not in the dead-letter queue of %q (retried or deleted already?)", id, queue)
 }
 
 // bulkDLQ retries (or purges) every dead letter matching the body's filter,
 // each atomically: a message another caller retries or deletes meanwhile
 // is matched but not acted on.
-func (s *Server) bulkDLQ(purge bool) handler {
-	return func(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) bulkDLQ(purge bool) httpapi.Handler {
+	return func(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		q, e := s.queue(rc)
 		if e != nil {
 			return 0, nil, e
 		}
-		if len(rc.body) == 0 {
-			return 0, nil, invalid("a JSON body is required: send {} to act on every dead letter, " +
+		if len(rc.Body) == 0 {
+			return 0, nil, httpapi.Invalid("a JSON body is required: send {} to act on every dead letter, " +
 				"or filter with error_contains and older_than_seconds")
 		}
 		var f queues.Filter
-		if e := rc.decode(&f); e != nil {
+		if e := rc.Decode(&f); e != nil {
 			return 0, nil, e
 		}
 		df, e := newDLQFilter(f)
 		if e != nil {
 			return 0, nil, e
 		}
-		matched := q.letters(df, rc.now)
+		matched := q.letters(df, rc.Now)
 		done := 0
 		for _, m := range matched {
 			var ok bool
 			if purge {
-				ok = q.remove(m.MessageID, df, rc.now)
+				ok = q.remove(m.MessageID, df, rc.Now)
 			} else {
-				_, ok = q.retry(m.MessageID, df, rc.now)
+				_, ok = q.retry(m.MessageID, df, rc.Now)
 			}
 			if ok {
 				done++

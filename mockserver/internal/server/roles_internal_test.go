@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // TestRoleMatrix drives every protected route with no token, with each role
@@ -13,29 +15,29 @@ func TestRoleMatrix(t *testing.T) {
 	t.Parallel()
 	s := New()
 	// A fresh token per request: POST /auth/logout revokes its session.
-	token := func(r role) string {
+	token := func(r httpapi.Role) string {
 		tok, err := s.Token("matrix-"+r.String()+"@example.com", r.String(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return tok
 	}
-	serve := func(rt *route, tok string) int {
-		path := rt.pattern
+	serve := func(rt *httpapi.Route, tok string) int {
+		path := rt.Pattern
 		for strings.Contains(path, "{") {
 			i, j := strings.Index(path, "{"), strings.Index(path, "}")
 			path = path[:i] + "x" + path[j+1:]
 		}
 		var body *strings.Reader
-		if rt.method != "GET" {
+		if rt.Method != "GET" {
 			body = strings.NewReader("{}")
 		}
 		var req *http.Request
 		if body != nil {
-			req = httptest.NewRequest(rt.method, path, body)
+			req = httptest.NewRequest(rt.Method, path, body)
 			req.Header.Set("Content-Type", "application/json")
 		} else {
-			req = httptest.NewRequest(rt.method, path, nil)
+			req = httptest.NewRequest(rt.Method, path, nil)
 		}
 		if tok != "" {
 			req.Header.Set("Authorization", "Bearer "+tok)
@@ -45,21 +47,21 @@ func TestRoleMatrix(t *testing.T) {
 		return rec.Code
 	}
 	checked := 0
-	for _, rt := range s.router.routes {
-		if rt.role == rolePublic {
+	for _, rt := range s.router.Routes() {
+		if rt.Role == httpapi.RolePublic {
 			continue
 		}
 		checked++
-		name := rt.method + " " + rt.pattern
+		name := rt.Method + " " + rt.Pattern
 		if got := serve(rt, ""); got != http.StatusUnauthorized {
 			t.Errorf("%s with no token: %d, want 401", name, got)
 		}
-		for r := roleViewer; r < rt.role; r++ {
+		for r := httpapi.RoleViewer; r < rt.Role; r++ {
 			if got := serve(rt, token(r)); got != http.StatusForbidden {
-				t.Errorf("%s as %s: %d, want 403 (needs %s)", name, r, got, rt.role)
+				t.Errorf("%s as %s: %d, want 403 (needs %s)", name, r, got, rt.Role)
 			}
 		}
-		for r := rt.role; r <= roleAdmin; r++ {
+		for r := rt.Role; r <= httpapi.RoleAdmin; r++ {
 			if got := serve(rt, token(r)); got == http.StatusUnauthorized || got == http.StatusForbidden || got >= 500 {
 				t.Errorf("%s as %s: %d", name, r, got)
 			}
@@ -81,20 +83,20 @@ func TestMutationsNeedOperatorOrMore(t *testing.T) {
 		"POST /auth/logout":                        true,
 	}
 	adminOnly := []string{"/factory/agents", "/upgrade", "/rollback", "/config"}
-	for _, rt := range New().router.routes {
-		name := rt.method + " " + rt.pattern
-		if rt.role == rolePublic || !strings.HasPrefix(rt.pattern, "/api/") && !strings.HasPrefix(rt.pattern, "/auth/") {
+	for _, rt := range New().router.Routes() {
+		name := rt.Method + " " + rt.Pattern
+		if rt.Role == httpapi.RolePublic || !strings.HasPrefix(rt.Pattern, "/api/") && !strings.HasPrefix(rt.Pattern, "/auth/") {
 			continue
 		}
-		if rt.method == "GET" && rt.role != roleViewer {
-			t.Errorf("%s needs %s; every GET is a viewer's", name, rt.role)
+		if rt.Method == "GET" && rt.Role != httpapi.RoleViewer {
+			t.Errorf("%s needs %s; every GET is a viewer's", name, rt.Role)
 		}
-		if rt.method != "GET" && rt.role == roleViewer && !viewerWrites[name] {
+		if rt.Method != "GET" && rt.Role == httpapi.RoleViewer && !viewerWrites[name] {
 			t.Errorf("%s is open to viewers", name)
 		}
 		for _, suffix := range adminOnly {
-			if rt.method != "GET" && strings.HasSuffix(rt.pattern, suffix) && rt.role != roleAdmin {
-				t.Errorf("%s needs %s, want admin", name, rt.role)
+			if rt.Method != "GET" && strings.HasSuffix(rt.Pattern, suffix) && rt.Role != httpapi.RoleAdmin {
+				t.Errorf("%s needs %s, want admin", name, rt.Role)
 			}
 		}
 	}

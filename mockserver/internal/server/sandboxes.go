@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // Sandboxes: isolated copies of the server inside one process, so that
@@ -105,7 +107,7 @@ func (s *Server) serveSandbox(w http.ResponseWriter, r *http.Request, sb *sandbo
 			rid = s.reqPfx + "sb"
 		}
 		w.Header().Set("X-Request-Id", rid)
-		writeError(w, rid, notFound("no sandbox %q: POST /_mock/sandboxes makes one (they go when deleted or unused for %v)", id, s.limits.SandboxIdle))
+		httpapi.WriteError(w, rid, httpapi.NotFound("no sandbox %q: POST /_mock/sandboxes makes one (they go when deleted or unused for %v)", id, s.limits.SandboxIdle))
 		return
 	}
 	r2 := r.Clone(r.Context())
@@ -119,23 +121,23 @@ func (s *Server) serveSandbox(w http.ResponseWriter, r *http.Request, sb *sandbo
 	sb.srv.ServeHTTP(w, r2) // the server's middleware has seen the request already
 }
 
-func (s *Server) sandboxRoutes() []*route {
-	return []*route{
-		{method: "POST", pattern: "/_mock/sandboxes", handle: s.createSandbox},
-		{method: "GET", pattern: "/_mock/sandboxes", handle: s.listSandboxes},
-		{method: "DELETE", pattern: "/_mock/sandboxes/{id}", handle: s.deleteSandbox},
+func (s *Server) sandboxRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "POST", Pattern: "/_mock/sandboxes", Handle: s.createSandbox},
+		{Method: "GET", Pattern: "/_mock/sandboxes", Handle: s.listSandboxes},
+		{Method: "DELETE", Pattern: "/_mock/sandboxes/{id}", Handle: s.deleteSandbox},
 	}
 }
 
-func (s *Server) createSandbox(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) createSandbox(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req struct {
 		Empty bool `json:"empty"`
 	}
-	if e := rc.decodeOptional(&req); e != nil {
+	if e := rc.DecodeOptional(&req); e != nil {
 		return 0, nil, e
 	}
 	if s.sandboxed {
-		return 0, nil, invalid("sandboxes do not nest: make sandboxes at the server's root URL")
+		return 0, nil, httpapi.Invalid("sandboxes do not nest: make sandboxes at the server's root URL")
 	}
 	set := &s.sandboxes
 	set.mu.Lock()
@@ -144,7 +146,7 @@ func (s *Server) createSandbox(rc *reqCtx) (int, any, *apiError) {
 	set.mu.Unlock()
 	endAll(gone)
 	if n >= s.limits.Sandboxes {
-		return 0, nil, conflict("%d sandboxes exist, the most there can be: DELETE /_mock/sandboxes/{id} one you are done with", n)
+		return 0, nil, httpapi.Conflict("%d sandboxes exist, the most there can be: DELETE /_mock/sandboxes/{id} one you are done with", n)
 	}
 	var b [6]byte
 	rand.Read(b[:])
@@ -156,7 +158,7 @@ func (s *Server) createSandbox(rc *reqCtx) (int, any, *apiError) {
 	}
 	srv := New(opts...)
 	if err := srv.SeedErr(); err != nil {
-		return 0, nil, errf(http.StatusInternalServerError, "internal", "the sandbox's seed was refused: %v", err)
+		return 0, nil, httpapi.Errorf(http.StatusInternalServerError, "internal", "the sandbox's seed was refused: %v", err)
 	}
 	now := set.now()
 	sb := &sandbox{srv: srv, used: now, info: SandboxInfo{ID: id, BaseURL: base,
@@ -164,7 +166,7 @@ func (s *Server) createSandbox(rc *reqCtx) (int, any, *apiError) {
 	set.mu.Lock()
 	if len(set.byID) >= s.limits.Sandboxes { // another create came first
 		set.mu.Unlock()
-		return 0, nil, conflict("%d sandboxes exist, the most there can be: DELETE /_mock/sandboxes/{id} one you are done with", s.limits.Sandboxes)
+		return 0, nil, httpapi.Conflict("%d sandboxes exist, the most there can be: DELETE /_mock/sandboxes/{id} one you are done with", s.limits.Sandboxes)
 	}
 	if set.byID == nil {
 		set.byID = map[string]*sandbox{}
@@ -173,11 +175,11 @@ func (s *Server) createSandbox(rc *reqCtx) (int, any, *apiError) {
 	set.mu.Unlock()
 	info := sb.info
 	info.LastUsed = now
-	rc.header = http.Header{"Location": {base}}
+	rc.Header = http.Header{"Location": {base}}
 	return http.StatusCreated, info, nil
 }
 
-func (s *Server) listSandboxes(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) listSandboxes(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	set := &s.sandboxes
 	set.mu.Lock()
 	gone := set.sweep(s.limits.SandboxIdle)
@@ -193,18 +195,18 @@ func (s *Server) listSandboxes(rc *reqCtx) (int, any, *apiError) {
 	return http.StatusOK, map[string]any{"sandboxes": out}, nil
 }
 
-func (s *Server) deleteSandbox(rc *reqCtx) (int, any, *apiError) {
-	if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) deleteSandbox(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	id := rc.param("id")
+	id := rc.Param("id")
 	set := &s.sandboxes
 	set.mu.Lock()
 	sb := set.byID[id]
 	delete(set.byID, id)
 	set.mu.Unlock()
 	if sb == nil {
-		return 0, nil, notFound("no sandbox %q: GET /_mock/sandboxes lists them", id)
+		return 0, nil, httpapi.NotFound("no sandbox %q: GET /_mock/sandboxes lists them", id)
 	}
 	sb.srv.endStreams()
 	return http.StatusNoContent, nil, nil

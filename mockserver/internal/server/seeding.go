@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/queues"
 	"github.com/waooaw/waooaw-go/workflows"
@@ -764,7 +765,7 @@ func (p *seedPlan) planUsers(us []User) {
 			p.problem(path+".email", "%q is given twice (also at %s)", u.Email, first)
 		}
 		p.checkText(path+".name", u.Name, true, maxSeedName)
-		if _, ok := parseRole(u.Role); !ok {
+		if _, ok := httpapi.ParseRole(u.Role); !ok {
 			p.problem(path+".role", "must be viewer, operator or admin, not %q", u.Role)
 		}
 		if u.Sub != "" && u.Sub != subFor(email) {
@@ -777,15 +778,15 @@ func (p *seedPlan) planUsers(us []User) {
 }
 
 // seedRoutes are the seeding control, POST /_mock/seed (api/mock.yaml).
-func (s *Server) seedRoutes() []*route {
-	return []*route{{method: "POST", pattern: "/_mock/seed", handle: s.seedControl, exclusive: true}}
+func (s *Server) seedRoutes() []*httpapi.Route {
+	return []*httpapi.Route{{Method: "POST", Pattern: "/_mock/seed", Handle: s.seedControl, Exclusive: true}}
 }
 
-func (s *Server) seedControl(rc *reqCtx) (int, any, *apiError) {
-	if len(rc.body) == 0 {
-		return 0, nil, invalid("a JSON body is required: a seed such as {\"agents\": [{\"name\": \"Test Agent\"}]}")
+func (s *Server) seedControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	if len(rc.Body) == 0 {
+		return 0, nil, httpapi.Invalid("a JSON body is required: a seed such as {\"agents\": [{\"name\": \"Test Agent\"}]}")
 	}
-	seed, probs := decodeSeed(rc.body)
+	seed, probs := decodeSeed(rc.Body)
 	var res SeedResult
 	if probs == nil {
 		var err error
@@ -794,17 +795,17 @@ func (s *Server) seedControl(rc *reqCtx) (int, any, *apiError) {
 		if errors.As(err, &se) {
 			probs = se.Problems
 		} else if err != nil {
-			return 0, nil, errf(http.StatusInternalServerError, "internal", "seeding: %v", err)
+			return 0, nil, httpapi.Errorf(http.StatusInternalServerError, "internal", "seeding: %v", err)
 		}
 	}
 	if probs != nil {
-		e := invalid("the seed was refused and nothing was added: %s", problemList(probs, maxProblemsShown))
+		e := httpapi.Invalid("the seed was refused and nothing was added: %s", problemList(probs, maxProblemsShown))
 		for _, pr := range probs {
 			field := pr.Path
 			if field == "" {
 				field = "body"
 			}
-			e.details = append(e.details, platform.FieldIssue{Field: field, Issue: pr.Issue})
+			e.Details = append(e.Details, platform.FieldIssue{Field: field, Issue: pr.Issue})
 		}
 		return 0, nil, e
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/waooaw/waooaw-go/factory/template"
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // Sensitive config fields (writeOnly or x-sensitive in a template's config
@@ -31,17 +32,17 @@ func (s *Server) schemaOf(ctx context.Context, id string) json.RawMessage {
 
 // maskJournal has the journal keep rc's body with the sensitive fields of
 // its "config" masked.
-func (rc *reqCtx) maskJournal(schema json.RawMessage) {
+func maskJournal(rc *httpapi.Request, schema json.RawMessage) {
 	if len(template.SensitiveFields(schema)) == 0 {
 		return
 	}
 	var body map[string]json.RawMessage
-	if json.Unmarshal(rc.body, &body) != nil || body["config"] == nil {
+	if json.Unmarshal(rc.Body, &body) != nil || body["config"] == nil {
 		return
 	}
 	body["config"] = template.MaskConfig(schema, body["config"])
 	if b, err := json.Marshal(body); err == nil {
-		rc.journalBody = b
+		rc.JournalBody = b
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/waooaw/waooaw-go/factory/template"
 	"github.com/waooaw/waooaw-go/internal/apicontract"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // DefaultIssuer is the issuer of tokens when none is set (WithIssuer); Start
@@ -27,7 +28,7 @@ const DefaultIssuer = "http://waooaw-mock.local"
 type Server struct {
 	clock       *core.Clock
 	auth        *authority
-	router      router
+	router      httpapi.Router
 	logger      *slog.Logger
 	idem        *idempotency
 	debug       bool // the logger takes debug records: log each request
@@ -208,47 +209,14 @@ func (s *Server) Token(email, role string, ttl time.Duration) (string, error) {
 	if role == "" {
 		role = u.Role
 	}
-	if _, ok := parseRole(role); !ok {
-		return "", invalid("unknown role %q: want viewer, operator or admin", role)
+	if _, ok := httpapi.ParseRole(role); !ok {
+		return "", httpapi.Invalid("unknown role %q: want viewer, operator or admin", role)
 	}
 	if ttl <= 0 {
 		ttl = AccessTokenTTL
 	}
 	tok, _, err := s.auth.mint(u, role, ttl, Audience, s.auth.newSession(u.Sub))
 	return tok, err
-}
-
-// reqCtx is one request on its way through the server.
-type reqCtx struct {
-	s      *Server
-	r      *http.Request
-	params map[string]string
-	id     string
-	who    *principal
-	body   []byte
-	header http.Header // headers the handler adds to its answer
-	now    time.Time
-	// journalBody, when set, is the body the journal keeps instead of the
-	// one sent (sensitive values masked: sensitive.go).
-	journalBody []byte
-}
-
-func (rc *reqCtx) param(name string) string { return rc.params[name] }
-
-// decode decodes the required JSON body into v (strict).
-func (rc *reqCtx) decode(v any) *apiError {
-	if len(rc.body) == 0 {
-		return invalid("a JSON body is required")
-	}
-	return decodeStrict(rc.body, v)
-}
-
-// decodeOptional decodes the body into v when there is one.
-func (rc *reqCtx) decodeOptional(v any) *apiError {
-	if len(rc.body) == 0 {
-		return nil
-	}
-	return decodeStrict(rc.body, v)
 }
 
 // ServeHTTP answers one request.
@@ -287,36 +255,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	rt, params, allowed, perr := s.router.match(r.Method, r.URL)
+	rt, params, allowed, perr := s.router.Match(r.Method, r.URL)
 	switch {
 	case perr != nil:
-		writeError(w, rid, perr)
+		httpapi.WriteError(w, rid, perr)
 		return
 	case rt == nil && len(allowed) > 0:
-		e := errf(http.StatusMethodNotAllowed, "method_not_allowed",
+		e := httpapi.Errorf(http.StatusMethodNotAllowed, "method_not_allowed",
 			"%s is not allowed on %s: use %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))
-		e.header = http.Header{"Allow": {strings.Join(allowed, ", ")}}
-		writeError(w, rid, e)
+		e.Header = http.Header{"Allow": {strings.Join(allowed, ", ")}}
+		httpapi.WriteError(w, rid, e)
 		return
 	case rt == nil:
-		writeError(w, rid, notFound("no route %s %s; nearest: %s", r.Method, r.URL.Path,
-			strings.Join(s.router.nearest(r.URL.Path), ", ")))
+		httpapi.WriteError(w, rid, httpapi.NotFound("no route %s %s; nearest: %s", r.Method, r.URL.Path,
+			strings.Join(s.router.Nearest(r.URL.Path), ", ")))
 		return
 	}
 	switch {
-	case rt.stream:
-		rt.raw(w, r) // holds no transaction: it takes one per look (events.go)
+	case rt.Stream:
+		rt.Raw(w, r) // holds no transaction: it takes one per look (events.go)
 		return
-	case rt.raw != nil:
-		s.transact(rt, func() answer { rt.raw(w, r); return answer{} })
+	case rt.Raw != nil:
+		s.transact(rt, func() answer { rt.Raw(w, r); return answer{} })
 		return
 	}
 	// The body is read before the transaction (a slow sender holds no
 	// state); its errors are answered in their turn, after 401, 403, 404.
 	var body []byte
-	var bodyErr *apiError
+	var bodyErr *httpapi.Error
 	if r.Method != http.MethodGet && r.Method != http.MethodHead { // a GET's body is ignored
-		body, bodyErr = readBody(r)
+		body, bodyErr = httpapi.ReadBody(r)
 		rec.body = body
 	}
 	a := s.transact(rt, func() answer { return s.answer(r, rt, params, rid, body, bodyErr) })
@@ -324,7 +292,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.journalBody != nil {
 		rec.body = a.journalBody
 	}
-	writeAnswer(w, a.status, a.header, a.body)
+	httpapi.WriteAnswer(w, a.status, a.header, a.body)
 }
 
 // answer is a response made inside a transaction, written after it, so
@@ -333,22 +301,22 @@ type answer struct {
 	status int
 	header http.Header
 	body   []byte
-	who    *principal // the caller, when the token was checked
+	who    *httpapi.Caller // the caller, when the token was checked
 	// violation is how the request broke the contract (WithRequestValidation).
 	violation string
 	// journalBody replaces the request body in the journal (reqCtx).
 	journalBody []byte
 }
 
-func errAnswer(rid string, e *apiError) answer {
-	return answer{status: e.status, header: e.header, body: encodeError(rid, e)}
+func errAnswer(rid string, e *httpapi.Error) answer {
+	return answer{status: e.Status, header: e.Header, body: httpapi.EncodeError(rid, e)}
 }
 
 // transact runs fn as one transaction: the state it sees is one
 // generation, which a Reset, Seed or Advance (exclusive) never splits.
 // Every request that reads or changes state runs in one.
-func (s *Server) transact(rt *route, fn func() answer) answer {
-	if rt.exclusive {
+func (s *Server) transact(rt *httpapi.Route, fn func() answer) answer {
+	if rt.Exclusive {
 		s.tx.Lock()
 		defer s.tx.Unlock()
 	} else {
@@ -360,30 +328,30 @@ func (s *Server) transact(rt *route, fn func() answer) answer {
 
 // answer checks and serves a matched request in its transaction: the
 // checks run 401, 403, 404, then 400s, then the handler.
-func (s *Server) answer(r *http.Request, rt *route, params map[string]string, rid string, body []byte, bodyErr *apiError) answer {
-	rc := &reqCtx{s: s, r: r, params: params, id: rid, now: s.clock.Now(), body: body}
-	if rt.role != rolePublic {
+func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]string, rid string, body []byte, bodyErr *httpapi.Error) answer {
+	rc := &httpapi.Request{R: r, Params: params, ID: rid, Now: s.clock.Now(), Body: body}
+	if rt.Role != httpapi.RolePublic {
 		p, e := s.auth.authenticate(r)
 		if e != nil {
 			return errAnswer(rid, e)
 		}
-		if p.role < rt.role {
-			return errAnswer(rid, errf(http.StatusForbidden, "permission_denied",
-				"%s %s needs the %s role; you are %s", r.Method, rt.pattern, rt.role, p.role))
+		if p.Role < rt.Role {
+			return errAnswer(rid, httpapi.Errorf(http.StatusForbidden, "permission_denied",
+				"%s %s needs the %s role; you are %s", r.Method, rt.Pattern, rt.Role, p.Role))
 		}
-		rc.who = p
+		rc.Who = p
 	}
 	a := s.checked(rc, rt, params, rid, bodyErr)
-	a.who, a.journalBody = rc.who, rc.journalBody
+	a.who, a.journalBody = rc.Who, rc.JournalBody
 	return a
 }
 
 // checked is answer once the caller is known.
-func (s *Server) checked(rc *reqCtx, rt *route, params map[string]string, rid string, bodyErr *apiError) answer {
-	r := rc.r
+func (s *Server) checked(rc *httpapi.Request, rt *httpapi.Route, params map[string]string, rid string, bodyErr *httpapi.Error) answer {
+	r := rc.R
 	for name, v := range params {
 		if !validPathID(v) {
-			return errAnswer(rid, invalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
+			return errAnswer(rid, httpapi.InvalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
 		}
 	}
 	// The /_mock/ controls act every time they are called: no replays.
@@ -401,65 +369,65 @@ func (s *Server) checked(rc *reqCtx, rt *route, params map[string]string, rid st
 			return a
 		}
 	}
-	if rt.lookup != nil {
-		if e := rt.lookup(rc); e != nil {
+	if rt.Lookup != nil {
+		if e := rt.Lookup(rc); e != nil {
 			return errAnswer(rid, e)
 		}
 	}
 	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
-		return errAnswer(rid, invalid("malformed query string: %v", err))
+		return errAnswer(rid, httpapi.Invalid("malformed query string: %v", err))
 	}
 	if bodyErr != nil {
 		return errAnswer(rid, bodyErr)
 	}
 	if s.contract != nil && !strings.HasPrefix(r.URL.Path, "/_mock/") {
-		if v := s.contract.CheckRequest(r, rc.body); v != nil {
-			a := errAnswer(rid, invalidField(v.Field, "does not match api/openapi.yaml: "+v.Issue))
+		if v := s.contract.CheckRequest(r, rc.Body); v != nil {
+			a := errAnswer(rid, httpapi.InvalidField(v.Field, "does not match api/openapi.yaml: "+v.Issue))
 			a.violation = v.Error()
 			return a
 		}
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		defer s.changed() // before the answer is written: a read after it is fresh
-	} else if rt.cached {
+	} else if rt.Cached {
 		return s.cached(rc, rt)
 	}
 	if keyed {
-		return s.idem.serve(rc, rt, key)
+		return s.idem.serve(rc, rt, key, func() (int, http.Header, []byte) { return s.run(rc, rt) })
 	}
 	status, hdr, out := s.run(rc, rt)
 	return answer{status: status, header: hdr, body: out}
 }
 
 // run calls the route's handler and encodes its answer.
-func (s *Server) run(rc *reqCtx, rt *route) (status int, hdr http.Header, body []byte) {
+func (s *Server) run(rc *httpapi.Request, rt *httpapi.Route) (status int, hdr http.Header, body []byte) {
 	defer func() {
 		// A handler bug must not take the server down or leave a key in flight.
 		if p := recover(); p != nil {
-			s.logger.Error("mockserver: handler panicked", "route", rt.pattern, "panic", p)
-			e := errf(http.StatusInternalServerError, "internal", "the mock server failed on %s %s: %v", rt.method, rt.pattern, p)
-			status, hdr, body = e.status, nil, encodeError(rc.id, e)
+			s.logger.Error("mockserver: handler panicked", "route", rt.Pattern, "panic", p)
+			e := httpapi.Errorf(http.StatusInternalServerError, "internal", "the mock server failed on %s %s: %v", rt.Method, rt.Pattern, p)
+			status, hdr, body = e.Status, nil, httpapi.EncodeError(rc.ID, e)
 		}
 	}()
-	status, v, e := rt.handle(rc)
+	status, v, e := rt.Handle(rc)
 	if e != nil {
-		for k, vs := range e.header {
-			if rc.header == nil {
-				rc.header = http.Header{}
+		for k, vs := range e.Header {
+			if rc.Header == nil {
+				rc.Header = http.Header{}
 			}
-			rc.header[k] = vs
+			rc.Header[k] = vs
 		}
-		return e.status, rc.header, encodeError(rc.id, e)
+		return e.Status, rc.Header, httpapi.EncodeError(rc.ID, e)
 	}
 	if v == nil {
-		return status, rc.header, nil
+		return status, rc.Header, nil
 	}
-	b, err := encodeChecked(v)
+	b, err := httpapi.EncodeChecked(v)
 	if err != nil {
-		e := errf(http.StatusInternalServerError, "internal", "encoding the answer of %s %s: %v", rt.method, rt.pattern, err)
-		return e.status, nil, encodeError(rc.id, e)
+		e := httpapi.Errorf(http.StatusInternalServerError, "internal", "encoding the answer of %s %s: %v", rt.Method, rt.Pattern, err)
+		return e.Status, nil, httpapi.EncodeError(rc.ID, e)
 	}
-	return status, rc.header, append(b, '\n')
+	return status, rc.Header, append(b, '\n')
 }
 
 func isMutation(method string) bool {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/waooaw/waooaw-go/factory/template"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/servicing"
 )
@@ -453,28 +454,28 @@ func (st *servicingStore) versions(a platform.Agent) servicing.Versions {
 
 // servicingRoutes are the routes of servicing: versions, upgrades,
 // rollbacks, config and history.
-func (s *Server) servicingRoutes() []*route {
-	return []*route{
-		{method: "GET", pattern: "/api/platform/agents/{id}/versions", role: roleViewer, lookup: s.agentExists, handle: s.agentVersions},
-		{method: "POST", pattern: "/api/platform/agents/{id}/upgrade", role: roleAdmin, lookup: s.agentExists, handle: s.upgradeAgent},
-		{method: "POST", pattern: "/api/platform/agents/{id}/rollback", role: roleAdmin, lookup: s.agentExists, handle: s.rollbackAgent},
-		{method: "GET", pattern: "/api/platform/agents/{id}/config", role: roleViewer, lookup: s.agentExists, handle: s.getAgentConfig},
-		{method: "PATCH", pattern: "/api/platform/agents/{id}/config", role: roleAdmin, lookup: s.agentExists, handle: s.patchAgentConfig},
-		{method: "GET", pattern: "/api/platform/upgrades/{id}", role: roleViewer, handle: s.getUpgrade},
-		{method: "GET", pattern: "/api/platform/servicing/history", role: roleViewer, handle: s.servicingHistory},
+func (s *Server) servicingRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "GET", Pattern: "/api/platform/agents/{id}/versions", Role: httpapi.RoleViewer, Lookup: s.agentExists, Handle: s.agentVersions},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/upgrade", Role: httpapi.RoleAdmin, Lookup: s.agentExists, Handle: s.upgradeAgent},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/rollback", Role: httpapi.RoleAdmin, Lookup: s.agentExists, Handle: s.rollbackAgent},
+		{Method: "GET", Pattern: "/api/platform/agents/{id}/config", Role: httpapi.RoleViewer, Lookup: s.agentExists, Handle: s.getAgentConfig},
+		{Method: "PATCH", Pattern: "/api/platform/agents/{id}/config", Role: httpapi.RoleAdmin, Lookup: s.agentExists, Handle: s.patchAgentConfig},
+		{Method: "GET", Pattern: "/api/platform/upgrades/{id}", Role: httpapi.RoleViewer, Handle: s.getUpgrade},
+		{Method: "GET", Pattern: "/api/platform/servicing/history", Role: httpapi.RoleViewer, Handle: s.servicingHistory},
 	}
 }
 
 // agent is the path's agent, settled to now.
-func (s *Server) agent(rc *reqCtx) (platform.Agent, *apiError) {
-	a, ok := s.store().agents.get(rc.param("id"), rc.now)
+func (s *Server) agent(rc *httpapi.Request) (platform.Agent, *httpapi.Error) {
+	a, ok := s.store().agents.get(rc.Param("id"), rc.Now)
 	if !ok {
-		return platform.Agent{}, notFound("agent %q not found", rc.param("id"))
+		return platform.Agent{}, httpapi.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return a, nil
 }
 
-func (s *Server) agentVersions(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) agentVersions(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	a, e := s.agent(rc)
 	if e != nil {
 		return 0, nil, e
@@ -482,10 +483,10 @@ func (s *Server) agentVersions(rc *reqCtx) (int, any, *apiError) {
 	return http.StatusOK, s.store().servicing.versions(a), nil
 }
 
-func (s *Server) getUpgrade(rc *reqCtx) (int, any, *apiError) {
-	u, ok := s.store().servicing.get(rc.param("id"), rc.now)
+func (s *Server) getUpgrade(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	u, ok := s.store().servicing.get(rc.Param("id"), rc.Now)
 	if !ok {
-		return 0, nil, notFound("upgrade %q not found", rc.param("id"))
+		return 0, nil, httpapi.NotFound("upgrade %q not found", rc.Param("id"))
 	}
 	return http.StatusOK, u, nil
 }
@@ -493,18 +494,18 @@ func (s *Server) getUpgrade(rc *reqCtx) (int, any, *apiError) {
 var upgradeStatuses = []servicing.UpgradeStatus{servicing.UpgradePending, servicing.UpgradeInProgress,
 	servicing.UpgradeCompleted, servicing.UpgradeFailed, servicing.UpgradeRollingBack, servicing.UpgradeRolledBack}
 
-func (s *Server) servicingHistory(rc *reqCtx) (int, any, *apiError) {
-	q := rc.r.URL.Query()
+func (s *Server) servicingHistory(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	q := rc.R.URL.Query()
 	agentID, status := q.Get("agent_id"), servicing.UpgradeStatus(q.Get("status"))
 	if status != "" && !slices.Contains(upgradeStatuses, status) {
-		return 0, nil, invalidField("status", "must be one of pending, in_progress, completed, failed, rolling_back, rolled_back")
+		return 0, nil, httpapi.InvalidField("status", "must be one of pending, in_progress, completed, failed, rolling_back, rolled_back")
 	}
-	items := s.store().servicing.history(agentID, status, rc.now)
-	p, e := paginateKeyed(q, "servicing.history", items, func(h servicing.HistoryEntry) string { return h.UpgradeID }, agentID, string(status))
+	items := s.store().servicing.history(agentID, status, rc.Now)
+	p, e := httpapi.PaginateKeyed(q, "servicing.history", items, func(h servicing.HistoryEntry) string { return h.UpgradeID }, agentID, string(status))
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, listBody("history", p), nil
+	return http.StatusOK, httpapi.ListBody("history", p), nil
 }
 
 // upgradeBody is the body of POST …/upgrade as the server reads it.
@@ -560,19 +561,19 @@ func (b upgradeBody) check() (*servicing.AutoRollback, []template.Issue) {
 
 // upgradable is the 409 for an agent that cannot start an upgrade now: one
 // in progress, or a state other than online and offline. st.mu is held.
-func (st *servicingStore) upgradable(a platform.Agent, verb string, now time.Time) *apiError {
+func (st *servicingStore) upgradable(a platform.Agent, verb string, now time.Time) *httpapi.Error {
 	if o := st.lastOp(a.AgentID); o != nil && !o.ended(now) {
-		return conflict("cannot %s agent %q: upgrade %s (%s→%s) is %s; wait for it to end",
+		return httpapi.Conflict("cannot %s agent %q: upgrade %s (%s→%s) is %s; wait for it to end",
 			verb, a.AgentID, o.id, o.from, o.to, o.view(now).Status)
 	}
 	if a.Status != platform.AgentOnline && a.Status != platform.AgentOffline {
-		return conflict("cannot %s agent %q: it is %s; upgrade or roll back an online or offline agent", verb, a.AgentID, a.Status)
+		return httpapi.Conflict("cannot %s agent %q: it is %s; upgrade or roll back an online or offline agent", verb, a.AgentID, a.Status)
 	}
 	return nil
 }
 
 // unknownVersion is the 400 of a target_version the agent does not have.
-func unknownVersion(a platform.Agent, line []release, v string) *apiError {
+func unknownVersion(a platform.Agent, line []release, v string) *httpapi.Error {
 	names := make([]string, len(line))
 	for i, r := range line {
 		names[i] = r.version
@@ -586,20 +587,20 @@ func unknownVersion(a platform.Agent, line []release, v string) *apiError {
 
 // begin plans an upgrade or rollback of agent a to line[target], stores it
 // and schedules its effect on the agent; st.mu is held.
-func (s *Server) begin(st *stores, rc *reqCtx, a platform.Agent, line []release, target int, p upgradePlan) servicing.Upgrade {
+func (s *Server) begin(st *stores, rc *httpapi.Request, a platform.Agent, line []release, target int, p upgradePlan) servicing.Upgrade {
 	cur := releaseIndex(line, a.Version)
-	p.agentID, p.agentName, p.from, p.to, p.by = a.AgentID, a.Name, a.Version, line[target].version, rc.who.email
+	p.agentID, p.agentName, p.from, p.to, p.by = a.AgentID, a.Name, a.Version, line[target].version, rc.Who.Email
 	p.toBad = line[target].bad
-	o := planUpgrade(p, rc.now)
+	o := planUpgrade(p, rc.Now)
 	st.servicing.add(o)
 	if !o.completes() {
-		return o.view(rc.now)
+		return o.view(rc.Now)
 	}
 	fromBad := cur >= 0 && line[cur].bad
 	var restore agentFigures
 	if p.toBad && !fromBad {
 		// Keep the figures of the last good build, to restore them.
-		if full, ok := st.agents.state(a.AgentID, rc.now); ok {
+		if full, ok := st.agents.state(a.AgentID, rc.Now); ok {
 			st.servicing.healthy[a.AgentID] = agentFigures{full.Health, full.errRate, full.p95MS}
 		}
 	}
@@ -619,21 +620,21 @@ func (s *Server) begin(st *stores, rc *reqCtx, a platform.Agent, line []release,
 			ag.Health, ag.errRate, ag.p95MS = restore.health, restore.errRate, restore.p95MS
 		}
 	})
-	return o.view(rc.now)
+	return o.view(rc.Now)
 }
 
 // accepted is the 202 of a started upgrade, with its Location.
-func accepted(rc *reqCtx, u servicing.Upgrade) (int, any, *apiError) {
-	rc.header = http.Header{"Location": {"/api/platform/upgrades/" + u.UpgradeID}}
+func accepted(rc *httpapi.Request, u servicing.Upgrade) (int, any, *httpapi.Error) {
+	rc.Header = http.Header{"Location": {"/api/platform/upgrades/" + u.UpgradeID}}
 	return http.StatusAccepted, u, nil
 }
 
 // upgradeAgent starts an upgrade: checks run 400 (the body, a version the
 // agent does not have), then 409 (an upgrade in progress, an agent neither
 // online nor offline, a target that is not newer).
-func (s *Server) upgradeAgent(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) upgradeAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var b upgradeBody
-	if e := rc.decode(&b); e != nil {
+	if e := rc.Decode(&b); e != nil {
 		return 0, nil, e
 	}
 	auto, issues := b.check()
@@ -652,14 +653,14 @@ func (s *Server) upgradeAgent(rc *reqCtx) (int, any, *apiError) {
 	if target < 0 {
 		return 0, nil, unknownVersion(a, line, b.TargetVersion)
 	}
-	if e := st.servicing.upgradable(a, "upgrade", rc.now); e != nil {
+	if e := st.servicing.upgradable(a, "upgrade", rc.Now); e != nil {
 		return 0, nil, e
 	}
 	switch cur := releaseIndex(line, a.Version); {
 	case target == cur:
-		return 0, nil, conflict("agent %q already runs %s", a.AgentID, a.Version)
+		return 0, nil, httpapi.Conflict("agent %q already runs %s", a.AgentID, a.Version)
 	case target < cur:
-		return 0, nil, conflict("%s is older than agent %q's current version %s: roll back instead (POST /api/platform/agents/%s/rollback)",
+		return 0, nil, httpapi.Conflict("%s is older than agent %q's current version %s: roll back instead (POST /api/platform/agents/%s/rollback)",
 			b.TargetVersion, a.AgentID, a.Version, a.AgentID)
 	}
 	u := s.begin(st, rc, a, line, target, upgradePlan{kind: servicing.KindUpgrade, strategy: b.Strategy, auto: auto, reason: b.Reason})
@@ -670,12 +671,12 @@ func (s *Server) upgradeAgent(rc *reqCtx) (int, any, *apiError) {
 // (or to a given one the agent ran before): 400 for the body or a version
 // the agent does not have, 409 for an upgrade in progress, an agent neither
 // online nor offline, nothing to roll back to, or a version it never ran.
-func (s *Server) rollbackAgent(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) rollbackAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var b struct {
 		TargetVersion string `json:"target_version"`
 		Reason        string `json:"reason"`
 	}
-	if e := rc.decode(&b); e != nil {
+	if e := rc.Decode(&b); e != nil {
 		return 0, nil, e
 	}
 	var issues []template.Issue
@@ -699,25 +700,25 @@ func (s *Server) rollbackAgent(rc *reqCtx) (int, any, *apiError) {
 	if b.TargetVersion != "" && releaseIndex(line, b.TargetVersion) < 0 {
 		return 0, nil, unknownVersion(a, line, b.TargetVersion)
 	}
-	if e := st.servicing.upgradable(a, "roll back", rc.now); e != nil {
+	if e := st.servicing.upgradable(a, "roll back", rc.Now); e != nil {
 		return 0, nil, e
 	}
-	ran := st.servicing.ran(a, rc.now)
+	ran := st.servicing.ran(a, rc.Now)
 	earlier := ran[:len(ran)-1]
 	if len(earlier) == 0 {
-		return 0, nil, conflict("cannot roll back agent %q: it has run no version before %s", a.AgentID, a.Version)
+		return 0, nil, httpapi.Conflict("cannot roll back agent %q: it has run no version before %s", a.AgentID, a.Version)
 	}
 	to := earlier[len(earlier)-1]
 	if b.TargetVersion != "" {
 		if !slices.Contains(earlier, b.TargetVersion) {
-			return 0, nil, conflict("cannot roll back agent %q to %s: it has not run it before %s; it ran %s",
+			return 0, nil, httpapi.Conflict("cannot roll back agent %q to %s: it has not run it before %s; it ran %s",
 				a.AgentID, b.TargetVersion, a.Version, strings.Join(earlier, ", "))
 		}
 		to = b.TargetVersion
 	}
 	target := releaseIndex(line, to)
 	if target < 0 {
-		return 0, nil, conflict("cannot roll back agent %q to %s: the version is no longer available", a.AgentID, to)
+		return 0, nil, httpapi.Conflict("cannot roll back agent %q to %s: the version is no longer available", a.AgentID, to)
 	}
 	u := s.begin(st, rc, a, line, target, upgradePlan{kind: servicing.KindRollback, strategy: servicing.StrategyBlueGreen, reason: b.Reason})
 	return accepted(rc, u)
@@ -780,8 +781,8 @@ func (st *servicingStore) genericSchema() (*template.ConfigSchema, error) {
 }
 
 // agentTemplate is the template agent a was made from.
-func (s *Server) agentTemplate(rc *reqCtx, a platform.Agent) (template.Template, *apiError) {
-	t, err := s.templateSource().Get(rc.r.Context(), a.TemplateID)
+func (s *Server) agentTemplate(rc *httpapi.Request, a platform.Agent) (template.Template, *httpapi.Error) {
+	t, err := s.templateSource().Get(rc.R.Context(), a.TemplateID)
 	if err == nil && t == nil {
 		err = errors.New("the source returned no template")
 	}
@@ -793,7 +794,7 @@ func (s *Server) agentTemplate(rc *reqCtx, a platform.Agent) (template.Template,
 
 // configOf is agent a's config: its template's default config (or the
 // generic one) until it is first changed.
-func (s *Server) configOf(rc *reqCtx, st *stores, a platform.Agent) (agentConfig, *apiError) {
+func (s *Server) configOf(rc *httpapi.Request, st *stores, a platform.Agent) (agentConfig, *httpapi.Error) {
 	if c, ok := st.servicing.config(a.AgentID); ok {
 		return c, nil
 	}
@@ -803,7 +804,7 @@ func (s *Server) configOf(rc *reqCtx, st *stores, a platform.Agent) (agentConfig
 		if e != nil {
 			return agentConfig{}, e
 		}
-		d, err := t.Describe(rc.r.Context())
+		d, err := t.Describe(rc.R.Context())
 		if err != nil {
 			return agentConfig{}, templateFailure(err)
 		}
@@ -816,7 +817,7 @@ func (s *Server) configOf(rc *reqCtx, st *stores, a platform.Agent) (agentConfig
 	return st.servicing.initConfig(a.AgentID, agentConfig{version: 1, config: cfg, updated: a.CreatedAt}), nil
 }
 
-func (s *Server) getAgentConfig(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) getAgentConfig(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	a, e := s.agent(rc)
 	if e != nil {
 		return 0, nil, e
@@ -825,38 +826,38 @@ func (s *Server) getAgentConfig(rc *reqCtx) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
-	schema := s.schemaOf(rc.r.Context(), a.TemplateID)
+	schema := s.schemaOf(rc.R.Context(), a.TemplateID)
 	return http.StatusOK, servicing.Config{AgentID: a.AgentID, ConfigVersion: c.version, Config: shown(schema, c.config), UpdatedAt: c.updated}, nil
 }
 
 // patchAgentConfig merges the body's config (an RFC 7386 merge patch) into
 // the agent's config, validates the result against the agent's template (or
 // the generic schema) and applies it: all of it, or nothing.
-func (s *Server) patchAgentConfig(rc *reqCtx) (int, any, *apiError) {
+func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var b struct {
 		Config json.RawMessage `json:"config"`
 		Reason string          `json:"reason"`
 	}
-	if e := rc.decode(&b); e != nil {
+	if e := rc.Decode(&b); e != nil {
 		return 0, nil, e
 	}
 	if t := bytes.TrimSpace(b.Config); len(t) == 0 || string(t) == "null" {
-		return 0, nil, invalidField("config", "is required: a JSON object, the merge patch of the agent's config (RFC 7386)")
+		return 0, nil, httpapi.InvalidField("config", "is required: a JSON object, the merge patch of the agent's config (RFC 7386)")
 	}
 	patch, err := template.DecodeObject(b.Config)
 	if err != nil {
-		return 0, nil, invalidField("config", err.Error()+": send the merge patch of the agent's config (RFC 7386)")
+		return 0, nil, httpapi.InvalidField("config", err.Error()+": send the merge patch of the agent's config (RFC 7386)")
 	}
 	if utf8.RuneCountInString(b.Reason) > maxReasonChars {
-		return 0, nil, invalidField("reason", "must be at most 500 characters")
+		return 0, nil, httpapi.InvalidField("reason", "must be at most 500 characters")
 	}
 	st := s.store()
 	a, e := s.agent(rc)
 	if e != nil {
 		return 0, nil, e
 	}
-	schema := s.schemaOf(rc.r.Context(), a.TemplateID)
-	rc.maskJournal(schema)
+	schema := s.schemaOf(rc.R.Context(), a.TemplateID)
+	maskJournal(rc, schema)
 	template.DropMasked(schema, patch)
 	for range configCommitAttempts {
 		cur, e := s.configOf(rc, st, a)
@@ -867,24 +868,24 @@ func (s *Server) patchAgentConfig(rc *reqCtx) (int, any, *apiError) {
 		if e := s.validateConfig(rc, st, a, merged); e != nil {
 			return 0, nil, e
 		}
-		next, ok := st.servicing.setConfig(a.AgentID, cur.version, merged, rc.now)
+		next, ok := st.servicing.setConfig(a.AgentID, cur.version, merged, rc.Now)
 		if !ok {
 			continue // another patch came first: merge into its result
 		}
 		return http.StatusOK, servicing.ConfigUpdate{
-			AgentID: a.AgentID, ConfigVersion: next.version, AppliedAt: rc.now,
+			AgentID: a.AgentID, ConfigVersion: next.version, AppliedAt: rc.Now,
 			AgentReloaded: true, DowntimeSeconds: 0, Config: shown(schema, next.config),
 		}, nil
 	}
-	return 0, nil, conflict("agent %q's config kept changing while this patch was applied: send it again", a.AgentID)
+	return 0, nil, httpapi.Conflict("agent %q's config kept changing while this patch was applied: send it again", a.AgentID)
 }
 
 // validateConfig checks agent a's whole config cfg: 400 with every problem
 // under "config." when it does not pass.
-func (s *Server) validateConfig(rc *reqCtx, st *stores, a platform.Agent, cfg map[string]any) *apiError {
+func (s *Server) validateConfig(rc *httpapi.Request, st *stores, a platform.Agent, cfg map[string]any) *httpapi.Error {
 	raw, err := json.Marshal(cfg)
 	if err != nil {
-		return invalidField("config", "cannot be encoded: "+err.Error())
+		return httpapi.InvalidField("config", "cannot be encoded: "+err.Error())
 	}
 	var issues []template.Issue
 	if a.TemplateID != "" {
@@ -892,13 +893,13 @@ func (s *Server) validateConfig(rc *reqCtx, st *stores, a platform.Agent, cfg ma
 		if e != nil {
 			return e
 		}
-		if issues, err = t.Validate(rc.r.Context(), raw); err != nil {
+		if issues, err = t.Validate(rc.R.Context(), raw); err != nil {
 			return templateFailure(err)
 		}
 	} else {
 		schema, err := st.servicing.genericSchema()
 		if err != nil {
-			return errf(http.StatusInternalServerError, "internal", "the generic agent config schema: %v", err)
+			return httpapi.Errorf(http.StatusInternalServerError, "internal", "the generic agent config schema: %v", err)
 		}
 		issues = schema.Validate(raw)
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/workflows"
 )
@@ -259,12 +260,12 @@ const (
 //	cancel: pending, running, paused  → cancelled (unfinished tasks too)
 //
 // Anything else is a conflict naming the current status.
-func (st *workflowStore) act(id string, act wfAction, now time.Time) (workflows.Workflow, *apiError) {
+func (st *workflowStore) act(id string, act wfAction, now time.Time) (workflows.Workflow, *httpapi.Error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	w, ok := st.byID[id]
 	if !ok {
-		return workflows.Workflow{}, notFound("workflow %q not found", id)
+		return workflows.Workflow{}, httpapi.NotFound("workflow %q not found", id)
 	}
 	w.settle(now)
 	from := w.w.Status
@@ -284,7 +285,7 @@ func (st *workflowStore) act(id string, act wfAction, now time.Time) (workflows.
 			}
 		}
 	default:
-		return workflows.Workflow{}, conflict("cannot %s workflow %q: it is %s (%s)", act, id, from, wfActionRule[act])
+		return workflows.Workflow{}, httpapi.Conflict("cannot %s workflow %q: it is %s (%s)", act, id, from, wfActionRule[act])
 	}
 	return w.view(), nil
 }
@@ -298,24 +299,24 @@ var wfActionRule = map[wfAction]string{
 // retry runs the failed task of a failed workflow again: the task restarts
 // at now with its retry count one higher, the workflow is running, and the
 // task's dependents follow once it completes.
-func (st *workflowStore) retry(id, taskID string, now time.Time) (workflows.Workflow, *apiError) {
+func (st *workflowStore) retry(id, taskID string, now time.Time) (workflows.Workflow, *httpapi.Error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	w, ok := st.byID[id]
 	if !ok {
-		return workflows.Workflow{}, notFound("workflow %q not found", id)
+		return workflows.Workflow{}, httpapi.NotFound("workflow %q not found", id)
 	}
 	i := slices.IndexFunc(w.tasks, func(k *wfTask) bool { return k.TaskID == taskID })
 	if i < 0 {
-		return workflows.Workflow{}, notFound("task %q not found in workflow %q", taskID, id)
+		return workflows.Workflow{}, httpapi.NotFound("task %q not found in workflow %q", taskID, id)
 	}
 	w.settle(now)
 	k := w.tasks[i]
 	if k.Status != workflows.TaskFailed {
-		return workflows.Workflow{}, conflict("cannot retry task %q of workflow %q: the task is %s (only a failed task can be retried)", taskID, id, k.Status)
+		return workflows.Workflow{}, httpapi.Conflict("cannot retry task %q of workflow %q: the task is %s (only a failed task can be retried)", taskID, id, k.Status)
 	}
 	if w.w.Status != workflows.StatusFailed {
-		return workflows.Workflow{}, conflict("cannot retry task %q: workflow %q is %s (tasks are retried only in a failed workflow)", taskID, id, w.w.Status)
+		return workflows.Workflow{}, httpapi.Conflict("cannot retry task %q: workflow %q is %s (tasks are retried only in a failed workflow)", taskID, id, w.w.Status)
 	}
 	k.Status, k.StartedAt, k.CompletedAt, k.Error, k.run = workflows.TaskRunning, tp(now), nil, "", 0
 	k.RetryCount++
@@ -324,34 +325,34 @@ func (st *workflowStore) retry(id, taskID string, now time.Time) (workflows.Work
 }
 
 // workflowRoutes are the orchestration workflow routes.
-func (s *Server) workflowRoutes() []*route {
+func (s *Server) workflowRoutes() []*httpapi.Route {
 	const base = "/api/platform/orchestration/workflows"
-	return []*route{
-		{method: "GET", pattern: base, role: roleViewer, handle: s.listWorkflows},
-		{method: "GET", pattern: base + "/{id}", role: roleViewer, handle: s.getWorkflow},
-		{method: "POST", pattern: base + "/{id}/pause", role: roleOperator, lookup: s.workflowExists, handle: s.workflowAction(wfPause)},
-		{method: "POST", pattern: base + "/{id}/resume", role: roleOperator, lookup: s.workflowExists, handle: s.workflowAction(wfResume)},
-		{method: "POST", pattern: base + "/{id}/cancel", role: roleOperator, lookup: s.workflowExists, handle: s.workflowAction(wfCancel)},
-		{method: "POST", pattern: base + "/{id}/tasks/{task_id}/retry", role: roleOperator, lookup: s.workflowTaskExists, handle: s.retryWorkflowTask},
+	return []*httpapi.Route{
+		{Method: "GET", Pattern: base, Role: httpapi.RoleViewer, Handle: s.listWorkflows},
+		{Method: "GET", Pattern: base + "/{id}", Role: httpapi.RoleViewer, Handle: s.getWorkflow},
+		{Method: "POST", Pattern: base + "/{id}/pause", Role: httpapi.RoleOperator, Lookup: s.workflowExists, Handle: s.workflowAction(wfPause)},
+		{Method: "POST", Pattern: base + "/{id}/resume", Role: httpapi.RoleOperator, Lookup: s.workflowExists, Handle: s.workflowAction(wfResume)},
+		{Method: "POST", Pattern: base + "/{id}/cancel", Role: httpapi.RoleOperator, Lookup: s.workflowExists, Handle: s.workflowAction(wfCancel)},
+		{Method: "POST", Pattern: base + "/{id}/tasks/{task_id}/retry", Role: httpapi.RoleOperator, Lookup: s.workflowTaskExists, Handle: s.retryWorkflowTask},
 	}
 }
 
 // workflowExists is the 404 check of the {id} workflow routes.
-func (s *Server) workflowExists(rc *reqCtx) *apiError {
-	if ok, _ := s.store().workflows.has(rc.param("id"), ""); !ok {
-		return notFound("workflow %q not found", rc.param("id"))
+func (s *Server) workflowExists(rc *httpapi.Request) *httpapi.Error {
+	if ok, _ := s.store().workflows.has(rc.Param("id"), ""); !ok {
+		return httpapi.NotFound("workflow %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
 // workflowTaskExists is the 404 check of the {id}/tasks/{task_id} routes.
-func (s *Server) workflowTaskExists(rc *reqCtx) *apiError {
-	id, taskID := rc.param("id"), rc.param("task_id")
+func (s *Server) workflowTaskExists(rc *httpapi.Request) *httpapi.Error {
+	id, taskID := rc.Param("id"), rc.Param("task_id")
 	switch wf, task := s.store().workflows.has(id, taskID); {
 	case !wf:
-		return notFound("workflow %q not found", id)
+		return httpapi.NotFound("workflow %q not found", id)
 	case !task:
-		return notFound("task %q not found in workflow %q", taskID, id)
+		return httpapi.NotFound("task %q not found in workflow %q", taskID, id)
 	}
 	return nil
 }
@@ -359,13 +360,13 @@ func (s *Server) workflowTaskExists(rc *reqCtx) *apiError {
 var workflowStatuses = []workflows.Status{workflows.StatusPending, workflows.StatusRunning, workflows.StatusPaused,
 	workflows.StatusCompleted, workflows.StatusFailed, workflows.StatusCancelled}
 
-func (s *Server) listWorkflows(rc *reqCtx) (int, any, *apiError) {
-	q := rc.r.URL.Query()
+func (s *Server) listWorkflows(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	q := rc.R.URL.Query()
 	status, customer := q.Get("status"), q.Get("customer_id")
 	if status != "" && !slices.Contains(workflowStatuses, workflows.Status(status)) {
-		return 0, nil, invalidField("status", "must be one of pending, running, paused, completed, failed, cancelled")
+		return 0, nil, httpapi.InvalidField("status", "must be one of pending, running, paused, completed, failed, cancelled")
 	}
-	all := s.store().workflows.list(rc.now)
+	all := s.store().workflows.list(rc.Now)
 	matched := all[:0]
 	for _, w := range all {
 		if status != "" && string(w.Status) != status || customer != "" && w.CustomerID != customer {
@@ -373,27 +374,27 @@ func (s *Server) listWorkflows(rc *reqCtx) (int, any, *apiError) {
 		}
 		matched = append(matched, w)
 	}
-	p, e := paginateKeyed(q, "workflows", matched, func(w workflows.Workflow) string { return w.WorkflowID }, status, customer)
+	p, e := httpapi.PaginateKeyed(q, "workflows", matched, func(w workflows.Workflow) string { return w.WorkflowID }, status, customer)
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, listBody("workflows", p), nil
+	return http.StatusOK, httpapi.ListBody("workflows", p), nil
 }
 
-func (s *Server) getWorkflow(rc *reqCtx) (int, any, *apiError) {
-	w, ok := s.store().workflows.get(rc.param("id"), rc.now)
+func (s *Server) getWorkflow(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	w, ok := s.store().workflows.get(rc.Param("id"), rc.Now)
 	if !ok {
-		return 0, nil, notFound("workflow %q not found", rc.param("id"))
+		return 0, nil, httpapi.NotFound("workflow %q not found", rc.Param("id"))
 	}
 	return http.StatusOK, w, nil
 }
 
-func (s *Server) workflowAction(act wfAction) handler {
-	return func(rc *reqCtx) (int, any, *apiError) {
-		if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) workflowAction(act wfAction) httpapi.Handler {
+	return func(rc *httpapi.Request) (int, any, *httpapi.Error) {
+		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
-		w, e := s.store().workflows.act(rc.param("id"), act, rc.now)
+		w, e := s.store().workflows.act(rc.Param("id"), act, rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}
@@ -401,12 +402,12 @@ func (s *Server) workflowAction(act wfAction) handler {
 	}
 }
 
-func (s *Server) retryWorkflowTask(rc *reqCtx) (int, any, *apiError) {
-	id, taskID := rc.param("id"), rc.param("task_id")
-	if e := rc.decodeOptional(&struct{}{}); e != nil {
+func (s *Server) retryWorkflowTask(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	id, taskID := rc.Param("id"), rc.Param("task_id")
+	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	w, e := s.store().workflows.retry(id, taskID, rc.now)
+	w, e := s.store().workflows.retry(id, taskID, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}

@@ -214,7 +214,7 @@ func TestWorkflowEdgeCases(t *testing.T) {
 	if _, e := st.retry("w", "a", now); e != nil {
 		t.Fatal(e)
 	}
-	if _, e := st.retry("w", "b", now); e == nil || e.status != 409 {
+	if _, e := st.retry("w", "b", now); e == nil || e.Status != 409 {
 		t.Errorf("retry in a running workflow: %v, want 409", e)
 	}
 	if got, _ := st.get("w", now.Add(time.Minute)); got.Status != workflows.StatusFailed || got.CompletedTasks != 1 {

@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"net/http"
@@ -8,80 +8,83 @@ import (
 	"time"
 )
 
-// role is what a caller may do; each route needs one.
-type role int
+// Role is what a caller may do; each route needs one.
+type Role int
 
+// The roles, each allowed what the ones before it are.
 const (
-	rolePublic role = iota // no token needed
-	roleViewer
-	roleOperator
-	roleAdmin
+	RolePublic Role = iota // no token needed
+	RoleViewer
+	RoleOperator
+	RoleAdmin
 )
 
-func (r role) String() string {
+func (r Role) String() string {
 	return [...]string{"public", "viewer", "operator", "admin"}[r]
 }
 
-func parseRole(s string) (role, bool) {
+// ParseRole reads a role as tokens and users carry it.
+func ParseRole(s string) (Role, bool) {
 	switch s {
 	case "viewer":
-		return roleViewer, true
+		return RoleViewer, true
 	case "operator":
-		return roleOperator, true
+		return RoleOperator, true
 	case "admin":
-		return roleAdmin, true
+		return RoleAdmin, true
 	}
 	return 0, false
 }
 
-// handler answers a matched request: a status and a value to encode as
-// JSON (nil for no body), or an *apiError.
-type handler func(rc *reqCtx) (int, any, *apiError)
+// Handler answers a matched request: a status and a value to encode as
+// JSON (nil for no body), or an *Error.
+type Handler func(rc *Request) (int, any, *Error)
 
-// route is one method and path pattern; "{name}" segments match one
+// Route is one method and path pattern; "{name}" segments match one
 // non-empty path segment.
-type route struct {
-	method  string
-	pattern string
-	role    role
-	handle  handler
-	raw     http.HandlerFunc // instead of handle: writes its own answer
-	// lookup, when set, answers 404 for path resources that do not exist,
+type Route struct {
+	Method  string
+	Pattern string
+	Role    Role
+	Handle  Handler
+	Raw     http.HandlerFunc // instead of Handle: writes its own answer
+	// Lookup, when set, answers 404 for path resources that do not exist,
 	// before the body is read: checks run 401, 403, 404, then 400s, 409.
-	lookup func(rc *reqCtx) *apiError
-	// exclusive routes replace or move the whole state (reset, seed, clock):
+	Lookup func(rc *Request) *Error
+	// Exclusive routes replace or move the whole state (reset, seed, clock):
 	// they run alone, no other request in flight.
-	exclusive bool
-	// stream routes (the event stream) hold no transaction while they run.
-	stream bool
-	// cached reads keep their answers per state generation (cache.go);
-	// stable says until when an answer holds as the clock moves.
-	cached bool
-	stable func(s *Server, now time.Time) time.Time
+	Exclusive bool
+	// Stream routes (the event stream) hold no transaction while they run.
+	Stream bool
+	// Cached reads keep their answers per state generation; Stable says
+	// until when an answer holds as the clock moves.
+	Cached bool
+	Stable func(now time.Time) time.Time
 	segs   []string
 }
 
-// router finds the route of a request.
-type router struct {
-	routes []*route
-	byLen  map[int][]*route // routes by their number of segments
+// Router finds the route of a request.
+type Router struct {
+	routes []*Route
+	byLen  map[int][]*Route // routes by their number of segments
 }
 
-func (rt *router) add(rs ...*route) {
+// Add adds routes, matched in the order added.
+func (rt *Router) Add(rs ...*Route) {
 	if rt.byLen == nil {
-		rt.byLen = map[int][]*route{}
+		rt.byLen = map[int][]*Route{}
 	}
 	for _, r := range rs {
-		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
+		r.segs = strings.Split(strings.TrimPrefix(r.Pattern, "/"), "/")
 		rt.routes = append(rt.routes, r)
 		rt.byLen[len(r.segs)] = append(rt.byLen[len(r.segs)], r)
 	}
 }
 
-// match finds the route for method and path. It returns the route and its
+// Match finds the route for method and path. It returns the route and its
 // path parameters; or no route and the methods allowed on the path (empty
 // when the path is unknown); or a bad-path error.
-func (rt *router) match(method string, u *url.URL) (*route, map[string]string, []string, *apiError) {
+func (rt *Router) Match(method string, u *url.URL) (*Route, map[string]string, []string, *Error) {
 	raw := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
 	var allowed []string
 	for _, r := range rt.byLen[len(raw)] {
@@ -91,7 +94,7 @@ func (rt *router) match(method string, u *url.URL) (*route, map[string]string, [
 			if len(s) > 1 && s[0] == '{' {
 				v, err := url.PathUnescape(raw[i])
 				if err != nil {
-					return nil, nil, nil, invalid("bad path segment %q", raw[i])
+					return nil, nil, nil, Invalid("bad path segment %q", raw[i])
 				}
 				if v == "" {
 					ok = false
@@ -111,19 +114,19 @@ func (rt *router) match(method string, u *url.URL) (*route, map[string]string, [
 		if !ok {
 			continue
 		}
-		if r.method == method || (method == http.MethodHead && r.method == http.MethodGet) {
+		if r.Method == method || (method == http.MethodHead && r.Method == http.MethodGet) {
 			return r, params, nil, nil
 		}
-		if !slices.Contains(allowed, r.method) {
-			allowed = append(allowed, r.method)
+		if !slices.Contains(allowed, r.Method) {
+			allowed = append(allowed, r.Method)
 		}
 	}
 	return nil, nil, allowed, nil
 }
 
-// nearest names up to three documented routes closest to path, for the
+// Nearest names up to three documented routes closest to path, for the
 // message of a 404 on an unknown route.
-func (rt *router) nearest(path string) []string {
+func (rt *Router) Nearest(path string) []string {
 	type cand struct {
 		name  string
 		score int
@@ -132,8 +135,8 @@ func (rt *router) nearest(path string) []string {
 	var cs []cand
 	seen := map[string]bool{}
 	for _, r := range rt.routes {
-		name := r.method + " " + r.pattern
-		if seen[name] || strings.HasPrefix(r.pattern, "/_mock/google") {
+		name := r.Method + " " + r.Pattern
+		if seen[name] || strings.HasPrefix(r.Pattern, "/_mock/google") {
 			continue
 		}
 		seen[name] = true
@@ -209,3 +212,9 @@ func editDistance(a, b string) int {
 	}
 	return min(prev[len(b)], 3)
 }
+
+// Routes are the routes, in the order added.
+func (rt *Router) Routes() []*Route { return rt.routes }
+
+// Segments are the pattern's path segments ("{name}" for a parameter).
+func (r *Route) Segments() []string { return r.segs }
