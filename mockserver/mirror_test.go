@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
 	"github.com/waooaw/waooaw-go/mockserver/internal/server"
 )
 
@@ -13,16 +14,16 @@ import (
 // same fields (names, types, tags) and each constant the same value.
 func TestMirrorsMatchTheServerInside(t *testing.T) {
 	pairs := []struct{ outer, inner any }{
-		{User{}, server.User{}}, {Customer{}, server.Customer{}},
+		{User{}, authority.User{}}, {Customer{}, server.Customer{}},
 		{Seed{}, server.Seed{}}, {SeedQueue{}, server.SeedQueue{}}, {SeedResult{}, server.SeedResult{}},
 		{SeedProblem{}, server.SeedProblem{}}, {SeedError{}, server.SeedError{}},
 		{Fault{}, server.Fault{}}, {FaultInfo{}, server.FaultInfo{}}, {Limits{}, server.Limits{}},
 		{JournalEntry{}, server.JournalEntry{}}, {JournalCaller{}, server.JournalCaller{}},
 		{JournalFilter{}, server.JournalFilter{}},
 		{TokenRequest{}, server.TokenRequest{}}, {TokenResponse{}, server.TokenResponse{}},
-		{ClockResponse{}, server.ClockResponse{}}, {JWK{}, server.JWK{}},
-		{SessionResponse{}, server.SessionResponse{}}, {SessionUser{}, server.SessionUser{}},
-		{OAuthToken{}, server.OAuthToken{}}, {SandboxInfo{}, server.SandboxInfo{}},
+		{ClockResponse{}, server.ClockResponse{}}, {JWK{}, authority.JWK{}},
+		{SessionResponse{}, authority.SessionResponse{}}, {SessionUser{}, authority.SessionUser{}},
+		{OAuthToken{}, authority.OAuthToken{}}, {SandboxInfo{}, server.SandboxInfo{}},
 	}
 	for _, p := range pairs {
 		if err := sameShape(reflect.TypeOf(p.outer), reflect.TypeOf(p.inner)); err != "" {
@@ -33,13 +34,13 @@ func TestMirrorsMatchTheServerInside(t *testing.T) {
 		name         string
 		outer, inner any
 	}{
-		{"AdminEmail", AdminEmail, server.AdminEmail}, {"OperatorEmail", OperatorEmail, server.OperatorEmail},
-		{"ViewerEmail", ViewerEmail, server.ViewerEmail}, {"CustomerActive", CustomerActive, server.CustomerActive},
-		{"CustomerSuspended", CustomerSuspended, server.CustomerSuspended}, {"SDKClientID", SDKClientID, server.SDKClientID},
-		{"CIClientID", CIClientID, server.CIClientID}, {"CIClientSecret", CIClientSecret, server.CIClientSecret},
-		{"ConsoleClientID", ConsoleClientID, server.ConsoleClientID},
-		{"ConsoleClientSecret", ConsoleClientSecret, server.ConsoleClientSecret},
-		{"AccessTokenTTL", AccessTokenTTL, server.AccessTokenTTL}, {"Audience", Audience, server.Audience},
+		{"AdminEmail", AdminEmail, authority.AdminEmail}, {"OperatorEmail", OperatorEmail, authority.OperatorEmail},
+		{"ViewerEmail", ViewerEmail, authority.ViewerEmail}, {"CustomerActive", CustomerActive, server.CustomerActive},
+		{"CustomerSuspended", CustomerSuspended, server.CustomerSuspended}, {"SDKClientID", SDKClientID, authority.SDKClientID},
+		{"CIClientID", CIClientID, authority.CIClientID}, {"CIClientSecret", CIClientSecret, authority.CIClientSecret},
+		{"ConsoleClientID", ConsoleClientID, authority.ConsoleClientID},
+		{"ConsoleClientSecret", ConsoleClientSecret, authority.ConsoleClientSecret},
+		{"AccessTokenTTL", AccessTokenTTL, authority.AccessTokenTTL}, {"Audience", Audience, authority.Audience},
 		{"DefaultHeartbeat", DefaultHeartbeat, server.DefaultHeartbeat},
 		{"DefaultIssuer", DefaultIssuer, server.DefaultIssuer}, {"SandboxHeader", SandboxHeader, server.SandboxHeader},
 	}

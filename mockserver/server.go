@@ -155,37 +155,37 @@ func (s *Server) Token(email, role string, ttl time.Duration) (string, error) {
 
 // AddUser adds (or replaces) a user who can sign in.
 func (s *Server) AddUser(email, name, role string) User {
-	return User(s.e.AddUser(email, name, role))
+	return User(s.e.Authority().AddUser(email, name, role))
 }
 
 // QueueLogin makes the next browser login without a login_hint sign in as
 // email (a known user, or a new one).
-func (s *Server) QueueLogin(email string) { s.e.QueueLogin(email) }
+func (s *Server) QueueLogin(email string) { s.e.Authority().QueueLogin(email) }
 
 // RevokeSession revokes a session (the sid claim): its access and refresh
 // tokens stop working at once. It reports whether the session exists.
-func (s *Server) RevokeSession(sid string) bool { return s.e.RevokeSession(sid) }
+func (s *Server) RevokeSession(sid string) bool { return s.e.Authority().RevokeSession(sid) }
 
 // RotateKey makes a new key generation current (an Ed25519 and an RSA
 // key) and returns the Ed25519 key's id, the kid of new access tokens. The
 // old public keys stay published while tokens they signed can live.
-func (s *Server) RotateKey() string { return s.e.RotateKey() }
+func (s *Server) RotateKey() string { return s.e.Authority().RotateKey() }
 
 // SetIDTokenAlg chooses how new ID tokens are signed: "RS256" (the
 // default, with the RSA key of the JWKS) or "EdDSA" (with the Ed25519 key,
 // as access tokens are). POST /_mock/reset goes back to RS256.
-func (s *Server) SetIDTokenAlg(alg string) error { return s.e.SetIDTokenAlg(alg) }
+func (s *Server) SetIDTokenAlg(alg string) error { return s.e.Authority().SetIDTokenAlg(alg) }
 
 // RetireKey drops a key generation at once, named by either of its key
 // ids: tokens its keys signed are refused from now on. The current one
 // cannot be retired; rotate first.
-func (s *Server) RetireKey(kid string) error { return s.e.RetireKey(kid) }
+func (s *Server) RetireKey(kid string) error { return s.e.Authority().RetireKey(kid) }
 
 // FailNextOAuth makes the next OAuth step (GET /auth/google or
 // POST /auth/token) fail with the RFC 6749 error code and status (0 for
 // the code's usual status).
 func (s *Server) FailNextOAuth(code string, status int) error {
-	return s.e.FailNextOAuth(code, status)
+	return s.e.Authority().FailNextOAuth(code, status)
 }
 
 // AddFault registers a fault and returns its id.

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -207,14 +208,14 @@ func seedAlerts(now time.Time) []platform.Alert {
 		{AlertID: "alert-3", Severity: platform.AlertInfo, Title: "WowScaling is offline",
 			Message: "WowScaling was stopped 26 hours ago and has not been started since.",
 			AgentID: "wow-scaling", Status: platform.AlertAcknowledged, CreatedAt: *ago(26 * time.Hour),
-			AcknowledgedAt: ago(25 * time.Hour), AcknowledgedBy: OperatorEmail},
+			AcknowledgedAt: ago(25 * time.Hour), AcknowledgedBy: authority.OperatorEmail},
 		{AlertID: "alert-4", Severity: platform.AlertCritical, Title: "WowSearch is in error",
 			Message: "WowSearch failed 3 health checks in a row (index shard 2 unreachable). Restart it, or see playbook pb-agent-error.",
 			AgentID: "wow-search", Status: platform.AlertActive, CreatedAt: *ago(47 * time.Minute)},
 		{AlertID: "alert-5", Severity: platform.AlertWarning, Title: "Event routing backlog",
 			Message: "WowEvent had 4,200 events waiting for over 5 minutes.",
 			AgentID: "wow-event", Status: platform.AlertResolved, CreatedAt: *ago(5*time.Hour + 10*time.Minute),
-			AcknowledgedAt: ago(5 * time.Hour), AcknowledgedBy: OperatorEmail,
-			ResolvedAt: ago(4*time.Hour + 30*time.Minute), ResolvedBy: OperatorEmail},
+			AcknowledgedAt: ago(5 * time.Hour), AcknowledgedBy: authority.OperatorEmail,
+			ResolvedAt: ago(4*time.Hour + 30*time.Minute), ResolvedBy: authority.OperatorEmail},
 	}
 }

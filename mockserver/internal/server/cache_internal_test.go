@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
 )
 
 // TestCacheOnARealClock: on a real clock an agent read is kept while no
@@ -18,7 +20,7 @@ func TestCacheOnARealClock(t *testing.T) {
 	fake.Store(Epoch().UnixNano())
 	s := New(WithRealClock())
 	s.clock.Real = func() time.Time { return time.Unix(0, fake.Load()) }
-	tok, err := s.Token(OperatorEmail, "operator", time.Hour)
+	tok, err := s.Token(authority.OperatorEmail, "operator", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
@@ -122,7 +123,7 @@ func (s *Server) tokenControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
-	if !validEmail(req.Email) {
+	if !authority.ValidEmail(req.Email) {
 		return 0, nil, httpapi.InvalidField("email", "must be an email address")
 	}
 	if _, ok := httpapi.ParseRole(req.Role); !ok {
@@ -131,16 +132,16 @@ func (s *Server) tokenControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if req.ExpiresIn < 0 || req.ExpiresIn > 31536000 {
 		return 0, nil, httpapi.InvalidField("expires_in", "must be from 1 to 31536000 seconds")
 	}
-	ttl := AccessTokenTTL
+	ttl := authority.AccessTokenTTL
 	if req.ExpiresIn > 0 {
 		ttl = time.Duration(req.ExpiresIn) * time.Second
 	}
-	aud := Audience
+	aud := authority.Audience
 	if req.Audience != "" {
 		aud = req.Audience
 	}
-	u := s.auth.user(req.Email)
-	tok, _, err := s.auth.mint(u, req.Role, ttl, aud, s.auth.newSession(u.Sub))
+	u := s.auth.User(req.Email)
+	tok, _, err := s.auth.Mint(u, req.Role, ttl, aud)
 	if err != nil {
 		return 0, nil, httpapi.Errorf(500, "internal", "minting a token: %v", err)
 	}
@@ -171,20 +172,4 @@ func (s *Server) advanceControl(rc *httpapi.Request) (int, any, *httpapi.Error) 
 		return 0, nil, httpapi.InvalidField("seconds", "would move the clock past the year 9999")
 	}
 	return http.StatusOK, ClockResponse{Now: s.clock.Advance(d)}, nil
-}
-
-func validEmail(e string) bool {
-	at := -1
-	for i := 0; i < len(e); i++ {
-		switch c := e[i]; {
-		case c == '@':
-			if at >= 0 {
-				return false
-			}
-			at = i
-		case c <= ' ' || c > '~':
-			return false
-		}
-	}
-	return at > 0 && at < len(e)-1 && len(e) <= 254
 }

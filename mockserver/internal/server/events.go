@@ -286,7 +286,7 @@ func (s *Server) eventRoutes() []*httpapi.Route {
 // an ended stream, so that it cannot hang.
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 	rid := w.Header().Get("X-Request-Id")
-	p, e := s.auth.authenticate(r)
+	p, e := s.auth.Authenticate(r)
 	if e != nil {
 		httpapi.WriteError(w, rid, e)
 		return

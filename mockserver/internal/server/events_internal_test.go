@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
 )
 
 // TestEventLogBounds: the server keeps the last DefaultLimits().Events events; a
@@ -68,7 +70,7 @@ func FuzzPlatformQueries(f *testing.F) {
 	f.Add("", "17")
 	f.Add("last_event_id=1", "x")
 	s := New()
-	tok, err := s.Token(ViewerEmail, "", 0)
+	tok, err := s.Token(authority.ViewerEmail, "", 0)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -35,7 +36,7 @@ func (s *Server) NewClient(email string, opts ...platform.Option) (*platform.Cli
 //	c, err := waooaw.New(srv.ClientOptions(mockserver.OperatorEmail)...)
 func (s *Server) ClientOptions(email string) []platform.Option {
 	return []platform.Option{
-		platform.WithBaseURL(s.auth.issuer),
+		platform.WithBaseURL(s.auth.Issuer()),
 		platform.WithHTTPClient(&http.Client{Transport: s.Transport()}),
 		platform.WithTokenSource(s.TokenSource(email)),
 		platform.WithClock(s.clock),
@@ -68,8 +69,8 @@ func (u *userTokens) Token() (*oauth2.Token, error) {
 		return u.tok, nil
 	}
 	u.resets = resets
-	user := u.s.auth.user(u.email)
-	tok, exp, err := u.s.auth.mint(user, user.Role, AccessTokenTTL, Audience, u.s.auth.newSession(user.Sub))
+	user := u.s.auth.User(u.email)
+	tok, exp, err := u.s.auth.Mint(user, user.Role, authority.AccessTokenTTL, authority.Audience)
 	if err != nil {
 		return nil, err
 	}

@@ -5,8 +5,8 @@ package server
 func (s *Server) routes() {
 	s.router.Add(s.controlRoutes()...)
 	s.router.Add(s.sandboxRoutes()...)
-	s.router.Add(s.oauthRoutes()...)
-	s.router.Add(s.authControlRoutes()...)
+	s.router.Add(s.auth.Routes()...)
+	s.router.Add(s.auth.ControlRoutes()...)
 	s.router.Add(s.seedRoutes()...)
 	s.router.Add(s.dashboardRoutes()...)
 	s.router.Add(s.agentRoutes()...)

@@ -151,7 +151,7 @@ func (s *Server) createSandbox(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var b [6]byte
 	rand.Read(b[:])
 	id := "sb-" + hex.EncodeToString(b[:])
-	base := s.auth.issuer + "/sandboxes/" + id
+	base := s.auth.Issuer() + "/sandboxes/" + id
 	opts := append(slices.Clip(s.opts), WithIssuer(base), func(sb *Server) { sb.sandboxed = true })
 	if req.Empty {
 		opts = append(opts, WithEmptyStart())

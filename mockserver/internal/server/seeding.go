@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/queues"
@@ -64,7 +65,7 @@ type Seed struct {
 	// Users can sign in (as with AddUser): email, name and role (viewer,
 	// operator or admin) are required; sub is derived from the email. A
 	// user with the email of a known user replaces it.
-	Users []User `json:"users,omitempty"`
+	Users []authority.User `json:"users,omitempty"`
 
 	File string `json:"-"` // the fixture it came from (LoadSeedFile), for errors
 }
@@ -321,7 +322,7 @@ func (s *Server) applySeed(st *stores, seed Seed, now time.Time) (*stores, SeedR
 		st.workflows.put(w)
 	}
 	for _, u := range p.users {
-		s.AddUser(u.Email, u.Name, u.Role)
+		s.auth.AddUser(u.Email, u.Name, u.Role)
 	}
 	return next, p.res, nil
 }
@@ -353,7 +354,7 @@ type seedPlan struct {
 	letterQueues []*queueState // in order of first dead letter
 	letters      map[*queueState][]queues.Message
 	workflows    []*wfState
-	users        []User
+	users        []authority.User
 	res          SeedResult
 }
 
@@ -475,7 +476,7 @@ func (p *seedPlan) planCustomers(cs []Customer) {
 			}
 		}
 		p.checkText(path+".company_name", c.CompanyName, true, maxSeedName)
-		if c.Email != "" && !validEmail(c.Email) {
+		if c.Email != "" && !authority.ValidEmail(c.Email) {
 			p.problem(path+".email", "must be an email address")
 		}
 		switch c.Status {
@@ -753,13 +754,13 @@ func (p *seedPlan) planDeadLetters(ms []queues.Message) {
 	}
 }
 
-func (p *seedPlan) planUsers(us []User) {
+func (p *seedPlan) planUsers(us []authority.User) {
 	emails := dup{}
 	for i, u := range us {
 		path := fmt.Sprintf("users[%d]", i)
 		email := strings.ToLower(strings.TrimSpace(u.Email))
 		switch first, twice := emails.seen(email, path); {
-		case !validEmail(u.Email):
+		case !authority.ValidEmail(u.Email):
 			p.problem(path+".email", "must be an email address")
 		case twice:
 			p.problem(path+".email", "%q is given twice (also at %s)", u.Email, first)
@@ -768,10 +769,10 @@ func (p *seedPlan) planUsers(us []User) {
 		if _, ok := httpapi.ParseRole(u.Role); !ok {
 			p.problem(path+".role", "must be viewer, operator or admin, not %q", u.Role)
 		}
-		if u.Sub != "" && u.Sub != subFor(email) {
+		if u.Sub != "" && u.Sub != authority.SubFor(email) {
 			p.problem(path+".sub", "is derived from the email: leave it out")
 		}
-		u.Email, u.Sub = email, subFor(email)
+		u.Email, u.Sub = email, authority.SubFor(email)
 		p.users = append(p.users, u)
 		p.res.Users = append(p.res.Users, u.Sub)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/waooaw/waooaw-go/factory/template"
 	"github.com/waooaw/waooaw-go/internal/apicontract"
+	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
@@ -27,7 +28,8 @@ const DefaultIssuer = "http://waooaw-mock.local"
 // memory and each Server is independent of every other.
 type Server struct {
 	clock       *core.Clock
-	auth        *authority
+	auth        *authority.Authority
+	issuer      string // WithIssuer, until New builds auth
 	router      httpapi.Router
 	logger      *slog.Logger
 	idem        *idempotency
@@ -67,7 +69,7 @@ type Option func(*Server)
 
 // WithIssuer sets the tokens' issuer (iss), normally the server's base URL.
 func WithIssuer(issuer string) Option {
-	return func(s *Server) { s.auth.issuer = strings.TrimRight(issuer, "/") }
+	return func(s *Server) { s.issuer = strings.TrimRight(issuer, "/") }
 }
 
 // WithRealClock runs the clock on real time (plus what Advance adds)
@@ -132,8 +134,8 @@ func New(opts ...Option) *Server {
 	s := &Server{
 		clock:  &core.Clock{Start: Epoch()},
 		logger: slog.New(slog.DiscardHandler),
+		issuer: DefaultIssuer,
 	}
-	s.auth = newAuthority(s.clock, DefaultIssuer)
 	s.faults = newFaults()
 	s.limits = DefaultLimits()
 	s.opts = slices.Clip(opts)
@@ -142,14 +144,14 @@ func New(opts ...Option) *Server {
 		o(s)
 	}
 	s.idem = newIdempotency(s.clock, s.limits.IdempotencyKeys)
-	s.auth.maxSess = s.limits.Sessions
+	s.auth = authority.New(s.clock, s.issuer, s.limits.Sessions)
 	s.journal = newJournal(s.limits)
 	s.events.size = s.limits.Events
 	s.debug = s.logger.Enabled(context.Background(), slog.LevelDebug)
 	if s.templates == nil {
 		s.templates = template.Builtins()
 	}
-	sum := sha256.Sum256([]byte(randomID("")))
+	sum := sha256.Sum256([]byte(core.RandomID("")))
 	s.reqPfx = "req-" + strings.ToLower(strconv.FormatUint(uint64(sum[0])<<8|uint64(sum[1]), 36)) + "-"
 	s.seed()
 	s.routes()
@@ -175,7 +177,7 @@ func (s *Server) reset() {
 	defer s.changed()
 	defer s.resets.Add(1)
 	s.clock.Reset()
-	s.auth.reset()
+	s.auth.Reset()
 	s.idem.reset()
 	s.faults.clear()
 	s.addStartFaults()
@@ -199,13 +201,13 @@ func (s *Server) Advance(d time.Duration) time.Time {
 }
 
 // Issuer is the issuer (iss) of the server's tokens.
-func (s *Server) Issuer() string { return s.auth.issuer }
+func (s *Server) Issuer() string { return s.auth.Issuer() }
 
 // Token mints an access token for email (a known user, or a new one) with
 // role ("viewer", "operator" or "admin"; "" for the user's own role) living
 // ttl on the server's clock (0 for 15 minutes).
 func (s *Server) Token(email, role string, ttl time.Duration) (string, error) {
-	u := s.auth.user(email)
+	u := s.auth.User(email)
 	if role == "" {
 		role = u.Role
 	}
@@ -213,9 +215,9 @@ func (s *Server) Token(email, role string, ttl time.Duration) (string, error) {
 		return "", httpapi.Invalid("unknown role %q: want viewer, operator or admin", role)
 	}
 	if ttl <= 0 {
-		ttl = AccessTokenTTL
+		ttl = authority.AccessTokenTTL
 	}
-	tok, _, err := s.auth.mint(u, role, ttl, Audience, s.auth.newSession(u.Sub))
+	tok, _, err := s.auth.Mint(u, role, ttl, authority.Audience)
 	return tok, err
 }
 
@@ -331,7 +333,7 @@ func (s *Server) transact(rt *httpapi.Route, fn func() answer) answer {
 func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]string, rid string, body []byte, bodyErr *httpapi.Error) answer {
 	rc := &httpapi.Request{R: r, Params: params, ID: rid, Now: s.clock.Now(), Body: body}
 	if rt.Role != httpapi.RolePublic {
-		p, e := s.auth.authenticate(r)
+		p, e := s.auth.Authenticate(r)
 		if e != nil {
 			return errAnswer(rid, e)
 		}
@@ -461,3 +463,6 @@ func validRequestID(id string) bool {
 	}
 	return true
 }
+
+// Authority is the server's sign-in: keys, sessions, users and OAuth.
+func (s *Server) Authority() *authority.Authority { return s.auth }

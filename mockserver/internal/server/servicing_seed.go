@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
 	"github.com/waooaw/waooaw-go/servicing"
 )
 
@@ -136,10 +137,10 @@ func seedUpgrades(now time.Time) []*upgradeOp {
 	var ops []*upgradeOp
 	for _, p := range []past{
 		{"wow-event", servicing.StrategyRolling, 12 * day, "release-bot@waooaw.ai", false},
-		{"wow-vision-prime", servicing.StrategyBlueGreen, 7 * day, AdminEmail, false},
+		{"wow-vision-prime", servicing.StrategyBlueGreen, 7 * day, authority.AdminEmail, false},
 		{"agent-001", servicing.StrategyCanary, 5 * day, "release-bot@waooaw.ai", false},
-		{"wow-memory", servicing.StrategyCanary, 3 * day, AdminEmail, false},
-		{"agent-004", servicing.StrategyCanary, 2 * day, AdminEmail, true},
+		{"wow-memory", servicing.StrategyCanary, 3 * day, authority.AdminEmail, false},
+		{"agent-004", servicing.StrategyCanary, 2 * day, authority.AdminEmail, true},
 		{"wow-support", servicing.StrategyBlueGreen, 1 * day, "release-bot@waooaw.ai", false},
 	} {
 		a := agents[p.agentID]

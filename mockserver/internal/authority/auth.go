@@ -1,4 +1,4 @@
-package server
+package authority
 
 import (
 	"crypto/ed25519"
@@ -98,8 +98,8 @@ type claims struct {
 	jwt.RegisteredClaims
 }
 
-// authority issues and verifies tokens and keeps users, keys and sessions.
-type authority struct {
+// Authority issues and verifies tokens and keeps users, keys and sessions.
+type Authority struct {
 	clock  *core.Clock
 	issuer string
 
@@ -124,14 +124,27 @@ type authority struct {
 // maxVerified bounds the cache of verified tokens.
 const maxVerified = 20000
 
-func newAuthority(c *core.Clock, issuer string) *authority {
-	a := &authority{clock: c, issuer: issuer, maxSess: DefaultLimits().Sessions}
-	a.reset()
+// New is an authority on clock c issuing tokens as issuer, keeping at most
+// maxSessions sessions (and as many made-up users).
+func New(c *core.Clock, issuer string, maxSessions int) *Authority {
+	a := &Authority{clock: c, issuer: issuer, maxSess: maxSessions}
+	a.Reset()
 	return a
 }
 
+// Issuer is the issuer (iss) of the authority's tokens.
+func (a *Authority) Issuer() string { return a.issuer }
+
+// Mint mints a token for u with role living ttl, for audience, in a new
+// session; exp is when it expires.
+func (a *Authority) Mint(u *User, role string, ttl time.Duration, audience string) (tok string, exp time.Time, err error) {
+	return a.mint(u, role, ttl, audience, a.newSession(u.Sub))
+}
+
 // reset restores the demo users and one fresh key, and forgets sessions.
-func (a *authority) reset() {
+// Reset forgets every session, login and user but the demo users, and
+// goes back to one key generation.
+func (a *Authority) Reset() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.keys = []*signingKey{newKey()}
@@ -145,7 +158,7 @@ func (a *authority) reset() {
 		{OperatorEmail, "Oscar Ops", "operator"},
 		{ViewerEmail, "Vera Viewer", "viewer"},
 	} {
-		a.users[u.email] = &User{Sub: subFor(u.email), Email: u.email, Name: u.name, Role: u.role}
+		a.users[u.email] = &User{Sub: SubFor(u.email), Email: u.email, Name: u.name, Role: u.role}
 	}
 	a.verified.Clear()
 	a.nverify.Store(0)
@@ -162,20 +175,14 @@ func newKey() *signingKey {
 }
 
 // subFor is a user's stable id.
-func subFor(email string) string {
+func SubFor(email string) string {
 	sum := sha256.Sum256([]byte(strings.ToLower(email)))
 	return "usr-" + hex.EncodeToString(sum[:8])
 }
 
-func randomID(prefix string) string {
-	var b [12]byte
-	rand.Read(b[:])
-	return prefix + hex.EncodeToString(b[:])
-}
-
 // user finds a user by email; unknown emails get a new user with the
 // default role for their domain.
-func (a *authority) user(email string) *User {
+func (a *Authority) User(email string) *User {
 	email = strings.ToLower(strings.TrimSpace(email))
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -187,7 +194,7 @@ func (a *authority) user(email string) *User {
 		r = "operator"
 	}
 	name, _, _ := strings.Cut(email, "@")
-	u := &User{Sub: subFor(email), Email: email, Name: name, Role: r}
+	u := &User{Sub: SubFor(email), Email: email, Name: name, Role: r}
 	a.users[email] = u
 	// Users made up on first sign-in are bounded like sessions: past the
 	// bound the oldest made-up one goes (it is made again if it signs in).
@@ -203,9 +210,9 @@ func (a *authority) user(email string) *User {
 }
 
 // addUser adds or replaces a user.
-func (a *authority) addUser(email, name, r string) *User {
+func (a *Authority) addUser(email, name, r string) *User {
 	email = strings.ToLower(strings.TrimSpace(email))
-	u := &User{Sub: subFor(email), Email: email, Name: name, Role: r}
+	u := &User{Sub: SubFor(email), Email: email, Name: name, Role: r}
 	a.mu.Lock()
 	a.users[email] = u
 	a.mu.Unlock()
@@ -213,8 +220,8 @@ func (a *authority) addUser(email, name, r string) *User {
 }
 
 // newSession starts a session for sub.
-func (a *authority) newSession(sub string) *session {
-	s := &session{id: randomID("ses-"), sub: sub}
+func (a *Authority) newSession(sub string) *session {
+	s := &session{id: core.RandomID("ses-"), sub: sub}
 	a.mu.Lock()
 	a.addSession(s)
 	a.mu.Unlock()
@@ -223,7 +230,7 @@ func (a *authority) newSession(sub string) *session {
 
 // addSession keeps s; past Limits.Sessions the oldest session is
 // forgotten (its tokens are refused: unknown session); a.mu held.
-func (a *authority) addSession(s *session) {
+func (a *Authority) addSession(s *session) {
 	a.sessions[s.id] = s
 	a.sessOrd = append(a.sessOrd, s.id)
 	for len(a.sessOrd)-a.sessHead > a.maxSess {
@@ -238,7 +245,7 @@ func (a *authority) addSession(s *session) {
 }
 
 // mint signs an access token for u with role r in session sess.
-func (a *authority) mint(u *User, r string, ttl time.Duration, audience string, sess *session) (string, time.Time, error) {
+func (a *Authority) mint(u *User, r string, ttl time.Duration, audience string, sess *session) (string, time.Time, error) {
 	now := a.clock.Now()
 	exp := now.Add(ttl)
 	a.mu.RLock()
@@ -252,7 +259,7 @@ func (a *authority) mint(u *User, r string, ttl time.Duration, audience string, 
 			Audience:  jwt.ClaimStrings{audience},
 			ExpiresAt: jwt.NewNumericDate(exp),
 			IssuedAt:  jwt.NewNumericDate(now),
-			ID:        randomID("jti-"),
+			ID:        core.RandomID("jti-"),
 		},
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
@@ -265,7 +272,7 @@ func (a *authority) mint(u *User, r string, ttl time.Duration, audience string, 
 }
 
 // revoke revokes session sid; it reports whether there is one.
-func (a *authority) revoke(sid string) bool {
+func (a *Authority) revoke(sid string) bool {
 	a.mu.RLock()
 	sess := a.sessions[sid]
 	a.mu.RUnlock()
@@ -277,7 +284,7 @@ func (a *authority) revoke(sid string) bool {
 }
 
 // authenticate checks the request's bearer token.
-func (a *authority) authenticate(r *http.Request) (*httpapi.Caller, *httpapi.Error) {
+func (a *Authority) Authenticate(r *http.Request) (*httpapi.Caller, *httpapi.Error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		e := httpapi.Errorf(http.StatusUnauthorized, "unauthenticated", "no bearer token: send Authorization: Bearer <token>")
@@ -303,7 +310,7 @@ func badToken(why string) *httpapi.Error {
 
 // verify checks a token: signature by a live key, issuer, audience, expiry
 // on the server's clock, and that its session is not revoked.
-func (a *authority) verify(tok string) (*principal, error) {
+func (a *Authority) verify(tok string) (*principal, error) {
 	now := a.clock.Now()
 	if v, ok := a.verified.Load(tok); ok {
 		p := v.(*principal)
@@ -366,7 +373,7 @@ func (p *principal) live(now time.Time) error {
 }
 
 // sweep drops expired tokens from the cache.
-func (a *authority) sweep(now time.Time) {
+func (a *Authority) sweep(now time.Time) {
 	a.verified.Range(func(k, v any) bool {
 		if !now.Before(v.(*principal).Expires) {
 			a.verified.Delete(k)
@@ -375,7 +382,7 @@ func (a *authority) sweep(now time.Time) {
 	})
 }
 
-func (a *authority) keyFor(t *jwt.Token) (any, error) {
+func (a *Authority) keyFor(t *jwt.Token) (any, error) {
 	kid, _ := t.Header["kid"].(string)
 	a.mu.RLock()
 	k := a.keyByID(kid)
@@ -394,7 +401,7 @@ func (a *authority) keyFor(t *jwt.Token) (any, error) {
 
 // keyByID finds the key generation of either of its key ids; a.mu must
 // be held.
-func (a *authority) keyByID(kid string) *signingKey {
+func (a *Authority) keyByID(kid string) *signingKey {
 	for _, k := range a.keys {
 		if k.has(kid) {
 			return k

@@ -1,4 +1,4 @@
-package server
+package authority
 
 import (
 	"crypto/sha256"
@@ -16,6 +16,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/waooaw/waooaw-go/auth"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
@@ -108,22 +109,22 @@ func writeOAuthError(w http.ResponseWriter, e oauthError) {
 	httpapi.WriteJSON(w, e.status, map[string]string{"error": e.code, "error_description": e.desc})
 }
 
-func (s *Server) oauthRoutes() []*httpapi.Route {
+func (a *Authority) Routes() []*httpapi.Route {
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: "/.well-known/openid-configuration", Handle: s.discovery},
-		{Method: "GET", Pattern: "/.well-known/jwks.json", Handle: s.jwks},
-		{Method: "GET", Pattern: "/auth/google", Raw: s.authorize},
-		{Method: "GET", Pattern: "/_mock/google/consent", Raw: s.consent},
-		{Method: "GET", Pattern: "/auth/callback", Raw: s.callback},
-		{Method: "POST", Pattern: "/auth/token", Raw: s.tokenEndpoint},
-		{Method: "POST", Pattern: "/auth/revoke", Raw: s.revokeEndpoint},
-		{Method: "POST", Pattern: "/auth/logout", Role: httpapi.RoleViewer, Handle: s.logout},
-		{Method: "GET", Pattern: "/auth/me", Role: httpapi.RoleViewer, Handle: s.me},
+		{Method: "GET", Pattern: "/.well-known/openid-configuration", Handle: a.discovery},
+		{Method: "GET", Pattern: "/.well-known/jwks.json", Handle: a.jwks},
+		{Method: "GET", Pattern: "/auth/google", Raw: a.authorize},
+		{Method: "GET", Pattern: "/_mock/google/consent", Raw: a.consent},
+		{Method: "GET", Pattern: "/auth/callback", Raw: a.callback},
+		{Method: "POST", Pattern: "/auth/token", Raw: a.tokenEndpoint},
+		{Method: "POST", Pattern: "/auth/revoke", Raw: a.revokeEndpoint},
+		{Method: "POST", Pattern: "/auth/logout", Role: httpapi.RoleViewer, Handle: a.logout},
+		{Method: "GET", Pattern: "/auth/me", Role: httpapi.RoleViewer, Handle: a.me},
 	}
 }
 
-func (s *Server) discovery(rc *httpapi.Request) (int, any, *httpapi.Error) {
-	iss := s.auth.issuer
+func (a *Authority) discovery(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	iss := a.issuer
 	return http.StatusOK, auth.Provider{
 		Issuer:                            iss,
 		AuthorizationEndpoint:             iss + "/auth/google",
@@ -174,10 +175,10 @@ type JWK struct {
 	Alg string `json:"alg"`
 }
 
-func (s *Server) jwks(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) jwks(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	keys := []JWK{}
 	b64 := base64.RawURLEncoding.EncodeToString
-	for _, k := range s.auth.publishedKeys(rc.Now) {
+	for _, k := range a.publishedKeys(rc.Now) {
 		pub := k.rsaKey().PublicKey
 		keys = append(keys,
 			JWK{Kty: "OKP", Crv: "Ed25519", X: b64(k.pub), Kid: k.kid, Use: "sig", Alg: "EdDSA"},
@@ -189,7 +190,7 @@ func (s *Server) jwks(rc *httpapi.Request) (int, any, *httpapi.Error) {
 
 // publishedKeys are the keys whose tokens can still be alive: the current
 // one and those rotated out less than a token's life ago, never retired ones.
-func (a *authority) publishedKeys(now time.Time) []*signingKey {
+func (a *Authority) publishedKeys(now time.Time) []*signingKey {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	var out []*signingKey
@@ -205,7 +206,7 @@ func (a *authority) publishedKeys(now time.Time) []*signingKey {
 // sweepOAuth forgets expired logins, codes and refresh tokens once there
 // are many, so a long-running mock server does not grow without bound;
 // a.mu must be held.
-func (a *authority) sweepOAuth(now time.Time) {
+func (a *Authority) sweepOAuth(now time.Time) {
 	o := &a.oauth
 	if len(o.logins)+len(o.codes)+len(o.refresh) < 4096 {
 		return
@@ -255,9 +256,8 @@ func loopbackRedirect(raw string) bool {
 
 // authorize is GET /auth/google: checks the request, picks the user and
 // sends the browser to the (mock) identity provider.
-func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+func (a *Authority) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	a := s.auth
 	clientID, redirect, state := q.Get("client_id"), q.Get("redirect_uri"), q.Get("state")
 	refuse := func(desc string) {
 		writeOAuthError(w, oauthError{http.StatusBadRequest, "invalid_request", desc})
@@ -310,9 +310,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	if state == "" {
 		// The platform's own browser flow (no client redirect URI): the
 		// server makes the state, and /auth/callback answers the session.
-		state = randomID("st-")
+		state = core.RandomID("st-")
 	}
-	now := s.clock.Now()
+	now := a.clock.Now()
 	a.mu.Lock()
 	if f := a.oauth.failNext; f != nil {
 		a.oauth.failNext = nil
@@ -332,12 +332,12 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	if email == "" {
 		email = AdminEmail
 	}
-	if !validEmail(email) {
+	if !ValidEmail(email) {
 		refuse("login_hint must be an email address")
 		return
 	}
-	u := a.user(email)
-	id := randomID("login-")
+	u := a.User(email)
+	id := core.RandomID("login-")
 	a.mu.Lock()
 	a.sweepOAuth(now)
 	a.oauth.logins[id] = &login{clientID: clientID, redirectURI: redirect, state: state,
@@ -348,10 +348,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 
 // consent plays Google: it approves at once and sends the browser back to
 // the platform's callback with a code of its own.
-func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
+func (a *Authority) consent(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("login")
-	a := s.auth
-	now := s.clock.Now()
+	now := a.clock.Now()
 	a.mu.Lock()
 	l := a.oauth.logins[id]
 	if l == nil || !now.Before(l.expires) {
@@ -359,7 +358,7 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, w.Header().Get("X-Request-Id"), httpapi.Invalid("unknown or expired login: start again at /auth/google"))
 		return
 	}
-	l.googleCode = randomID("g-")
+	l.googleCode = core.RandomID("g-")
 	gc := l.googleCode
 	a.mu.Unlock()
 	http.Redirect(w, r, "/auth/callback?"+url.Values{"code": {gc}, "state": {id}}.Encode(), http.StatusFound)
@@ -368,10 +367,9 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 // callback is GET /auth/callback: the identity provider's answer. With the
 // client's redirect URI it issues a code and redirects there; without one
 // (the portal's own flow) it answers the session as JSON.
-func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
+func (a *Authority) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	a := s.auth
-	now := s.clock.Now()
+	now := a.clock.Now()
 	a.mu.Lock()
 	l := a.oauth.logins[q.Get("state")]
 	if l == nil || !now.Before(l.expires) || l.googleCode == "" ||
@@ -382,7 +380,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	delete(a.oauth.logins, q.Get("state"))
 	if l.redirectURI != "" {
-		c := randomID("code-")
+		c := core.RandomID("code-")
 		a.oauth.codes[c] = &code{clientID: l.clientID, redirectURI: l.redirectURI, challenge: l.challenge,
 			scope: l.scope, nonce: l.nonce, user: l.user, expires: now.Add(codeTTL)}
 		a.mu.Unlock()
@@ -390,7 +388,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.mu.Unlock()
-	tr, err := s.issue(l.user, l.user.Role, SDKClientID, l.scope, true)
+	tr, err := a.issue(l.user, l.user.Role, SDKClientID, l.scope, true)
 	if err != nil {
 		httpapi.WriteError(w, w.Header().Get("X-Request-Id"), httpapi.Errorf(500, "internal", "issuing tokens: %v", err))
 		return
@@ -431,22 +429,21 @@ type OAuthToken struct {
 }
 
 // issue starts a session for u and answers its tokens.
-func (s *Server) issue(u *User, r, clientID, scope string, withRefresh bool) (OAuthToken, error) {
-	sess := s.auth.newSession(u.Sub)
-	return s.issueIn(sess, u, r, clientID, scope, "", withRefresh)
+func (a *Authority) issue(u *User, r, clientID, scope string, withRefresh bool) (OAuthToken, error) {
+	sess := a.newSession(u.Sub)
+	return a.issueIn(sess, u, r, clientID, scope, "", withRefresh)
 }
 
 // issueIn answers tokens of session sess; nonce, when set, goes into the
 // ID token (OIDC Core 3.1.2.1).
-func (s *Server) issueIn(sess *session, u *User, r, clientID, scope, nonce string, withRefresh bool) (OAuthToken, error) {
-	a := s.auth
+func (a *Authority) issueIn(sess *session, u *User, r, clientID, scope, nonce string, withRefresh bool) (OAuthToken, error) {
 	tok, _, err := a.mint(u, r, AccessTokenTTL, Audience, sess)
 	if err != nil {
 		return OAuthToken{}, err
 	}
 	out := OAuthToken{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(AccessTokenTTL / time.Second), Scope: scope}
 	if withRefresh {
-		rt := randomID("rt-")
+		rt := core.RandomID("rt-")
 		a.mu.Lock()
 		a.oauth.refresh[rt] = &refTok{sess: sess, user: u, clientID: clientID, scope: scope,
 			expires: a.clock.Now().Add(refreshTTL)}
@@ -463,7 +460,7 @@ func (s *Server) issueIn(sess *session, u *User, r, clientID, scope, nonce strin
 
 // idToken signs an OpenID Connect ID token for u, audience the client:
 // RS256 with the current RSA key, or EdDSA when a test asked for it.
-func (a *authority) idToken(u *User, clientID string, sess *session, nonce string) (string, error) {
+func (a *Authority) idToken(u *User, clientID string, sess *session, nonce string) (string, error) {
 	now := a.clock.Now()
 	a.mu.RLock()
 	k, alg := a.keys[len(a.keys)-1], a.idAlg
@@ -483,12 +480,11 @@ func (a *authority) idToken(u *User, clientID string, sess *session, nonce strin
 }
 
 // tokenEndpoint is POST /auth/token.
-func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
-	if e, ok := s.parseForm(r); !ok {
+func (a *Authority) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
+	if e, ok := a.parseForm(r); !ok {
 		writeOAuthError(w, e)
 		return
 	}
-	a := s.auth
 	a.mu.Lock()
 	f := a.oauth.failNext
 	a.oauth.failNext = nil
@@ -527,9 +523,9 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	)
 	switch gt := r.PostForm.Get("grant_type"); gt {
 	case "authorization_code":
-		out, e = s.grantCode(r, clientID)
+		out, e = a.grantCode(r, clientID)
 	case "refresh_token":
-		out, e = s.grantRefresh(r, clientID)
+		out, e = a.grantRefresh(r, clientID)
 	case "client_credentials":
 		if clientID != CIClientID {
 			e = &oauthError{http.StatusBadRequest, "unauthorized_client", "client_credentials is for confidential clients such as " + CIClientID}
@@ -539,9 +535,9 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 			e = new(scopeRefusal(sc))
 			break
 		}
-		u := a.user(ciEmail)
+		u := a.User(ciEmail)
 		var err error
-		if out, err = s.issue(u, "operator", clientID, r.PostForm.Get("scope"), false); err != nil {
+		if out, err = a.issue(u, "operator", clientID, r.PostForm.Get("scope"), false); err != nil {
 			e = &oauthError{500, "server_error", err.Error()}
 		}
 	case "":
@@ -558,7 +554,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 }
 
 // parseForm reads an application/x-www-form-urlencoded body (at most 1 MiB).
-func (s *Server) parseForm(r *http.Request) (oauthError, bool) {
+func (a *Authority) parseForm(r *http.Request) (oauthError, bool) {
 	ct := r.Header.Get("Content-Type")
 	if !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
 		return oauthError{http.StatusBadRequest, "invalid_request", "send the parameters as application/x-www-form-urlencoded"}, false
@@ -575,13 +571,12 @@ func (s *Server) parseForm(r *http.Request) (oauthError, bool) {
 	return oauthError{}, true
 }
 
-func (s *Server) grantCode(r *http.Request, clientID string) (OAuthToken, *oauthError) {
+func (a *Authority) grantCode(r *http.Request, clientID string) (OAuthToken, *oauthError) {
 	f := r.PostForm
 	if f.Get("code") == "" {
 		return OAuthToken{}, &oauthError{http.StatusBadRequest, "invalid_request", "code is required with grant_type authorization_code"}
 	}
-	a := s.auth
-	now := s.clock.Now()
+	now := a.clock.Now()
 	a.mu.Lock()
 	c := a.oauth.codes[f.Get("code")]
 	bad := func(desc string) (OAuthToken, *oauthError) {
@@ -607,10 +602,10 @@ func (s *Server) grantCode(r *http.Request, clientID string) (OAuthToken, *oauth
 	c.used = true
 	// The session exists before the lock is let go, so a replay racing
 	// this exchange still revokes it.
-	c.sess = &session{id: randomID("ses-"), sub: c.user.Sub}
+	c.sess = &session{id: core.RandomID("ses-"), sub: c.user.Sub}
 	a.addSession(c.sess)
 	a.mu.Unlock()
-	out, err := s.issueIn(c.sess, c.user, c.user.Role, clientID, c.scope, c.nonce, true)
+	out, err := a.issueIn(c.sess, c.user, c.user.Role, clientID, c.scope, c.nonce, true)
 	if err != nil {
 		return OAuthToken{}, &oauthError{500, "server_error", err.Error()}
 	}
@@ -628,9 +623,8 @@ func pkceMatches(challenge, verifier string) bool {
 
 // grantRefresh rotates a refresh token. Reusing a rotated token revokes
 // the whole session: someone has a copy.
-func (s *Server) grantRefresh(r *http.Request, clientID string) (OAuthToken, *oauthError) {
-	a := s.auth
-	now := s.clock.Now()
+func (a *Authority) grantRefresh(r *http.Request, clientID string) (OAuthToken, *oauthError) {
+	now := a.clock.Now()
 	a.mu.Lock()
 	rt := a.oauth.refresh[r.PostForm.Get("refresh_token")]
 	bad := func(desc string) (OAuthToken, *oauthError) {
@@ -652,8 +646,8 @@ func (s *Server) grantRefresh(r *http.Request, clientID string) (OAuthToken, *oa
 	}
 	rt.used = true
 	a.mu.Unlock()
-	u := a.user(rt.user.Email) // the role may have changed since
-	out, err := s.issueIn(rt.sess, u, u.Role, clientID, rt.scope, "", true)
+	u := a.User(rt.user.Email) // the role may have changed since
+	out, err := a.issueIn(rt.sess, u, u.Role, clientID, rt.scope, "", true)
 	if err != nil {
 		return OAuthToken{}, &oauthError{500, "server_error", err.Error()}
 	}
@@ -662,8 +656,8 @@ func (s *Server) grantRefresh(r *http.Request, clientID string) (OAuthToken, *oa
 
 // revokeEndpoint is POST /auth/revoke (RFC 7009): it revokes the session of
 // a refresh or access token and answers 200 whatever the token.
-func (s *Server) revokeEndpoint(w http.ResponseWriter, r *http.Request) {
-	if e, ok := s.parseForm(r); !ok {
+func (a *Authority) revokeEndpoint(w http.ResponseWriter, r *http.Request) {
+	if e, ok := a.parseForm(r); !ok {
 		writeOAuthError(w, e)
 		return
 	}
@@ -672,7 +666,6 @@ func (s *Server) revokeEndpoint(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, oauthError{http.StatusBadRequest, "invalid_request", "token is required"})
 		return
 	}
-	a := s.auth
 	a.mu.Lock()
 	if rt := a.oauth.refresh[tok]; rt != nil {
 		rt.sess.revoked.Store(true)
@@ -685,17 +678,17 @@ func (s *Server) revokeEndpoint(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-func (s *Server) logout(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) logout(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if len(rc.Body) > 0 {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
 	}
-	s.auth.revoke(rc.Who.Session)
+	a.revoke(rc.Who.Session)
 	return http.StatusNoContent, nil, nil
 }
 
-func (s *Server) me(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) me(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	p := rc.Who
 	return http.StatusOK, auth.UserInfo{Subject: p.Sub, Email: p.Email, Name: p.Name, Role: auth.Role(p.Role.String()),
 		SessionID: p.Session, ExpiresAt: p.Expires.UTC()}, nil

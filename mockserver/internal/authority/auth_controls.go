@@ -1,4 +1,4 @@
-package server
+package authority
 
 import (
 	"net/http"
@@ -8,38 +8,38 @@ import (
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
-func (s *Server) sessionExists(rc *httpapi.Request) *httpapi.Error {
-	s.auth.mu.RLock()
-	defer s.auth.mu.RUnlock()
-	if s.auth.sessions[rc.Param("sid")] == nil {
+func (a *Authority) sessionExists(rc *httpapi.Request) *httpapi.Error {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.sessions[rc.Param("sid")] == nil {
 		return httpapi.NotFound("session %q not found", rc.Param("sid"))
 	}
 	return nil
 }
 
-func (s *Server) keyExists(rc *httpapi.Request) *httpapi.Error {
-	s.auth.mu.RLock()
-	defer s.auth.mu.RUnlock()
-	if s.auth.keyByID(rc.Param("kid")) == nil {
+func (a *Authority) keyExists(rc *httpapi.Request) *httpapi.Error {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.keyByID(rc.Param("kid")) == nil {
 		return httpapi.NotFound("key %q not found", rc.Param("kid"))
 	}
 	return nil
 }
 
 // authControlRoutes are the sign-in test controls (api/mock.yaml).
-func (s *Server) authControlRoutes() []*httpapi.Route {
+func (a *Authority) ControlRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
-		{Method: "POST", Pattern: "/_mock/users", Handle: s.addUserControl},
-		{Method: "POST", Pattern: "/_mock/logins", Handle: s.queueLoginControl},
-		{Method: "POST", Pattern: "/_mock/sessions/{sid}/revoke", Handle: s.revokeSessionControl, Lookup: s.sessionExists},
-		{Method: "POST", Pattern: "/_mock/keys/rotate", Handle: s.rotateKeyControl},
-		{Method: "POST", Pattern: "/_mock/keys/{kid}/retire", Handle: s.retireKeyControl, Lookup: s.keyExists},
-		{Method: "POST", Pattern: "/_mock/oauth/fail-next", Handle: s.failNextControl},
-		{Method: "POST", Pattern: "/_mock/oauth/id-token-alg", Handle: s.idTokenAlgControl},
+		{Method: "POST", Pattern: "/_mock/users", Handle: a.addUserControl},
+		{Method: "POST", Pattern: "/_mock/logins", Handle: a.queueLoginControl},
+		{Method: "POST", Pattern: "/_mock/sessions/{sid}/revoke", Handle: a.revokeSessionControl, Lookup: a.sessionExists},
+		{Method: "POST", Pattern: "/_mock/keys/rotate", Handle: a.rotateKeyControl},
+		{Method: "POST", Pattern: "/_mock/keys/{kid}/retire", Handle: a.retireKeyControl, Lookup: a.keyExists},
+		{Method: "POST", Pattern: "/_mock/oauth/fail-next", Handle: a.failNextControl},
+		{Method: "POST", Pattern: "/_mock/oauth/id-token-alg", Handle: a.idTokenAlgControl},
 	}
 }
 
-func (s *Server) addUserControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) addUserControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req struct {
 		Email string `json:"email"`
 		Name  string `json:"name"`
@@ -48,7 +48,7 @@ func (s *Server) addUserControl(rc *httpapi.Request) (int, any, *httpapi.Error) 
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
-	if !validEmail(req.Email) {
+	if !ValidEmail(req.Email) {
 		return 0, nil, httpapi.InvalidField("email", "must be an email address")
 	}
 	if req.Name == "" || utf8.RuneCountInString(req.Name) > 200 {
@@ -57,48 +57,47 @@ func (s *Server) addUserControl(rc *httpapi.Request) (int, any, *httpapi.Error) 
 	if _, ok := httpapi.ParseRole(req.Role); !ok {
 		return 0, nil, httpapi.InvalidField("role", "must be viewer, operator or admin")
 	}
-	return http.StatusCreated, s.AddUser(req.Email, req.Name, req.Role), nil
+	return http.StatusCreated, a.AddUser(req.Email, req.Name, req.Role), nil
 }
 
 // AddUser adds (or replaces) a user who can sign in.
-func (s *Server) AddUser(email, name, role string) User {
-	return *s.auth.addUser(email, name, role)
+func (a *Authority) AddUser(email, name, role string) User {
+	return *a.addUser(email, name, role)
 }
 
 // QueueLogin makes the next browser login without a login_hint sign in as
 // email (a known user, or a new one).
-func (s *Server) QueueLogin(email string) {
-	a := s.auth
+func (a *Authority) QueueLogin(email string) {
 	a.mu.Lock()
 	a.oauth.queued = append(a.oauth.queued, email)
 	a.mu.Unlock()
 }
 
-func (s *Server) queueLoginControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) queueLoginControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req struct {
 		Email string `json:"email"`
 	}
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
-	if !validEmail(req.Email) {
+	if !ValidEmail(req.Email) {
 		return 0, nil, httpapi.InvalidField("email", "must be an email address")
 	}
-	s.QueueLogin(req.Email)
+	a.QueueLogin(req.Email)
 	return http.StatusNoContent, nil, nil
 }
 
 // RevokeSession revokes a session (the sid claim): its access and refresh
 // tokens stop working at once. It reports whether the session exists.
-func (s *Server) RevokeSession(sid string) bool {
-	return s.auth.revoke(sid)
+func (a *Authority) RevokeSession(sid string) bool {
+	return a.revoke(sid)
 }
 
-func (s *Server) revokeSessionControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) revokeSessionControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	if !s.RevokeSession(rc.Param("sid")) {
+	if !a.RevokeSession(rc.Param("sid")) {
 		return 0, nil, httpapi.NotFound("session %q not found", rc.Param("sid"))
 	}
 	return http.StatusNoContent, nil, nil
@@ -107,10 +106,9 @@ func (s *Server) revokeSessionControl(rc *httpapi.Request) (int, any, *httpapi.E
 // RotateKey makes a new key generation current (an Ed25519 and an RSA
 // key) and returns the Ed25519 key's id, the kid of new access tokens. The
 // old public keys stay published while tokens they signed can live.
-func (s *Server) RotateKey() string {
-	a := s.auth
+func (a *Authority) RotateKey() string {
 	k := newKey()
-	now := s.clock.Now()
+	now := a.clock.Now()
 	a.mu.Lock()
 	a.keys[len(a.keys)-1].rotatedAt = now
 	a.keys = append(a.keys, k)
@@ -118,38 +116,38 @@ func (s *Server) RotateKey() string {
 	return k.kid
 }
 
-func (s *Server) rotateKeyControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) rotateKeyControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	kid := s.RotateKey()
-	s.auth.mu.RLock()
-	rsaKid := s.auth.keyByID(kid).rsaKid
-	s.auth.mu.RUnlock()
+	kid := a.RotateKey()
+	a.mu.RLock()
+	rsaKid := a.keyByID(kid).rsaKid
+	a.mu.RUnlock()
 	return http.StatusOK, map[string]string{"kid": kid, "rsa_kid": rsaKid}, nil
 }
 
 // SetIDTokenAlg chooses how new ID tokens are signed: "RS256" (the
 // default, with the RSA key of the JWKS) or "EdDSA" (with the Ed25519 key,
 // as access tokens are). POST /_mock/reset goes back to RS256.
-func (s *Server) SetIDTokenAlg(alg string) error {
+func (a *Authority) SetIDTokenAlg(alg string) error {
 	if alg != "RS256" && alg != "EdDSA" {
 		return httpapi.InvalidField("alg", "must be RS256 or EdDSA")
 	}
-	s.auth.mu.Lock()
-	s.auth.idAlg = alg
-	s.auth.mu.Unlock()
+	a.mu.Lock()
+	a.idAlg = alg
+	a.mu.Unlock()
 	return nil
 }
 
-func (s *Server) idTokenAlgControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) idTokenAlgControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req struct {
 		Alg string `json:"alg"`
 	}
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
-	if err := s.SetIDTokenAlg(req.Alg); err != nil {
+	if err := a.SetIDTokenAlg(req.Alg); err != nil {
 		return 0, nil, err.(*httpapi.Error)
 	}
 	return http.StatusNoContent, nil, nil
@@ -158,8 +156,7 @@ func (s *Server) idTokenAlgControl(rc *httpapi.Request) (int, any, *httpapi.Erro
 // RetireKey drops a key generation at once, named by either of its key
 // ids: tokens its keys signed are refused from now on. The current one
 // cannot be retired; rotate first.
-func (s *Server) RetireKey(kid string) error {
-	a := s.auth
+func (a *Authority) RetireKey(kid string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	i := slices.IndexFunc(a.keys, func(k *signingKey) bool { return k.has(kid) })
@@ -173,11 +170,11 @@ func (s *Server) RetireKey(kid string) error {
 	return nil
 }
 
-func (s *Server) retireKeyControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) retireKeyControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	if err := s.RetireKey(rc.Param("kid")); err != nil {
+	if err := a.RetireKey(rc.Param("kid")); err != nil {
 		return 0, nil, err.(*httpapi.Error)
 	}
 	return http.StatusNoContent, nil, nil
@@ -193,7 +190,7 @@ var oauthErrorCodes = map[string]int{
 // FailNextOAuth makes the next OAuth step (GET /auth/google or
 // POST /auth/token) fail with the RFC 6749 error code and status (0 for
 // the code's usual status).
-func (s *Server) FailNextOAuth(code string, status int) error {
+func (a *Authority) FailNextOAuth(code string, status int) error {
 	def, ok := oauthErrorCodes[code]
 	if !ok {
 		return httpapi.InvalidField("error", "must be an RFC 6749 error code such as invalid_grant or temporarily_unavailable")
@@ -204,14 +201,13 @@ func (s *Server) FailNextOAuth(code string, status int) error {
 	if status < 400 || status > 599 {
 		return httpapi.InvalidField("status", "must be from 400 to 599")
 	}
-	a := s.auth
 	a.mu.Lock()
 	a.oauth.failNext = &oauthFailure{code: code, status: status}
 	a.mu.Unlock()
 	return nil
 }
 
-func (s *Server) failNextControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) failNextControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	var req struct {
 		Error  string `json:"error"`
 		Status int    `json:"status,omitempty"`
@@ -219,8 +215,26 @@ func (s *Server) failNextControl(rc *httpapi.Request) (int, any, *httpapi.Error)
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
-	if err := s.FailNextOAuth(req.Error, req.Status); err != nil {
+	if err := a.FailNextOAuth(req.Error, req.Status); err != nil {
 		return 0, nil, err.(*httpapi.Error)
 	}
 	return http.StatusNoContent, nil, nil
+}
+
+// ValidEmail reports whether e looks like an email address: one @, no
+// spaces or control characters.
+func ValidEmail(e string) bool {
+	at := -1
+	for i := 0; i < len(e); i++ {
+		switch c := e[i]; {
+		case c == '@':
+			if at >= 0 {
+				return false
+			}
+			at = i
+		case c <= ' ' || c > '~':
+			return false
+		}
+	}
+	return at > 0 && at < len(e)-1 && len(e) <= 254
 }
