@@ -327,7 +327,7 @@ func (s *Server) listAgents(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if tier != "" && !slices.Contains(agentTiers, platform.Tier(tier)) {
 		return 0, nil, httpapi.InvalidField("tier", `must be "Platform CoE" or "Business"`)
 	}
-	all := s.store().agents.list(rc.Now)
+	all := s.world().Agents.list(rc.Now)
 	matched := all[:0]
 	for _, a := range all {
 		if status != "" && string(a.Status) != status ||
@@ -346,14 +346,14 @@ func (s *Server) listAgents(rc *httpapi.Request) (int, any, *httpapi.Error) {
 
 // agentExists is the 404 check of the {id} agent routes.
 func (s *Server) agentExists(rc *httpapi.Request) *httpapi.Error {
-	if _, ok := s.store().agents.get(rc.Param("id"), rc.Now); !ok {
+	if _, ok := s.world().Agents.get(rc.Param("id"), rc.Now); !ok {
 		return httpapi.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
 func (s *Server) getAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
-	a, ok := s.store().agents.get(rc.Param("id"), rc.Now)
+	a, ok := s.world().Agents.get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, httpapi.NotFound("agent %q not found", rc.Param("id"))
 	}
@@ -365,7 +365,7 @@ func (s *Server) agentAction(act agentAction) httpapi.Handler {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
-		a, e := s.store().agents.act(rc.Param("id"), act, rc.Now)
+		a, e := s.world().Agents.act(rc.Param("id"), act, rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}

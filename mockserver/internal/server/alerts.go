@@ -142,7 +142,7 @@ func (s *Server) listAlerts(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if status != "" && !status.Valid() {
 		return 0, nil, httpapi.InvalidField("status", "must be one of active, acknowledged, resolved")
 	}
-	p, e := httpapi.PaginateKeyed(q, "alerts", s.store().alerts.list(severity, status), func(a platform.Alert) string { return a.AlertID }, string(severity), string(status))
+	p, e := httpapi.PaginateKeyed(q, "alerts", s.world().Alerts.list(severity, status), func(a platform.Alert) string { return a.AlertID }, string(severity), string(status))
 	if e != nil {
 		return 0, nil, e
 	}
@@ -151,7 +151,7 @@ func (s *Server) listAlerts(rc *httpapi.Request) (int, any, *httpapi.Error) {
 
 // alertExists is the 404 check of the {id} alert routes.
 func (s *Server) alertExists(rc *httpapi.Request) *httpapi.Error {
-	if _, ok := s.store().alerts.get(rc.Param("id")); !ok {
+	if _, ok := s.world().Alerts.get(rc.Param("id")); !ok {
 		return httpapi.NotFound("alert %q not found", rc.Param("id"))
 	}
 	return nil
@@ -166,7 +166,7 @@ func (s *Server) alertAction(act alertAction) httpapi.Handler {
 		if rc.Who != nil {
 			by = rc.Who.Email
 		}
-		a, e := s.store().alerts.act(rc.Param("id"), act, by, rc.Now)
+		a, e := s.world().Alerts.act(rc.Param("id"), act, by, rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}
@@ -183,7 +183,7 @@ func (s *Server) alertAction(act alertAction) httpapi.Handler {
 
 // raiseAlert raises an active alert at the time at and publishes it.
 func (s *Server) raiseAlert(at time.Time, severity platform.AlertSeverity, agentID, title, msg string) {
-	a := s.store().alerts.raise(platform.Alert{Severity: severity, Title: title, Message: msg, AgentID: agentID, CreatedAt: at.UTC()})
+	a := s.world().Alerts.raise(platform.Alert{Severity: severity, Title: title, Message: msg, AgentID: agentID, CreatedAt: at.UTC()})
 	s.publish(at, "alerts.created", a)
 	level := platform.LogWarn
 	if severity == platform.AlertCritical {

@@ -19,10 +19,10 @@ func (s *Server) dashboardRoutes() []*httpapi.Route {
 // metrics derives the dashboard's cards from state: deterministic for a
 // seed and a clock.
 func (s *Server) metrics(rc *httpapi.Request) (int, any, *httpapi.Error) {
-	st := s.store()
+	st := s.world()
 	m := platform.Metrics{GeneratedAt: rc.Now}
 	var errWeighted float64
-	for _, a := range st.agents.states(rc.Now) {
+	for _, a := range st.Agents.states(rc.Now) {
 		m.TotalAgents++
 		if a.Status != platform.AgentOnline {
 			continue
@@ -33,8 +33,8 @@ func (s *Server) metrics(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		errWeighted += a.errRate * float64(a.rpm)
 		m.P95LatencyMS = max(m.P95LatencyMS, a.p95MS)
 	}
-	m.RunningWorkflows = st.workflows.statusCounts(rc.Now)[workflows.StatusRunning]
-	m.MessagesPending = messagesPending(st.queues.views(rc.Now))
+	m.RunningWorkflows = st.Workflows.statusCounts(rc.Now)[workflows.StatusRunning]
+	m.MessagesPending = messagesPending(st.Queues.views(rc.Now))
 	if m.RequestsPerMinute > 0 {
 		m.ErrorRate = math.Round(errWeighted/float64(m.RequestsPerMinute)*1e4) / 1e4
 	}
@@ -43,9 +43,9 @@ func (s *Server) metrics(rc *httpapi.Request) (int, any, *httpapi.Error) {
 
 // health derives the platform's health from its components.
 func (s *Server) health(rc *httpapi.Request) (int, any, *httpapi.Error) {
-	st := s.store()
+	st := s.world()
 	agents := platform.HealthHealthy
-	for _, a := range st.agents.states(rc.Now) {
+	for _, a := range st.Agents.states(rc.Now) {
 		if a.Status == platform.AgentError || a.Health == platform.AgentUnhealthy {
 			agents = platform.HealthDegraded
 		}
@@ -54,8 +54,8 @@ func (s *Server) health(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		Components: map[string]platform.HealthStatus{"api": platform.HealthHealthy, "agents": agents},
 		CheckedAt:  rc.Now,
 	}
-	h.Components["workflows"] = workflowHealth(st.workflows.statusCounts(rc.Now))
-	h.Components["queues"] = queueHealth(st.queues.views(rc.Now))
+	h.Components["workflows"] = workflowHealth(st.Workflows.statusCounts(rc.Now))
+	h.Components["queues"] = queueHealth(st.Queues.views(rc.Now))
 	h.Status = platform.HealthHealthy
 	for _, c := range h.Components {
 		if c == platform.HealthUnhealthy {

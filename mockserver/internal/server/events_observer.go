@@ -57,24 +57,24 @@ type deploymentNow struct {
 	status factory.DeploymentStatus
 }
 
-func readState(st *stores, now time.Time) stateNow {
+func readState(st *World, now time.Time) stateNow {
 	var out stateNow
-	out.agents = st.agents.keys(now)
-	out.workflows = st.workflows.list(now)
-	out.queues = st.queues.views(now)
+	out.agents = st.Agents.keys(now)
+	out.workflows = st.Workflows.list(now)
+	out.queues = st.Queues.views(now)
 
-	out.deployments = st.factory.statuses(now, st.factory.order)
+	out.deployments = st.Factory.statuses(now, st.Factory.order)
 
 	out.upgrades = readUpgrades(st, now)
 	return out
 }
 
 // readUpgrades is every upgrade as of now.
-func readUpgrades(st *stores, now time.Time) []servicing.Upgrade {
-	st.servicing.mu.Lock()
-	defer st.servicing.mu.Unlock()
-	out := make([]servicing.Upgrade, 0, len(st.servicing.ops))
-	for _, o := range st.servicing.ops {
+func readUpgrades(st *World, now time.Time) []servicing.Upgrade {
+	st.Servicing.mu.Lock()
+	defer st.Servicing.mu.Unlock()
+	out := make([]servicing.Upgrade, 0, len(st.Servicing.ops))
+	for _, o := range st.Servicing.ops {
 		out = append(out, o.view(now))
 	}
 	return out
@@ -141,7 +141,7 @@ func (s *Server) observeMoved() {
 	h := &s.events
 	h.obs.Lock()
 	defer h.obs.Unlock()
-	if h.snap != nil && h.snap.gen == s.store().agents && h.snap.at.Equal(s.clock.Now()) {
+	if h.snap != nil && h.snap.gen == s.world().Agents && h.snap.at.Equal(s.clock.Now()) {
 		return
 	}
 	s.observeLocked()
@@ -161,19 +161,19 @@ func (s *Server) observeLocked() {
 	// the log and the alerts are stale.
 	defer s.changed()
 	h := &s.events
-	st := s.store()
+	st := s.world()
 	now := s.clock.Now()
 	prev := h.snap
-	if prev == nil || prev.gen != st.agents {
+	if prev == nil || prev.gen != st.Agents {
 		cur := readState(st, now)
-		st.agents.changedKeys(now) // seen: the next look starts from here
-		st.factory.mu.Lock()
-		st.factory.active = slices.Clone(st.factory.order)
-		st.factory.mu.Unlock()
-		st.servicing.mu.Lock()
-		st.servicing.active = slices.Clone(st.servicing.ops)
-		st.servicing.mu.Unlock()
-		h.snap = cur.snapshot(st.agents)
+		st.Agents.changedKeys(now) // seen: the next look starts from here
+		st.Factory.mu.Lock()
+		st.Factory.active = slices.Clone(st.Factory.order)
+		st.Factory.mu.Unlock()
+		st.Servicing.mu.Lock()
+		st.Servicing.active = slices.Clone(st.Servicing.ops)
+		st.Servicing.mu.Unlock()
+		h.snap = cur.snapshot(st.Agents)
 		h.snap.at = now
 		if prev != nil {
 			h.mu.Lock()
@@ -182,10 +182,10 @@ func (s *Server) observeLocked() {
 		}
 		return
 	}
-	agents := st.agents.changedKeys(now)
-	deps := st.factory.activeStatuses(now)
-	cur := stateNow{workflows: st.workflows.list(now), queues: st.queues.views(now), upgrades: st.servicing.activeViews(now)}
-	next := &stateSnapshot{gen: st.agents, at: now, agents: prev.agents, deployments: prev.deployments, upgrades: prev.upgrades}
+	agents := st.Agents.changedKeys(now)
+	deps := st.Factory.activeStatuses(now)
+	cur := stateNow{workflows: st.Workflows.list(now), queues: st.Queues.views(now), upgrades: st.Servicing.activeViews(now)}
+	next := &stateSnapshot{gen: st.Agents, at: now, agents: prev.agents, deployments: prev.deployments, upgrades: prev.upgrades}
 	next.refresh(cur)
 	h.snap = next
 	s.publishAgents(now, prev, st, agents)
@@ -206,13 +206,13 @@ func (s *Server) observeLocked() {
 	}
 }
 
-func (s *Server) publishAgents(now time.Time, prev *stateSnapshot, st *stores, agents []agentNow) {
+func (s *Server) publishAgents(now time.Time, prev *stateSnapshot, st *World, agents []agentNow) {
 	for _, an := range agents {
 		was, known := prev.agents[an.id]
 		if known && was == an.key {
 			continue
 		}
-		a, ok := st.agents.get(an.id, now)
+		a, ok := st.Agents.get(an.id, now)
 		if !ok {
 			continue
 		}
@@ -296,15 +296,15 @@ func (s *Server) publishQueues(now time.Time, prev *stateSnapshot, qs []queues.Q
 	}
 }
 
-func (s *Server) publishDeployments(now time.Time, prev *stateSnapshot, st *stores, ds []deploymentNow) {
+func (s *Server) publishDeployments(now time.Time, prev *stateSnapshot, st *World, ds []deploymentNow) {
 	for _, dn := range ds {
 		was, known := prev.deployments[dn.d.id]
 		if known && was == dn.status {
 			continue
 		}
-		st.factory.mu.Lock()
+		st.Factory.mu.Lock()
 		d := dn.d.view(now)
-		st.factory.mu.Unlock()
+		st.Factory.mu.Unlock()
 		meta := map[string]any{"deployment_id": d.DeploymentID, "status": string(d.Status)}
 		switch {
 		case !known:

@@ -303,7 +303,7 @@ func (s *Server) estimateCost(rc *httpapi.Request) (int, any, *httpapi.Error) {
 // (provisioning) and its deployment; the agent is online when the
 // deployment completes. Nothing is stored unless every check passed.
 func (s *Server) createAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
-	st := s.store()
+	st := s.world()
 	resolved, res, e := s.checkRequest(rc)
 	if e != nil {
 		return 0, nil, e
@@ -351,7 +351,7 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		errRate: factoryAgentErrRate,
 		p95MS:   factoryAgentP95MS,
 	}
-	id, ok := st.agents.add(a)
+	id, ok := st.Agents.add(a)
 	if !ok {
 		e := httpapi.Errorf(http.StatusConflict, "already_exists",
 			"an agent named %q already exists (%s): choose another agent_name", resolved.AgentName, id)
@@ -362,15 +362,15 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	// The agent's config is the one it was created with (servicing serves
 	// it, its sensitive fields masked: sensitive.go).
 	if cfg, err := template.DecodeObject(resolved.Config); err == nil {
-		st.servicing.createdConfig(id, agentConfig{version: 1, config: cfg, updated: rc.Now})
+		st.Servicing.createdConfig(id, agentConfig{version: 1, config: cfg, updated: rc.Now})
 	}
-	depID := st.factory.add(dep)
+	depID := st.Factory.add(dep)
 	rc.Header = http.Header{"Location": {"/api/platform/factory/deployments/" + depID}}
 	return http.StatusAccepted, factory.Created{AgentID: id, DeploymentID: depID, Status: platform.AgentProvisioning}, nil
 }
 
 func (s *Server) getDeployment(rc *httpapi.Request) (int, any, *httpapi.Error) {
-	d, ok := s.store().factory.get(rc.Param("id"), rc.Now)
+	d, ok := s.world().Factory.get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, httpapi.NotFound("deployment %q not found", rc.Param("id"))
 	}

@@ -109,7 +109,7 @@ func (s *Server) helpdeskRoutes() []*httpapi.Route {
 
 // customerExists is the 404 check of the customers/{id} routes.
 func (s *Server) customerExists(rc *httpapi.Request) *httpapi.Error {
-	if _, ok := s.store().customers.get(rc.Param("id")); !ok {
+	if _, ok := s.world().Customers.get(rc.Param("id")); !ok {
 		return httpapi.NotFound("customer %q not found: find customers with GET /api/platform/helpdesk/customers/search", rc.Param("id"))
 	}
 	return nil
@@ -130,10 +130,10 @@ func helpdeskCustomer(c Customer, agents []platform.Agent) helpdesk.Customer {
 func (s *Server) searchCustomers(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	q := rc.R.URL.Query()
 	text := strings.ToLower(q.Get("q"))
-	st := s.store()
-	agents := st.agents.list(rc.Now)
+	st := s.world()
+	agents := st.Agents.list(rc.Now)
 	var matched []helpdesk.Customer
-	for _, c := range st.customers.list() {
+	for _, c := range st.Customers.list() {
 		if text != "" && !strings.Contains(strings.ToLower(c.CompanyName), text) &&
 			!strings.Contains(strings.ToLower(c.Email), text) && !strings.Contains(strings.ToLower(c.CustomerID), text) {
 			continue
@@ -149,12 +149,12 @@ func (s *Server) searchCustomers(rc *httpapi.Request) (int, any, *httpapi.Error)
 
 func (s *Server) customerOverview(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	id := rc.Param("id")
-	st := s.store()
-	c, ok := st.customers.get(id)
+	st := s.world()
+	c, ok := st.Customers.get(id)
 	if !ok {
 		return 0, nil, httpapi.NotFound("customer %q not found", id)
 	}
-	all := st.agents.list(rc.Now)
+	all := st.Agents.list(rc.Now)
 	o := helpdesk.Overview{Customer: helpdeskCustomer(c, all), Agents: []platform.Agent{},
 		RecentIssues: []helpdesk.Incident{}, Workflows: []helpdesk.WorkflowSummary{}}
 	for _, a := range all {
@@ -162,12 +162,12 @@ func (s *Server) customerOverview(rc *httpapi.Request) (int, any, *httpapi.Error
 			o.Agents = append(o.Agents, a)
 		}
 	}
-	for _, inc := range st.helpdesk.incidentsAt(rc.Now) {
+	for _, inc := range st.Helpdesk.incidentsAt(rc.Now) {
 		if inc.CustomerID == id && len(o.RecentIssues) < recentIssues {
 			o.RecentIssues = append(o.RecentIssues, inc)
 		}
 	}
-	for _, w := range st.workflows.list(rc.Now) {
+	for _, w := range st.Workflows.list(rc.Now) {
 		if w.CustomerID == id {
 			o.Workflows = append(o.Workflows, workflowSummary(w))
 		}
@@ -200,7 +200,7 @@ func (s *Server) listIncidents(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		return 0, nil, httpapi.InvalidField("sla_status", "must be one of on_track, at_risk, breached")
 	}
 	var matched []helpdesk.Incident
-	for _, inc := range s.store().helpdesk.incidentsAt(rc.Now) {
+	for _, inc := range s.world().Helpdesk.incidentsAt(rc.Now) {
 		if status != "" && string(inc.Status) != status || severity != "" && string(inc.Severity) != severity ||
 			sla != "" && string(inc.SLAStatus) != sla || customer != "" && inc.CustomerID != customer {
 			continue
@@ -217,7 +217,7 @@ func (s *Server) listIncidents(rc *httpapi.Request) (int, any, *httpapi.Error) {
 func (s *Server) listPlaybooks(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	q := rc.R.URL.Query()
 	text := strings.ToLower(q.Get("q"))
-	st := s.store().helpdesk
+	st := s.world().Helpdesk
 	st.mu.Lock()
 	var matched []helpdesk.PlaybookSummary
 	for _, pb := range st.playbooks {
@@ -246,7 +246,7 @@ func playbookMatches(pb helpdesk.Playbook, text string) bool {
 }
 
 func (s *Server) getPlaybook(rc *httpapi.Request) (int, any, *httpapi.Error) {
-	pb, ok := s.store().helpdesk.playbook(rc.Param("id"))
+	pb, ok := s.world().Helpdesk.playbook(rc.Param("id"))
 	if !ok {
 		return 0, nil, httpapi.NotFound("playbook %q not found: list them with GET /api/platform/helpdesk/playbooks", rc.Param("id"))
 	}
@@ -258,7 +258,7 @@ func bodyID(field, v string) *httpapi.Error {
 	switch {
 	case v == "":
 		return httpapi.InvalidField(field, "is required")
-	case !validPathID(v):
+	case !httpapi.ValidPathID(v):
 		return httpapi.InvalidField(field, idRule)
 	}
 	return nil
@@ -272,7 +272,7 @@ func (s *Server) restartAgentAction(rc *httpapi.Request) (int, any, *httpapi.Err
 	if e := bodyID("agent_id", req.AgentID); e != nil {
 		return 0, nil, e
 	}
-	a, e := s.store().agents.act(req.AgentID, actRestart, rc.Now)
+	a, e := s.world().Agents.act(req.AgentID, actRestart, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -291,12 +291,12 @@ func (s *Server) clearCacheAction(rc *httpapi.Request) (int, any, *httpapi.Error
 	if e := bodyID("agent_id", req.AgentID); e != nil {
 		return 0, nil, e
 	}
-	st := s.store()
-	a, ok := st.agents.get(req.AgentID, rc.Now)
+	st := s.world()
+	a, ok := st.Agents.get(req.AgentID, rc.Now)
 	if !ok {
 		return 0, nil, httpapi.NotFound("agent %q not found", req.AgentID)
 	}
-	st.helpdesk.clearCache(a.AgentID, rc.Now)
+	st.Helpdesk.clearCache(a.AgentID, rc.Now)
 	at := rc.Now
 	return http.StatusOK, helpdesk.ActionResult{
 		Action: helpdesk.ActionClearCache, TargetID: a.AgentID, Status: helpdesk.ActionDone,
@@ -313,11 +313,11 @@ func (s *Server) retryWorkflowAction(rc *httpapi.Request) (int, any, *httpapi.Er
 	if e := bodyID("workflow_id", req.WorkflowID); e != nil {
 		return 0, nil, e
 	}
-	if req.TaskID != "" && !validPathID(req.TaskID) {
+	if req.TaskID != "" && !httpapi.ValidPathID(req.TaskID) {
 		return 0, nil, httpapi.InvalidField("task_id", idRule)
 	}
-	st := s.store()
-	w, ok := st.workflows.get(req.WorkflowID, rc.Now)
+	st := s.world()
+	w, ok := st.Workflows.get(req.WorkflowID, rc.Now)
 	if !ok {
 		return 0, nil, httpapi.NotFound("workflow %q not found", req.WorkflowID)
 	}
@@ -340,7 +340,7 @@ func (s *Server) retryWorkflowAction(rc *httpapi.Request) (int, any, *httpapi.Er
 		}
 		taskID = failed[0]
 	}
-	w, e := st.workflows.retry(req.WorkflowID, taskID, rc.Now)
+	w, e := st.Workflows.retry(req.WorkflowID, taskID, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -372,8 +372,8 @@ func (s *Server) diagnose(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		return 0, nil, e
 	}
 	id := rc.Param("id")
-	st := s.store()
-	incidents := st.helpdesk.incidentsAt(rc.Now)
+	st := s.world()
+	incidents := st.Helpdesk.incidentsAt(rc.Now)
 	var open []helpdesk.Incident
 	for _, inc := range incidents {
 		if inc.CustomerID == id && inc.Status.Open() {
@@ -384,19 +384,19 @@ func (s *Server) diagnose(rc *httpapi.Request) (int, any, *httpapi.Error) {
 
 	d := helpdesk.Diagnosis{CustomerID: id, CheckedAt: rc.Now, Checks: []helpdesk.Check{},
 		Recommendations: []helpdesk.Recommendation{}}
-	for _, a := range customerAgents(st.agents.states(rc.Now), id, open) {
+	for _, a := range customerAgents(st.Agents.states(rc.Now), id, open) {
 		var cleared *time.Time
-		if t, ok := st.helpdesk.cacheCleared(a.AgentID); ok {
+		if t, ok := st.Helpdesk.cacheCleared(a.AgentID); ok {
 			cleared = &t
 		}
 		d.Checks = append(d.Checks, agentCheck(a, cleared))
 	}
-	for _, w := range st.workflows.list(rc.Now) {
+	for _, w := range st.Workflows.list(rc.Now) {
 		if w.CustomerID == id {
 			d.Checks = append(d.Checks, workflowCheck(w))
 		}
 	}
-	d.Checks = append(d.Checks, deadLetterCheck(st.queues, id, rc.Now), slaCheck(open))
+	d.Checks = append(d.Checks, deadLetterCheck(st.Queues, id, rc.Now), slaCheck(open))
 
 	worst := -1
 	rank := map[helpdesk.CheckStatus]int{helpdesk.CheckPass: 0, helpdesk.CheckWarn: 1, helpdesk.CheckFail: 2}

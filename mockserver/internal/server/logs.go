@@ -150,7 +150,7 @@ func (s *Server) listLogs(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if !f.since.IsZero() && !f.until.IsZero() && f.since.After(f.until) {
 		return 0, nil, httpapi.InvalidField("since", "must not be after until")
 	}
-	lines := s.store().logs.list(f)
+	lines := s.world().Logs.list(f)
 	p, e := httpapi.PaginateKeyed(q, "logs", lines, func(l platform.LogEntry) string { return l.LogID }, string(f.level), f.agent, f.text, q.Get("since"), q.Get("until"))
 	if e != nil {
 		return 0, nil, e
@@ -163,6 +163,6 @@ func (s *Server) listLogs(rc *httpapi.Request) (int, any, *httpapi.Error) {
 // ("restart requested by …"); the event observer calls it for what
 // happened (an agent came online). meta may be nil.
 func (s *Server) logEvent(at time.Time, level platform.LogLevel, agentID, msg string, meta map[string]any) {
-	l := s.store().logs.append(platform.LogEntry{Timestamp: at.UTC(), Level: level, AgentID: agentID, Message: msg, Metadata: meta})
+	l := s.world().Logs.append(platform.LogEntry{Timestamp: at.UTC(), Level: level, AgentID: agentID, Message: msg, Metadata: meta})
 	s.publish(at, "logs.appended", l)
 }

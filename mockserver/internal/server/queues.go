@@ -459,7 +459,7 @@ func (s *Server) deadLetterExists(rc *httpapi.Request) *httpapi.Error {
 var queueStatuses = []queues.Status{queues.StatusHealthy, queues.StatusDegraded, queues.StatusCritical}
 
 func (s *Server) queue(rc *httpapi.Request) (*queueState, *httpapi.Error) {
-	q, ok := s.store().queues.byName[rc.Param("name")]
+	q, ok := s.world().Queues.byName[rc.Param("name")]
 	if !ok {
 		return nil, httpapi.NotFound("queue %q not found", rc.Param("name"))
 	}
@@ -473,7 +473,7 @@ func (s *Server) listQueues(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		return 0, nil, httpapi.InvalidField("status", "must be one of healthy, degraded, critical")
 	}
 	var matched []queues.Queue
-	for _, d := range s.store().queues.views(rc.Now) {
+	for _, d := range s.world().Queues.views(rc.Now) {
 		if status != "" && string(d.Status) != status || text != "" && !strings.Contains(d.QueueName, text) {
 			continue
 		}

@@ -210,7 +210,7 @@ func (s *Server) start() {
 	s.seeding.mu.Lock()
 	defer s.seeding.mu.Unlock()
 	now := s.clock.Now()
-	st := newStores(now, s.limits)
+	st := newWorld(now, s.limits.LogLines)
 	if s.seeding.empty {
 		st.clear()
 	}
@@ -229,23 +229,23 @@ func (s *Server) start() {
 
 // clear empties the stores that hold seed data (WithEmptyStart). A store
 // added to stores with seed data of its own is emptied here too.
-func (st *stores) clear() {
-	st.agents.order = nil
-	clear(st.agents.byID)
-	clear(st.agents.byName)
-	clear(st.agents.pos)
-	clear(st.agents.watch)
-	clear(st.agents.moving)
-	st.workflows.order = nil
-	clear(st.workflows.byID)
-	st.queues.order = nil
-	clear(st.queues.byName)
-	st.customers.order = nil
-	clear(st.customers.byID)
-	st.servicing.clear()
-	st.helpdesk.clear()
-	st.logs.clear()
-	st.alerts.clear()
+func (st *World) clear() {
+	st.Agents.order = nil
+	clear(st.Agents.byID)
+	clear(st.Agents.byName)
+	clear(st.Agents.pos)
+	clear(st.Agents.watch)
+	clear(st.Agents.moving)
+	st.Workflows.order = nil
+	clear(st.Workflows.byID)
+	st.Queues.order = nil
+	clear(st.Queues.byName)
+	st.Customers.order = nil
+	clear(st.Customers.byID)
+	st.Servicing.clear()
+	st.Helpdesk.clear()
+	st.Logs.clear()
+	st.Alerts.clear()
 }
 
 // Seed adds seed to the server, all or nothing, and returns the ids of
@@ -265,7 +265,7 @@ func (s *Server) seedNow(seed Seed) (SeedResult, error) {
 	defer s.observe() // …and publish what it added (after the unlock below)
 	s.seeding.mu.Lock()
 	defer s.seeding.mu.Unlock()
-	st := s.store()
+	st := s.world()
 	next, res, err := s.applySeed(st, seed, s.clock.Now())
 	if err != nil {
 		return SeedResult{}, err
@@ -280,13 +280,13 @@ func (s *Server) seedNow(seed Seed) (SeedResult, error) {
 // returns the stores to publish: st itself, or a copy with a new queue set
 // when the seed adds queues (the set of queues is read without a lock, so
 // it is replaced, never changed).
-func (s *Server) applySeed(st *stores, seed Seed, now time.Time) (*stores, SeedResult, error) {
-	st.agents.mu.Lock()
-	defer st.agents.mu.Unlock()
-	st.workflows.mu.Lock()
-	defer st.workflows.mu.Unlock()
-	st.customers.mu.Lock()
-	defer st.customers.mu.Unlock()
+func (s *Server) applySeed(st *World, seed Seed, now time.Time) (*World, SeedResult, error) {
+	st.Agents.mu.Lock()
+	defer st.Agents.mu.Unlock()
+	st.Workflows.mu.Lock()
+	defer st.Workflows.mu.Unlock()
+	st.Customers.mu.Lock()
+	defer st.Customers.mu.Unlock()
 
 	p := newSeedPlan(st, now)
 	p.plan(seed)
@@ -295,16 +295,16 @@ func (s *Server) applySeed(st *stores, seed Seed, now time.Time) (*stores, SeedR
 	}
 
 	for _, c := range p.customers {
-		st.customers.put(c)
+		st.Customers.put(c)
 	}
 	for _, a := range p.agents {
-		st.agents.put(a)
+		st.Agents.put(a)
 	}
-	st.agents.idSeq = p.agentSeq
+	st.Agents.idSeq = p.agentSeq
 	next := st
 	if len(p.newQueues) > 0 {
-		qs := &queueStore{order: slices.Clone(st.queues.order), byName: make(map[string]*queueState, len(st.queues.byName)+len(p.newQueues))}
-		for name, q := range st.queues.byName {
+		qs := &queueStore{order: slices.Clone(st.Queues.order), byName: make(map[string]*queueState, len(st.Queues.byName)+len(p.newQueues))}
+		for name, q := range st.Queues.byName {
 			qs.byName[name] = q
 		}
 		for _, q := range p.newQueues {
@@ -312,14 +312,14 @@ func (s *Server) applySeed(st *stores, seed Seed, now time.Time) (*stores, SeedR
 			qs.byName[q.name] = q
 		}
 		cp := *st
-		cp.queues = qs
+		cp.Queues = qs
 		next = &cp
 	}
 	for _, q := range p.letterQueues {
 		q.addDeadLetters(p.letters[q], now)
 	}
 	for _, w := range p.workflows {
-		st.workflows.put(w)
+		st.Workflows.put(w)
 	}
 	for _, u := range p.users {
 		s.auth.AddUser(u.Email, u.Name, u.Role)
@@ -338,7 +338,7 @@ func checkSeed(seed Seed) []SeedProblem {
 // live stores (their locks held) it checks the seed against them and the
 // clock; without (LoadSeedFile), only the seed itself.
 type seedPlan struct {
-	live  *stores
+	live  *World
 	now   time.Time
 	probs []SeedProblem
 
@@ -358,7 +358,7 @@ type seedPlan struct {
 	res          SeedResult
 }
 
-func newSeedPlan(live *stores, now time.Time) *seedPlan {
+func newSeedPlan(live *World, now time.Time) *seedPlan {
 	p := &seedPlan{live: live, now: now, customerIDs: map[string]string{}, agentIDs: map[string]bool{},
 		queueNames: map[string]*queueState{}, letters: map[*queueState][]queues.Message{}, agentSeq: 100}
 	if live == nil {
@@ -366,16 +366,16 @@ func newSeedPlan(live *stores, now time.Time) *seedPlan {
 		p.now = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 		return p
 	}
-	for id, c := range live.customers.byID {
+	for id, c := range live.Customers.byID {
 		p.customerIDs[id] = c.CompanyName
 	}
-	for id := range live.agents.byID {
+	for id := range live.Agents.byID {
 		p.agentIDs[id] = true
 	}
-	for name, q := range live.queues.byName {
+	for name, q := range live.Queues.byName {
 		p.queueNames[name] = q
 	}
-	p.agentSeq = live.agents.idSeq
+	p.agentSeq = live.Agents.idSeq
 	return p
 }
 
@@ -467,11 +467,11 @@ func (p *seedPlan) planCustomers(cs []Customer) {
 		path := fmt.Sprintf("customers[%d]", i)
 		if c.CustomerID != "" {
 			switch first, twice := ids.seen(c.CustomerID, path); {
-			case !validPathID(c.CustomerID):
+			case !httpapi.ValidPathID(c.CustomerID):
 				p.problem(path+".customer_id", idRule)
 			case twice:
 				p.problem(path+".customer_id", "%q is given twice (also at %s)", c.CustomerID, first)
-			case p.live != nil && p.live.customers.byID[c.CustomerID] != nil:
+			case p.live != nil && p.live.Customers.byID[c.CustomerID] != nil:
 				p.problem(path+".customer_id", "customer %q exists already", c.CustomerID)
 			}
 		}
@@ -506,7 +506,7 @@ func (p *seedPlan) planCustomers(cs []Customer) {
 
 // checkCustomer reports a customer_id that names no customer.
 func (p *seedPlan) checkCustomer(path, id string) {
-	if !validPathID(id) {
+	if !httpapi.ValidPathID(id) {
 		p.problem(path, idRule)
 		return
 	}
@@ -521,11 +521,11 @@ func (p *seedPlan) planAgents(as []platform.Agent) {
 		path := fmt.Sprintf("agents[%d]", i)
 		if a.AgentID != "" {
 			switch first, twice := ids.seen(a.AgentID, path); {
-			case !validPathID(a.AgentID):
+			case !httpapi.ValidPathID(a.AgentID):
 				p.problem(path+".agent_id", idRule)
 			case twice:
 				p.problem(path+".agent_id", "%q is given twice (also at %s)", a.AgentID, first)
-			case p.live != nil && p.live.agents.byID[a.AgentID] != nil:
+			case p.live != nil && p.live.Agents.byID[a.AgentID] != nil:
 				p.problem(path+".agent_id", "agent %q exists already", a.AgentID)
 			}
 		}
@@ -534,7 +534,7 @@ func (p *seedPlan) planAgents(as []platform.Agent) {
 			if first, twice := names.seen(lower, path); twice {
 				p.problem(path+".name", "%q is given twice (also at %s; names are unique, case-insensitively)", a.Name, first)
 			} else if p.live != nil {
-				if id, taken := p.live.agents.byName[lower]; taken {
+				if id, taken := p.live.Agents.byName[lower]; taken {
 					p.problem(path+".name", "agent %s is named %q already", id, a.Name)
 				}
 			}
@@ -570,7 +570,7 @@ func (p *seedPlan) planAgents(as []platform.Agent) {
 		if a.CustomerID != "" {
 			p.checkCustomer(path+".customer_id", a.CustomerID)
 		}
-		if a.TemplateID != "" && !validPathID(a.TemplateID) {
+		if a.TemplateID != "" && !httpapi.ValidPathID(a.TemplateID) {
 			p.problem(path+".template_id", idRule)
 		}
 		if a.LastActive == nil && a.Status == platform.AgentOnline {
@@ -618,7 +618,7 @@ func (p *seedPlan) planQueues(qs []SeedQueue) {
 		switch first, twice := names.seen(sq.QueueName, path); {
 		case sq.QueueName == "":
 			p.problem(path+".queue_name", "is required")
-		case !validPathID(sq.QueueName):
+		case !httpapi.ValidPathID(sq.QueueName):
 			p.problem(path+".queue_name", idRule)
 		case twice:
 			p.problem(path+".queue_name", "%q is given twice (also at %s)", sq.QueueName, first)
@@ -683,7 +683,7 @@ func (p *seedPlan) planDeadLetters(ms []queues.Message) {
 		switch {
 		case m.QueueName == "":
 			p.problem(path+".queue_name", "is required")
-		case !validPathID(m.QueueName):
+		case !httpapi.ValidPathID(m.QueueName):
 			p.problem(path+".queue_name", idRule)
 		case q == nil && p.live != nil:
 			p.problem(path+".queue_name", "unknown queue %q: seed it in queues", m.QueueName)
@@ -696,7 +696,7 @@ func (p *seedPlan) planDeadLetters(ms []queues.Message) {
 		}
 		if m.MessageID != "" {
 			switch first, twice := ids.seen(m.QueueName+"\x00"+m.MessageID, path); {
-			case !validPathID(m.MessageID):
+			case !httpapi.ValidPathID(m.MessageID):
 				p.problem(path+".message_id", idRule)
 			case twice:
 				p.problem(path+".message_id", "%q is given twice for queue %q (also at %s)", m.MessageID, m.QueueName, first)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/workflows"
 )
 
@@ -14,7 +15,7 @@ func (p *seedPlan) planWorkflows(ws []workflows.Workflow) {
 	ids := dup{}
 	taken := map[string]bool{}
 	if p.live != nil {
-		for id := range p.live.workflows.byID {
+		for id := range p.live.Workflows.byID {
 			taken[id] = true
 		}
 	}
@@ -28,11 +29,11 @@ func (p *seedPlan) planWorkflows(ws []workflows.Workflow) {
 		path := fmt.Sprintf("workflows[%d]", i)
 		if w.WorkflowID != "" {
 			switch first, twice := ids.seen(w.WorkflowID, path); {
-			case !validPathID(w.WorkflowID):
+			case !httpapi.ValidPathID(w.WorkflowID):
 				p.problem(path+".workflow_id", idRule)
 			case twice:
 				p.problem(path+".workflow_id", "%q is given twice (also at %s)", w.WorkflowID, first)
-			case p.live != nil && p.live.workflows.byID[w.WorkflowID] != nil:
+			case p.live != nil && p.live.Workflows.byID[w.WorkflowID] != nil:
 				p.problem(path+".workflow_id", "workflow %q exists already", w.WorkflowID)
 			}
 		}
@@ -87,7 +88,7 @@ func (p *seedPlan) planWorkflow(path string, w workflows.Workflow) *wfState {
 		switch _, twice := index[t.TaskID]; {
 		case t.TaskID == "":
 			p.problem(tp+".task_id", "is required")
-		case !validPathID(t.TaskID):
+		case !httpapi.ValidPathID(t.TaskID):
 			p.problem(tp+".task_id", idRule)
 		case twice:
 			p.problem(tp+".task_id", "%q is given twice (also at %s)", t.TaskID, taskPath(index[t.TaskID]))
@@ -98,7 +99,7 @@ func (p *seedPlan) planWorkflow(path string, w workflows.Workflow) *wfState {
 		switch {
 		case t.AgentID == "":
 			p.problem(tp+".agent_id", "is required")
-		case !validPathID(t.AgentID):
+		case !httpapi.ValidPathID(t.AgentID):
 			p.problem(tp+".agent_id", idRule)
 		case p.live != nil && !p.agentIDs[t.AgentID]:
 			p.problem(tp+".agent_id", "unknown agent %q: seed it in agents", t.AgentID)

@@ -45,7 +45,7 @@ type Server struct {
 	templates  template.Source
 	middleware []func(http.Handler) http.Handler
 
-	state atomic.Pointer[stores]
+	state atomic.Pointer[World]
 	// tx is the one transaction lock: every request holds it shared while
 	// it runs; Reset, Seed and Advance hold it alone (transact).
 	tx sync.RWMutex
@@ -352,7 +352,7 @@ func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]st
 func (s *Server) checked(rc *httpapi.Request, rt *httpapi.Route, params map[string]string, rid string, bodyErr *httpapi.Error) answer {
 	r := rc.R
 	for name, v := range params {
-		if !validPathID(v) {
+		if !httpapi.ValidPathID(v) {
 			return errAnswer(rid, httpapi.InvalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
 		}
 	}
@@ -434,22 +434,6 @@ func (s *Server) run(rc *httpapi.Request, rt *httpapi.Route) (status int, hdr ht
 
 func isMutation(method string) bool {
 	return method == http.MethodPost || method == http.MethodPatch || method == http.MethodDelete
-}
-
-// validPathID reports whether v can be an id in a path. Ids never hold
-// slashes, spaces or dot segments.
-func validPathID(v string) bool {
-	if v == "" || len(v) > 128 || v == "." || v == ".." {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			c == '.' || c == '_' || c == ':' || c == '@' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 func validRequestID(id string) bool {

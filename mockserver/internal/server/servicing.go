@@ -468,7 +468,7 @@ func (s *Server) servicingRoutes() []*httpapi.Route {
 
 // agent is the path's agent, settled to now.
 func (s *Server) agent(rc *httpapi.Request) (platform.Agent, *httpapi.Error) {
-	a, ok := s.store().agents.get(rc.Param("id"), rc.Now)
+	a, ok := s.world().Agents.get(rc.Param("id"), rc.Now)
 	if !ok {
 		return platform.Agent{}, httpapi.NotFound("agent %q not found", rc.Param("id"))
 	}
@@ -480,11 +480,11 @@ func (s *Server) agentVersions(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, s.store().servicing.versions(a), nil
+	return http.StatusOK, s.world().Servicing.versions(a), nil
 }
 
 func (s *Server) getUpgrade(rc *httpapi.Request) (int, any, *httpapi.Error) {
-	u, ok := s.store().servicing.get(rc.Param("id"), rc.Now)
+	u, ok := s.world().Servicing.get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, httpapi.NotFound("upgrade %q not found", rc.Param("id"))
 	}
@@ -500,7 +500,7 @@ func (s *Server) servicingHistory(rc *httpapi.Request) (int, any, *httpapi.Error
 	if status != "" && !slices.Contains(upgradeStatuses, status) {
 		return 0, nil, httpapi.InvalidField("status", "must be one of pending, in_progress, completed, failed, rolling_back, rolled_back")
 	}
-	items := s.store().servicing.history(agentID, status, rc.Now)
+	items := s.world().Servicing.history(agentID, status, rc.Now)
 	p, e := httpapi.PaginateKeyed(q, "servicing.history", items, func(h servicing.HistoryEntry) string { return h.UpgradeID }, agentID, string(status))
 	if e != nil {
 		return 0, nil, e
@@ -587,12 +587,12 @@ func unknownVersion(a platform.Agent, line []release, v string) *httpapi.Error {
 
 // begin plans an upgrade or rollback of agent a to line[target], stores it
 // and schedules its effect on the agent; st.mu is held.
-func (s *Server) begin(st *stores, rc *httpapi.Request, a platform.Agent, line []release, target int, p upgradePlan) servicing.Upgrade {
+func (s *Server) begin(st *World, rc *httpapi.Request, a platform.Agent, line []release, target int, p upgradePlan) servicing.Upgrade {
 	cur := releaseIndex(line, a.Version)
 	p.agentID, p.agentName, p.from, p.to, p.by = a.AgentID, a.Name, a.Version, line[target].version, rc.Who.Email
 	p.toBad = line[target].bad
 	o := planUpgrade(p, rc.Now)
-	st.servicing.add(o)
+	st.Servicing.add(o)
 	if !o.completes() {
 		return o.view(rc.Now)
 	}
@@ -600,18 +600,18 @@ func (s *Server) begin(st *stores, rc *httpapi.Request, a platform.Agent, line [
 	var restore agentFigures
 	if p.toBad && !fromBad {
 		// Keep the figures of the last good build, to restore them.
-		if full, ok := st.agents.state(a.AgentID, rc.Now); ok {
-			st.servicing.healthy[a.AgentID] = agentFigures{full.Health, full.errRate, full.p95MS}
+		if full, ok := st.Agents.state(a.AgentID, rc.Now); ok {
+			st.Servicing.healthy[a.AgentID] = agentFigures{full.Health, full.errRate, full.p95MS}
 		}
 	}
 	if fromBad && !p.toBad {
 		var ok bool
-		if restore, ok = st.servicing.healthy[a.AgentID]; !ok {
+		if restore, ok = st.Servicing.healthy[a.AgentID]; !ok {
 			restore = agentFigures{platform.AgentHealthy, goodBuildErrorRate, goodBuildP95MS}
 		}
 	}
 	to, toBad := o.to, p.toBad
-	st.agents.schedule(a.AgentID, o.end(), func(ag *agentState) {
+	st.Agents.schedule(a.AgentID, o.end(), func(ag *agentState) {
 		ag.Version = to
 		switch {
 		case toBad:
@@ -641,19 +641,19 @@ func (s *Server) upgradeAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if len(issues) > 0 {
 		return 0, nil, invalidRequest(issues)
 	}
-	st := s.store()
-	st.servicing.mu.Lock()
-	defer st.servicing.mu.Unlock()
+	st := s.world()
+	st.Servicing.mu.Lock()
+	defer st.Servicing.mu.Unlock()
 	a, e := s.agent(rc)
 	if e != nil {
 		return 0, nil, e
 	}
-	line := st.servicing.line(a)
+	line := st.Servicing.line(a)
 	target := releaseIndex(line, b.TargetVersion)
 	if target < 0 {
 		return 0, nil, unknownVersion(a, line, b.TargetVersion)
 	}
-	if e := st.servicing.upgradable(a, "upgrade", rc.Now); e != nil {
+	if e := st.Servicing.upgradable(a, "upgrade", rc.Now); e != nil {
 		return 0, nil, e
 	}
 	switch cur := releaseIndex(line, a.Version); {
@@ -689,21 +689,21 @@ func (s *Server) rollbackAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if len(issues) > 0 {
 		return 0, nil, invalidRequest(issues)
 	}
-	st := s.store()
-	st.servicing.mu.Lock()
-	defer st.servicing.mu.Unlock()
+	st := s.world()
+	st.Servicing.mu.Lock()
+	defer st.Servicing.mu.Unlock()
 	a, e := s.agent(rc)
 	if e != nil {
 		return 0, nil, e
 	}
-	line := st.servicing.line(a)
+	line := st.Servicing.line(a)
 	if b.TargetVersion != "" && releaseIndex(line, b.TargetVersion) < 0 {
 		return 0, nil, unknownVersion(a, line, b.TargetVersion)
 	}
-	if e := st.servicing.upgradable(a, "roll back", rc.Now); e != nil {
+	if e := st.Servicing.upgradable(a, "roll back", rc.Now); e != nil {
 		return 0, nil, e
 	}
-	ran := st.servicing.ran(a, rc.Now)
+	ran := st.Servicing.ran(a, rc.Now)
 	earlier := ran[:len(ran)-1]
 	if len(earlier) == 0 {
 		return 0, nil, httpapi.Conflict("cannot roll back agent %q: it has run no version before %s", a.AgentID, a.Version)
@@ -794,8 +794,8 @@ func (s *Server) agentTemplate(rc *httpapi.Request, a platform.Agent) (template.
 
 // configOf is agent a's config: its template's default config (or the
 // generic one) until it is first changed.
-func (s *Server) configOf(rc *httpapi.Request, st *stores, a platform.Agent) (agentConfig, *httpapi.Error) {
-	if c, ok := st.servicing.config(a.AgentID); ok {
+func (s *Server) configOf(rc *httpapi.Request, st *World, a platform.Agent) (agentConfig, *httpapi.Error) {
+	if c, ok := st.Servicing.config(a.AgentID); ok {
 		return c, nil
 	}
 	raw := json.RawMessage(genericDefaultConfig)
@@ -814,7 +814,7 @@ func (s *Server) configOf(rc *httpapi.Request, st *stores, a platform.Agent) (ag
 	if err != nil {
 		return agentConfig{}, templateFailure(fmt.Errorf("agent %s's template %s: default_config %w", a.AgentID, a.TemplateID, err))
 	}
-	return st.servicing.initConfig(a.AgentID, agentConfig{version: 1, config: cfg, updated: a.CreatedAt}), nil
+	return st.Servicing.initConfig(a.AgentID, agentConfig{version: 1, config: cfg, updated: a.CreatedAt}), nil
 }
 
 func (s *Server) getAgentConfig(rc *httpapi.Request) (int, any, *httpapi.Error) {
@@ -822,7 +822,7 @@ func (s *Server) getAgentConfig(rc *httpapi.Request) (int, any, *httpapi.Error) 
 	if e != nil {
 		return 0, nil, e
 	}
-	c, e := s.configOf(rc, s.store(), a)
+	c, e := s.configOf(rc, s.world(), a)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -851,7 +851,7 @@ func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *httpapi.Error
 	if utf8.RuneCountInString(b.Reason) > maxReasonChars {
 		return 0, nil, httpapi.InvalidField("reason", "must be at most 500 characters")
 	}
-	st := s.store()
+	st := s.world()
 	a, e := s.agent(rc)
 	if e != nil {
 		return 0, nil, e
@@ -868,7 +868,7 @@ func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *httpapi.Error
 		if e := s.validateConfig(rc, st, a, merged); e != nil {
 			return 0, nil, e
 		}
-		next, ok := st.servicing.setConfig(a.AgentID, cur.version, merged, rc.Now)
+		next, ok := st.Servicing.setConfig(a.AgentID, cur.version, merged, rc.Now)
 		if !ok {
 			continue // another patch came first: merge into its result
 		}
@@ -882,7 +882,7 @@ func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *httpapi.Error
 
 // validateConfig checks agent a's whole config cfg: 400 with every problem
 // under "config." when it does not pass.
-func (s *Server) validateConfig(rc *httpapi.Request, st *stores, a platform.Agent, cfg map[string]any) *httpapi.Error {
+func (s *Server) validateConfig(rc *httpapi.Request, st *World, a platform.Agent, cfg map[string]any) *httpapi.Error {
 	raw, err := json.Marshal(cfg)
 	if err != nil {
 		return httpapi.InvalidField("config", "cannot be encoded: "+err.Error())
@@ -897,7 +897,7 @@ func (s *Server) validateConfig(rc *httpapi.Request, st *stores, a platform.Agen
 			return templateFailure(err)
 		}
 	} else {
-		schema, err := st.servicing.genericSchema()
+		schema, err := st.Servicing.genericSchema()
 		if err != nil {
 			return httpapi.Errorf(http.StatusInternalServerError, "internal", "the generic agent config schema: %v", err)
 		}

@@ -339,7 +339,7 @@ func (s *Server) workflowRoutes() []*httpapi.Route {
 
 // workflowExists is the 404 check of the {id} workflow routes.
 func (s *Server) workflowExists(rc *httpapi.Request) *httpapi.Error {
-	if ok, _ := s.store().workflows.has(rc.Param("id"), ""); !ok {
+	if ok, _ := s.world().Workflows.has(rc.Param("id"), ""); !ok {
 		return httpapi.NotFound("workflow %q not found", rc.Param("id"))
 	}
 	return nil
@@ -348,7 +348,7 @@ func (s *Server) workflowExists(rc *httpapi.Request) *httpapi.Error {
 // workflowTaskExists is the 404 check of the {id}/tasks/{task_id} routes.
 func (s *Server) workflowTaskExists(rc *httpapi.Request) *httpapi.Error {
 	id, taskID := rc.Param("id"), rc.Param("task_id")
-	switch wf, task := s.store().workflows.has(id, taskID); {
+	switch wf, task := s.world().Workflows.has(id, taskID); {
 	case !wf:
 		return httpapi.NotFound("workflow %q not found", id)
 	case !task:
@@ -366,7 +366,7 @@ func (s *Server) listWorkflows(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if status != "" && !slices.Contains(workflowStatuses, workflows.Status(status)) {
 		return 0, nil, httpapi.InvalidField("status", "must be one of pending, running, paused, completed, failed, cancelled")
 	}
-	all := s.store().workflows.list(rc.Now)
+	all := s.world().Workflows.list(rc.Now)
 	matched := all[:0]
 	for _, w := range all {
 		if status != "" && string(w.Status) != status || customer != "" && w.CustomerID != customer {
@@ -382,7 +382,7 @@ func (s *Server) listWorkflows(rc *httpapi.Request) (int, any, *httpapi.Error) {
 }
 
 func (s *Server) getWorkflow(rc *httpapi.Request) (int, any, *httpapi.Error) {
-	w, ok := s.store().workflows.get(rc.Param("id"), rc.Now)
+	w, ok := s.world().Workflows.get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, httpapi.NotFound("workflow %q not found", rc.Param("id"))
 	}
@@ -394,7 +394,7 @@ func (s *Server) workflowAction(act wfAction) httpapi.Handler {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
-		w, e := s.store().workflows.act(rc.Param("id"), act, rc.Now)
+		w, e := s.world().Workflows.act(rc.Param("id"), act, rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}
@@ -407,7 +407,7 @@ func (s *Server) retryWorkflowTask(rc *httpapi.Request) (int, any, *httpapi.Erro
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	w, e := s.store().workflows.retry(id, taskID, rc.Now)
+	w, e := s.world().Workflows.retry(id, taskID, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
