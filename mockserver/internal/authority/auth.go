@@ -284,10 +284,10 @@ func (a *Authority) revoke(sid string) bool {
 }
 
 // authenticate checks the request's bearer token.
-func (a *Authority) Authenticate(r *http.Request) (*httpapi.Caller, *httpapi.Error) {
+func (a *Authority) Authenticate(r *http.Request) (*httpapi.Caller, *core.Error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		e := httpapi.Errorf(http.StatusUnauthorized, "unauthenticated", "no bearer token: send Authorization: Bearer <token>")
+		e := core.Errorf(http.StatusUnauthorized, "unauthenticated", "no bearer token: send Authorization: Bearer <token>")
 		e.Header = http.Header{"Www-Authenticate": {`Bearer realm="waooaw"`}}
 		return nil, e
 	}
@@ -302,8 +302,8 @@ func (a *Authority) Authenticate(r *http.Request) (*httpapi.Caller, *httpapi.Err
 	return &p.Caller, nil
 }
 
-func badToken(why string) *httpapi.Error {
-	e := httpapi.Errorf(http.StatusUnauthorized, "unauthenticated", "invalid token: %s", why)
+func badToken(why string) *core.Error {
+	e := core.Errorf(http.StatusUnauthorized, "unauthenticated", "invalid token: %s", why)
 	e.Header = http.Header{"Www-Authenticate": {`Bearer realm="waooaw", error="invalid_token"`}}
 	return e
 }

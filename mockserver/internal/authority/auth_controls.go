@@ -5,23 +5,24 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
-func (a *Authority) sessionExists(rc *httpapi.Request) *httpapi.Error {
+func (a *Authority) sessionExists(rc *httpapi.Request) *core.Error {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	if a.sessions[rc.Param("sid")] == nil {
-		return httpapi.NotFound("session %q not found", rc.Param("sid"))
+		return core.NotFound("session %q not found", rc.Param("sid"))
 	}
 	return nil
 }
 
-func (a *Authority) keyExists(rc *httpapi.Request) *httpapi.Error {
+func (a *Authority) keyExists(rc *httpapi.Request) *core.Error {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	if a.keyByID(rc.Param("kid")) == nil {
-		return httpapi.NotFound("key %q not found", rc.Param("kid"))
+		return core.NotFound("key %q not found", rc.Param("kid"))
 	}
 	return nil
 }
@@ -39,7 +40,7 @@ func (a *Authority) ControlRoutes() []*httpapi.Route {
 	}
 }
 
-func (a *Authority) addUserControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) addUserControl(rc *httpapi.Request) (int, any, *core.Error) {
 	var req struct {
 		Email string `json:"email"`
 		Name  string `json:"name"`
@@ -49,13 +50,13 @@ func (a *Authority) addUserControl(rc *httpapi.Request) (int, any, *httpapi.Erro
 		return 0, nil, e
 	}
 	if !ValidEmail(req.Email) {
-		return 0, nil, httpapi.InvalidField("email", "must be an email address")
+		return 0, nil, core.InvalidField("email", "must be an email address")
 	}
 	if req.Name == "" || utf8.RuneCountInString(req.Name) > 200 {
-		return 0, nil, httpapi.InvalidField("name", "is required (at most 200 characters)")
+		return 0, nil, core.InvalidField("name", "is required (at most 200 characters)")
 	}
 	if _, ok := httpapi.ParseRole(req.Role); !ok {
-		return 0, nil, httpapi.InvalidField("role", "must be viewer, operator or admin")
+		return 0, nil, core.InvalidField("role", "must be viewer, operator or admin")
 	}
 	return http.StatusCreated, a.AddUser(req.Email, req.Name, req.Role), nil
 }
@@ -73,7 +74,7 @@ func (a *Authority) QueueLogin(email string) {
 	a.mu.Unlock()
 }
 
-func (a *Authority) queueLoginControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) queueLoginControl(rc *httpapi.Request) (int, any, *core.Error) {
 	var req struct {
 		Email string `json:"email"`
 	}
@@ -81,7 +82,7 @@ func (a *Authority) queueLoginControl(rc *httpapi.Request) (int, any, *httpapi.E
 		return 0, nil, e
 	}
 	if !ValidEmail(req.Email) {
-		return 0, nil, httpapi.InvalidField("email", "must be an email address")
+		return 0, nil, core.InvalidField("email", "must be an email address")
 	}
 	a.QueueLogin(req.Email)
 	return http.StatusNoContent, nil, nil
@@ -93,12 +94,12 @@ func (a *Authority) RevokeSession(sid string) bool {
 	return a.revoke(sid)
 }
 
-func (a *Authority) revokeSessionControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) revokeSessionControl(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
 	if !a.RevokeSession(rc.Param("sid")) {
-		return 0, nil, httpapi.NotFound("session %q not found", rc.Param("sid"))
+		return 0, nil, core.NotFound("session %q not found", rc.Param("sid"))
 	}
 	return http.StatusNoContent, nil, nil
 }
@@ -116,7 +117,7 @@ func (a *Authority) RotateKey() string {
 	return k.kid
 }
 
-func (a *Authority) rotateKeyControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) rotateKeyControl(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
@@ -132,7 +133,7 @@ func (a *Authority) rotateKeyControl(rc *httpapi.Request) (int, any, *httpapi.Er
 // as access tokens are). POST /_mock/reset goes back to RS256.
 func (a *Authority) SetIDTokenAlg(alg string) error {
 	if alg != "RS256" && alg != "EdDSA" {
-		return httpapi.InvalidField("alg", "must be RS256 or EdDSA")
+		return core.InvalidField("alg", "must be RS256 or EdDSA")
 	}
 	a.mu.Lock()
 	a.idAlg = alg
@@ -140,7 +141,7 @@ func (a *Authority) SetIDTokenAlg(alg string) error {
 	return nil
 }
 
-func (a *Authority) idTokenAlgControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) idTokenAlgControl(rc *httpapi.Request) (int, any, *core.Error) {
 	var req struct {
 		Alg string `json:"alg"`
 	}
@@ -148,7 +149,7 @@ func (a *Authority) idTokenAlgControl(rc *httpapi.Request) (int, any, *httpapi.E
 		return 0, nil, e
 	}
 	if err := a.SetIDTokenAlg(req.Alg); err != nil {
-		return 0, nil, err.(*httpapi.Error)
+		return 0, nil, err.(*core.Error)
 	}
 	return http.StatusNoContent, nil, nil
 }
@@ -162,20 +163,20 @@ func (a *Authority) RetireKey(kid string) error {
 	i := slices.IndexFunc(a.keys, func(k *signingKey) bool { return k.has(kid) })
 	switch {
 	case i < 0:
-		return httpapi.NotFound("key %q not found", kid)
+		return core.NotFound("key %q not found", kid)
 	case i == len(a.keys)-1:
-		return httpapi.Conflict("key %q signs new tokens: rotate first (POST /_mock/keys/rotate)", kid)
+		return core.Conflict("key %q signs new tokens: rotate first (POST /_mock/keys/rotate)", kid)
 	}
 	a.keys[i].retired.Store(true)
 	return nil
 }
 
-func (a *Authority) retireKeyControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) retireKeyControl(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
 	if err := a.RetireKey(rc.Param("kid")); err != nil {
-		return 0, nil, err.(*httpapi.Error)
+		return 0, nil, err.(*core.Error)
 	}
 	return http.StatusNoContent, nil, nil
 }
@@ -193,13 +194,13 @@ var oauthErrorCodes = map[string]int{
 func (a *Authority) FailNextOAuth(code string, status int) error {
 	def, ok := oauthErrorCodes[code]
 	if !ok {
-		return httpapi.InvalidField("error", "must be an RFC 6749 error code such as invalid_grant or temporarily_unavailable")
+		return core.InvalidField("error", "must be an RFC 6749 error code such as invalid_grant or temporarily_unavailable")
 	}
 	if status == 0 {
 		status = def
 	}
 	if status < 400 || status > 599 {
-		return httpapi.InvalidField("status", "must be from 400 to 599")
+		return core.InvalidField("status", "must be from 400 to 599")
 	}
 	a.mu.Lock()
 	a.oauth.failNext = &oauthFailure{code: code, status: status}
@@ -207,7 +208,7 @@ func (a *Authority) FailNextOAuth(code string, status int) error {
 	return nil
 }
 
-func (a *Authority) failNextControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) failNextControl(rc *httpapi.Request) (int, any, *core.Error) {
 	var req struct {
 		Error  string `json:"error"`
 		Status int    `json:"status,omitempty"`
@@ -216,7 +217,7 @@ func (a *Authority) failNextControl(rc *httpapi.Request) (int, any, *httpapi.Err
 		return 0, nil, e
 	}
 	if err := a.FailNextOAuth(req.Error, req.Status); err != nil {
-		return 0, nil, err.(*httpapi.Error)
+		return 0, nil, err.(*core.Error)
 	}
 	return http.StatusNoContent, nil, nil
 }

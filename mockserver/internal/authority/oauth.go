@@ -123,7 +123,7 @@ func (a *Authority) Routes() []*httpapi.Route {
 	}
 }
 
-func (a *Authority) discovery(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) discovery(rc *httpapi.Request) (int, any, *core.Error) {
 	iss := a.issuer
 	return http.StatusOK, auth.Provider{
 		Issuer:                            iss,
@@ -175,7 +175,7 @@ type JWK struct {
 	Alg string `json:"alg"`
 }
 
-func (a *Authority) jwks(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) jwks(rc *httpapi.Request) (int, any, *core.Error) {
 	keys := []JWK{}
 	b64 := base64.RawURLEncoding.EncodeToString
 	for _, k := range a.publishedKeys(rc.Now) {
@@ -355,7 +355,7 @@ func (a *Authority) consent(w http.ResponseWriter, r *http.Request) {
 	l := a.oauth.logins[id]
 	if l == nil || !now.Before(l.expires) {
 		a.mu.Unlock()
-		httpapi.WriteError(w, w.Header().Get("X-Request-Id"), httpapi.Invalid("unknown or expired login: start again at /auth/google"))
+		httpapi.WriteError(w, w.Header().Get("X-Request-Id"), core.Invalid("unknown or expired login: start again at /auth/google"))
 		return
 	}
 	l.googleCode = core.RandomID("g-")
@@ -375,7 +375,7 @@ func (a *Authority) callback(w http.ResponseWriter, r *http.Request) {
 	if l == nil || !now.Before(l.expires) || l.googleCode == "" ||
 		subtle.ConstantTimeCompare([]byte(l.googleCode), []byte(q.Get("code"))) != 1 {
 		a.mu.Unlock()
-		httpapi.WriteError(w, w.Header().Get("X-Request-Id"), httpapi.Invalid("unknown, used or expired login: start again at /auth/google"))
+		httpapi.WriteError(w, w.Header().Get("X-Request-Id"), core.Invalid("unknown, used or expired login: start again at /auth/google"))
 		return
 	}
 	delete(a.oauth.logins, q.Get("state"))
@@ -390,7 +390,7 @@ func (a *Authority) callback(w http.ResponseWriter, r *http.Request) {
 	a.mu.Unlock()
 	tr, err := a.issue(l.user, l.user.Role, SDKClientID, l.scope, true)
 	if err != nil {
-		httpapi.WriteError(w, w.Header().Get("X-Request-Id"), httpapi.Errorf(500, "internal", "issuing tokens: %v", err))
+		httpapi.WriteError(w, w.Header().Get("X-Request-Id"), core.Errorf(500, "internal", "issuing tokens: %v", err))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, SessionResponse{
@@ -678,7 +678,7 @@ func (a *Authority) revokeEndpoint(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-func (a *Authority) logout(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) logout(rc *httpapi.Request) (int, any, *core.Error) {
 	if len(rc.Body) > 0 {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
@@ -688,7 +688,7 @@ func (a *Authority) logout(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	return http.StatusNoContent, nil, nil
 }
 
-func (a *Authority) me(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (a *Authority) me(rc *httpapi.Request) (int, any, *core.Error) {
 	p := rc.Who
 	return http.StatusOK, auth.UserInfo{Subject: p.Sub, Email: p.Email, Name: p.Name, Role: auth.Role(p.Role.String()),
 		SessionID: p.Session, ExpiresAt: p.Expires.UTC()}, nil

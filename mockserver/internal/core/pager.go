@@ -9,13 +9,6 @@ import (
 	"strings"
 )
 
-// ParamError is a query parameter of a list that the pager refuses.
-type ParamError struct {
-	Field, Issue string
-}
-
-func (e *ParamError) Error() string { return e.Field + ": " + e.Issue }
-
 // Page is one page of a list: its items, the token of the next page ("" on
 // the last) and the count of items matching the filters.
 type Page[T any] struct {
@@ -29,7 +22,7 @@ type Page[T any] struct {
 // the route and the filters: a token used with other filters is refused.
 // Pages are by position; PaginateKeyed is the pager for lists that change
 // while a client pages through them.
-func Paginate[T any](q url.Values, route string, items []T, filters ...string) (Page[T], *ParamError) {
+func Paginate[T any](q url.Values, route string, items []T, filters ...string) (Page[T], *Error) {
 	return PaginateKeyed(q, route, items, nil, filters...)
 }
 
@@ -39,12 +32,12 @@ func Paginate[T any](q url.Values, route string, items []T, filters ...string) (
 // (a new log line, newest first) or removed before it do not make the
 // next page repeat or skip items; only when that very item is gone does
 // the page start where it was.
-func PaginateKeyed[T any](q url.Values, route string, items []T, key func(T) string, filters ...string) (Page[T], *ParamError) {
+func PaginateKeyed[T any](q url.Values, route string, items []T, key func(T) string, filters ...string) (Page[T], *Error) {
 	size := 50
 	if v := q.Get("page_size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || v[0] < '0' || v[0] > '9' || n < 0 || n > 500 {
-			return Page[T]{}, &ParamError{"page_size", "must be an integer from 1 to 500 (0 or absent for 50)"}
+			return Page[T]{}, InvalidField("page_size", "must be an integer from 1 to 500 (0 or absent for 50)")
 		}
 		if n > 0 {
 			size = n
@@ -55,10 +48,10 @@ func PaginateKeyed[T any](q url.Values, route string, items []T, key func(T) str
 	if tok := q.Get("page_token"); tok != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(tok)
 		if err != nil || len(raw) != 20 {
-			return Page[T]{}, &ParamError{"page_token", "is not a page token of this list"}
+			return Page[T]{}, InvalidField("page_token", "is not a page token of this list")
 		}
 		if binary.BigEndian.Uint64(raw[4:12]) != bind {
-			return Page[T]{}, &ParamError{"page_token", "was made for other filters: keep the filters while paging"}
+			return Page[T]{}, InvalidField("page_token", "was made for other filters: keep the filters while paging")
 		}
 		offset = int(binary.BigEndian.Uint32(raw[:4]))
 		if last := binary.BigEndian.Uint64(raw[12:]); key != nil && last != 0 &&

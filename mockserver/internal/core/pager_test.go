@@ -22,10 +22,10 @@ func TestPaginateKeyed(t *testing.T) {
 	if err != nil || !slices.Equal(p2.Items, []string{"c", "b"}) {
 		t.Errorf("page 2 of the grown list: %+v %v, want c b", p2, err)
 	}
-	if _, err := PaginateKeyed(url.Values{"page_token": {p1.Next}}, "r", items, key, "other"); err == nil || err.Field != "page_token" {
+	if _, err := PaginateKeyed(url.Values{"page_token": {p1.Next}}, "r", items, key, "other"); err == nil || err.Details[0].Field != "page_token" {
 		t.Errorf("a token with other filters: %v", err)
 	}
-	if _, err := Paginate(url.Values{"page_size": {"501"}}, "r", items); err == nil || err.Field != "page_size" {
+	if _, err := Paginate(url.Values{"page_size": {"501"}}, "r", items); err == nil || err.Details[0].Field != "page_size" {
 		t.Errorf("page_size 501: %v", err)
 	}
 }

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 )
 
 // Request is one request on its way through the server: what a handler
@@ -37,15 +39,15 @@ type Caller struct {
 func (rc *Request) Param(name string) string { return rc.Params[name] }
 
 // Decode decodes the required JSON body into v (strict).
-func (rc *Request) Decode(v any) *Error {
+func (rc *Request) Decode(v any) *core.Error {
 	if len(rc.Body) == 0 {
-		return Invalid("a JSON body is required")
+		return core.Invalid("a JSON body is required")
 	}
 	return DecodeStrict(rc.Body, v)
 }
 
 // DecodeOptional decodes the body into v when there is one.
-func (rc *Request) DecodeOptional(v any) *Error {
+func (rc *Request) DecodeOptional(v any) *core.Error {
 	if len(rc.Body) == 0 {
 		return nil
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 )
 
 // Role is what a caller may do; each route needs one.
@@ -37,8 +39,8 @@ func ParseRole(s string) (Role, bool) {
 }
 
 // Handler answers a matched request: a status and a value to encode as
-// JSON (nil for no body), or an *Error.
-type Handler func(rc *Request) (int, any, *Error)
+// JSON (nil for no body), or an *core.Error.
+type Handler func(rc *Request) (int, any, *core.Error)
 
 // Route is one method and path pattern; "{name}" segments match one
 // non-empty path segment.
@@ -50,7 +52,7 @@ type Route struct {
 	Raw     http.HandlerFunc // instead of Handle: writes its own answer
 	// Lookup, when set, answers 404 for path resources that do not exist,
 	// before the body is read: checks run 401, 403, 404, then 400s, 409.
-	Lookup func(rc *Request) *Error
+	Lookup func(rc *Request) *core.Error
 	// Exclusive routes replace or move the whole state (reset, seed, clock):
 	// they run alone, no other request in flight.
 	Exclusive bool
@@ -84,7 +86,7 @@ func (rt *Router) Add(rs ...*Route) {
 // Match finds the route for method and path. It returns the route and its
 // path parameters; or no route and the methods allowed on the path (empty
 // when the path is unknown); or a bad-path error.
-func (rt *Router) Match(method string, u *url.URL) (*Route, map[string]string, []string, *Error) {
+func (rt *Router) Match(method string, u *url.URL) (*Route, map[string]string, []string, *core.Error) {
 	raw := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
 	var allowed []string
 	for _, r := range rt.byLen[len(raw)] {
@@ -94,7 +96,7 @@ func (rt *Router) Match(method string, u *url.URL) (*Route, map[string]string, [
 			if len(s) > 1 && s[0] == '{' {
 				v, err := url.PathUnescape(raw[i])
 				if err != nil {
-					return nil, nil, nil, Invalid("bad path segment %q", raw[i])
+					return nil, nil, nil, core.Invalid("bad path segment %q", raw[i])
 				}
 				if v == "" {
 					ok = false

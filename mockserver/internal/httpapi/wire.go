@@ -11,49 +11,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
 // MaxBody is the largest request body accepted (413 above).
 const MaxBody = 1 << 20
-
-// Error is an answer outside 2xx with the platform error body.
-type Error struct {
-	Status  int
-	Code    string
-	Msg     string
-	Details []platform.FieldIssue
-	Header  http.Header // headers of the answer (Allow, Retry-After, …)
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Msg) }
-
-// Errorf is an error answer with status and code.
-func Errorf(status int, code, format string, args ...any) *Error {
-	return &Error{Status: status, Code: code, Msg: fmt.Sprintf(format, args...)}
-}
-
-// Invalid is a 400 invalid_argument.
-func Invalid(format string, args ...any) *Error {
-	return Errorf(http.StatusBadRequest, "invalid_argument", format, args...)
-}
-
-// InvalidField is a 400 invalid_argument naming the field at fault.
-func InvalidField(field, issue string) *Error {
-	e := Invalid("%s: %s", field, issue)
-	e.Details = []platform.FieldIssue{{Field: field, Issue: issue}}
-	return e
-}
-
-// NotFound is a 404 not_found.
-func NotFound(format string, args ...any) *Error {
-	return Errorf(http.StatusNotFound, "not_found", format, args...)
-}
-
-// Conflict is a 409 conflict.
-func Conflict(format string, args ...any) *Error {
-	return Errorf(http.StatusConflict, "conflict", format, args...)
-}
 
 // Encode encodes an answer as JSON with a trailing newline.
 func Encode(v any) []byte {
@@ -71,7 +34,7 @@ func Encode(v any) []byte {
 func EncodeChecked(v any) ([]byte, error) { return json.Marshal(v) }
 
 // EncodeError encodes the platform error body of e.
-func EncodeError(requestID string, e *Error) []byte {
+func EncodeError(requestID string, e *core.Error) []byte {
 	return Encode(platform.ErrorBody{Error: platform.ErrorDetail{
 		Code: e.Code, Message: e.Msg, Details: e.Details, RequestID: requestID,
 	}})
@@ -98,30 +61,30 @@ func WriteAnswer(w http.ResponseWriter, status int, hdr http.Header, body []byte
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := EncodeChecked(v)
 	if err != nil {
-		WriteError(w, w.Header().Get("X-Request-Id"), Errorf(http.StatusInternalServerError, "internal", "encoding the answer: %v", err))
+		WriteError(w, w.Header().Get("X-Request-Id"), core.Errorf(http.StatusInternalServerError, "internal", "encoding the answer: %v", err))
 		return
 	}
 	WriteAnswer(w, status, nil, append(b, '\n'))
 }
 
 // WriteError answers e with the platform error body.
-func WriteError(w http.ResponseWriter, requestID string, e *Error) {
+func WriteError(w http.ResponseWriter, requestID string, e *core.Error) {
 	WriteAnswer(w, e.Status, e.Header, EncodeError(requestID, e))
 }
 
 // ReadBody reads a request body under the wire rules: JSON or no content
 // type (else 415), at most 1 MiB (else 413). A PATCH may also say
 // application/merge-patch+json (RFC 7386), which is JSON too.
-func ReadBody(r *http.Request) ([]byte, *Error) {
+func ReadBody(r *http.Request) ([]byte, *core.Error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 	if err != nil {
-		return nil, Invalid("reading the body: %v", err)
+		return nil, core.Invalid("reading the body: %v", err)
 	}
 	if len(b) > MaxBody {
-		return nil, Errorf(http.StatusRequestEntityTooLarge, "payload_too_large", "the body is over 1 MiB")
+		return nil, core.Errorf(http.StatusRequestEntityTooLarge, "payload_too_large", "the body is over 1 MiB")
 	}
 	if len(b) == 0 {
 		return nil, nil
@@ -130,7 +93,7 @@ func ReadBody(r *http.Request) ([]byte, *Error) {
 		mt, _, err := mime.ParseMediaType(ct)
 		mergePatch := mt == "application/merge-patch+json" && r.Method == http.MethodPatch
 		if err != nil || mt != "application/json" && !mergePatch {
-			return nil, Errorf(http.StatusUnsupportedMediaType, "unsupported_media_type",
+			return nil, core.Errorf(http.StatusUnsupportedMediaType, "unsupported_media_type",
 				"Content-Type %q is not supported: send application/json", ct)
 		}
 	}
@@ -138,17 +101,17 @@ func ReadBody(r *http.Request) ([]byte, *Error) {
 }
 
 // DecodeStrict decodes body into v: one JSON value, no unknown fields.
-func DecodeStrict(body []byte, v any) *Error {
+func DecodeStrict(body []byte, v any) *core.Error {
 	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		return Invalid("malformed body: want a JSON object")
+		return core.Invalid("malformed body: want a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return Invalid("malformed body: %s", JSONProblem(err))
+		return core.Invalid("malformed body: %s", JSONProblem(err))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Invalid("malformed body: data after the JSON value")
+		return core.Invalid("malformed body: data after the JSON value")
 	}
 	return nil
 }

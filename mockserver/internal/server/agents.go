@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -269,12 +270,12 @@ const (
 //	stop:    online, starting, error          → offline
 //
 // Anything else is a conflict naming the current state.
-func (st *agentStore) act(id string, act agentAction, now time.Time) (platform.Agent, *httpapi.Error) {
+func (st *agentStore) act(id string, act agentAction, now time.Time) (platform.Agent, *core.Error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	a, ok := st.byID[id]
 	if !ok {
-		return platform.Agent{}, httpapi.NotFound("agent %q not found", id)
+		return platform.Agent{}, core.NotFound("agent %q not found", id)
 	}
 	a.settle(now)
 	var allowed []platform.AgentStatus
@@ -288,9 +289,9 @@ func (st *agentStore) act(id string, act agentAction, now time.Time) (platform.A
 	}
 	if !slices.Contains(allowed, a.Status) {
 		if a.Status == platform.AgentStopping && !a.readyAt.IsZero() {
-			return platform.Agent{}, httpapi.Conflict("cannot %s agent %q: it is stopping, offline at %s", act, id, a.readyAt.Format(time.RFC3339))
+			return platform.Agent{}, core.Conflict("cannot %s agent %q: it is stopping, offline at %s", act, id, a.readyAt.Format(time.RFC3339))
 		}
-		return platform.Agent{}, httpapi.Conflict("cannot %s agent %q: it is %s", act, id, a.Status)
+		return platform.Agent{}, core.Conflict("cannot %s agent %q: it is %s", act, id, a.Status)
 	}
 	if act == actStop {
 		a.Status, a.readyAt = platform.AgentOffline, time.Time{}
@@ -318,14 +319,14 @@ var (
 	agentTiers = []platform.Tier{platform.TierPlatformCoE, platform.TierBusiness}
 )
 
-func (s *Server) listAgents(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	status, tier, text := q.Get("status"), q.Get("tier"), strings.ToLower(q.Get("q"))
 	if status != "" && !slices.Contains(agentStatuses, platform.AgentStatus(status)) {
-		return 0, nil, httpapi.InvalidField("status", "must be one of online, offline, starting, stopping, error, provisioning")
+		return 0, nil, core.InvalidField("status", "must be one of online, offline, starting, stopping, error, provisioning")
 	}
 	if tier != "" && !slices.Contains(agentTiers, platform.Tier(tier)) {
-		return 0, nil, httpapi.InvalidField("tier", `must be "Platform CoE" or "Business"`)
+		return 0, nil, core.InvalidField("tier", `must be "Platform CoE" or "Business"`)
 	}
 	all := s.world().Agents.list(rc.Now)
 	matched := all[:0]
@@ -337,7 +338,7 @@ func (s *Server) listAgents(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		}
 		matched = append(matched, a)
 	}
-	p, e := httpapi.PaginateKeyed(q, "agents", matched, func(a platform.Agent) string { return a.AgentID }, status, tier, text)
+	p, e := core.PaginateKeyed(q, "agents", matched, func(a platform.Agent) string { return a.AgentID }, status, tier, text)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -345,23 +346,23 @@ func (s *Server) listAgents(rc *httpapi.Request) (int, any, *httpapi.Error) {
 }
 
 // agentExists is the 404 check of the {id} agent routes.
-func (s *Server) agentExists(rc *httpapi.Request) *httpapi.Error {
+func (s *Server) agentExists(rc *httpapi.Request) *core.Error {
 	if _, ok := s.world().Agents.get(rc.Param("id"), rc.Now); !ok {
-		return httpapi.NotFound("agent %q not found", rc.Param("id"))
+		return core.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
-func (s *Server) getAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) getAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	a, ok := s.world().Agents.get(rc.Param("id"), rc.Now)
 	if !ok {
-		return 0, nil, httpapi.NotFound("agent %q not found", rc.Param("id"))
+		return 0, nil, core.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return http.StatusOK, a, nil
 }
 
 func (s *Server) agentAction(act agentAction) httpapi.Handler {
-	return func(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -103,12 +104,12 @@ const (
 //	resolve:     active, acknowledged → resolved
 //
 // Anything else is a conflict naming the current status.
-func (st *alertStore) act(id string, act alertAction, by string, now time.Time) (platform.Alert, *httpapi.Error) {
+func (st *alertStore) act(id string, act alertAction, by string, now time.Time) (platform.Alert, *core.Error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	a, ok := st.byID[id]
 	if !ok {
-		return platform.Alert{}, httpapi.NotFound("alert %q not found", id)
+		return platform.Alert{}, core.NotFound("alert %q not found", id)
 	}
 	switch {
 	case act == actAcknowledge && a.Status == platform.AlertActive:
@@ -118,9 +119,9 @@ func (st *alertStore) act(id string, act alertAction, by string, now time.Time) 
 		t := now
 		a.Status, a.ResolvedAt, a.ResolvedBy = platform.AlertResolved, &t, by
 	case act == actAcknowledge:
-		return platform.Alert{}, httpapi.Conflict("cannot acknowledge alert %q: it is %s (only an active alert can be acknowledged)", id, a.Status)
+		return platform.Alert{}, core.Conflict("cannot acknowledge alert %q: it is %s (only an active alert can be acknowledged)", id, a.Status)
 	default:
-		return platform.Alert{}, httpapi.Conflict("cannot resolve alert %q: it is already %s", id, a.Status)
+		return platform.Alert{}, core.Conflict("cannot resolve alert %q: it is already %s", id, a.Status)
 	}
 	return *a, nil
 }
@@ -133,16 +134,16 @@ func (s *Server) alertRoutes() []*httpapi.Route {
 	}
 }
 
-func (s *Server) listAlerts(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) listAlerts(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	severity, status := platform.AlertSeverity(q.Get("severity")), platform.AlertStatus(q.Get("status"))
 	if severity != "" && !severity.Valid() {
-		return 0, nil, httpapi.InvalidField("severity", "must be one of critical, warning, info")
+		return 0, nil, core.InvalidField("severity", "must be one of critical, warning, info")
 	}
 	if status != "" && !status.Valid() {
-		return 0, nil, httpapi.InvalidField("status", "must be one of active, acknowledged, resolved")
+		return 0, nil, core.InvalidField("status", "must be one of active, acknowledged, resolved")
 	}
-	p, e := httpapi.PaginateKeyed(q, "alerts", s.world().Alerts.list(severity, status), func(a platform.Alert) string { return a.AlertID }, string(severity), string(status))
+	p, e := core.PaginateKeyed(q, "alerts", s.world().Alerts.list(severity, status), func(a platform.Alert) string { return a.AlertID }, string(severity), string(status))
 	if e != nil {
 		return 0, nil, e
 	}
@@ -150,15 +151,15 @@ func (s *Server) listAlerts(rc *httpapi.Request) (int, any, *httpapi.Error) {
 }
 
 // alertExists is the 404 check of the {id} alert routes.
-func (s *Server) alertExists(rc *httpapi.Request) *httpapi.Error {
+func (s *Server) alertExists(rc *httpapi.Request) *core.Error {
 	if _, ok := s.world().Alerts.get(rc.Param("id")); !ok {
-		return httpapi.NotFound("alert %q not found", rc.Param("id"))
+		return core.NotFound("alert %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
 func (s *Server) alertAction(act alertAction) httpapi.Handler {
-	return func(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
@@ -27,7 +28,7 @@ func (s *Server) controlRoutes() []*httpapi.Route {
 	}
 }
 
-func (s *Server) addFaultControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) addFaultControl(rc *httpapi.Request) (int, any, *core.Error) {
 	var f Fault
 	if e := rc.Decode(&f); e != nil {
 		return 0, nil, e
@@ -39,21 +40,21 @@ func (s *Server) addFaultControl(rc *httpapi.Request) (int, any, *httpapi.Error)
 	return http.StatusCreated, map[string]string{"id": id}, nil
 }
 
-func (s *Server) listFaultsControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) listFaultsControl(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, map[string]any{"faults": s.faults.infos()}, nil
 }
 
-func (s *Server) removeFaultControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) removeFaultControl(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
 	if !s.faults.remove(rc.Param("id")) {
-		return 0, nil, httpapi.NotFound("no fault %q: GET /_mock/faults lists them", rc.Param("id"))
+		return 0, nil, core.NotFound("no fault %q: GET /_mock/faults lists them", rc.Param("id"))
 	}
 	return http.StatusNoContent, nil, nil
 }
 
-func (s *Server) clearFaultsControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) clearFaultsControl(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
@@ -61,26 +62,26 @@ func (s *Server) clearFaultsControl(rc *httpapi.Request) (int, any, *httpapi.Err
 	return http.StatusNoContent, nil, nil
 }
 
-func (s *Server) journalControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) journalControl(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	f := JournalFilter{Method: q.Get("method"), Path: q.Get("path"), Code: q.Get("code"),
 		Caller: q.Get("caller"), Fault: q.Get("fault")}
 	if v := q.Get("status"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 599 {
-			return 0, nil, httpapi.InvalidField("status", "must be a status from 0 to 599")
+			return 0, nil, core.InvalidField("status", "must be a status from 0 to 599")
 		}
 		f.Status = n
 	}
 	if v := q.Get("body"); v != "" {
 		if !json.Valid([]byte(v)) {
-			return 0, nil, httpapi.InvalidField("body", `must be JSON the request bodies contain, e.g. {"template_id":"tmpl-memory"}`)
+			return 0, nil, core.InvalidField("body", `must be JSON the request bodies contain, e.g. {"template_id":"tmpl-memory"}`)
 		}
 		f.Body = json.RawMessage(v)
 	}
 	m, err := f.matcher()
 	if err != nil {
-		return 0, nil, httpapi.InvalidField("body", err.Error())
+		return 0, nil, core.InvalidField("body", err.Error())
 	}
 	entries := s.journal.entries(m)
 	if entries == nil {
@@ -89,11 +90,11 @@ func (s *Server) journalControl(rc *httpapi.Request) (int, any, *httpapi.Error) 
 	return http.StatusOK, map[string]any{"requests": entries, "count": len(entries)}, nil
 }
 
-func (s *Server) healthz(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) healthz(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, map[string]string{"status": "ok"}, nil
 }
 
-func (s *Server) resetControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) resetControl(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
@@ -118,19 +119,19 @@ type TokenResponse struct {
 	ExpiresIn   int    `json:"expires_in"`
 }
 
-func (s *Server) tokenControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) tokenControl(rc *httpapi.Request) (int, any, *core.Error) {
 	var req TokenRequest
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
 	if !authority.ValidEmail(req.Email) {
-		return 0, nil, httpapi.InvalidField("email", "must be an email address")
+		return 0, nil, core.InvalidField("email", "must be an email address")
 	}
 	if _, ok := httpapi.ParseRole(req.Role); !ok {
-		return 0, nil, httpapi.InvalidField("role", "must be viewer, operator or admin")
+		return 0, nil, core.InvalidField("role", "must be viewer, operator or admin")
 	}
 	if req.ExpiresIn < 0 || req.ExpiresIn > 31536000 {
-		return 0, nil, httpapi.InvalidField("expires_in", "must be from 1 to 31536000 seconds")
+		return 0, nil, core.InvalidField("expires_in", "must be from 1 to 31536000 seconds")
 	}
 	ttl := authority.AccessTokenTTL
 	if req.ExpiresIn > 0 {
@@ -143,7 +144,7 @@ func (s *Server) tokenControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	u := s.auth.User(req.Email)
 	tok, _, err := s.auth.Mint(u, req.Role, ttl, aud)
 	if err != nil {
-		return 0, nil, httpapi.Errorf(500, "internal", "minting a token: %v", err)
+		return 0, nil, core.Errorf(500, "internal", "minting a token: %v", err)
 	}
 	return http.StatusOK, TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(ttl / time.Second)}, nil
 }
@@ -153,11 +154,11 @@ type ClockResponse struct {
 	Now time.Time `json:"now"`
 }
 
-func (s *Server) clockControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) clockControl(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, ClockResponse{Now: s.clock.Now()}, nil
 }
 
-func (s *Server) advanceControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) advanceControl(rc *httpapi.Request) (int, any, *core.Error) {
 	var req struct {
 		Seconds *int64 `json:"seconds"`
 	}
@@ -165,11 +166,11 @@ func (s *Server) advanceControl(rc *httpapi.Request) (int, any, *httpapi.Error) 
 		return 0, nil, e
 	}
 	if req.Seconds == nil || *req.Seconds < 1 || *req.Seconds > 31536000 {
-		return 0, nil, httpapi.InvalidField("seconds", "must be from 1 to 31536000")
+		return 0, nil, core.InvalidField("seconds", "must be from 1 to 31536000")
 	}
 	d := time.Duration(*req.Seconds) * time.Second
 	if !s.clock.Now().Add(d).Before(maxTime) {
-		return 0, nil, httpapi.InvalidField("seconds", "would move the clock past the year 9999")
+		return 0, nil, core.InvalidField("seconds", "would move the clock past the year 9999")
 	}
 	return http.StatusOK, ClockResponse{Now: s.clock.Advance(d)}, nil
 }

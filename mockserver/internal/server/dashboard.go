@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/workflows"
@@ -18,7 +19,7 @@ func (s *Server) dashboardRoutes() []*httpapi.Route {
 
 // metrics derives the dashboard's cards from state: deterministic for a
 // seed and a clock.
-func (s *Server) metrics(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) metrics(rc *httpapi.Request) (int, any, *core.Error) {
 	st := s.world()
 	m := platform.Metrics{GeneratedAt: rc.Now}
 	var errWeighted float64
@@ -42,7 +43,7 @@ func (s *Server) metrics(rc *httpapi.Request) (int, any, *httpapi.Error) {
 }
 
 // health derives the platform's health from its components.
-func (s *Server) health(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) health(rc *httpapi.Request) (int, any, *core.Error) {
 	st := s.world()
 	agents := platform.HealthHealthy
 	for _, a := range st.Agents.states(rc.Now) {

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -242,7 +243,7 @@ type streamParams struct {
 	after  uint64
 }
 
-func parseStreamParams(r *http.Request) (streamParams, *httpapi.Error) {
+func parseStreamParams(r *http.Request) (streamParams, *core.Error) {
 	var p streamParams
 	q := r.URL.Query()
 	for _, v := range q["topic"] {
@@ -250,7 +251,7 @@ func parseStreamParams(r *http.Request) (streamParams, *httpapi.Error) {
 			t = strings.TrimSpace(t)
 			bit := topicBit(t)
 			if bit == 0 {
-				return p, httpapi.InvalidField("topic", fmt.Sprintf("unknown topic %q: want %s (repeat topic, or separate topics with commas)",
+				return p, core.InvalidField("topic", fmt.Sprintf("unknown topic %q: want %s (repeat topic, or separate topics with commas)",
 					t, strings.Join(eventTopics, ", ")))
 			}
 			p.mask |= bit
@@ -266,7 +267,7 @@ func parseStreamParams(r *http.Request) (streamParams, *httpapi.Error) {
 	if id != "" {
 		n, err := strconv.ParseUint(id, 10, 64)
 		if err != nil || id[0] == '+' {
-			return p, httpapi.InvalidField(field, "must be the id of an event of this stream (a non-negative integer)")
+			return p, core.InvalidField(field, "must be the id of an event of this stream (a non-negative integer)")
 		}
 		p.resume, p.after = true, n
 	}
@@ -292,7 +293,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Role < httpapi.RoleViewer {
-		httpapi.WriteError(w, rid, httpapi.Errorf(http.StatusForbidden, "permission_denied",
+		httpapi.WriteError(w, rid, core.Errorf(http.StatusForbidden, "permission_denied",
 			"GET /api/platform/events needs the viewer role; you are %s", p.Role))
 		return
 	}
@@ -405,7 +406,7 @@ func (s *Server) publishChanges() {
 			continue
 		}
 		h, after := rt.Handle, routeEvents[rt.Method+" "+rt.Pattern]
-		rt.Handle = func(rc *httpapi.Request) (int, any, *httpapi.Error) {
+		rt.Handle = func(rc *httpapi.Request) (int, any, *core.Error) {
 			s.observeMoved()
 			status, v, e := h(rc)
 			if e == nil && status < 300 {

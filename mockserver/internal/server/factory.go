@@ -189,7 +189,7 @@ func (s *Server) templateSource() template.Source {
 
 // templateFailure is templateFailureOf for a template the caller does not
 // name (the error does).
-func templateFailure(err error) *httpapi.Error { return templateFailureOf("", err) }
+func templateFailure(err error) *core.Error { return templateFailureOf("", err) }
 
 // templateFailureOf is the answer when template id (or the source, for "")
 // could not be used:
@@ -200,25 +200,25 @@ func templateFailure(err error) *httpapi.Error { return templateFailureOf("", er
 //   - 504 template_timeout: it did not answer in time;
 //   - 503 unavailable: it could not serve (a plugin that crashed, is
 //     backing off after crashes, or is gone); retrying may help.
-func templateFailureOf(id string, err error) *httpapi.Error {
+func templateFailureOf(id string, err error) *core.Error {
 	who := "a template"
 	if id != "" {
 		who = fmt.Sprintf("template %q", id)
 	}
 	switch {
 	case errors.Is(err, template.ErrFailed):
-		return httpapi.Errorf(http.StatusInternalServerError, "template_failed", "%s failed: %v; retrying will not help: fix the template or use another", who, err)
+		return core.Errorf(http.StatusInternalServerError, "template_failed", "%s failed: %v; retrying will not help: fix the template or use another", who, err)
 	case errors.Is(err, template.ErrRefused):
-		return httpapi.Errorf(http.StatusBadGateway, "template_refused", "%s gave an answer the factory refuses: %v; fix the template", who, err)
+		return core.Errorf(http.StatusBadGateway, "template_refused", "%s gave an answer the factory refuses: %v; fix the template", who, err)
 	case errors.Is(err, context.DeadlineExceeded):
-		return httpapi.Errorf(http.StatusGatewayTimeout, "template_timeout", "%s did not answer in time: %v", who, err)
+		return core.Errorf(http.StatusGatewayTimeout, "template_timeout", "%s did not answer in time: %v", who, err)
 	}
-	return httpapi.Errorf(http.StatusServiceUnavailable, "unavailable", "%s could not be used: %v; try again later", who, err)
+	return core.Errorf(http.StatusServiceUnavailable, "unavailable", "%s could not be used: %v; try again later", who, err)
 }
 
 // invalidRequest is the 400 of a creation request that breaks the rules,
 // with every problem in details.
-func invalidRequest(issues []template.Issue) *httpapi.Error {
+func invalidRequest(issues []template.Issue) *core.Error {
 	details := make([]platform.FieldIssue, len(issues))
 	for i, is := range issues {
 		details[i] = platform.FieldIssue{Field: is.Field, Issue: is.Issue}
@@ -230,29 +230,29 @@ func invalidRequest(issues []template.Issue) *httpapi.Error {
 			msg += fmt.Sprintf(" (and %d more problems, see details)", len(issues)-1)
 		}
 	}
-	e := httpapi.Invalid("%s", msg)
+	e := core.Invalid("%s", msg)
 	e.Details = details
 	return e
 }
 
-func (s *Server) listTemplates(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) listTemplates(rc *httpapi.Request) (int, any, *core.Error) {
 	list, err := s.templateSource().List(rc.R.Context())
 	if err != nil {
 		return 0, nil, templateFailureOf("", err)
 	}
-	p, e := httpapi.Paginate(rc.R.URL.Query(), "factory.templates", list)
+	p, e := core.Paginate(rc.R.URL.Query(), "factory.templates", list)
 	if e != nil {
 		return 0, nil, e
 	}
 	return http.StatusOK, httpapi.ListBody("templates", p), nil
 }
 
-func (s *Server) getTemplate(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) getTemplate(rc *httpapi.Request) (int, any, *core.Error) {
 	id := rc.Param("id")
 	t, err := s.templateSource().Get(rc.R.Context(), id)
 	switch {
 	case errors.Is(err, template.ErrNotFound):
-		return 0, nil, httpapi.NotFound("template %q not found", id)
+		return 0, nil, core.NotFound("template %q not found", id)
 	case err != nil:
 		return 0, nil, templateFailureOf(id, err)
 	case t == nil:
@@ -267,7 +267,7 @@ func (s *Server) getTemplate(rc *httpapi.Request) (int, any, *httpapi.Error) {
 
 // checkRequest decodes the body as a template.Request and runs the
 // factory's rules over it (template.Check, as the SDK does locally).
-func (s *Server) checkRequest(rc *httpapi.Request) (template.Resolved, template.Result, *httpapi.Error) {
+func (s *Server) checkRequest(rc *httpapi.Request) (template.Resolved, template.Result, *core.Error) {
 	var req template.Request
 	if e := rc.Decode(&req); e != nil {
 		return template.Resolved{}, template.Result{}, e
@@ -280,7 +280,7 @@ func (s *Server) checkRequest(rc *httpapi.Request) (template.Resolved, template.
 	return resolved, res, nil
 }
 
-func (s *Server) validateRequest(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) validateRequest(rc *httpapi.Request) (int, any, *core.Error) {
 	_, res, e := s.checkRequest(rc)
 	if e != nil {
 		return 0, nil, e
@@ -288,7 +288,7 @@ func (s *Server) validateRequest(rc *httpapi.Request) (int, any, *httpapi.Error)
 	return http.StatusOK, res, nil
 }
 
-func (s *Server) estimateCost(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) estimateCost(rc *httpapi.Request) (int, any, *core.Error) {
 	resolved, res, e := s.checkRequest(rc)
 	if e != nil {
 		return 0, nil, e
@@ -302,7 +302,7 @@ func (s *Server) estimateCost(rc *httpapi.Request) (int, any, *httpapi.Error) {
 // createAgent checks the request, renders it, then adds the agent
 // (provisioning) and its deployment; the agent is online when the
 // deployment completes. Nothing is stored unless every check passed.
-func (s *Server) createAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	st := s.world()
 	resolved, res, e := s.checkRequest(rc)
 	if e != nil {
@@ -353,7 +353,7 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	}
 	id, ok := st.Agents.add(a)
 	if !ok {
-		e := httpapi.Errorf(http.StatusConflict, "already_exists",
+		e := core.Errorf(http.StatusConflict, "already_exists",
 			"an agent named %q already exists (%s): choose another agent_name", resolved.AgentName, id)
 		e.Details = []platform.FieldIssue{{Field: "agent_name", Issue: "is already in use by agent " + id}}
 		return 0, nil, e
@@ -369,10 +369,10 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	return http.StatusAccepted, factory.Created{AgentID: id, DeploymentID: depID, Status: platform.AgentProvisioning}, nil
 }
 
-func (s *Server) getDeployment(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) getDeployment(rc *httpapi.Request) (int, any, *core.Error) {
 	d, ok := s.world().Factory.get(rc.Param("id"), rc.Now)
 	if !ok {
-		return 0, nil, httpapi.NotFound("deployment %q not found", rc.Param("id"))
+		return 0, nil, core.NotFound("deployment %q not found", rc.Param("id"))
 	}
 	return http.StatusOK, d, nil
 }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
@@ -45,29 +46,29 @@ type Fault struct {
 }
 
 // validate checks a fault and normalises its method.
-func (f *Fault) validate() *httpapi.Error {
+func (f *Fault) validate() *core.Error {
 	f.Method = strings.ToUpper(f.Method)
 	switch {
 	case f.Path == "" || f.Path[0] != '/':
-		return httpapi.InvalidField("path", "must be a path starting with /, with * for one segment")
+		return core.InvalidField("path", "must be a path starting with /, with * for one segment")
 	case strings.HasPrefix(f.Path, "/_mock/") || f.Path == "/healthz":
-		return httpapi.InvalidField("path", "faults cannot target the /_mock/ controls or /healthz")
+		return core.InvalidField("path", "faults cannot target the /_mock/ controls or /healthz")
 	case f.Method != "" && !isToken(f.Method):
-		return httpapi.InvalidField("method", "must be an HTTP method such as GET or POST")
+		return core.InvalidField("method", "must be an HTTP method such as GET or POST")
 	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
-		return httpapi.InvalidField("status", "must be from 400 to 599")
+		return core.InvalidField("status", "must be from 400 to 599")
 	case f.RetryAfter < 0 || f.RetryAfter > 3600:
-		return httpapi.InvalidField("retry_after", "must be from 0 to 3600 seconds")
+		return core.InvalidField("retry_after", "must be from 0 to 3600 seconds")
 	case f.LatencyMS < 0 || f.LatencyMS > 60000:
-		return httpapi.InvalidField("latency_ms", "must be from 0 to 60000")
+		return core.InvalidField("latency_ms", "must be from 0 to 60000")
 	case f.Count < 0:
-		return httpapi.InvalidField("count", "must not be negative")
+		return core.InvalidField("count", "must not be negative")
 	case f.Percent < 0 || f.Percent > 100:
-		return httpapi.InvalidField("percent", "must be from 0 to 100")
+		return core.InvalidField("percent", "must be from 0 to 100")
 	case f.Status == 0 && !f.Drop && !f.Malformed && f.LatencyMS == 0:
-		return httpapi.InvalidField("status", "say what the fault does: status, drop, malformed or latency_ms")
+		return core.InvalidField("status", "say what the fault does: status, drop, malformed or latency_ms")
 	case btoi(f.Status != 0)+btoi(f.Drop)+btoi(f.Malformed) > 1:
-		return httpapi.InvalidField("status", "choose one of status, drop and malformed")
+		return core.InvalidField("status", "choose one of status, drop and malformed")
 	}
 	return nil
 }
@@ -122,13 +123,13 @@ type faults struct {
 	list  []*activeFault
 	seq   int
 	rnd   *rand.Rand
-	check func(f Fault) *httpapi.Error // that a route can match f (set by New)
+	check func(f Fault) *core.Error // that a route can match f (set by New)
 }
 
 func newFaults() *faults { return &faults{rnd: rand.New(rand.NewPCG(1, 2))} }
 
 // add registers a fault and returns its id.
-func (fs *faults) add(f Fault) (string, *httpapi.Error) {
+func (fs *faults) add(f Fault) (string, *core.Error) {
 	if e := f.validate(); e != nil {
 		return "", e
 	}
@@ -140,7 +141,7 @@ func (fs *faults) add(f Fault) (string, *httpapi.Error) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if len(fs.list) >= maxFaults {
-		return "", httpapi.Conflict("there are %d faults already: remove some (DELETE /_mock/faults/{id}) first", maxFaults)
+		return "", core.Conflict("there are %d faults already: remove some (DELETE /_mock/faults/{id}) first", maxFaults)
 	}
 	fs.seq++
 	id := "fault-" + strconv.Itoa(fs.seq)
@@ -223,7 +224,7 @@ func (fs *faults) fire(method, path string) (string, Fault, bool) {
 
 // faultRoute checks that some route can answer what f matches: a fault
 // with a misspelled method or path would never fire.
-func (s *Server) faultRoute(f Fault) *httpapi.Error {
+func (s *Server) faultRoute(f Fault) *core.Error {
 	segs := strings.Split(f.Path[1:], "/")
 	var methods []string
 	for _, r := range s.router.Routes() {
@@ -248,9 +249,9 @@ func (s *Server) faultRoute(f Fault) *httpapi.Error {
 		}
 	}
 	if len(methods) > 0 {
-		return httpapi.InvalidField("method", fmt.Sprintf("no route answers %s on %s: it takes %s", f.Method, f.Path, strings.Join(methods, ", ")))
+		return core.InvalidField("method", fmt.Sprintf("no route answers %s on %s: it takes %s", f.Method, f.Path, strings.Join(methods, ", ")))
 	}
-	return httpapi.InvalidField("path", fmt.Sprintf("%s matches no route, so the fault would never fire; nearest: %s",
+	return core.InvalidField("path", fmt.Sprintf("%s matches no route, so the fault would never fire; nearest: %s",
 		f.Path, strings.Join(s.router.Nearest(f.Path), ", ")))
 }
 
@@ -290,7 +291,7 @@ func (f Fault) apply(w http.ResponseWriter, r *http.Request, rid string, rt *htt
 		w.Write([]byte(`{"error": {"code": "trunc`))
 		return true
 	case f.Status != 0:
-		e := httpapi.Errorf(f.Status, faultCode(f.Status), "fault injected by the mock server (%d)", f.Status)
+		e := core.Errorf(f.Status, faultCode(f.Status), "fault injected by the mock server (%d)", f.Status)
 		e.Header = http.Header{}
 		if f.RetryAfter > 0 || f.Status == http.StatusTooManyRequests {
 			e.Header.Set("Retry-After", strconv.Itoa(max(f.RetryAfter, 1)))

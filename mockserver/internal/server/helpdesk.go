@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/waooaw/waooaw-go/helpdesk"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/workflows"
@@ -108,9 +109,9 @@ func (s *Server) helpdeskRoutes() []*httpapi.Route {
 }
 
 // customerExists is the 404 check of the customers/{id} routes.
-func (s *Server) customerExists(rc *httpapi.Request) *httpapi.Error {
+func (s *Server) customerExists(rc *httpapi.Request) *core.Error {
 	if _, ok := s.world().Customers.get(rc.Param("id")); !ok {
-		return httpapi.NotFound("customer %q not found: find customers with GET /api/platform/helpdesk/customers/search", rc.Param("id"))
+		return core.NotFound("customer %q not found: find customers with GET /api/platform/helpdesk/customers/search", rc.Param("id"))
 	}
 	return nil
 }
@@ -127,7 +128,7 @@ func helpdeskCustomer(c Customer, agents []platform.Agent) helpdesk.Customer {
 		AgentsCount: n, Status: helpdesk.CustomerStatus(c.Status), CreatedAt: c.CreatedAt}
 }
 
-func (s *Server) searchCustomers(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) searchCustomers(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	text := strings.ToLower(q.Get("q"))
 	st := s.world()
@@ -140,19 +141,19 @@ func (s *Server) searchCustomers(rc *httpapi.Request) (int, any, *httpapi.Error)
 		}
 		matched = append(matched, helpdeskCustomer(c, agents))
 	}
-	p, e := httpapi.PaginateKeyed(q, "helpdesk-customers", matched, func(c helpdesk.Customer) string { return c.CustomerID }, text)
+	p, e := core.PaginateKeyed(q, "helpdesk-customers", matched, func(c helpdesk.Customer) string { return c.CustomerID }, text)
 	if e != nil {
 		return 0, nil, e
 	}
 	return http.StatusOK, httpapi.ListBody("customers", p), nil
 }
 
-func (s *Server) customerOverview(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) customerOverview(rc *httpapi.Request) (int, any, *core.Error) {
 	id := rc.Param("id")
 	st := s.world()
 	c, ok := st.Customers.get(id)
 	if !ok {
-		return 0, nil, httpapi.NotFound("customer %q not found", id)
+		return 0, nil, core.NotFound("customer %q not found", id)
 	}
 	all := st.Agents.list(rc.Now)
 	o := helpdesk.Overview{Customer: helpdeskCustomer(c, all), Agents: []platform.Agent{},
@@ -188,16 +189,16 @@ var (
 	slaStatuses = []helpdesk.SLAStatus{helpdesk.SLAOnTrack, helpdesk.SLAAtRisk, helpdesk.SLABreached}
 )
 
-func (s *Server) listIncidents(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) listIncidents(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	status, severity, sla, customer := q.Get("status"), q.Get("severity"), q.Get("sla_status"), q.Get("customer_id")
 	switch {
 	case status != "" && !slices.Contains(incidentStatuses, helpdesk.IncidentStatus(status)):
-		return 0, nil, httpapi.InvalidField("status", "must be one of open, investigating, in_progress, resolved, closed")
+		return 0, nil, core.InvalidField("status", "must be one of open, investigating, in_progress, resolved, closed")
 	case severity != "" && !slices.Contains(incidentSeverities, helpdesk.Severity(severity)):
-		return 0, nil, httpapi.InvalidField("severity", "must be one of critical, high, medium, low")
+		return 0, nil, core.InvalidField("severity", "must be one of critical, high, medium, low")
 	case sla != "" && !slices.Contains(slaStatuses, helpdesk.SLAStatus(sla)):
-		return 0, nil, httpapi.InvalidField("sla_status", "must be one of on_track, at_risk, breached")
+		return 0, nil, core.InvalidField("sla_status", "must be one of on_track, at_risk, breached")
 	}
 	var matched []helpdesk.Incident
 	for _, inc := range s.world().Helpdesk.incidentsAt(rc.Now) {
@@ -207,14 +208,14 @@ func (s *Server) listIncidents(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		}
 		matched = append(matched, inc)
 	}
-	p, e := httpapi.PaginateKeyed(q, "helpdesk-incidents", matched, func(i helpdesk.Incident) string { return i.IncidentID }, status, severity, sla, customer)
+	p, e := core.PaginateKeyed(q, "helpdesk-incidents", matched, func(i helpdesk.Incident) string { return i.IncidentID }, status, severity, sla, customer)
 	if e != nil {
 		return 0, nil, e
 	}
 	return http.StatusOK, httpapi.ListBody("incidents", p), nil
 }
 
-func (s *Server) listPlaybooks(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) listPlaybooks(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	text := strings.ToLower(q.Get("q"))
 	st := s.world().Helpdesk
@@ -227,7 +228,7 @@ func (s *Server) listPlaybooks(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		}
 	}
 	st.mu.Unlock()
-	p, e := httpapi.PaginateKeyed(q, "helpdesk-playbooks", matched, func(p helpdesk.PlaybookSummary) string { return p.PlaybookID }, text)
+	p, e := core.PaginateKeyed(q, "helpdesk-playbooks", matched, func(p helpdesk.PlaybookSummary) string { return p.PlaybookID }, text)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -245,26 +246,26 @@ func playbookMatches(pb helpdesk.Playbook, text string) bool {
 	return false
 }
 
-func (s *Server) getPlaybook(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) getPlaybook(rc *httpapi.Request) (int, any, *core.Error) {
 	pb, ok := s.world().Helpdesk.playbook(rc.Param("id"))
 	if !ok {
-		return 0, nil, httpapi.NotFound("playbook %q not found: list them with GET /api/platform/helpdesk/playbooks", rc.Param("id"))
+		return 0, nil, core.NotFound("playbook %q not found: list them with GET /api/platform/helpdesk/playbooks", rc.Param("id"))
 	}
 	return http.StatusOK, pb, nil
 }
 
 // bodyID checks an id field of an action body.
-func bodyID(field, v string) *httpapi.Error {
+func bodyID(field, v string) *core.Error {
 	switch {
 	case v == "":
-		return httpapi.InvalidField(field, "is required")
+		return core.InvalidField(field, "is required")
 	case !httpapi.ValidPathID(v):
-		return httpapi.InvalidField(field, idRule)
+		return core.InvalidField(field, idRule)
 	}
 	return nil
 }
 
-func (s *Server) restartAgentAction(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) restartAgentAction(rc *httpapi.Request) (int, any, *core.Error) {
 	var req helpdesk.AgentActionRequest
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
@@ -283,7 +284,7 @@ func (s *Server) restartAgentAction(rc *httpapi.Request) (int, any, *httpapi.Err
 	}, nil
 }
 
-func (s *Server) clearCacheAction(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) clearCacheAction(rc *httpapi.Request) (int, any, *core.Error) {
 	var req helpdesk.AgentActionRequest
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
@@ -294,7 +295,7 @@ func (s *Server) clearCacheAction(rc *httpapi.Request) (int, any, *httpapi.Error
 	st := s.world()
 	a, ok := st.Agents.get(req.AgentID, rc.Now)
 	if !ok {
-		return 0, nil, httpapi.NotFound("agent %q not found", req.AgentID)
+		return 0, nil, core.NotFound("agent %q not found", req.AgentID)
 	}
 	st.Helpdesk.clearCache(a.AgentID, rc.Now)
 	at := rc.Now
@@ -305,7 +306,7 @@ func (s *Server) clearCacheAction(rc *httpapi.Request) (int, any, *httpapi.Error
 	}, nil
 }
 
-func (s *Server) retryWorkflowAction(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) retryWorkflowAction(rc *httpapi.Request) (int, any, *core.Error) {
 	var req helpdesk.RetryWorkflowRequest
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
@@ -314,12 +315,12 @@ func (s *Server) retryWorkflowAction(rc *httpapi.Request) (int, any, *httpapi.Er
 		return 0, nil, e
 	}
 	if req.TaskID != "" && !httpapi.ValidPathID(req.TaskID) {
-		return 0, nil, httpapi.InvalidField("task_id", idRule)
+		return 0, nil, core.InvalidField("task_id", idRule)
 	}
 	st := s.world()
 	w, ok := st.Workflows.get(req.WorkflowID, rc.Now)
 	if !ok {
-		return 0, nil, httpapi.NotFound("workflow %q not found", req.WorkflowID)
+		return 0, nil, core.NotFound("workflow %q not found", req.WorkflowID)
 	}
 	taskID := req.TaskID
 	if taskID == "" {
@@ -331,11 +332,11 @@ func (s *Server) retryWorkflowAction(rc *httpapi.Request) (int, any, *httpapi.Er
 		}
 		switch {
 		case w.Status != workflows.StatusFailed:
-			return 0, nil, httpapi.Conflict("cannot retry workflow %q: it is %s (only a failed workflow can be retried)", w.WorkflowID, w.Status)
+			return 0, nil, core.Conflict("cannot retry workflow %q: it is %s (only a failed workflow can be retried)", w.WorkflowID, w.Status)
 		case len(failed) == 0:
-			return 0, nil, httpapi.Conflict("cannot retry workflow %q: it is failed but none of its tasks is (nothing to retry)", w.WorkflowID)
+			return 0, nil, core.Conflict("cannot retry workflow %q: it is failed but none of its tasks is (nothing to retry)", w.WorkflowID)
 		case len(failed) > 1:
-			return 0, nil, httpapi.InvalidField("task_id", fmt.Sprintf("is required: workflow %q has %d failed tasks (%s)",
+			return 0, nil, core.InvalidField("task_id", fmt.Sprintf("is required: workflow %q has %d failed tasks (%s)",
 				w.WorkflowID, len(failed), strings.Join(failed, ", ")))
 		}
 		taskID = failed[0]
@@ -367,7 +368,7 @@ const (
 	pbOnboarding     = "pb-onboarding-stuck"
 )
 
-func (s *Server) diagnose(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) diagnose(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}

@@ -55,13 +55,13 @@ func (m *idempotency) reset() {
 
 // checkIdempotencyKey refuses keys longer than max bytes or not printable
 // ASCII.
-func checkIdempotencyKey(key string, max int) *httpapi.Error {
+func checkIdempotencyKey(key string, max int) *core.Error {
 	if len(key) > max {
-		return httpapi.InvalidField("header.Idempotency-Key", fmt.Sprintf("is %d bytes: at most %d", len(key), max))
+		return core.InvalidField("header.Idempotency-Key", fmt.Sprintf("is %d bytes: at most %d", len(key), max))
 	}
 	for i := 0; i < len(key); i++ {
 		if c := key[i]; c < 0x20 || c > 0x7e {
-			return httpapi.InvalidField("header.Idempotency-Key", "must be printable ASCII")
+			return core.InvalidField("header.Idempotency-Key", "must be printable ASCII")
 		}
 	}
 	return nil
@@ -116,13 +116,13 @@ func (m *idempotency) serve(rc *httpapi.Request, rt *httpapi.Route, key string, 
 	switch {
 	case e != nil && e.sum != sum:
 		m.mu.Unlock()
-		return errAnswer(rc.ID, httpapi.Errorf(http.StatusUnprocessableEntity, "idempotency_key_reused",
+		return errAnswer(rc.ID, core.Errorf(http.StatusUnprocessableEntity, "idempotency_key_reused",
 			"Idempotency-Key %q was used with another body: use a new key for a new request", key))
 	case e != nil && !e.done:
 		m.mu.Unlock()
 		// Retry-After tells a client that retried too early to try again,
 		// rather than take it for a state conflict.
-		e := httpapi.Conflict("a request with Idempotency-Key %q is still in flight: retry shortly", key)
+		e := core.Conflict("a request with Idempotency-Key %q is still in flight: retry shortly", key)
 		e.Header = http.Header{"Retry-After": {"1"}}
 		return errAnswer(rc.ID, e)
 	case e != nil:

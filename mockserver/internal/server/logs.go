@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
@@ -123,24 +124,24 @@ func (s *Server) logRoutes() []*httpapi.Route {
 }
 
 // parseTime reads an RFC 3339 query time; "" is the zero time.
-func parseTime(field, v string) (time.Time, *httpapi.Error) {
+func parseTime(field, v string) (time.Time, *core.Error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
-		return time.Time{}, httpapi.InvalidField(field, "must be an RFC 3339 time, e.g. 2026-01-02T09:00:00Z")
+		return time.Time{}, core.InvalidField(field, "must be an RFC 3339 time, e.g. 2026-01-02T09:00:00Z")
 	}
 	return t.UTC(), nil
 }
 
-func (s *Server) listLogs(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) listLogs(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	f := logFilter{level: platform.LogLevel(q.Get("level")), agent: q.Get("agent"), text: strings.ToLower(q.Get("q"))}
 	if f.level != "" && !f.level.Valid() {
-		return 0, nil, httpapi.InvalidField("level", "must be one of DEBUG, INFO, WARN, ERROR")
+		return 0, nil, core.InvalidField("level", "must be one of DEBUG, INFO, WARN, ERROR")
 	}
-	var e *httpapi.Error
+	var e *core.Error
 	if f.since, e = parseTime("since", q.Get("since")); e != nil {
 		return 0, nil, e
 	}
@@ -148,10 +149,10 @@ func (s *Server) listLogs(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		return 0, nil, e
 	}
 	if !f.since.IsZero() && !f.until.IsZero() && f.since.After(f.until) {
-		return 0, nil, httpapi.InvalidField("since", "must not be after until")
+		return 0, nil, core.InvalidField("since", "must not be after until")
 	}
 	lines := s.world().Logs.list(f)
-	p, e := httpapi.PaginateKeyed(q, "logs", lines, func(l platform.LogEntry) string { return l.LogID }, string(f.level), f.agent, f.text, q.Get("since"), q.Get("until"))
+	p, e := core.PaginateKeyed(q, "logs", lines, func(l platform.LogEntry) string { return l.LogID }, string(f.level), f.agent, f.text, q.Get("since"), q.Get("until"))
 	if e != nil {
 		return 0, nil, e
 	}

@@ -273,12 +273,12 @@ type dlqFilter struct {
 	older    time.Duration
 }
 
-func newDLQFilter(f queues.Filter) (dlqFilter, *httpapi.Error) {
+func newDLQFilter(f queues.Filter) (dlqFilter, *core.Error) {
 	if len(f.ErrorContains) > maxErrorContains {
-		return dlqFilter{}, httpapi.InvalidField("error_contains", "must be at most 1024 bytes")
+		return dlqFilter{}, core.InvalidField("error_contains", "must be at most 1024 bytes")
 	}
 	if f.OlderThanSeconds < 0 || f.OlderThanSeconds > maxOlderThanSec {
-		return dlqFilter{}, httpapi.InvalidField("older_than_seconds", "must be from 0 (no age limit) to 315360000 seconds")
+		return dlqFilter{}, core.InvalidField("older_than_seconds", "must be from 0 (no age limit) to 315360000 seconds")
 	}
 	return dlqFilter{strings.ToLower(f.ErrorContains), time.Duration(f.OlderThanSeconds) * time.Second}, nil
 }
@@ -434,7 +434,7 @@ func (s *Server) queueRoutes() []*httpapi.Route {
 }
 
 // queueExists is the 404 check of the {name} queue routes.
-func (s *Server) queueExists(rc *httpapi.Request) *httpapi.Error {
+func (s *Server) queueExists(rc *httpapi.Request) *core.Error {
 	_, e := s.queue(rc)
 	return e
 }
@@ -445,32 +445,32 @@ func (s *Server) queueExists(rc *httpapi.Request) *httpapi.Error {
 // answered by the handler, after the body checks: the same call with the
 // same Idempotency-Key must replay its first answer (or get 422 for another
 // body), and only a call that runs gets its 404.
-func (s *Server) deadLetterExists(rc *httpapi.Request) *httpapi.Error {
+func (s *Server) deadLetterExists(rc *httpapi.Request) *core.Error {
 	q, e := s.queue(rc)
 	if e != nil {
 		return e
 	}
 	if id := rc.Param("message_id"); !q.known(id, rc.Now) {
-		return httpapi.NotFound("message %q was never in the dead-letter queue of %q", id, q.name)
+		return core.NotFound("message %q was never in the dead-letter queue of %q", id, q.name)
 	}
 	return nil
 }
 
 var queueStatuses = []queues.Status{queues.StatusHealthy, queues.StatusDegraded, queues.StatusCritical}
 
-func (s *Server) queue(rc *httpapi.Request) (*queueState, *httpapi.Error) {
+func (s *Server) queue(rc *httpapi.Request) (*queueState, *core.Error) {
 	q, ok := s.world().Queues.byName[rc.Param("name")]
 	if !ok {
-		return nil, httpapi.NotFound("queue %q not found", rc.Param("name"))
+		return nil, core.NotFound("queue %q not found", rc.Param("name"))
 	}
 	return q, nil
 }
 
-func (s *Server) listQueues(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) listQueues(rc *httpapi.Request) (int, any, *core.Error) {
 	qv := rc.R.URL.Query()
 	status, text := qv.Get("status"), strings.ToLower(qv.Get("q"))
 	if status != "" && !slices.Contains(queueStatuses, queues.Status(status)) {
-		return 0, nil, httpapi.InvalidField("status", "must be one of healthy, degraded, critical")
+		return 0, nil, core.InvalidField("status", "must be one of healthy, degraded, critical")
 	}
 	var matched []queues.Queue
 	for _, d := range s.world().Queues.views(rc.Now) {
@@ -479,14 +479,14 @@ func (s *Server) listQueues(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		}
 		matched = append(matched, d.Queue)
 	}
-	p, e := httpapi.PaginateKeyed(qv, "queues", matched, func(q queues.Queue) string { return q.QueueName }, status, text)
+	p, e := core.PaginateKeyed(qv, "queues", matched, func(q queues.Queue) string { return q.QueueName }, status, text)
 	if e != nil {
 		return 0, nil, e
 	}
 	return http.StatusOK, httpapi.ListBody("queues", p), nil
 }
 
-func (s *Server) getQueue(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) getQueue(rc *httpapi.Request) (int, any, *core.Error) {
 	q, e := s.queue(rc)
 	if e != nil {
 		return 0, nil, e
@@ -494,7 +494,7 @@ func (s *Server) getQueue(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	return http.StatusOK, q.view(rc.Now), nil
 }
 
-func (s *Server) listDLQ(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	q, e := s.queue(rc)
 	if e != nil {
 		return 0, nil, e
@@ -505,7 +505,7 @@ func (s *Server) listDLQ(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	if v := qv.Get("older_than_seconds"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return 0, nil, httpapi.InvalidField("older_than_seconds", "must be an integer number of seconds")
+			return 0, nil, core.InvalidField("older_than_seconds", "must be an integer number of seconds")
 		}
 		f.OlderThanSeconds = n
 	}
@@ -523,16 +523,16 @@ func (s *Server) listDLQ(rc *httpapi.Request) (int, any, *httpapi.Error) {
 // paginateDLQ pages dead letters (in DLQ order) by keyset: a page token
 // names the last message of its page, so messages retried or deleted
 // between two pages never make the next page skip others.
-func paginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (httpapi.Page[queues.Message], *httpapi.Error) {
+func paginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (core.Page[queues.Message], *core.Error) {
 	bind := core.FilterHash("dlq", filters)
 	var after uint32
 	if tok := qv.Get("page_token"); tok != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(tok)
 		if err != nil || len(raw) != 12 {
-			return httpapi.Page[queues.Message]{}, httpapi.InvalidField("page_token", "is not a page token of this list")
+			return core.Page[queues.Message]{}, core.InvalidField("page_token", "is not a page token of this list")
 		}
 		if binary.BigEndian.Uint64(raw[4:]) != bind {
-			return httpapi.Page[queues.Message]{}, httpapi.InvalidField("page_token", "was made for other filters: keep the filters while paging")
+			return core.Page[queues.Message]{}, core.InvalidField("page_token", "was made for other filters: keep the filters while paging")
 		}
 		after = binary.BigEndian.Uint32(raw[:4])
 	}
@@ -540,11 +540,11 @@ func paginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (httpapi
 	rest := items[start:]
 	// paginate checks page_size and cuts the page from the first message
 	// after the token.
-	p, e := httpapi.Paginate(url.Values{"page_size": qv["page_size"]}, "dlq", rest)
+	p, e := core.Paginate(url.Values{"page_size": qv["page_size"]}, "dlq", rest)
 	if e != nil {
-		return httpapi.Page[queues.Message]{}, e
+		return core.Page[queues.Message]{}, e
 	}
-	out := httpapi.Page[queues.Message]{Items: make([]queues.Message, len(p.Items)), Total: len(items)}
+	out := core.Page[queues.Message]{Items: make([]queues.Message, len(p.Items)), Total: len(items)}
 	for i, m := range p.Items {
 		out.Items[i] = m.Message
 	}
@@ -560,7 +560,7 @@ func paginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (httpapi
 // everything is the filter that matches every dead letter.
 var everything = dlqFilter{}
 
-func (s *Server) retryDLQ(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	q, e := s.queue(rc)
 	if e != nil {
 		return 0, nil, e
@@ -576,7 +576,7 @@ func (s *Server) retryDLQ(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	return http.StatusOK, m, nil
 }
 
-func (s *Server) deleteDLQ(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) deleteDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	q, e := s.queue(rc)
 	if e != nil {
 		return 0, nil, e
@@ -591,21 +591,21 @@ func (s *Server) deleteDLQ(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	return http.StatusNoContent, nil, nil
 }
 
-func dlqNotFound(queue, id string) *httpapi.Error {
-	return httpapi.NotFound("message %q is not in the dead-letter queue of %q (retried or deleted already?)", id, queue)
+func dlqNotFound(queue, id string) *core.Error {
+	return core.NotFound("message %q is not in the dead-letter queue of %q (retried or deleted already?)", id, queue)
 }
 
 // bulkDLQ retries (or purges) every dead letter matching the body's filter,
 // each atomically: a message another caller retries or deletes meanwhile
 // is matched but not acted on.
 func (s *Server) bulkDLQ(purge bool) httpapi.Handler {
-	return func(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		q, e := s.queue(rc)
 		if e != nil {
 			return 0, nil, e
 		}
 		if len(rc.Body) == 0 {
-			return 0, nil, httpapi.Invalid("a JSON body is required: send {} to act on every dead letter, " +
+			return 0, nil, core.Invalid("a JSON body is required: send {} to act on every dead letter, " +
 				"or filter with error_contains and older_than_seconds")
 		}
 		var f queues.Filter

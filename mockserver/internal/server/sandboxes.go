@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
@@ -107,7 +108,7 @@ func (s *Server) serveSandbox(w http.ResponseWriter, r *http.Request, sb *sandbo
 			rid = s.reqPfx + "sb"
 		}
 		w.Header().Set("X-Request-Id", rid)
-		httpapi.WriteError(w, rid, httpapi.NotFound("no sandbox %q: POST /_mock/sandboxes makes one (they go when deleted or unused for %v)", id, s.limits.SandboxIdle))
+		httpapi.WriteError(w, rid, core.NotFound("no sandbox %q: POST /_mock/sandboxes makes one (they go when deleted or unused for %v)", id, s.limits.SandboxIdle))
 		return
 	}
 	r2 := r.Clone(r.Context())
@@ -129,7 +130,7 @@ func (s *Server) sandboxRoutes() []*httpapi.Route {
 	}
 }
 
-func (s *Server) createSandbox(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) createSandbox(rc *httpapi.Request) (int, any, *core.Error) {
 	var req struct {
 		Empty bool `json:"empty"`
 	}
@@ -137,7 +138,7 @@ func (s *Server) createSandbox(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		return 0, nil, e
 	}
 	if s.sandboxed {
-		return 0, nil, httpapi.Invalid("sandboxes do not nest: make sandboxes at the server's root URL")
+		return 0, nil, core.Invalid("sandboxes do not nest: make sandboxes at the server's root URL")
 	}
 	set := &s.sandboxes
 	set.mu.Lock()
@@ -146,7 +147,7 @@ func (s *Server) createSandbox(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	set.mu.Unlock()
 	endAll(gone)
 	if n >= s.limits.Sandboxes {
-		return 0, nil, httpapi.Conflict("%d sandboxes exist, the most there can be: DELETE /_mock/sandboxes/{id} one you are done with", n)
+		return 0, nil, core.Conflict("%d sandboxes exist, the most there can be: DELETE /_mock/sandboxes/{id} one you are done with", n)
 	}
 	var b [6]byte
 	rand.Read(b[:])
@@ -158,7 +159,7 @@ func (s *Server) createSandbox(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	}
 	srv := New(opts...)
 	if err := srv.SeedErr(); err != nil {
-		return 0, nil, httpapi.Errorf(http.StatusInternalServerError, "internal", "the sandbox's seed was refused: %v", err)
+		return 0, nil, core.Errorf(http.StatusInternalServerError, "internal", "the sandbox's seed was refused: %v", err)
 	}
 	now := set.now()
 	sb := &sandbox{srv: srv, used: now, info: SandboxInfo{ID: id, BaseURL: base,
@@ -166,7 +167,7 @@ func (s *Server) createSandbox(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	set.mu.Lock()
 	if len(set.byID) >= s.limits.Sandboxes { // another create came first
 		set.mu.Unlock()
-		return 0, nil, httpapi.Conflict("%d sandboxes exist, the most there can be: DELETE /_mock/sandboxes/{id} one you are done with", s.limits.Sandboxes)
+		return 0, nil, core.Conflict("%d sandboxes exist, the most there can be: DELETE /_mock/sandboxes/{id} one you are done with", s.limits.Sandboxes)
 	}
 	if set.byID == nil {
 		set.byID = map[string]*sandbox{}
@@ -179,7 +180,7 @@ func (s *Server) createSandbox(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	return http.StatusCreated, info, nil
 }
 
-func (s *Server) listSandboxes(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) listSandboxes(rc *httpapi.Request) (int, any, *core.Error) {
 	set := &s.sandboxes
 	set.mu.Lock()
 	gone := set.sweep(s.limits.SandboxIdle)
@@ -195,7 +196,7 @@ func (s *Server) listSandboxes(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	return http.StatusOK, map[string]any{"sandboxes": out}, nil
 }
 
-func (s *Server) deleteSandbox(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) deleteSandbox(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
@@ -206,7 +207,7 @@ func (s *Server) deleteSandbox(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	delete(set.byID, id)
 	set.mu.Unlock()
 	if sb == nil {
-		return 0, nil, httpapi.NotFound("no sandbox %q: GET /_mock/sandboxes lists them", id)
+		return 0, nil, core.NotFound("no sandbox %q: GET /_mock/sandboxes lists them", id)
 	}
 	sb.srv.endStreams()
 	return http.StatusNoContent, nil, nil

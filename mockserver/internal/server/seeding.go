@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/queues"
@@ -783,9 +784,9 @@ func (s *Server) seedRoutes() []*httpapi.Route {
 	return []*httpapi.Route{{Method: "POST", Pattern: "/_mock/seed", Handle: s.seedControl, Exclusive: true}}
 }
 
-func (s *Server) seedControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) seedControl(rc *httpapi.Request) (int, any, *core.Error) {
 	if len(rc.Body) == 0 {
-		return 0, nil, httpapi.Invalid("a JSON body is required: a seed such as {\"agents\": [{\"name\": \"Test Agent\"}]}")
+		return 0, nil, core.Invalid("a JSON body is required: a seed such as {\"agents\": [{\"name\": \"Test Agent\"}]}")
 	}
 	seed, probs := decodeSeed(rc.Body)
 	var res SeedResult
@@ -796,11 +797,11 @@ func (s *Server) seedControl(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		if errors.As(err, &se) {
 			probs = se.Problems
 		} else if err != nil {
-			return 0, nil, httpapi.Errorf(http.StatusInternalServerError, "internal", "seeding: %v", err)
+			return 0, nil, core.Errorf(http.StatusInternalServerError, "internal", "seeding: %v", err)
 		}
 	}
 	if probs != nil {
-		e := httpapi.Invalid("the seed was refused and nothing was added: %s", problemList(probs, maxProblemsShown))
+		e := core.Invalid("the seed was refused and nothing was added: %s", problemList(probs, maxProblemsShown))
 		for _, pr := range probs {
 			field := pr.Path
 			if field == "" {

@@ -212,7 +212,7 @@ func (s *Server) Token(email, role string, ttl time.Duration) (string, error) {
 		role = u.Role
 	}
 	if _, ok := httpapi.ParseRole(role); !ok {
-		return "", httpapi.Invalid("unknown role %q: want viewer, operator or admin", role)
+		return "", core.Invalid("unknown role %q: want viewer, operator or admin", role)
 	}
 	if ttl <= 0 {
 		ttl = authority.AccessTokenTTL
@@ -263,13 +263,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, rid, perr)
 		return
 	case rt == nil && len(allowed) > 0:
-		e := httpapi.Errorf(http.StatusMethodNotAllowed, "method_not_allowed",
+		e := core.Errorf(http.StatusMethodNotAllowed, "method_not_allowed",
 			"%s is not allowed on %s: use %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))
 		e.Header = http.Header{"Allow": {strings.Join(allowed, ", ")}}
 		httpapi.WriteError(w, rid, e)
 		return
 	case rt == nil:
-		httpapi.WriteError(w, rid, httpapi.NotFound("no route %s %s; nearest: %s", r.Method, r.URL.Path,
+		httpapi.WriteError(w, rid, core.NotFound("no route %s %s; nearest: %s", r.Method, r.URL.Path,
 			strings.Join(s.router.Nearest(r.URL.Path), ", ")))
 		return
 	}
@@ -284,7 +284,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The body is read before the transaction (a slow sender holds no
 	// state); its errors are answered in their turn, after 401, 403, 404.
 	var body []byte
-	var bodyErr *httpapi.Error
+	var bodyErr *core.Error
 	if r.Method != http.MethodGet && r.Method != http.MethodHead { // a GET's body is ignored
 		body, bodyErr = httpapi.ReadBody(r)
 		rec.body = body
@@ -310,7 +310,7 @@ type answer struct {
 	journalBody []byte
 }
 
-func errAnswer(rid string, e *httpapi.Error) answer {
+func errAnswer(rid string, e *core.Error) answer {
 	return answer{status: e.Status, header: e.Header, body: httpapi.EncodeError(rid, e)}
 }
 
@@ -330,7 +330,7 @@ func (s *Server) transact(rt *httpapi.Route, fn func() answer) answer {
 
 // answer checks and serves a matched request in its transaction: the
 // checks run 401, 403, 404, then 400s, then the handler.
-func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]string, rid string, body []byte, bodyErr *httpapi.Error) answer {
+func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]string, rid string, body []byte, bodyErr *core.Error) answer {
 	rc := &httpapi.Request{R: r, Params: params, ID: rid, Now: s.clock.Now(), Body: body}
 	if rt.Role != httpapi.RolePublic {
 		p, e := s.auth.Authenticate(r)
@@ -338,7 +338,7 @@ func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]st
 			return errAnswer(rid, e)
 		}
 		if p.Role < rt.Role {
-			return errAnswer(rid, httpapi.Errorf(http.StatusForbidden, "permission_denied",
+			return errAnswer(rid, core.Errorf(http.StatusForbidden, "permission_denied",
 				"%s %s needs the %s role; you are %s", r.Method, rt.Pattern, rt.Role, p.Role))
 		}
 		rc.Who = p
@@ -349,11 +349,11 @@ func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]st
 }
 
 // checked is answer once the caller is known.
-func (s *Server) checked(rc *httpapi.Request, rt *httpapi.Route, params map[string]string, rid string, bodyErr *httpapi.Error) answer {
+func (s *Server) checked(rc *httpapi.Request, rt *httpapi.Route, params map[string]string, rid string, bodyErr *core.Error) answer {
 	r := rc.R
 	for name, v := range params {
 		if !httpapi.ValidPathID(v) {
-			return errAnswer(rid, httpapi.InvalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
+			return errAnswer(rid, core.InvalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
 		}
 	}
 	// The /_mock/ controls act every time they are called: no replays.
@@ -377,14 +377,14 @@ func (s *Server) checked(rc *httpapi.Request, rt *httpapi.Route, params map[stri
 		}
 	}
 	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
-		return errAnswer(rid, httpapi.Invalid("malformed query string: %v", err))
+		return errAnswer(rid, core.Invalid("malformed query string: %v", err))
 	}
 	if bodyErr != nil {
 		return errAnswer(rid, bodyErr)
 	}
 	if s.contract != nil && !strings.HasPrefix(r.URL.Path, "/_mock/") {
 		if v := s.contract.CheckRequest(r, rc.Body); v != nil {
-			a := errAnswer(rid, httpapi.InvalidField(v.Field, "does not match api/openapi.yaml: "+v.Issue))
+			a := errAnswer(rid, core.InvalidField(v.Field, "does not match api/openapi.yaml: "+v.Issue))
 			a.violation = v.Error()
 			return a
 		}
@@ -407,7 +407,7 @@ func (s *Server) run(rc *httpapi.Request, rt *httpapi.Route) (status int, hdr ht
 		// A handler bug must not take the server down or leave a key in flight.
 		if p := recover(); p != nil {
 			s.logger.Error("mockserver: handler panicked", "route", rt.Pattern, "panic", p)
-			e := httpapi.Errorf(http.StatusInternalServerError, "internal", "the mock server failed on %s %s: %v", rt.Method, rt.Pattern, p)
+			e := core.Errorf(http.StatusInternalServerError, "internal", "the mock server failed on %s %s: %v", rt.Method, rt.Pattern, p)
 			status, hdr, body = e.Status, nil, httpapi.EncodeError(rc.ID, e)
 		}
 	}()
@@ -426,7 +426,7 @@ func (s *Server) run(rc *httpapi.Request, rt *httpapi.Route) (status int, hdr ht
 	}
 	b, err := httpapi.EncodeChecked(v)
 	if err != nil {
-		e := httpapi.Errorf(http.StatusInternalServerError, "internal", "encoding the answer of %s %s: %v", rt.Method, rt.Pattern, err)
+		e := core.Errorf(http.StatusInternalServerError, "internal", "encoding the answer of %s %s: %v", rt.Method, rt.Pattern, err)
 		return e.Status, nil, httpapi.EncodeError(rc.ID, e)
 	}
 	return status, rc.Header, append(b, '\n')

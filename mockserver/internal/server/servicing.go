@@ -467,15 +467,15 @@ func (s *Server) servicingRoutes() []*httpapi.Route {
 }
 
 // agent is the path's agent, settled to now.
-func (s *Server) agent(rc *httpapi.Request) (platform.Agent, *httpapi.Error) {
+func (s *Server) agent(rc *httpapi.Request) (platform.Agent, *core.Error) {
 	a, ok := s.world().Agents.get(rc.Param("id"), rc.Now)
 	if !ok {
-		return platform.Agent{}, httpapi.NotFound("agent %q not found", rc.Param("id"))
+		return platform.Agent{}, core.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return a, nil
 }
 
-func (s *Server) agentVersions(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) agentVersions(rc *httpapi.Request) (int, any, *core.Error) {
 	a, e := s.agent(rc)
 	if e != nil {
 		return 0, nil, e
@@ -483,10 +483,10 @@ func (s *Server) agentVersions(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	return http.StatusOK, s.world().Servicing.versions(a), nil
 }
 
-func (s *Server) getUpgrade(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) getUpgrade(rc *httpapi.Request) (int, any, *core.Error) {
 	u, ok := s.world().Servicing.get(rc.Param("id"), rc.Now)
 	if !ok {
-		return 0, nil, httpapi.NotFound("upgrade %q not found", rc.Param("id"))
+		return 0, nil, core.NotFound("upgrade %q not found", rc.Param("id"))
 	}
 	return http.StatusOK, u, nil
 }
@@ -494,14 +494,14 @@ func (s *Server) getUpgrade(rc *httpapi.Request) (int, any, *httpapi.Error) {
 var upgradeStatuses = []servicing.UpgradeStatus{servicing.UpgradePending, servicing.UpgradeInProgress,
 	servicing.UpgradeCompleted, servicing.UpgradeFailed, servicing.UpgradeRollingBack, servicing.UpgradeRolledBack}
 
-func (s *Server) servicingHistory(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) servicingHistory(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	agentID, status := q.Get("agent_id"), servicing.UpgradeStatus(q.Get("status"))
 	if status != "" && !slices.Contains(upgradeStatuses, status) {
-		return 0, nil, httpapi.InvalidField("status", "must be one of pending, in_progress, completed, failed, rolling_back, rolled_back")
+		return 0, nil, core.InvalidField("status", "must be one of pending, in_progress, completed, failed, rolling_back, rolled_back")
 	}
 	items := s.world().Servicing.history(agentID, status, rc.Now)
-	p, e := httpapi.PaginateKeyed(q, "servicing.history", items, func(h servicing.HistoryEntry) string { return h.UpgradeID }, agentID, string(status))
+	p, e := core.PaginateKeyed(q, "servicing.history", items, func(h servicing.HistoryEntry) string { return h.UpgradeID }, agentID, string(status))
 	if e != nil {
 		return 0, nil, e
 	}
@@ -561,19 +561,19 @@ func (b upgradeBody) check() (*servicing.AutoRollback, []template.Issue) {
 
 // upgradable is the 409 for an agent that cannot start an upgrade now: one
 // in progress, or a state other than online and offline. st.mu is held.
-func (st *servicingStore) upgradable(a platform.Agent, verb string, now time.Time) *httpapi.Error {
+func (st *servicingStore) upgradable(a platform.Agent, verb string, now time.Time) *core.Error {
 	if o := st.lastOp(a.AgentID); o != nil && !o.ended(now) {
-		return httpapi.Conflict("cannot %s agent %q: upgrade %s (%s→%s) is %s; wait for it to end",
+		return core.Conflict("cannot %s agent %q: upgrade %s (%s→%s) is %s; wait for it to end",
 			verb, a.AgentID, o.id, o.from, o.to, o.view(now).Status)
 	}
 	if a.Status != platform.AgentOnline && a.Status != platform.AgentOffline {
-		return httpapi.Conflict("cannot %s agent %q: it is %s; upgrade or roll back an online or offline agent", verb, a.AgentID, a.Status)
+		return core.Conflict("cannot %s agent %q: it is %s; upgrade or roll back an online or offline agent", verb, a.AgentID, a.Status)
 	}
 	return nil
 }
 
 // unknownVersion is the 400 of a target_version the agent does not have.
-func unknownVersion(a platform.Agent, line []release, v string) *httpapi.Error {
+func unknownVersion(a platform.Agent, line []release, v string) *core.Error {
 	names := make([]string, len(line))
 	for i, r := range line {
 		names[i] = r.version
@@ -624,7 +624,7 @@ func (s *Server) begin(st *World, rc *httpapi.Request, a platform.Agent, line []
 }
 
 // accepted is the 202 of a started upgrade, with its Location.
-func accepted(rc *httpapi.Request, u servicing.Upgrade) (int, any, *httpapi.Error) {
+func accepted(rc *httpapi.Request, u servicing.Upgrade) (int, any, *core.Error) {
 	rc.Header = http.Header{"Location": {"/api/platform/upgrades/" + u.UpgradeID}}
 	return http.StatusAccepted, u, nil
 }
@@ -632,7 +632,7 @@ func accepted(rc *httpapi.Request, u servicing.Upgrade) (int, any, *httpapi.Erro
 // upgradeAgent starts an upgrade: checks run 400 (the body, a version the
 // agent does not have), then 409 (an upgrade in progress, an agent neither
 // online nor offline, a target that is not newer).
-func (s *Server) upgradeAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) upgradeAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	var b upgradeBody
 	if e := rc.Decode(&b); e != nil {
 		return 0, nil, e
@@ -658,9 +658,9 @@ func (s *Server) upgradeAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	}
 	switch cur := releaseIndex(line, a.Version); {
 	case target == cur:
-		return 0, nil, httpapi.Conflict("agent %q already runs %s", a.AgentID, a.Version)
+		return 0, nil, core.Conflict("agent %q already runs %s", a.AgentID, a.Version)
 	case target < cur:
-		return 0, nil, httpapi.Conflict("%s is older than agent %q's current version %s: roll back instead (POST /api/platform/agents/%s/rollback)",
+		return 0, nil, core.Conflict("%s is older than agent %q's current version %s: roll back instead (POST /api/platform/agents/%s/rollback)",
 			b.TargetVersion, a.AgentID, a.Version, a.AgentID)
 	}
 	u := s.begin(st, rc, a, line, target, upgradePlan{kind: servicing.KindUpgrade, strategy: b.Strategy, auto: auto, reason: b.Reason})
@@ -671,7 +671,7 @@ func (s *Server) upgradeAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
 // (or to a given one the agent ran before): 400 for the body or a version
 // the agent does not have, 409 for an upgrade in progress, an agent neither
 // online nor offline, nothing to roll back to, or a version it never ran.
-func (s *Server) rollbackAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) rollbackAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	var b struct {
 		TargetVersion string `json:"target_version"`
 		Reason        string `json:"reason"`
@@ -706,19 +706,19 @@ func (s *Server) rollbackAgent(rc *httpapi.Request) (int, any, *httpapi.Error) {
 	ran := st.Servicing.ran(a, rc.Now)
 	earlier := ran[:len(ran)-1]
 	if len(earlier) == 0 {
-		return 0, nil, httpapi.Conflict("cannot roll back agent %q: it has run no version before %s", a.AgentID, a.Version)
+		return 0, nil, core.Conflict("cannot roll back agent %q: it has run no version before %s", a.AgentID, a.Version)
 	}
 	to := earlier[len(earlier)-1]
 	if b.TargetVersion != "" {
 		if !slices.Contains(earlier, b.TargetVersion) {
-			return 0, nil, httpapi.Conflict("cannot roll back agent %q to %s: it has not run it before %s; it ran %s",
+			return 0, nil, core.Conflict("cannot roll back agent %q to %s: it has not run it before %s; it ran %s",
 				a.AgentID, b.TargetVersion, a.Version, strings.Join(earlier, ", "))
 		}
 		to = b.TargetVersion
 	}
 	target := releaseIndex(line, to)
 	if target < 0 {
-		return 0, nil, httpapi.Conflict("cannot roll back agent %q to %s: the version is no longer available", a.AgentID, to)
+		return 0, nil, core.Conflict("cannot roll back agent %q to %s: the version is no longer available", a.AgentID, to)
 	}
 	u := s.begin(st, rc, a, line, target, upgradePlan{kind: servicing.KindRollback, strategy: servicing.StrategyBlueGreen, reason: b.Reason})
 	return accepted(rc, u)
@@ -781,7 +781,7 @@ func (st *servicingStore) genericSchema() (*template.ConfigSchema, error) {
 }
 
 // agentTemplate is the template agent a was made from.
-func (s *Server) agentTemplate(rc *httpapi.Request, a platform.Agent) (template.Template, *httpapi.Error) {
+func (s *Server) agentTemplate(rc *httpapi.Request, a platform.Agent) (template.Template, *core.Error) {
 	t, err := s.templateSource().Get(rc.R.Context(), a.TemplateID)
 	if err == nil && t == nil {
 		err = errors.New("the source returned no template")
@@ -794,7 +794,7 @@ func (s *Server) agentTemplate(rc *httpapi.Request, a platform.Agent) (template.
 
 // configOf is agent a's config: its template's default config (or the
 // generic one) until it is first changed.
-func (s *Server) configOf(rc *httpapi.Request, st *World, a platform.Agent) (agentConfig, *httpapi.Error) {
+func (s *Server) configOf(rc *httpapi.Request, st *World, a platform.Agent) (agentConfig, *core.Error) {
 	if c, ok := st.Servicing.config(a.AgentID); ok {
 		return c, nil
 	}
@@ -817,7 +817,7 @@ func (s *Server) configOf(rc *httpapi.Request, st *World, a platform.Agent) (age
 	return st.Servicing.initConfig(a.AgentID, agentConfig{version: 1, config: cfg, updated: a.CreatedAt}), nil
 }
 
-func (s *Server) getAgentConfig(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) getAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
 	a, e := s.agent(rc)
 	if e != nil {
 		return 0, nil, e
@@ -833,7 +833,7 @@ func (s *Server) getAgentConfig(rc *httpapi.Request) (int, any, *httpapi.Error) 
 // patchAgentConfig merges the body's config (an RFC 7386 merge patch) into
 // the agent's config, validates the result against the agent's template (or
 // the generic schema) and applies it: all of it, or nothing.
-func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
 	var b struct {
 		Config json.RawMessage `json:"config"`
 		Reason string          `json:"reason"`
@@ -842,14 +842,14 @@ func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *httpapi.Error
 		return 0, nil, e
 	}
 	if t := bytes.TrimSpace(b.Config); len(t) == 0 || string(t) == "null" {
-		return 0, nil, httpapi.InvalidField("config", "is required: a JSON object, the merge patch of the agent's config (RFC 7386)")
+		return 0, nil, core.InvalidField("config", "is required: a JSON object, the merge patch of the agent's config (RFC 7386)")
 	}
 	patch, err := template.DecodeObject(b.Config)
 	if err != nil {
-		return 0, nil, httpapi.InvalidField("config", err.Error()+": send the merge patch of the agent's config (RFC 7386)")
+		return 0, nil, core.InvalidField("config", err.Error()+": send the merge patch of the agent's config (RFC 7386)")
 	}
 	if utf8.RuneCountInString(b.Reason) > maxReasonChars {
-		return 0, nil, httpapi.InvalidField("reason", "must be at most 500 characters")
+		return 0, nil, core.InvalidField("reason", "must be at most 500 characters")
 	}
 	st := s.world()
 	a, e := s.agent(rc)
@@ -877,15 +877,15 @@ func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *httpapi.Error
 			AgentReloaded: true, DowntimeSeconds: 0, Config: shown(schema, next.config),
 		}, nil
 	}
-	return 0, nil, httpapi.Conflict("agent %q's config kept changing while this patch was applied: send it again", a.AgentID)
+	return 0, nil, core.Conflict("agent %q's config kept changing while this patch was applied: send it again", a.AgentID)
 }
 
 // validateConfig checks agent a's whole config cfg: 400 with every problem
 // under "config." when it does not pass.
-func (s *Server) validateConfig(rc *httpapi.Request, st *World, a platform.Agent, cfg map[string]any) *httpapi.Error {
+func (s *Server) validateConfig(rc *httpapi.Request, st *World, a platform.Agent, cfg map[string]any) *core.Error {
 	raw, err := json.Marshal(cfg)
 	if err != nil {
-		return httpapi.InvalidField("config", "cannot be encoded: "+err.Error())
+		return core.InvalidField("config", "cannot be encoded: "+err.Error())
 	}
 	var issues []template.Issue
 	if a.TemplateID != "" {
@@ -899,7 +899,7 @@ func (s *Server) validateConfig(rc *httpapi.Request, st *World, a platform.Agent
 	} else {
 		schema, err := st.Servicing.genericSchema()
 		if err != nil {
-			return httpapi.Errorf(http.StatusInternalServerError, "internal", "the generic agent config schema: %v", err)
+			return core.Errorf(http.StatusInternalServerError, "internal", "the generic agent config schema: %v", err)
 		}
 		issues = schema.Validate(raw)
 	}

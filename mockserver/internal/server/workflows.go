@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/workflows"
@@ -260,12 +261,12 @@ const (
 //	cancel: pending, running, paused  → cancelled (unfinished tasks too)
 //
 // Anything else is a conflict naming the current status.
-func (st *workflowStore) act(id string, act wfAction, now time.Time) (workflows.Workflow, *httpapi.Error) {
+func (st *workflowStore) act(id string, act wfAction, now time.Time) (workflows.Workflow, *core.Error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	w, ok := st.byID[id]
 	if !ok {
-		return workflows.Workflow{}, httpapi.NotFound("workflow %q not found", id)
+		return workflows.Workflow{}, core.NotFound("workflow %q not found", id)
 	}
 	w.settle(now)
 	from := w.w.Status
@@ -285,7 +286,7 @@ func (st *workflowStore) act(id string, act wfAction, now time.Time) (workflows.
 			}
 		}
 	default:
-		return workflows.Workflow{}, httpapi.Conflict("cannot %s workflow %q: it is %s (%s)", act, id, from, wfActionRule[act])
+		return workflows.Workflow{}, core.Conflict("cannot %s workflow %q: it is %s (%s)", act, id, from, wfActionRule[act])
 	}
 	return w.view(), nil
 }
@@ -299,24 +300,24 @@ var wfActionRule = map[wfAction]string{
 // retry runs the failed task of a failed workflow again: the task restarts
 // at now with its retry count one higher, the workflow is running, and the
 // task's dependents follow once it completes.
-func (st *workflowStore) retry(id, taskID string, now time.Time) (workflows.Workflow, *httpapi.Error) {
+func (st *workflowStore) retry(id, taskID string, now time.Time) (workflows.Workflow, *core.Error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	w, ok := st.byID[id]
 	if !ok {
-		return workflows.Workflow{}, httpapi.NotFound("workflow %q not found", id)
+		return workflows.Workflow{}, core.NotFound("workflow %q not found", id)
 	}
 	i := slices.IndexFunc(w.tasks, func(k *wfTask) bool { return k.TaskID == taskID })
 	if i < 0 {
-		return workflows.Workflow{}, httpapi.NotFound("task %q not found in workflow %q", taskID, id)
+		return workflows.Workflow{}, core.NotFound("task %q not found in workflow %q", taskID, id)
 	}
 	w.settle(now)
 	k := w.tasks[i]
 	if k.Status != workflows.TaskFailed {
-		return workflows.Workflow{}, httpapi.Conflict("cannot retry task %q of workflow %q: the task is %s (only a failed task can be retried)", taskID, id, k.Status)
+		return workflows.Workflow{}, core.Conflict("cannot retry task %q of workflow %q: the task is %s (only a failed task can be retried)", taskID, id, k.Status)
 	}
 	if w.w.Status != workflows.StatusFailed {
-		return workflows.Workflow{}, httpapi.Conflict("cannot retry task %q: workflow %q is %s (tasks are retried only in a failed workflow)", taskID, id, w.w.Status)
+		return workflows.Workflow{}, core.Conflict("cannot retry task %q: workflow %q is %s (tasks are retried only in a failed workflow)", taskID, id, w.w.Status)
 	}
 	k.Status, k.StartedAt, k.CompletedAt, k.Error, k.run = workflows.TaskRunning, tp(now), nil, "", 0
 	k.RetryCount++
@@ -338,21 +339,21 @@ func (s *Server) workflowRoutes() []*httpapi.Route {
 }
 
 // workflowExists is the 404 check of the {id} workflow routes.
-func (s *Server) workflowExists(rc *httpapi.Request) *httpapi.Error {
+func (s *Server) workflowExists(rc *httpapi.Request) *core.Error {
 	if ok, _ := s.world().Workflows.has(rc.Param("id"), ""); !ok {
-		return httpapi.NotFound("workflow %q not found", rc.Param("id"))
+		return core.NotFound("workflow %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
 // workflowTaskExists is the 404 check of the {id}/tasks/{task_id} routes.
-func (s *Server) workflowTaskExists(rc *httpapi.Request) *httpapi.Error {
+func (s *Server) workflowTaskExists(rc *httpapi.Request) *core.Error {
 	id, taskID := rc.Param("id"), rc.Param("task_id")
 	switch wf, task := s.world().Workflows.has(id, taskID); {
 	case !wf:
-		return httpapi.NotFound("workflow %q not found", id)
+		return core.NotFound("workflow %q not found", id)
 	case !task:
-		return httpapi.NotFound("task %q not found in workflow %q", taskID, id)
+		return core.NotFound("task %q not found in workflow %q", taskID, id)
 	}
 	return nil
 }
@@ -360,11 +361,11 @@ func (s *Server) workflowTaskExists(rc *httpapi.Request) *httpapi.Error {
 var workflowStatuses = []workflows.Status{workflows.StatusPending, workflows.StatusRunning, workflows.StatusPaused,
 	workflows.StatusCompleted, workflows.StatusFailed, workflows.StatusCancelled}
 
-func (s *Server) listWorkflows(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) listWorkflows(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	status, customer := q.Get("status"), q.Get("customer_id")
 	if status != "" && !slices.Contains(workflowStatuses, workflows.Status(status)) {
-		return 0, nil, httpapi.InvalidField("status", "must be one of pending, running, paused, completed, failed, cancelled")
+		return 0, nil, core.InvalidField("status", "must be one of pending, running, paused, completed, failed, cancelled")
 	}
 	all := s.world().Workflows.list(rc.Now)
 	matched := all[:0]
@@ -374,23 +375,23 @@ func (s *Server) listWorkflows(rc *httpapi.Request) (int, any, *httpapi.Error) {
 		}
 		matched = append(matched, w)
 	}
-	p, e := httpapi.PaginateKeyed(q, "workflows", matched, func(w workflows.Workflow) string { return w.WorkflowID }, status, customer)
+	p, e := core.PaginateKeyed(q, "workflows", matched, func(w workflows.Workflow) string { return w.WorkflowID }, status, customer)
 	if e != nil {
 		return 0, nil, e
 	}
 	return http.StatusOK, httpapi.ListBody("workflows", p), nil
 }
 
-func (s *Server) getWorkflow(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) getWorkflow(rc *httpapi.Request) (int, any, *core.Error) {
 	w, ok := s.world().Workflows.get(rc.Param("id"), rc.Now)
 	if !ok {
-		return 0, nil, httpapi.NotFound("workflow %q not found", rc.Param("id"))
+		return 0, nil, core.NotFound("workflow %q not found", rc.Param("id"))
 	}
 	return http.StatusOK, w, nil
 }
 
 func (s *Server) workflowAction(act wfAction) httpapi.Handler {
-	return func(rc *httpapi.Request) (int, any, *httpapi.Error) {
+	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
@@ -402,7 +403,7 @@ func (s *Server) workflowAction(act wfAction) httpapi.Handler {
 	}
 }
 
-func (s *Server) retryWorkflowTask(rc *httpapi.Request) (int, any, *httpapi.Error) {
+func (s *Server) retryWorkflowTask(rc *httpapi.Request) (int, any, *core.Error) {
 	id, taskID := rc.Param("id"), rc.Param("task_id")
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
