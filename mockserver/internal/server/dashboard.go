@@ -3,6 +3,7 @@ package server
 import (
 	"math"
 	"net/http"
+	"time"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
@@ -17,13 +18,20 @@ func (s *Server) dashboardRoutes() []*httpapi.Route {
 	}
 }
 
-// metrics derives the dashboard's cards from state: deterministic for a
-// seed and a clock.
 func (s *Server) metrics(rc *httpapi.Request) (int, any, *core.Error) {
-	st := s.world()
-	m := platform.Metrics{GeneratedAt: rc.Now}
+	return http.StatusOK, s.world().Metrics(rc.Now), nil
+}
+
+func (s *Server) health(rc *httpapi.Request) (int, any, *core.Error) {
+	return http.StatusOK, s.world().Health(rc.Now), nil
+}
+
+// Metrics derives the dashboard's cards from the state at now:
+// deterministic for a seed and a clock.
+func (w *World) Metrics(now time.Time) platform.Metrics {
+	m := platform.Metrics{GeneratedAt: now}
 	var errWeighted float64
-	for _, a := range st.Agents.states(rc.Now) {
+	for _, a := range w.Agents.states(now) {
 		m.TotalAgents++
 		if a.Status != platform.AgentOnline {
 			continue
@@ -34,29 +42,28 @@ func (s *Server) metrics(rc *httpapi.Request) (int, any, *core.Error) {
 		errWeighted += a.errRate * float64(a.rpm)
 		m.P95LatencyMS = max(m.P95LatencyMS, a.p95MS)
 	}
-	m.RunningWorkflows = st.Workflows.statusCounts(rc.Now)[workflows.StatusRunning]
-	m.MessagesPending = messagesPending(st.Queues.views(rc.Now))
+	m.RunningWorkflows = w.Workflows.statusCounts(now)[workflows.StatusRunning]
+	m.MessagesPending = messagesPending(w.Queues.views(now))
 	if m.RequestsPerMinute > 0 {
 		m.ErrorRate = math.Round(errWeighted/float64(m.RequestsPerMinute)*1e4) / 1e4
 	}
-	return http.StatusOK, m, nil
+	return m
 }
 
-// health derives the platform's health from its components.
-func (s *Server) health(rc *httpapi.Request) (int, any, *core.Error) {
-	st := s.world()
+// Health derives the platform's health from its components at now.
+func (w *World) Health(now time.Time) platform.Health {
 	agents := platform.HealthHealthy
-	for _, a := range st.Agents.states(rc.Now) {
+	for _, a := range w.Agents.states(now) {
 		if a.Status == platform.AgentError || a.Health == platform.AgentUnhealthy {
 			agents = platform.HealthDegraded
 		}
 	}
 	h := platform.Health{
 		Components: map[string]platform.HealthStatus{"api": platform.HealthHealthy, "agents": agents},
-		CheckedAt:  rc.Now,
+		CheckedAt:  now,
 	}
-	h.Components["workflows"] = workflowHealth(st.Workflows.statusCounts(rc.Now))
-	h.Components["queues"] = queueHealth(st.Queues.views(rc.Now))
+	h.Components["workflows"] = workflowHealth(w.Workflows.statusCounts(now))
+	h.Components["queues"] = queueHealth(w.Queues.views(now))
 	h.Status = platform.HealthHealthy
 	for _, c := range h.Components {
 		if c == platform.HealthUnhealthy {
@@ -67,5 +74,5 @@ func (s *Server) health(rc *httpapi.Request) (int, any, *core.Error) {
 			h.Status = platform.HealthDegraded
 		}
 	}
-	return http.StatusOK, h, nil
+	return h
 }

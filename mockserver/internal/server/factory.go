@@ -303,7 +303,6 @@ func (s *Server) estimateCost(rc *httpapi.Request) (int, any, *core.Error) {
 // (provisioning) and its deployment; the agent is online when the
 // deployment completes. Nothing is stored unless every check passed.
 func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
-	st := s.world()
 	resolved, res, e := s.checkRequest(rc)
 	if e != nil {
 		return 0, nil, e
@@ -332,7 +331,20 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	if err != nil {
 		return 0, nil, templateFailureOf(id, err)
 	}
-	dep := newDeployment(resolved.TemplateID, spec, rc.Now)
+	created, e := s.world().CreateAgent(resolved, desc.Version, spec, rc.Now)
+	if e != nil {
+		return 0, nil, e
+	}
+	rc.Header = http.Header{"Location": {"/api/platform/factory/deployments/" + created.DeploymentID}}
+	return http.StatusAccepted, created, nil
+}
+
+// CreateAgent adds the agent a checked factory request made (provisioning,
+// version of its template, the config it was made with) and its
+// deployment of spec; the agent is online when the deployment completes.
+// 409 when the agent's name is taken: then nothing is added.
+func (w *World) CreateAgent(resolved template.Resolved, version string, spec template.Spec, now time.Time) (factory.Created, *core.Error) {
+	dep := newDeployment(resolved.TemplateID, spec, now)
 	a := &agentState{
 		Agent: platform.Agent{
 			Name:         resolved.AgentName,
@@ -340,10 +352,10 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 			Tier:         platform.TierBusiness,
 			Status:       platform.AgentProvisioning,
 			Health:       platform.AgentHealthy,
-			Version:      desc.Version,
+			Version:      version,
 			Capabilities: resolved.Capabilities,
 			TemplateID:   resolved.TemplateID,
-			CreatedAt:    rc.Now,
+			CreatedAt:    now,
 		},
 		readyAt: dep.end(),
 		rpm:     factoryAgentRPM,
@@ -351,22 +363,21 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 		errRate: factoryAgentErrRate,
 		p95MS:   factoryAgentP95MS,
 	}
-	id, ok := st.Agents.add(a)
+	id, ok := w.Agents.add(a)
 	if !ok {
 		e := core.Errorf(http.StatusConflict, "already_exists",
 			"an agent named %q already exists (%s): choose another agent_name", resolved.AgentName, id)
 		e.Details = []platform.FieldIssue{{Field: "agent_name", Issue: "is already in use by agent " + id}}
-		return 0, nil, e
+		return factory.Created{}, e
 	}
 	dep.agentID = id
 	// The agent's config is the one it was created with (servicing serves
 	// it, its sensitive fields masked: sensitive.go).
 	if cfg, err := template.DecodeObject(resolved.Config); err == nil {
-		st.Servicing.createdConfig(id, agentConfig{version: 1, config: cfg, updated: rc.Now})
+		w.Servicing.createdConfig(id, AgentConfig{Version: 1, Config: cfg, Updated: now})
 	}
-	depID := st.Factory.add(dep)
-	rc.Header = http.Header{"Location": {"/api/platform/factory/deployments/" + depID}}
-	return http.StatusAccepted, factory.Created{AgentID: id, DeploymentID: depID, Status: platform.AgentProvisioning}, nil
+	depID := w.Factory.add(dep)
+	return factory.Created{AgentID: id, DeploymentID: depID, Status: platform.AgentProvisioning}, nil
 }
 
 func (s *Server) getDeployment(rc *httpapi.Request) (int, any, *core.Error) {

@@ -48,6 +48,21 @@ func (st *helpdeskStore) clear() {
 	clear(st.cleared)
 }
 
+// playbooksMatching summarises the playbooks whose text contains text
+// (lower case; "" for all).
+func (st *helpdeskStore) playbooksMatching(text string) []helpdesk.PlaybookSummary {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var matched []helpdesk.PlaybookSummary
+	for _, pb := range st.playbooks {
+		if text == "" || playbookMatches(pb, text) {
+			matched = append(matched, helpdesk.PlaybookSummary{PlaybookID: pb.PlaybookID, Title: pb.Title,
+				Category: pb.Category, Summary: pb.Summary})
+		}
+	}
+	return matched
+}
+
 // incidentsAt returns every incident with its SLA status at now, newest
 // first (ties by id).
 func (st *helpdeskStore) incidentsAt(now time.Time) []helpdesk.Incident {
@@ -218,16 +233,7 @@ func (s *Server) listIncidents(rc *httpapi.Request) (int, any, *core.Error) {
 func (s *Server) listPlaybooks(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	text := strings.ToLower(q.Get("q"))
-	st := s.world().Helpdesk
-	st.mu.Lock()
-	var matched []helpdesk.PlaybookSummary
-	for _, pb := range st.playbooks {
-		if text == "" || playbookMatches(pb, text) {
-			matched = append(matched, helpdesk.PlaybookSummary{PlaybookID: pb.PlaybookID, Title: pb.Title,
-				Category: pb.Category, Summary: pb.Summary})
-		}
-	}
-	st.mu.Unlock()
+	matched := s.world().Helpdesk.playbooksMatching(text)
 	p, e := core.PaginateKeyed(q, "helpdesk-playbooks", matched, func(p helpdesk.PlaybookSummary) string { return p.PlaybookID }, text)
 	if e != nil {
 		return 0, nil, e

@@ -87,24 +87,24 @@ func (st *logStore) append(l platform.LogEntry) platform.LogEntry {
 	return l
 }
 
-// logFilter is a parsed log query.
-type logFilter struct {
-	level        platform.LogLevel
-	agent        string
-	text         string // lower case
-	since, until time.Time
+// LogFilter is a parsed log query.
+type LogFilter struct {
+	Level        platform.LogLevel
+	Agent        string
+	Text         string // lower case
+	Since, Until time.Time
 }
 
-func (f logFilter) match(l *platform.LogEntry) bool {
-	return (f.level == "" || l.Level == f.level) &&
-		(f.agent == "" || l.AgentID == f.agent) &&
-		(f.text == "" || strings.Contains(strings.ToLower(l.Message), f.text)) &&
-		(f.since.IsZero() || !l.Timestamp.Before(f.since)) &&
-		(f.until.IsZero() || l.Timestamp.Before(f.until))
+func (f LogFilter) match(l *platform.LogEntry) bool {
+	return (f.Level == "" || l.Level == f.Level) &&
+		(f.Agent == "" || l.AgentID == f.Agent) &&
+		(f.Text == "" || strings.Contains(strings.ToLower(l.Message), f.Text)) &&
+		(f.Since.IsZero() || !l.Timestamp.Before(f.Since)) &&
+		(f.Until.IsZero() || l.Timestamp.Before(f.Until))
 }
 
 // list returns the lines matching f, newest first.
-func (st *logStore) list(f logFilter) []platform.LogEntry {
+func (st *logStore) list(f LogFilter) []platform.LogEntry {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.ensure()
@@ -137,22 +137,22 @@ func parseTime(field, v string) (time.Time, *core.Error) {
 
 func (s *Server) listLogs(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
-	f := logFilter{level: platform.LogLevel(q.Get("level")), agent: q.Get("agent"), text: strings.ToLower(q.Get("q"))}
-	if f.level != "" && !f.level.Valid() {
+	f := LogFilter{Level: platform.LogLevel(q.Get("level")), Agent: q.Get("agent"), Text: strings.ToLower(q.Get("q"))}
+	if f.Level != "" && !f.Level.Valid() {
 		return 0, nil, core.InvalidField("level", "must be one of DEBUG, INFO, WARN, ERROR")
 	}
 	var e *core.Error
-	if f.since, e = parseTime("since", q.Get("since")); e != nil {
+	if f.Since, e = parseTime("since", q.Get("since")); e != nil {
 		return 0, nil, e
 	}
-	if f.until, e = parseTime("until", q.Get("until")); e != nil {
+	if f.Until, e = parseTime("until", q.Get("until")); e != nil {
 		return 0, nil, e
 	}
-	if !f.since.IsZero() && !f.until.IsZero() && f.since.After(f.until) {
+	if !f.Since.IsZero() && !f.Until.IsZero() && f.Since.After(f.Until) {
 		return 0, nil, core.InvalidField("since", "must not be after until")
 	}
 	lines := s.world().Logs.list(f)
-	p, e := core.PaginateKeyed(q, "logs", lines, func(l platform.LogEntry) string { return l.LogID }, string(f.level), f.agent, f.text, q.Get("since"), q.Get("until"))
+	p, e := core.PaginateKeyed(q, "logs", lines, func(l platform.LogEntry) string { return l.LogID }, string(f.Level), f.Agent, f.Text, q.Get("since"), q.Get("until"))
 	if e != nil {
 		return 0, nil, e
 	}

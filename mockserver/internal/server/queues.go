@@ -273,6 +273,13 @@ type dlqFilter struct {
 	older    time.Duration
 }
 
+// Name is the queue's name.
+func (q *queueState) Name() string { return q.name }
+
+// ErrorText is the lower-case text the filter looks for in errors ("" for
+// any).
+func (f dlqFilter) ErrorText() string { return f.errLower }
+
 func newDLQFilter(f queues.Filter) (dlqFilter, *core.Error) {
 	if len(f.ErrorContains) > maxErrorContains {
 		return dlqFilter{}, core.InvalidField("error_contains", "must be at most 1024 bytes")
@@ -402,6 +409,12 @@ type queueStore struct {
 	byName map[string]*queueState
 }
 
+// get is the queue named name.
+func (st *queueStore) get(name string) (*queueState, bool) {
+	q, ok := st.byName[name]
+	return q, ok
+}
+
 func newQueueStore(now time.Time) *queueStore {
 	st := &queueStore{byName: map[string]*queueState{}}
 	for _, q := range seedQueues(now) {
@@ -451,7 +464,7 @@ func (s *Server) deadLetterExists(rc *httpapi.Request) *core.Error {
 		return e
 	}
 	if id := rc.Param("message_id"); !q.known(id, rc.Now) {
-		return core.NotFound("message %q was never in the dead-letter queue of %q", id, q.name)
+		return core.NotFound("message %q was never in the dead-letter queue of %q", id, q.Name())
 	}
 	return nil
 }
@@ -459,7 +472,7 @@ func (s *Server) deadLetterExists(rc *httpapi.Request) *core.Error {
 var queueStatuses = []queues.Status{queues.StatusHealthy, queues.StatusDegraded, queues.StatusCritical}
 
 func (s *Server) queue(rc *httpapi.Request) (*queueState, *core.Error) {
-	q, ok := s.world().Queues.byName[rc.Param("name")]
+	q, ok := s.world().Queues.get(rc.Param("name"))
 	if !ok {
 		return nil, core.NotFound("queue %q not found", rc.Param("name"))
 	}
@@ -513,7 +526,7 @@ func (s *Server) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	if e != nil {
 		return 0, nil, e
 	}
-	p, e := paginateDLQ(qv, q.letters(df, rc.Now), q.name, df.errLower, strconv.FormatInt(f.OlderThanSeconds, 10))
+	p, e := paginateDLQ(qv, q.letters(df, rc.Now), q.Name(), df.ErrorText(), strconv.FormatInt(f.OlderThanSeconds, 10))
 	if e != nil {
 		return 0, nil, e
 	}
@@ -571,7 +584,7 @@ func (s *Server) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	}
 	m, ok := q.retry(id, everything, rc.Now)
 	if !ok {
-		return 0, nil, dlqNotFound(q.name, id)
+		return 0, nil, dlqNotFound(q.Name(), id)
 	}
 	return http.StatusOK, m, nil
 }
@@ -586,7 +599,7 @@ func (s *Server) deleteDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 		return 0, nil, e
 	}
 	if !q.remove(id, everything, rc.Now) {
-		return 0, nil, dlqNotFound(q.name, id)
+		return 0, nil, dlqNotFound(q.Name(), id)
 	}
 	return http.StatusNoContent, nil, nil
 }

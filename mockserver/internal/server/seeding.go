@@ -230,23 +230,23 @@ func (s *Server) start() {
 
 // clear empties the stores that hold seed data (WithEmptyStart). A store
 // added to stores with seed data of its own is emptied here too.
-func (st *World) clear() {
-	st.Agents.order = nil
-	clear(st.Agents.byID)
-	clear(st.Agents.byName)
-	clear(st.Agents.pos)
-	clear(st.Agents.watch)
-	clear(st.Agents.moving)
-	st.Workflows.order = nil
-	clear(st.Workflows.byID)
-	st.Queues.order = nil
-	clear(st.Queues.byName)
-	st.Customers.order = nil
-	clear(st.Customers.byID)
-	st.Servicing.clear()
-	st.Helpdesk.clear()
-	st.Logs.clear()
-	st.Alerts.clear()
+func (w *World) clear() {
+	w.Agents.order = nil
+	clear(w.Agents.byID)
+	clear(w.Agents.byName)
+	clear(w.Agents.pos)
+	clear(w.Agents.watch)
+	clear(w.Agents.moving)
+	w.Workflows.order = nil
+	clear(w.Workflows.byID)
+	w.Queues.order = nil
+	clear(w.Queues.byName)
+	w.Customers.order = nil
+	clear(w.Customers.byID)
+	w.Servicing.clear()
+	w.Helpdesk.clear()
+	w.Logs.clear()
+	w.Alerts.clear()
 }
 
 // Seed adds seed to the server, all or nothing, and returns the ids of

@@ -255,11 +255,11 @@ type agentFigures struct {
 	p95MS   int64
 }
 
-// agentConfig is an agent's config and its version.
-type agentConfig struct {
-	version int
-	config  map[string]any // never changed in place: a patch makes a new map
-	updated time.Time
+// AgentConfig is an agent's config and its version.
+type AgentConfig struct {
+	Version int
+	Config  map[string]any // never changed in place: a patch makes a new map
+	Updated time.Time
 }
 
 // servicingStore holds the upgrades, the agents' version lines and their
@@ -272,7 +272,7 @@ type servicingStore struct {
 	byID    map[string]*upgradeOp
 	seq     int
 	lines   map[string][]release // agent id → its version line, made at first use
-	configs map[string]*agentConfig
+	configs map[string]*AgentConfig
 	healthy map[string]agentFigures // agent id → figures before a known-bad build
 
 	schemaOnce sync.Once
@@ -285,7 +285,7 @@ func newServicingStore(now time.Time) *servicingStore {
 		base:    now,
 		byID:    map[string]*upgradeOp{},
 		lines:   map[string][]release{},
-		configs: map[string]*agentConfig{},
+		configs: map[string]*AgentConfig{},
 		healthy: map[string]agentFigures{},
 	}
 	for _, o := range seedUpgrades(now) {
@@ -585,33 +585,112 @@ func unknownVersion(a platform.Agent, line []release, v string) *core.Error {
 	return invalidRequest([]template.Issue{{Field: "target_version", Issue: issue}})
 }
 
+// UpgradeRequest is an upgrade or a rollback as a caller asks for it, its
+// body checked.
+type UpgradeRequest struct {
+	// TargetVersion is the version to go to; "" in a rollback goes to the
+	// version the agent ran before.
+	TargetVersion string
+	Strategy      servicing.Strategy
+	AutoRollback  *servicing.AutoRollback // nil for a rollback
+	Reason        string
+	By            string // the caller's email
+}
+
+// Upgrade starts an upgrade of agent id: 404 for no such agent, 400 for a
+// version it does not have, 409 for an upgrade in progress, an agent
+// neither online nor offline, or a target that is not newer.
+func (w *World) Upgrade(id string, r UpgradeRequest, now time.Time) (servicing.Upgrade, *core.Error) {
+	w.Servicing.mu.Lock()
+	defer w.Servicing.mu.Unlock()
+	a, ok := w.Agents.get(id, now)
+	if !ok {
+		return servicing.Upgrade{}, core.NotFound("agent %q not found", id)
+	}
+	line := w.Servicing.line(a)
+	target := releaseIndex(line, r.TargetVersion)
+	if target < 0 {
+		return servicing.Upgrade{}, unknownVersion(a, line, r.TargetVersion)
+	}
+	if e := w.Servicing.upgradable(a, "upgrade", now); e != nil {
+		return servicing.Upgrade{}, e
+	}
+	switch cur := releaseIndex(line, a.Version); {
+	case target == cur:
+		return servicing.Upgrade{}, core.Conflict("agent %q already runs %s", a.AgentID, a.Version)
+	case target < cur:
+		return servicing.Upgrade{}, core.Conflict("%s is older than agent %q's current version %s: roll back instead (POST /api/platform/agents/%s/rollback)",
+			r.TargetVersion, a.AgentID, a.Version, a.AgentID)
+	}
+	return w.begin(a, line, target, upgradePlan{kind: servicing.KindUpgrade, strategy: r.Strategy, auto: r.AutoRollback, reason: r.Reason, by: r.By}, now), nil
+}
+
+// Rollback starts a rollback of agent id to the version before the current
+// one (or to r.TargetVersion, one it ran before): 404 for no such agent,
+// 400 for a version it does not have, 409 for an upgrade in progress, an
+// agent neither online nor offline, nothing to roll back to, or a version
+// it never ran.
+func (w *World) Rollback(id string, r UpgradeRequest, now time.Time) (servicing.Upgrade, *core.Error) {
+	w.Servicing.mu.Lock()
+	defer w.Servicing.mu.Unlock()
+	a, ok := w.Agents.get(id, now)
+	if !ok {
+		return servicing.Upgrade{}, core.NotFound("agent %q not found", id)
+	}
+	line := w.Servicing.line(a)
+	if r.TargetVersion != "" && releaseIndex(line, r.TargetVersion) < 0 {
+		return servicing.Upgrade{}, unknownVersion(a, line, r.TargetVersion)
+	}
+	if e := w.Servicing.upgradable(a, "roll back", now); e != nil {
+		return servicing.Upgrade{}, e
+	}
+	ran := w.Servicing.ran(a, now)
+	earlier := ran[:len(ran)-1]
+	if len(earlier) == 0 {
+		return servicing.Upgrade{}, core.Conflict("cannot roll back agent %q: it has run no version before %s", a.AgentID, a.Version)
+	}
+	to := earlier[len(earlier)-1]
+	if r.TargetVersion != "" {
+		if !slices.Contains(earlier, r.TargetVersion) {
+			return servicing.Upgrade{}, core.Conflict("cannot roll back agent %q to %s: it has not run it before %s; it ran %s",
+				a.AgentID, r.TargetVersion, a.Version, strings.Join(earlier, ", "))
+		}
+		to = r.TargetVersion
+	}
+	target := releaseIndex(line, to)
+	if target < 0 {
+		return servicing.Upgrade{}, core.Conflict("cannot roll back agent %q to %s: the version is no longer available", a.AgentID, to)
+	}
+	return w.begin(a, line, target, upgradePlan{kind: servicing.KindRollback, strategy: servicing.StrategyBlueGreen, reason: r.Reason, by: r.By}, now), nil
+}
+
 // begin plans an upgrade or rollback of agent a to line[target], stores it
-// and schedules its effect on the agent; st.mu is held.
-func (s *Server) begin(st *World, rc *httpapi.Request, a platform.Agent, line []release, target int, p upgradePlan) servicing.Upgrade {
+// and schedules its effect on the agent; w.Servicing.mu is held.
+func (w *World) begin(a platform.Agent, line []release, target int, p upgradePlan, now time.Time) servicing.Upgrade {
 	cur := releaseIndex(line, a.Version)
-	p.agentID, p.agentName, p.from, p.to, p.by = a.AgentID, a.Name, a.Version, line[target].version, rc.Who.Email
+	p.agentID, p.agentName, p.from, p.to = a.AgentID, a.Name, a.Version, line[target].version
 	p.toBad = line[target].bad
-	o := planUpgrade(p, rc.Now)
-	st.Servicing.add(o)
+	o := planUpgrade(p, now)
+	w.Servicing.add(o)
 	if !o.completes() {
-		return o.view(rc.Now)
+		return o.view(now)
 	}
 	fromBad := cur >= 0 && line[cur].bad
 	var restore agentFigures
 	if p.toBad && !fromBad {
 		// Keep the figures of the last good build, to restore them.
-		if full, ok := st.Agents.state(a.AgentID, rc.Now); ok {
-			st.Servicing.healthy[a.AgentID] = agentFigures{full.Health, full.errRate, full.p95MS}
+		if full, ok := w.Agents.state(a.AgentID, now); ok {
+			w.Servicing.healthy[a.AgentID] = agentFigures{full.Health, full.errRate, full.p95MS}
 		}
 	}
 	if fromBad && !p.toBad {
 		var ok bool
-		if restore, ok = st.Servicing.healthy[a.AgentID]; !ok {
+		if restore, ok = w.Servicing.healthy[a.AgentID]; !ok {
 			restore = agentFigures{platform.AgentHealthy, goodBuildErrorRate, goodBuildP95MS}
 		}
 	}
 	to, toBad := o.to, p.toBad
-	st.Agents.schedule(a.AgentID, o.end(), func(ag *agentState) {
+	w.Agents.schedule(a.AgentID, o.end(), func(ag *agentState) {
 		ag.Version = to
 		switch {
 		case toBad:
@@ -620,7 +699,7 @@ func (s *Server) begin(st *World, rc *httpapi.Request, a platform.Agent, line []
 			ag.Health, ag.errRate, ag.p95MS = restore.health, restore.errRate, restore.p95MS
 		}
 	})
-	return o.view(rc.Now)
+	return o.view(now)
 }
 
 // accepted is the 202 of a started upgrade, with its Location.
@@ -641,29 +720,11 @@ func (s *Server) upgradeAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	if len(issues) > 0 {
 		return 0, nil, invalidRequest(issues)
 	}
-	st := s.world()
-	st.Servicing.mu.Lock()
-	defer st.Servicing.mu.Unlock()
-	a, e := s.agent(rc)
+	u, e := s.world().Upgrade(rc.Param("id"), UpgradeRequest{TargetVersion: b.TargetVersion, Strategy: b.Strategy,
+		AutoRollback: auto, Reason: b.Reason, By: rc.Who.Email}, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
-	line := st.Servicing.line(a)
-	target := releaseIndex(line, b.TargetVersion)
-	if target < 0 {
-		return 0, nil, unknownVersion(a, line, b.TargetVersion)
-	}
-	if e := st.Servicing.upgradable(a, "upgrade", rc.Now); e != nil {
-		return 0, nil, e
-	}
-	switch cur := releaseIndex(line, a.Version); {
-	case target == cur:
-		return 0, nil, core.Conflict("agent %q already runs %s", a.AgentID, a.Version)
-	case target < cur:
-		return 0, nil, core.Conflict("%s is older than agent %q's current version %s: roll back instead (POST /api/platform/agents/%s/rollback)",
-			b.TargetVersion, a.AgentID, a.Version, a.AgentID)
-	}
-	u := s.begin(st, rc, a, line, target, upgradePlan{kind: servicing.KindUpgrade, strategy: b.Strategy, auto: auto, reason: b.Reason})
 	return accepted(rc, u)
 }
 
@@ -689,48 +750,20 @@ func (s *Server) rollbackAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	if len(issues) > 0 {
 		return 0, nil, invalidRequest(issues)
 	}
-	st := s.world()
-	st.Servicing.mu.Lock()
-	defer st.Servicing.mu.Unlock()
-	a, e := s.agent(rc)
+	u, e := s.world().Rollback(rc.Param("id"), UpgradeRequest{TargetVersion: b.TargetVersion, Reason: b.Reason, By: rc.Who.Email}, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
-	line := st.Servicing.line(a)
-	if b.TargetVersion != "" && releaseIndex(line, b.TargetVersion) < 0 {
-		return 0, nil, unknownVersion(a, line, b.TargetVersion)
-	}
-	if e := st.Servicing.upgradable(a, "roll back", rc.Now); e != nil {
-		return 0, nil, e
-	}
-	ran := st.Servicing.ran(a, rc.Now)
-	earlier := ran[:len(ran)-1]
-	if len(earlier) == 0 {
-		return 0, nil, core.Conflict("cannot roll back agent %q: it has run no version before %s", a.AgentID, a.Version)
-	}
-	to := earlier[len(earlier)-1]
-	if b.TargetVersion != "" {
-		if !slices.Contains(earlier, b.TargetVersion) {
-			return 0, nil, core.Conflict("cannot roll back agent %q to %s: it has not run it before %s; it ran %s",
-				a.AgentID, b.TargetVersion, a.Version, strings.Join(earlier, ", "))
-		}
-		to = b.TargetVersion
-	}
-	target := releaseIndex(line, to)
-	if target < 0 {
-		return 0, nil, core.Conflict("cannot roll back agent %q to %s: the version is no longer available", a.AgentID, to)
-	}
-	u := s.begin(st, rc, a, line, target, upgradePlan{kind: servicing.KindRollback, strategy: servicing.StrategyBlueGreen, reason: b.Reason})
 	return accepted(rc, u)
 }
 
 // config returns agent id's config, or false when it has none yet.
-func (st *servicingStore) config(id string) (agentConfig, bool) {
+func (st *servicingStore) config(id string) (AgentConfig, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	c, ok := st.configs[id]
 	if !ok {
-		return agentConfig{}, false
+		return AgentConfig{}, false
 	}
 	return *c, true
 }
@@ -741,16 +774,16 @@ func (st *servicingStore) config(id string) (agentConfig, bool) {
 // between the agent's creation and this call may have filled in the
 // template's defaults: the created config replaces them, unless a patch
 // came in already (then it wins).
-func (st *servicingStore) createdConfig(id string, c agentConfig) {
+func (st *servicingStore) createdConfig(id string, c AgentConfig) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if cur, ok := st.configs[id]; ok && cur.version > 1 {
+	if cur, ok := st.configs[id]; ok && cur.Version > 1 {
 		return
 	}
 	st.configs[id] = &c
 }
 
-func (st *servicingStore) initConfig(id string, c agentConfig) agentConfig {
+func (st *servicingStore) initConfig(id string, c AgentConfig) AgentConfig {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if cur, ok := st.configs[id]; ok {
@@ -762,14 +795,14 @@ func (st *servicingStore) initConfig(id string, c agentConfig) agentConfig {
 
 // setConfig replaces agent id's config version prev with cfg; false when
 // another change came first.
-func (st *servicingStore) setConfig(id string, prev int, cfg map[string]any, now time.Time) (agentConfig, bool) {
+func (st *servicingStore) setConfig(id string, prev int, cfg map[string]any, now time.Time) (AgentConfig, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	cur, ok := st.configs[id]
-	if !ok || cur.version != prev {
-		return agentConfig{}, false
+	if !ok || cur.Version != prev {
+		return AgentConfig{}, false
 	}
-	next := &agentConfig{version: prev + 1, config: cfg, updated: now}
+	next := &AgentConfig{Version: prev + 1, Config: cfg, Updated: now}
 	st.configs[id] = next
 	return *next, true
 }
@@ -794,7 +827,7 @@ func (s *Server) agentTemplate(rc *httpapi.Request, a platform.Agent) (template.
 
 // configOf is agent a's config: its template's default config (or the
 // generic one) until it is first changed.
-func (s *Server) configOf(rc *httpapi.Request, st *World, a platform.Agent) (agentConfig, *core.Error) {
+func (s *Server) configOf(rc *httpapi.Request, st *World, a platform.Agent) (AgentConfig, *core.Error) {
 	if c, ok := st.Servicing.config(a.AgentID); ok {
 		return c, nil
 	}
@@ -802,19 +835,19 @@ func (s *Server) configOf(rc *httpapi.Request, st *World, a platform.Agent) (age
 	if a.TemplateID != "" {
 		t, e := s.agentTemplate(rc, a)
 		if e != nil {
-			return agentConfig{}, e
+			return AgentConfig{}, e
 		}
 		d, err := t.Describe(rc.R.Context())
 		if err != nil {
-			return agentConfig{}, templateFailure(err)
+			return AgentConfig{}, templateFailure(err)
 		}
 		raw = d.DefaultConfig
 	}
 	cfg, err := template.DecodeObject(raw)
 	if err != nil {
-		return agentConfig{}, templateFailure(fmt.Errorf("agent %s's template %s: default_config %w", a.AgentID, a.TemplateID, err))
+		return AgentConfig{}, templateFailure(fmt.Errorf("agent %s's template %s: default_config %w", a.AgentID, a.TemplateID, err))
 	}
-	return st.Servicing.initConfig(a.AgentID, agentConfig{version: 1, config: cfg, updated: a.CreatedAt}), nil
+	return st.Servicing.initConfig(a.AgentID, AgentConfig{Version: 1, Config: cfg, Updated: a.CreatedAt}), nil
 }
 
 func (s *Server) getAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
@@ -827,7 +860,7 @@ func (s *Server) getAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
 		return 0, nil, e
 	}
 	schema := s.schemaOf(rc.R.Context(), a.TemplateID)
-	return http.StatusOK, servicing.Config{AgentID: a.AgentID, ConfigVersion: c.version, Config: shown(schema, c.config), UpdatedAt: c.updated}, nil
+	return http.StatusOK, servicing.Config{AgentID: a.AgentID, ConfigVersion: c.Version, Config: shown(schema, c.Config), UpdatedAt: c.Updated}, nil
 }
 
 // patchAgentConfig merges the body's config (an RFC 7386 merge patch) into
@@ -864,17 +897,17 @@ func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
 		if e != nil {
 			return 0, nil, e
 		}
-		merged := servicing.MergePatch(cur.config, patch).(map[string]any)
+		merged := servicing.MergePatch(cur.Config, patch).(map[string]any)
 		if e := s.validateConfig(rc, st, a, merged); e != nil {
 			return 0, nil, e
 		}
-		next, ok := st.Servicing.setConfig(a.AgentID, cur.version, merged, rc.Now)
+		next, ok := st.Servicing.setConfig(a.AgentID, cur.Version, merged, rc.Now)
 		if !ok {
 			continue // another patch came first: merge into its result
 		}
 		return http.StatusOK, servicing.ConfigUpdate{
-			AgentID: a.AgentID, ConfigVersion: next.version, AppliedAt: rc.Now,
-			AgentReloaded: true, DowntimeSeconds: 0, Config: shown(schema, next.config),
+			AgentID: a.AgentID, ConfigVersion: next.Version, AppliedAt: rc.Now,
+			AgentReloaded: true, DowntimeSeconds: 0, Config: shown(schema, next.Config),
 		}, nil
 	}
 	return 0, nil, core.Conflict("agent %q's config kept changing while this patch was applied: send it again", a.AgentID)
