@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/server"
 )
 
@@ -14,7 +15,7 @@ import (
 // same fields (names, types, tags) and each constant the same value.
 func TestMirrorsMatchTheServerInside(t *testing.T) {
 	pairs := []struct{ outer, inner any }{
-		{User{}, authority.User{}}, {Customer{}, server.Customer{}},
+		{User{}, core.User{}}, {Customer{}, server.Customer{}},
 		{Seed{}, server.Seed{}}, {SeedQueue{}, server.SeedQueue{}}, {SeedResult{}, server.SeedResult{}},
 		{SeedProblem{}, server.SeedProblem{}}, {SeedError{}, server.SeedError{}},
 		{Fault{}, server.Fault{}}, {FaultInfo{}, server.FaultInfo{}}, {Limits{}, server.Limits{}},

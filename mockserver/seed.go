@@ -4,7 +4,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/server"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/queues"
@@ -172,7 +172,7 @@ func LoadSeedFile(path string) (Seed, error) {
 	return Seed{Agents: sd.Agents, Queues: convert(sd.Queues, func(q server.SeedQueue) SeedQueue { return SeedQueue(q) }),
 		DeadLetters: sd.DeadLetters, Workflows: sd.Workflows,
 		Customers: convert(sd.Customers, func(c server.Customer) Customer { return Customer(c) }),
-		Users:     convert(sd.Users, func(u authority.User) User { return User(u) }), file: sd.File}, nil
+		Users:     convert(sd.Users, func(u core.User) User { return User(u) }), file: sd.File}, nil
 }
 
 // inner is the seed as the server inside takes it.
@@ -180,7 +180,7 @@ func (sd Seed) inner() server.Seed {
 	return server.Seed{Agents: sd.Agents, Queues: convert(sd.Queues, func(q SeedQueue) server.SeedQueue { return server.SeedQueue(q) }),
 		DeadLetters: sd.DeadLetters, Workflows: sd.Workflows,
 		Customers: convert(sd.Customers, func(c Customer) server.Customer { return server.Customer(c) }),
-		Users:     convert(sd.Users, func(u User) authority.User { return authority.User(u) }), File: sd.file}
+		Users:     convert(sd.Users, func(u User) core.User { return core.User(u) }), File: sd.file}
 }
 
 func (e *SeedError) inner() *server.SeedError {

@@ -33,14 +33,6 @@ const (
 	ViewerEmail   = "viewer@example.com"
 )
 
-// User is a person (or service account) who can sign in.
-type User struct {
-	Sub   string `json:"sub"`
-	Email string `json:"email"`
-	Name  string `json:"name"`
-	Role  string `json:"role"`
-}
-
 // signingKey is one generation of the server's key set: an Ed25519 key
 // (access tokens, and ID tokens when asked for EdDSA) and an RSA key (ID
 // tokens, RS256), rotated and retired together.
@@ -105,12 +97,12 @@ type Authority struct {
 
 	mu       sync.RWMutex
 	keys     []*signingKey // the last one signs
-	users    map[string]*User
+	users    map[string]*core.User
 	sessions map[string]*session
 	sessOrd  []string // session ids, oldest first (sessOrd[sessHead:] are live)
 	sessHead int
-	maxSess  int     // Limits.Sessions: also the bound of made-up users
-	madeUp   []*User // the users made up on first sign-in, oldest first
+	maxSess  int          // Limits.Sessions: also the bound of made-up users
+	madeUp   []*core.User // the users made up on first sign-in, oldest first
 	oauth    oauthState
 	idAlg    string // how ID tokens are signed: RS256 (the default) or EdDSA
 
@@ -137,7 +129,7 @@ func (a *Authority) Issuer() string { return a.issuer }
 
 // Mint mints a token for u with role living ttl, for audience, in a new
 // session; exp is when it expires.
-func (a *Authority) Mint(u *User, role string, ttl time.Duration, audience string) (tok string, exp time.Time, err error) {
+func (a *Authority) Mint(u *core.User, role string, ttl time.Duration, audience string) (tok string, exp time.Time, err error) {
 	return a.mint(u, role, ttl, audience, a.newSession(u.Sub))
 }
 
@@ -148,7 +140,7 @@ func (a *Authority) Reset() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.keys = []*signingKey{newKey()}
-	a.users = map[string]*User{}
+	a.users = map[string]*core.User{}
 	a.sessions = map[string]*session{}
 	a.sessOrd, a.sessHead, a.madeUp = nil, 0, nil
 	a.oauth = newOAuthState()
@@ -158,7 +150,7 @@ func (a *Authority) Reset() {
 		{OperatorEmail, "Oscar Ops", "operator"},
 		{ViewerEmail, "Vera Viewer", "viewer"},
 	} {
-		a.users[u.email] = &User{Sub: SubFor(u.email), Email: u.email, Name: u.name, Role: u.role}
+		a.users[u.email] = &core.User{Sub: SubFor(u.email), Email: u.email, Name: u.name, Role: u.role}
 	}
 	a.verified.Clear()
 	a.nverify.Store(0)
@@ -182,7 +174,7 @@ func SubFor(email string) string {
 
 // user finds a user by email; unknown emails get a new user with the
 // default role for their domain.
-func (a *Authority) User(email string) *User {
+func (a *Authority) User(email string) *core.User {
 	email = strings.ToLower(strings.TrimSpace(email))
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -194,7 +186,7 @@ func (a *Authority) User(email string) *User {
 		r = "operator"
 	}
 	name, _, _ := strings.Cut(email, "@")
-	u := &User{Sub: SubFor(email), Email: email, Name: name, Role: r}
+	u := &core.User{Sub: SubFor(email), Email: email, Name: name, Role: r}
 	a.users[email] = u
 	// Users made up on first sign-in are bounded like sessions: past the
 	// bound the oldest made-up one goes (it is made again if it signs in).
@@ -210,9 +202,9 @@ func (a *Authority) User(email string) *User {
 }
 
 // addUser adds or replaces a user.
-func (a *Authority) addUser(email, name, r string) *User {
+func (a *Authority) addUser(email, name, r string) *core.User {
 	email = strings.ToLower(strings.TrimSpace(email))
-	u := &User{Sub: SubFor(email), Email: email, Name: name, Role: r}
+	u := &core.User{Sub: SubFor(email), Email: email, Name: name, Role: r}
 	a.mu.Lock()
 	a.users[email] = u
 	a.mu.Unlock()
@@ -245,7 +237,7 @@ func (a *Authority) addSession(s *session) {
 }
 
 // mint signs an access token for u with role r in session sess.
-func (a *Authority) mint(u *User, r string, ttl time.Duration, audience string, sess *session) (string, time.Time, error) {
+func (a *Authority) mint(u *core.User, r string, ttl time.Duration, audience string, sess *session) (string, time.Time, error) {
 	now := a.clock.Now()
 	exp := now.Add(ttl)
 	a.mu.RLock()

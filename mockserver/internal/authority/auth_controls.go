@@ -62,7 +62,7 @@ func (a *Authority) addUserControl(rc *httpapi.Request) (int, any, *core.Error) 
 }
 
 // AddUser adds (or replaces) a user who can sign in.
-func (a *Authority) AddUser(email, name, role string) User {
+func (a *Authority) AddUser(email, name, role string) core.User {
 	return *a.addUser(email, name, role)
 }
 

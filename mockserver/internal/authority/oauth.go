@@ -66,14 +66,14 @@ func newOAuthState() oauthState {
 // login is a sign-in in progress, between /auth/google and /auth/callback.
 type login struct {
 	clientID, redirectURI, state, challenge, scope, nonce string
-	user                                                  *User
+	user                                                  *core.User
 	googleCode                                            string
 	expires                                               time.Time
 }
 
 type code struct {
 	clientID, redirectURI, challenge, scope, nonce string
-	user                                           *User
+	user                                           *core.User
 	expires                                        time.Time
 	used                                           bool
 	sess                                           *session // what the code was exchanged for
@@ -81,7 +81,7 @@ type code struct {
 
 type refTok struct {
 	sess     *session
-	user     *User
+	user     *core.User
 	clientID string
 	scope    string
 	expires  time.Time
@@ -429,14 +429,14 @@ type OAuthToken struct {
 }
 
 // issue starts a session for u and answers its tokens.
-func (a *Authority) issue(u *User, r, clientID, scope string, withRefresh bool) (OAuthToken, error) {
+func (a *Authority) issue(u *core.User, r, clientID, scope string, withRefresh bool) (OAuthToken, error) {
 	sess := a.newSession(u.Sub)
 	return a.issueIn(sess, u, r, clientID, scope, "", withRefresh)
 }
 
 // issueIn answers tokens of session sess; nonce, when set, goes into the
 // ID token (OIDC Core 3.1.2.1).
-func (a *Authority) issueIn(sess *session, u *User, r, clientID, scope, nonce string, withRefresh bool) (OAuthToken, error) {
+func (a *Authority) issueIn(sess *session, u *core.User, r, clientID, scope, nonce string, withRefresh bool) (OAuthToken, error) {
 	tok, _, err := a.mint(u, r, AccessTokenTTL, Audience, sess)
 	if err != nil {
 		return OAuthToken{}, err
@@ -460,7 +460,7 @@ func (a *Authority) issueIn(sess *session, u *User, r, clientID, scope, nonce st
 
 // idToken signs an OpenID Connect ID token for u, audience the client:
 // RS256 with the current RSA key, or EdDSA when a test asked for it.
-func (a *Authority) idToken(u *User, clientID string, sess *session, nonce string) (string, error) {
+func (a *Authority) idToken(u *core.User, clientID string, sess *session, nonce string) (string, error) {
 	now := a.clock.Now()
 	a.mu.RLock()
 	k, alg := a.keys[len(a.keys)-1], a.idAlg

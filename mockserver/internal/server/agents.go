@@ -73,11 +73,11 @@ func (a *agentState) due() time.Time {
 
 // stableUntil is when the next agent changes on its own after now: until
 // then, what the agent routes answer stays the same (the answer cache
-// keeps them that long on a real clock). maxTime when none will.
+// keeps them that long on a real clock). core.MaxTime when none will.
 func (st *agentStore) stableUntil(now time.Time) time.Time {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	until := maxTime
+	until := core.MaxTime
 	for _, a := range st.byID {
 		a.settle(now)
 		if t := a.due(); !t.IsZero() && t.Before(until) {

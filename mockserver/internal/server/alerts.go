@@ -176,21 +176,21 @@ func (s *Server) alertAction(act alertAction) httpapi.Handler {
 			kind, verb = "alerts.resolved", "resolved"
 		}
 		s.publish(rc.Now, kind, a)
-		s.logEvent(rc.Now, platform.LogInfo, a.AgentID, fmt.Sprintf("Alert %s (%s) %s by %s", a.AlertID, a.Title, verb, by),
+		s.world().LogEvent(rc.Now, platform.LogInfo, a.AgentID, fmt.Sprintf("Alert %s (%s) %s by %s", a.AlertID, a.Title, verb, by),
 			map[string]any{"alert_id": a.AlertID, "action": string(act), "by": by})
 		return http.StatusOK, a, nil
 	}
 }
 
-// raiseAlert raises an active alert at the time at and publishes it.
-func (s *Server) raiseAlert(at time.Time, severity platform.AlertSeverity, agentID, title, msg string) {
-	a := s.world().Alerts.raise(platform.Alert{Severity: severity, Title: title, Message: msg, AgentID: agentID, CreatedAt: at.UTC()})
-	s.publish(at, "alerts.created", a)
+// RaiseAlert raises an active alert at the time at and publishes it.
+func (w *World) RaiseAlert(at time.Time, severity platform.AlertSeverity, agentID, title, msg string) {
+	a := w.Alerts.raise(platform.Alert{Severity: severity, Title: title, Message: msg, AgentID: agentID, CreatedAt: at.UTC()})
+	w.Publish(at, "alerts.created", a)
 	level := platform.LogWarn
 	if severity == platform.AlertCritical {
 		level = platform.LogError
 	}
-	s.logEvent(at, level, agentID, fmt.Sprintf("Alert %s raised: %s", a.AlertID, title),
+	w.LogEvent(at, level, agentID, fmt.Sprintf("Alert %s raised: %s", a.AlertID, title),
 		map[string]any{"alert_id": a.AlertID, "severity": string(severity)})
 }
 

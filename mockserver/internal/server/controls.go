@@ -169,7 +169,7 @@ func (s *Server) advanceControl(rc *httpapi.Request) (int, any, *core.Error) {
 		return 0, nil, core.InvalidField("seconds", "must be from 1 to 31536000")
 	}
 	d := time.Duration(*req.Seconds) * time.Second
-	if !s.clock.Now().Add(d).Before(maxTime) {
+	if !s.clock.Now().Add(d).Before(core.MaxTime) {
 		return 0, nil, core.InvalidField("seconds", "would move the clock past the year 9999")
 	}
 	return http.StatusOK, ClockResponse{Now: s.clock.Advance(d)}, nil

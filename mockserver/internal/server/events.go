@@ -91,8 +91,8 @@ type eventHub struct {
 
 	// The observer: what was last published of the state, to find
 	// changes. obs serializes observations.
-	obs  sync.Mutex
-	snap *stateSnapshot
+	obs      sync.Mutex
+	observer Observer
 }
 
 type eventSub struct{ wake chan struct{} }
@@ -431,24 +431,24 @@ var routeEvents = map[string]func(s *Server, rc *httpapi.Request, answer any){
 	"POST /api/platform/orchestration/workflows/{id}/resume": workflowActionLog("resume"),
 	"POST /api/platform/orchestration/workflows/{id}/cancel": workflowActionLog("cancel"),
 	"POST /api/platform/orchestration/workflows/{id}/tasks/{task_id}/retry": func(s *Server, rc *httpapi.Request, _ any) {
-		s.logEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Task %s of workflow %s retried by %s", rc.Param("task_id"), rc.Param("id"), who(rc)),
+		s.world().LogEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Task %s of workflow %s retried by %s", rc.Param("task_id"), rc.Param("id"), who(rc)),
 			map[string]any{"workflow_id": rc.Param("id"), "task_id": rc.Param("task_id"), "action": "retry", "by": who(rc)})
 	},
 	"POST /api/platform/queues/{name}/dlq/{message_id}/retry": func(s *Server, rc *httpapi.Request, answer any) {
 		s.publish(rc.Now, "queues.dlq_retried", answer)
-		s.logEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s retried by %s", rc.Param("message_id"), rc.Param("name"), who(rc)),
+		s.world().LogEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s retried by %s", rc.Param("message_id"), rc.Param("name"), who(rc)),
 			map[string]any{"queue_name": rc.Param("name"), "message_id": rc.Param("message_id"), "action": "retry", "by": who(rc)})
 	},
 	"DELETE /api/platform/queues/{name}/dlq/{message_id}": func(s *Server, rc *httpapi.Request, _ any) {
 		s.publish(rc.Now, "queues.dlq_deleted", map[string]string{"queue_name": rc.Param("name"), "message_id": rc.Param("message_id")})
-		s.logEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s deleted by %s", rc.Param("message_id"), rc.Param("name"), who(rc)),
+		s.world().LogEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s deleted by %s", rc.Param("message_id"), rc.Param("name"), who(rc)),
 			map[string]any{"queue_name": rc.Param("name"), "message_id": rc.Param("message_id"), "action": "delete", "by": who(rc)})
 	},
 	"POST /api/platform/queues/{name}/dlq/retry": bulkDLQLog("dlq_bulk_retried", "retried"),
 	"POST /api/platform/queues/{name}/dlq/purge": bulkDLQLog("dlq_purged", "deleted"),
 	"POST /api/platform/factory/agents": func(s *Server, rc *httpapi.Request, answer any) {
 		m := fields(answer)
-		s.logEvent(rc.Now, platform.LogInfo, str(m["agent_id"]), fmt.Sprintf("Factory create of agent %s requested by %s (deployment %s)",
+		s.world().LogEvent(rc.Now, platform.LogInfo, str(m["agent_id"]), fmt.Sprintf("Factory create of agent %s requested by %s (deployment %s)",
 			str(m["agent_id"]), who(rc), str(m["deployment_id"])),
 			map[string]any{"deployment_id": m["deployment_id"], "action": "create", "by": who(rc)})
 	},
@@ -456,7 +456,7 @@ var routeEvents = map[string]func(s *Server, rc *httpapi.Request, answer any){
 	"POST /api/platform/agents/{id}/rollback": upgradeLog("Rollback"),
 	"PATCH /api/platform/agents/{id}/config": func(s *Server, rc *httpapi.Request, answer any) {
 		version := fields(answer)["config_version"] // the answer's name for it, not "version" (the build)
-		s.logEvent(rc.Now, platform.LogInfo, rc.Param("id"), fmt.Sprintf("Config of agent %s changed by %s (config version %v)", rc.Param("id"), who(rc), version),
+		s.world().LogEvent(rc.Now, platform.LogInfo, rc.Param("id"), fmt.Sprintf("Config of agent %s changed by %s (config version %v)", rc.Param("id"), who(rc), version),
 			map[string]any{"action": "config", "by": who(rc), "config_version": version})
 	},
 	"POST /api/platform/helpdesk/actions/restart-agent":  helpdeskLog("restart-agent"),
@@ -473,14 +473,14 @@ func who(rc *httpapi.Request) string {
 
 func agentActionLog(verb string) func(*Server, *httpapi.Request, any) {
 	return func(s *Server, rc *httpapi.Request, _ any) {
-		s.logEvent(rc.Now, platform.LogInfo, rc.Param("id"), fmt.Sprintf("%s requested by %s", verb, who(rc)),
+		s.world().LogEvent(rc.Now, platform.LogInfo, rc.Param("id"), fmt.Sprintf("%s requested by %s", verb, who(rc)),
 			map[string]any{"action": strings.ToLower(verb), "by": who(rc)})
 	}
 }
 
 func workflowActionLog(verb string) func(*Server, *httpapi.Request, any) {
 	return func(s *Server, rc *httpapi.Request, _ any) {
-		s.logEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Workflow %s: %s requested by %s", rc.Param("id"), verb, who(rc)),
+		s.world().LogEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Workflow %s: %s requested by %s", rc.Param("id"), verb, who(rc)),
 			map[string]any{"workflow_id": rc.Param("id"), "action": verb, "by": who(rc)})
 	}
 }
@@ -490,7 +490,7 @@ func bulkDLQLog(kind, verb string) func(*Server, *httpapi.Request, any) {
 		m := fields(answer)
 		m["queue_name"] = rc.Param("name")
 		s.publish(rc.Now, "queues."+kind, m)
-		s.logEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("%v dead letters of queue %s %s by %s", m[verb], rc.Param("name"), verb, who(rc)),
+		s.world().LogEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("%v dead letters of queue %s %s by %s", m[verb], rc.Param("name"), verb, who(rc)),
 			map[string]any{"queue_name": rc.Param("name"), "matched": m["matched"], verb: m[verb], "by": who(rc)})
 	}
 }
@@ -498,14 +498,14 @@ func bulkDLQLog(kind, verb string) func(*Server, *httpapi.Request, any) {
 func upgradeLog(verb string) func(*Server, *httpapi.Request, any) {
 	return func(s *Server, rc *httpapi.Request, answer any) {
 		m := fields(answer)
-		s.logEvent(rc.Now, platform.LogInfo, rc.Param("id"), fmt.Sprintf("%s to %s requested by %s (%s)", verb, str(m["to_version"]), who(rc), str(m["upgrade_id"])),
+		s.world().LogEvent(rc.Now, platform.LogInfo, rc.Param("id"), fmt.Sprintf("%s to %s requested by %s (%s)", verb, str(m["to_version"]), who(rc), str(m["upgrade_id"])),
 			map[string]any{"upgrade_id": m["upgrade_id"], "action": strings.ToLower(verb), "by": who(rc)})
 	}
 }
 
 func helpdeskLog(action string) func(*Server, *httpapi.Request, any) {
 	return func(s *Server, rc *httpapi.Request, _ any) {
-		s.logEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Help-desk action %s run by %s", action, who(rc)),
+		s.world().LogEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Help-desk action %s run by %s", action, who(rc)),
 			map[string]any{"action": action, "by": who(rc)})
 	}
 }

@@ -141,58 +141,73 @@ func (s *Server) observeMoved() {
 	h := &s.events
 	h.obs.Lock()
 	defer h.obs.Unlock()
-	if h.snap != nil && h.snap.gen == s.world().Agents && h.snap.at.Equal(s.clock.Now()) {
+	if h.observer.Fresh(s.world(), s.clock.Now()) {
 		return
 	}
 	s.observeLocked()
 }
 
 // observeLocked is observe; h.obs is held.
-//
-// The first look, and the first after a Reset, reads the whole state.
-// Later looks read the agents, deployments and upgrades that can have
-// changed (those changed since, and those moving on the clock: agentStore.
-// changedKeys, factoryStore.active, servicingStore.active) and the small
-// areas (workflows, queues) whole, and
-// update the snapshot in place: a change costs what it changed, not the
-// size of the state.
 func (s *Server) observeLocked() {
 	// What the observer finds it also logs and alerts on: cached reads of
 	// the log and the alerts are stale.
 	defer s.changed()
 	h := &s.events
-	st := s.world()
-	now := s.clock.Now()
-	prev := h.snap
-	if prev == nil || prev.gen != st.Agents {
-		cur := readState(st, now)
-		st.Agents.changedKeys(now) // seen: the next look starts from here
-		st.Factory.mu.Lock()
-		st.Factory.active = slices.Clone(st.Factory.order)
-		st.Factory.mu.Unlock()
-		st.Servicing.mu.Lock()
-		st.Servicing.active = slices.Clone(st.Servicing.ops)
-		st.Servicing.mu.Unlock()
-		h.snap = cur.snapshot(st.Agents)
-		h.snap.at = now
-		if prev != nil {
-			h.mu.Lock()
-			h.forget()
-			h.mu.Unlock()
-		}
-		return
+	if h.observer.Look(s.world(), s.clock.Now()) {
+		h.mu.Lock()
+		h.forget()
+		h.mu.Unlock()
 	}
-	agents := st.Agents.changedKeys(now)
-	deps := st.Factory.activeStatuses(now)
-	cur := stateNow{workflows: st.Workflows.list(now), queues: st.Queues.views(now), upgrades: st.Servicing.activeViews(now)}
-	next := &stateSnapshot{gen: st.Agents, at: now, agents: prev.agents, deployments: prev.deployments, upgrades: prev.upgrades}
+}
+
+// Observer finds what changed in a World since it last looked and tells
+// of it: events, log lines and alerts.
+type Observer struct {
+	snap *stateSnapshot
+}
+
+// Fresh reports whether the observer's last look was at w at now: then
+// nothing can have changed on the clock since.
+func (o *Observer) Fresh(w *World, now time.Time) bool {
+	return o.snap != nil && o.snap.gen == w.Agents && o.snap.at.Equal(now)
+}
+
+// Look publishes what changed in w since the last look, at now, logging
+// and alerting on it. The first look, and the first after a Reset, reads
+// the whole state and only takes note; reset is true for a look at a World
+// other than the last one (the state was reset).
+//
+// Later looks read the agents, deployments and upgrades that can have
+// changed (those changed since, and those moving on the clock: agentStore.
+// changedKeys, factoryStore.active, servicingStore.active) and the small
+// areas (workflows, queues) whole, and update the snapshot in place: a
+// change costs what it changed, not the size of the state.
+func (o *Observer) Look(w *World, now time.Time) (reset bool) {
+	prev := o.snap
+	if prev == nil || prev.gen != w.Agents {
+		cur := readState(w, now)
+		w.Agents.changedKeys(now) // seen: the next look starts from here
+		w.Factory.mu.Lock()
+		w.Factory.active = slices.Clone(w.Factory.order)
+		w.Factory.mu.Unlock()
+		w.Servicing.mu.Lock()
+		w.Servicing.active = slices.Clone(w.Servicing.ops)
+		w.Servicing.mu.Unlock()
+		o.snap = cur.snapshot(w.Agents)
+		o.snap.at = now
+		return prev != nil
+	}
+	agents := w.Agents.changedKeys(now)
+	deps := w.Factory.activeStatuses(now)
+	cur := stateNow{workflows: w.Workflows.list(now), queues: w.Queues.views(now), upgrades: w.Servicing.activeViews(now)}
+	next := &stateSnapshot{gen: w.Agents, at: now, agents: prev.agents, deployments: prev.deployments, upgrades: prev.upgrades}
 	next.refresh(cur)
-	h.snap = next
-	s.publishAgents(now, prev, st, agents)
-	s.publishWorkflows(now, prev, cur.workflows)
-	s.publishQueues(now, prev, cur.queues)
-	s.publishDeployments(now, prev, st, deps)
-	s.publishUpgrades(now, prev, cur.upgrades)
+	o.snap = next
+	publishAgents(w, now, prev, agents)
+	publishWorkflows(w, now, prev, cur.workflows)
+	publishQueues(w, now, prev, cur.queues)
+	publishDeployments(w, now, prev, deps)
+	publishUpgrades(w, now, prev, cur.upgrades)
 	// The agents and deployments are kept in place: record what was seen
 	// once the publishers have compared with what was.
 	for _, a := range agents {
@@ -204,9 +219,10 @@ func (s *Server) observeLocked() {
 	for _, u := range cur.upgrades {
 		next.upgrades[u.UpgradeID] = u.Status
 	}
+	return false
 }
 
-func (s *Server) publishAgents(now time.Time, prev *stateSnapshot, st *World, agents []agentNow) {
+func publishAgents(st *World, now time.Time, prev *stateSnapshot, agents []agentNow) {
 	for _, an := range agents {
 		was, known := prev.agents[an.id]
 		if known && was == an.key {
@@ -218,21 +234,21 @@ func (s *Server) publishAgents(now time.Time, prev *stateSnapshot, st *World, ag
 		}
 		switch {
 		case !known:
-			s.publish(now, "agents.created", a)
-			s.logEvent(now, platform.LogInfo, a.AgentID, fmt.Sprintf("Agent %s created (%s)", a.Name, a.Status),
+			st.Publish(now, "agents.created", a)
+			st.LogEvent(now, platform.LogInfo, a.AgentID, fmt.Sprintf("Agent %s created (%s)", a.Name, a.Status),
 				map[string]any{"status": string(a.Status)})
 		case was.status != a.Status:
-			s.publish(now, "agents.status_changed", a)
+			st.Publish(now, "agents.status_changed", a)
 			level := platform.LogInfo
 			if a.Status == platform.AgentError {
 				level = platform.LogError
 			}
-			s.logEvent(now, level, a.AgentID, fmt.Sprintf("Agent %s is now %s (was %s)", a.Name, a.Status, was.status),
+			st.LogEvent(now, level, a.AgentID, fmt.Sprintf("Agent %s is now %s (was %s)", a.Name, a.Status, was.status),
 				map[string]any{"status": string(a.Status), "previous_status": string(was.status)})
 		case was.health != a.Health || was.version != a.Version:
-			s.publish(now, "agents.updated", a)
+			st.Publish(now, "agents.updated", a)
 			if was.version != a.Version {
-				s.logEvent(now, platform.LogInfo, a.AgentID, fmt.Sprintf("Agent %s now runs %s (was %s)", a.Name, a.Version, was.version),
+				st.LogEvent(now, platform.LogInfo, a.AgentID, fmt.Sprintf("Agent %s now runs %s (was %s)", a.Name, a.Version, was.version),
 					map[string]any{"version": a.Version, "previous_version": was.version})
 			}
 			if was.health != a.Health {
@@ -240,63 +256,63 @@ func (s *Server) publishAgents(now time.Time, prev *stateSnapshot, st *World, ag
 				if a.Health != platform.AgentHealthy {
 					level = platform.LogWarn
 				}
-				s.logEvent(now, level, a.AgentID, fmt.Sprintf("Agent %s health is now %s (was %s)", a.Name, a.Health, was.health),
+				st.LogEvent(now, level, a.AgentID, fmt.Sprintf("Agent %s health is now %s (was %s)", a.Name, a.Health, was.health),
 					map[string]any{"health": string(a.Health), "previous_health": string(was.health)})
 			}
 		}
 		if a.Status == platform.AgentError && (!known || was.status != platform.AgentError) {
-			s.raiseAlert(now, platform.AlertCritical, a.AgentID, a.Name+" is in error",
+			st.RaiseAlert(now, platform.AlertCritical, a.AgentID, a.Name+" is in error",
 				fmt.Sprintf("%s went into error. Restart it, or see playbook %s.", a.Name, pbAgentError))
 		}
 	}
 }
 
-func (s *Server) publishWorkflows(now time.Time, prev *stateSnapshot, wfs []workflows.Workflow) {
+func publishWorkflows(st *World, now time.Time, prev *stateSnapshot, wfs []workflows.Workflow) {
 	for _, w := range wfs {
 		was, known := prev.workflows[w.WorkflowID]
 		name := fmt.Sprintf("Workflow %s (%s)", w.WorkflowName, w.WorkflowID)
 		meta := map[string]any{"workflow_id": w.WorkflowID, "status": string(w.Status)}
 		switch {
 		case !known:
-			s.publish(now, "workflows.created", w)
-			s.logEvent(now, platform.LogInfo, "", fmt.Sprintf("%s created for %s", name, w.CustomerName), meta)
+			st.Publish(now, "workflows.created", w)
+			st.LogEvent(now, platform.LogInfo, "", fmt.Sprintf("%s created for %s", name, w.CustomerName), meta)
 		case was.status != w.Status:
-			s.publish(now, "workflows.status_changed", w)
+			st.Publish(now, "workflows.status_changed", w)
 			level := platform.LogInfo
 			if w.Status == workflows.StatusFailed {
 				level = platform.LogError
 			}
 			meta["previous_status"] = string(was.status)
-			s.logEvent(now, level, "", fmt.Sprintf("%s is now %s (was %s)", name, w.Status, was.status), meta)
+			st.LogEvent(now, level, "", fmt.Sprintf("%s is now %s (was %s)", name, w.Status, was.status), meta)
 		case was.completed != w.CompletedTasks || was.failed != w.FailedTasks:
-			s.publish(now, "workflows.updated", w)
-			s.logEvent(now, platform.LogInfo, "", fmt.Sprintf("%s: %d of %d tasks completed, %d failed",
+			st.Publish(now, "workflows.updated", w)
+			st.LogEvent(now, platform.LogInfo, "", fmt.Sprintf("%s: %d of %d tasks completed, %d failed",
 				name, w.CompletedTasks, w.TotalTasks, w.FailedTasks), meta)
 		}
 	}
 }
 
-func (s *Server) publishQueues(now time.Time, prev *stateSnapshot, qs []queues.QueueDetail) {
+func publishQueues(st *World, now time.Time, prev *stateSnapshot, qs []queues.QueueDetail) {
 	for _, q := range qs {
 		was, known := prev.queues[q.QueueName]
 		switch {
 		case !known:
-			s.publish(now, "queues.created", q)
-			s.logEvent(now, platform.LogInfo, "", fmt.Sprintf("Queue %s created (%s)", q.QueueName, q.Status),
+			st.Publish(now, "queues.created", q)
+			st.LogEvent(now, platform.LogInfo, "", fmt.Sprintf("Queue %s created (%s)", q.QueueName, q.Status),
 				map[string]any{"queue_name": q.QueueName, "status": string(q.Status)})
 		case was != q.Status:
-			s.publish(now, "queues.status_changed", q)
+			st.Publish(now, "queues.status_changed", q)
 			level := platform.LogWarn
 			if q.Status == queues.StatusHealthy {
 				level = platform.LogInfo
 			}
-			s.logEvent(now, level, "", fmt.Sprintf("Queue %s is now %s (was %s)", q.QueueName, q.Status, was),
+			st.LogEvent(now, level, "", fmt.Sprintf("Queue %s is now %s (was %s)", q.QueueName, q.Status, was),
 				map[string]any{"queue_name": q.QueueName, "status": string(q.Status), "previous_status": string(was)})
 		}
 	}
 }
 
-func (s *Server) publishDeployments(now time.Time, prev *stateSnapshot, st *World, ds []deploymentNow) {
+func publishDeployments(st *World, now time.Time, prev *stateSnapshot, ds []deploymentNow) {
 	for _, dn := range ds {
 		was, known := prev.deployments[dn.d.id]
 		if known && was == dn.status {
@@ -308,21 +324,21 @@ func (s *Server) publishDeployments(now time.Time, prev *stateSnapshot, st *Worl
 		meta := map[string]any{"deployment_id": d.DeploymentID, "status": string(d.Status)}
 		switch {
 		case !known:
-			s.publish(now, "deployments.created", d)
-			s.logEvent(now, platform.LogInfo, d.AgentID, fmt.Sprintf("Deployment %s of template %s started (%s)",
+			st.Publish(now, "deployments.created", d)
+			st.LogEvent(now, platform.LogInfo, d.AgentID, fmt.Sprintf("Deployment %s of template %s started (%s)",
 				d.DeploymentID, d.TemplateID, d.Status), meta)
 		case was != d.Status:
-			s.publish(now, "deployments.status_changed", d)
+			st.Publish(now, "deployments.status_changed", d)
 			level, msg := platform.LogInfo, fmt.Sprintf("Deployment %s is now %s (was %s)", d.DeploymentID, d.Status, was)
 			if d.Status == factory.DeploymentFailed {
 				level, msg = platform.LogError, msg+": "+d.Error
 			}
-			s.logEvent(now, level, d.AgentID, msg, meta)
+			st.LogEvent(now, level, d.AgentID, msg, meta)
 		}
 	}
 }
 
-func (s *Server) publishUpgrades(now time.Time, prev *stateSnapshot, us []servicing.Upgrade) {
+func publishUpgrades(st *World, now time.Time, prev *stateSnapshot, us []servicing.Upgrade) {
 	for _, u := range us {
 		was, known := prev.upgrades[u.UpgradeID]
 		kind := string(u.Kind)
@@ -333,10 +349,10 @@ func (s *Server) publishUpgrades(now time.Time, prev *stateSnapshot, us []servic
 		meta := map[string]any{"upgrade_id": u.UpgradeID, "status": string(u.Status)}
 		switch {
 		case !known:
-			s.publish(now, "upgrades.created", u)
-			s.logEvent(now, platform.LogInfo, u.AgentID, fmt.Sprintf("%s started (%s)", what, u.Status), meta)
+			st.Publish(now, "upgrades.created", u)
+			st.LogEvent(now, platform.LogInfo, u.AgentID, fmt.Sprintf("%s started (%s)", what, u.Status), meta)
 		case was != u.Status:
-			s.publish(now, "upgrades.status_changed", u)
+			st.Publish(now, "upgrades.status_changed", u)
 			level := platform.LogInfo
 			switch u.Status {
 			case servicing.UpgradeFailed, servicing.UpgradeRolledBack, servicing.UpgradeRollingBack:
@@ -346,9 +362,9 @@ func (s *Server) publishUpgrades(now time.Time, prev *stateSnapshot, us []servic
 			if u.RollbackReason != "" {
 				msg += ": " + u.RollbackReason
 			}
-			s.logEvent(now, level, u.AgentID, msg, meta)
+			st.LogEvent(now, level, u.AgentID, msg, meta)
 			if u.Kind == servicing.KindUpgrade && (u.Status == servicing.UpgradeFailed || u.Status == servicing.UpgradeRolledBack) {
-				s.raiseAlert(now, platform.AlertWarning, u.AgentID, fmt.Sprintf("Upgrade of %s to %s %s", u.AgentID, u.ToVersion, u.Status),
+				st.RaiseAlert(now, platform.AlertWarning, u.AgentID, fmt.Sprintf("Upgrade of %s to %s %s", u.AgentID, u.ToVersion, u.Status),
 					fmt.Sprintf("%s ended %s. %s", what, u.Status, u.RollbackReason))
 			}
 		}

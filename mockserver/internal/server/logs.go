@@ -159,11 +159,11 @@ func (s *Server) listLogs(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, httpapi.ListBody("logs", p), nil
 }
 
-// logEvent appends a line to the platform's log at the time at and
+// LogEvent appends a line to the platform's log at the time at and
 // publishes it on the logs topic. Handlers call it for what they did
 // ("restart requested by …"); the event observer calls it for what
 // happened (an agent came online). meta may be nil.
-func (s *Server) logEvent(at time.Time, level platform.LogLevel, agentID, msg string, meta map[string]any) {
-	l := s.world().Logs.append(platform.LogEntry{Timestamp: at.UTC(), Level: level, AgentID: agentID, Message: msg, Metadata: meta})
-	s.publish(at, "logs.appended", l)
+func (w *World) LogEvent(at time.Time, level platform.LogLevel, agentID, msg string, meta map[string]any) {
+	l := w.Logs.append(platform.LogEntry{Timestamp: at.UTC(), Level: level, AgentID: agentID, Message: msg, Metadata: meta})
+	w.Publish(at, "logs.appended", l)
 }

@@ -66,7 +66,7 @@ type Seed struct {
 	// Users can sign in (as with AddUser): email, name and role (viewer,
 	// operator or admin) are required; sub is derived from the email. A
 	// user with the email of a known user replaces it.
-	Users []authority.User `json:"users,omitempty"`
+	Users []core.User `json:"users,omitempty"`
 
 	File string `json:"-"` // the fixture it came from (LoadSeedFile), for errors
 }
@@ -211,7 +211,7 @@ func (s *Server) start() {
 	s.seeding.mu.Lock()
 	defer s.seeding.mu.Unlock()
 	now := s.clock.Now()
-	st := newWorld(now, s.limits.LogLines)
+	st := newWorld(now, s.limits.LogLines, s.publish)
 	if s.seeding.empty {
 		st.clear()
 	}
@@ -277,55 +277,63 @@ func (s *Server) seedNow(seed Seed) (SeedResult, error) {
 	return res, nil
 }
 
-// applySeed checks seed against st and adds it; s.seeding.mu is held. It
-// returns the stores to publish: st itself, or a copy with a new queue set
-// when the seed adds queues (the set of queues is read without a lock, so
-// it is replaced, never changed).
+// applySeed applies seed to st (World.ApplySeed) and adds its users; the
+// seeding lock is held.
 func (s *Server) applySeed(st *World, seed Seed, now time.Time) (*World, SeedResult, error) {
-	st.Agents.mu.Lock()
-	defer st.Agents.mu.Unlock()
-	st.Workflows.mu.Lock()
-	defer st.Workflows.mu.Unlock()
-	st.Customers.mu.Lock()
-	defer st.Customers.mu.Unlock()
+	next, res, users, err := st.ApplySeed(seed, now)
+	for _, u := range users {
+		s.auth.AddUser(u.Email, u.Name, u.Role)
+	}
+	return next, res, err
+}
 
-	p := newSeedPlan(st, now)
+// ApplySeed checks seed against st and adds it, all or nothing. It returns
+// the World to publish (st itself, or a copy with a new queue set when the
+// seed adds queues: the set of queues is read without a lock, so it is
+// replaced, never changed) and the users who can now sign in, for the
+// authority to add.
+func (w *World) ApplySeed(seed Seed, now time.Time) (*World, SeedResult, []core.User, error) {
+	w.Agents.mu.Lock()
+	defer w.Agents.mu.Unlock()
+	w.Workflows.mu.Lock()
+	defer w.Workflows.mu.Unlock()
+	w.Customers.mu.Lock()
+	defer w.Customers.mu.Unlock()
+
+	p := newSeedPlan(w, now)
 	p.plan(seed)
 	if p.probs != nil {
-		return st, SeedResult{}, &SeedError{File: seed.File, Problems: p.probs}
+		return w, SeedResult{}, nil, &SeedError{File: seed.File, Problems: p.probs}
 	}
 
 	for _, c := range p.customers {
-		st.Customers.put(c)
+		w.Customers.put(c)
 	}
 	for _, a := range p.agents {
-		st.Agents.put(a)
+		w.Agents.put(a)
 	}
-	st.Agents.idSeq = p.agentSeq
-	next := st
+	w.Agents.idSeq = p.agentSeq
+	next := w
 	if len(p.newQueues) > 0 {
-		qs := &queueStore{order: slices.Clone(st.Queues.order), byName: make(map[string]*queueState, len(st.Queues.byName)+len(p.newQueues))}
-		for name, q := range st.Queues.byName {
+		qs := &queueStore{order: slices.Clone(w.Queues.order), byName: make(map[string]*queueState, len(w.Queues.byName)+len(p.newQueues))}
+		for name, q := range w.Queues.byName {
 			qs.byName[name] = q
 		}
 		for _, q := range p.newQueues {
 			qs.order = append(qs.order, q)
 			qs.byName[q.name] = q
 		}
-		cp := *st
+		cp := *w
 		cp.Queues = qs
 		next = &cp
 	}
 	for _, q := range p.letterQueues {
 		q.addDeadLetters(p.letters[q], now)
 	}
-	for _, w := range p.workflows {
-		st.Workflows.put(w)
+	for _, wf := range p.workflows {
+		w.Workflows.put(wf)
 	}
-	for _, u := range p.users {
-		s.auth.AddUser(u.Email, u.Name, u.Role)
-	}
-	return next, p.res, nil
+	return next, p.res, p.users, nil
 }
 
 // checkSeed checks what LoadSeedFile can check without a server.
@@ -355,7 +363,7 @@ type seedPlan struct {
 	letterQueues []*queueState // in order of first dead letter
 	letters      map[*queueState][]queues.Message
 	workflows    []*wfState
-	users        []authority.User
+	users        []core.User
 	res          SeedResult
 }
 
@@ -755,7 +763,7 @@ func (p *seedPlan) planDeadLetters(ms []queues.Message) {
 	}
 }
 
-func (p *seedPlan) planUsers(us []authority.User) {
+func (p *seedPlan) planUsers(us []core.User) {
 	emails := dup{}
 	for i, u := range us {
 		path := fmt.Sprintf("users[%d]", i)

@@ -5,6 +5,9 @@ import "time"
 // World is the whole mutable state of the platform, one store per area.
 // Reset swaps in a fresh value, so a request sees one consistent set.
 type World struct {
+	// publish tells the event streams of a change (Server.publish).
+	publish func(at time.Time, typ string, data any)
+
 	Agents    *agentStore
 	Workflows *workflowStore
 	Queues    *queueStore
@@ -17,8 +20,9 @@ type World struct {
 }
 
 // newWorld builds every store from the default seed data at now.
-func newWorld(now time.Time, logLines int) *World {
+func newWorld(now time.Time, logLines int, publish func(at time.Time, typ string, data any)) *World {
 	return &World{
+		publish:   publish,
 		Agents:    newAgentStore(now),
 		Workflows: newWorkflowStore(now),
 		Queues:    newQueueStore(now),
@@ -33,3 +37,7 @@ func newWorld(now time.Time, logLines int) *World {
 
 // world is the current state.
 func (s *Server) world() *World { return s.state.Load() }
+
+// Publish tells the event streams that typ happened at at, data its
+// subject (an agent, a workflow, …).
+func (w *World) Publish(at time.Time, typ string, data any) { w.publish(at, typ, data) }
