@@ -15,9 +15,9 @@ import (
 // same fields (names, types, tags) and each constant the same value.
 func TestMirrorsMatchTheServerInside(t *testing.T) {
 	pairs := []struct{ outer, inner any }{
-		{User{}, core.User{}}, {Customer{}, server.Customer{}},
-		{Seed{}, server.Seed{}}, {SeedQueue{}, server.SeedQueue{}}, {SeedResult{}, server.SeedResult{}},
-		{SeedProblem{}, server.SeedProblem{}}, {SeedError{}, server.SeedError{}},
+		{User{}, core.User{}}, {Customer{}, core.Customer{}},
+		{Seed{}, core.Seed{}}, {SeedQueue{}, core.SeedQueue{}}, {SeedResult{}, core.SeedResult{}},
+		{SeedProblem{}, core.SeedProblem{}}, {SeedError{}, core.SeedError{}},
 		{Fault{}, server.Fault{}}, {FaultInfo{}, server.FaultInfo{}}, {Limits{}, server.Limits{}},
 		{JournalEntry{}, server.JournalEntry{}}, {JournalCaller{}, server.JournalCaller{}},
 		{JournalFilter{}, server.JournalFilter{}},
@@ -35,9 +35,9 @@ func TestMirrorsMatchTheServerInside(t *testing.T) {
 		name         string
 		outer, inner any
 	}{
-		{"AdminEmail", AdminEmail, authority.AdminEmail}, {"OperatorEmail", OperatorEmail, authority.OperatorEmail},
-		{"ViewerEmail", ViewerEmail, authority.ViewerEmail}, {"CustomerActive", CustomerActive, server.CustomerActive},
-		{"CustomerSuspended", CustomerSuspended, server.CustomerSuspended}, {"SDKClientID", SDKClientID, authority.SDKClientID},
+		{"AdminEmail", AdminEmail, core.AdminEmail}, {"OperatorEmail", OperatorEmail, core.OperatorEmail},
+		{"ViewerEmail", ViewerEmail, core.ViewerEmail}, {"CustomerActive", CustomerActive, core.CustomerActive},
+		{"CustomerSuspended", CustomerSuspended, core.CustomerSuspended}, {"SDKClientID", SDKClientID, authority.SDKClientID},
 		{"CIClientID", CIClientID, authority.CIClientID}, {"CIClientSecret", CIClientSecret, authority.CIClientSecret},
 		{"ConsoleClientID", ConsoleClientID, authority.ConsoleClientID},
 		{"ConsoleClientSecret", ConsoleClientSecret, authority.ConsoleClientSecret},

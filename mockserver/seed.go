@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
-	"github.com/waooaw/waooaw-go/mockserver/internal/server"
 	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/queues"
 	"github.com/waooaw/waooaw-go/workflows"
@@ -165,26 +164,26 @@ func (e *SeedError) Error() string { return e.inner().Error() }
 // does not define, times after the server's clock) is checked there, and
 // those errors name the file too.
 func LoadSeedFile(path string) (Seed, error) {
-	sd, err := server.LoadSeedFile(path)
+	sd, err := core.LoadSeedFile(path)
 	if err != nil {
 		return Seed{}, outerError(err)
 	}
-	return Seed{Agents: sd.Agents, Queues: convert(sd.Queues, func(q server.SeedQueue) SeedQueue { return SeedQueue(q) }),
+	return Seed{Agents: sd.Agents, Queues: convert(sd.Queues, func(q core.SeedQueue) SeedQueue { return SeedQueue(q) }),
 		DeadLetters: sd.DeadLetters, Workflows: sd.Workflows,
-		Customers: convert(sd.Customers, func(c server.Customer) Customer { return Customer(c) }),
+		Customers: convert(sd.Customers, func(c core.Customer) Customer { return Customer(c) }),
 		Users:     convert(sd.Users, func(u core.User) User { return User(u) }), file: sd.File}, nil
 }
 
 // inner is the seed as the server inside takes it.
-func (sd Seed) inner() server.Seed {
-	return server.Seed{Agents: sd.Agents, Queues: convert(sd.Queues, func(q SeedQueue) server.SeedQueue { return server.SeedQueue(q) }),
+func (sd Seed) inner() core.Seed {
+	return core.Seed{Agents: sd.Agents, Queues: convert(sd.Queues, func(q SeedQueue) core.SeedQueue { return core.SeedQueue(q) }),
 		DeadLetters: sd.DeadLetters, Workflows: sd.Workflows,
-		Customers: convert(sd.Customers, func(c Customer) server.Customer { return server.Customer(c) }),
+		Customers: convert(sd.Customers, func(c Customer) core.Customer { return core.Customer(c) }),
 		Users:     convert(sd.Users, func(u User) core.User { return core.User(u) }), File: sd.file}
 }
 
-func (e *SeedError) inner() *server.SeedError {
-	return &server.SeedError{File: e.File, Problems: convert(e.Problems, func(p SeedProblem) server.SeedProblem { return server.SeedProblem(p) })}
+func (e *SeedError) inner() *core.SeedError {
+	return &core.SeedError{File: e.File, Problems: convert(e.Problems, func(p SeedProblem) core.SeedProblem { return core.SeedProblem(p) })}
 }
 
 // outerError is err with the *SeedErrors inside it made this package's,
@@ -193,8 +192,8 @@ func outerError(err error) error {
 	if err == nil {
 		return nil
 	}
-	if se, ok := err.(*server.SeedError); ok {
-		return &SeedError{File: se.File, Problems: convert(se.Problems, func(p server.SeedProblem) SeedProblem { return SeedProblem(p) })}
+	if se, ok := err.(*core.SeedError); ok {
+		return &SeedError{File: se.File, Problems: convert(se.Problems, func(p core.SeedProblem) SeedProblem { return SeedProblem(p) })}
 	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs := j.Unwrap()

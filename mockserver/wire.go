@@ -3,7 +3,7 @@ package mockserver
 import (
 	"time"
 
-	"github.com/waooaw/waooaw-go/mockserver/internal/server"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 )
 
 // SandboxHeader routes a request at the server's root URL to a sandbox.
@@ -40,7 +40,7 @@ const (
 
 // Epoch is where a frozen mock clock starts: 2026-01-02T10:00:00Z. It is a
 // function so that no test can move every server's start.
-func Epoch() time.Time { return server.Epoch() }
+func Epoch() time.Time { return core.Epoch() }
 
 // TokenRequest asks POST /_mock/tokens for an access token.
 type TokenRequest struct {

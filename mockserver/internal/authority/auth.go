@@ -26,13 +26,6 @@ const Audience = "waooaw-api"
 // AccessTokenTTL is how long an access token lives on the server's clock.
 const AccessTokenTTL = 15 * time.Minute
 
-// Demo users, seeded in every server.
-const (
-	AdminEmail    = "admin@waooaw.ai"
-	OperatorEmail = "ops@waooaw.ai"
-	ViewerEmail   = "viewer@example.com"
-)
-
 // signingKey is one generation of the server's key set: an Ed25519 key
 // (access tokens, and ID tokens when asked for EdDSA) and an RSA key (ID
 // tokens, RS256), rotated and retired together.
@@ -146,11 +139,11 @@ func (a *Authority) Reset() {
 	a.oauth = newOAuthState()
 	a.idAlg = "RS256"
 	for _, u := range []struct{ email, name, role string }{
-		{AdminEmail, "Ada Admin", "admin"},
-		{OperatorEmail, "Oscar Ops", "operator"},
-		{ViewerEmail, "Vera Viewer", "viewer"},
+		{core.AdminEmail, "Ada Admin", "admin"},
+		{core.OperatorEmail, "Oscar Ops", "operator"},
+		{core.ViewerEmail, "Vera Viewer", "viewer"},
 	} {
-		a.users[u.email] = &core.User{Sub: SubFor(u.email), Email: u.email, Name: u.name, Role: u.role}
+		a.users[u.email] = &core.User{Sub: core.SubFor(u.email), Email: u.email, Name: u.name, Role: u.role}
 	}
 	a.verified.Clear()
 	a.nverify.Store(0)
@@ -164,12 +157,6 @@ func newKey() *signingKey {
 	sum := sha256.Sum256(pub)
 	id := hex.EncodeToString(sum[:6])
 	return &signingKey{kid: "key-" + id, rsaKid: "rsa-" + id, priv: priv, pub: pub}
-}
-
-// subFor is a user's stable id.
-func SubFor(email string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(email)))
-	return "usr-" + hex.EncodeToString(sum[:8])
 }
 
 // user finds a user by email; unknown emails get a new user with the
@@ -186,7 +173,7 @@ func (a *Authority) User(email string) *core.User {
 		r = "operator"
 	}
 	name, _, _ := strings.Cut(email, "@")
-	u := &core.User{Sub: SubFor(email), Email: email, Name: name, Role: r}
+	u := &core.User{Sub: core.SubFor(email), Email: email, Name: name, Role: r}
 	a.users[email] = u
 	// Users made up on first sign-in are bounded like sessions: past the
 	// bound the oldest made-up one goes (it is made again if it signs in).
@@ -204,7 +191,7 @@ func (a *Authority) User(email string) *core.User {
 // addUser adds or replaces a user.
 func (a *Authority) addUser(email, name, r string) *core.User {
 	email = strings.ToLower(strings.TrimSpace(email))
-	u := &core.User{Sub: SubFor(email), Email: email, Name: name, Role: r}
+	u := &core.User{Sub: core.SubFor(email), Email: email, Name: name, Role: r}
 	a.mu.Lock()
 	a.users[email] = u
 	a.mu.Unlock()
@@ -322,7 +309,7 @@ func (a *Authority) verify(tok string) (*principal, error) {
 	if err != nil {
 		return nil, tokenProblem(err)
 	}
-	r, ok := httpapi.ParseRole(c.Role)
+	r, ok := core.ParseRole(c.Role)
 	if !ok {
 		return nil, fmt.Errorf("unknown role %q", c.Role)
 	}

@@ -49,13 +49,13 @@ func (a *Authority) addUserControl(rc *httpapi.Request) (int, any, *core.Error) 
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
-	if !ValidEmail(req.Email) {
+	if !core.ValidEmail(req.Email) {
 		return 0, nil, core.InvalidField("email", "must be an email address")
 	}
 	if req.Name == "" || utf8.RuneCountInString(req.Name) > 200 {
 		return 0, nil, core.InvalidField("name", "is required (at most 200 characters)")
 	}
-	if _, ok := httpapi.ParseRole(req.Role); !ok {
+	if _, ok := core.ParseRole(req.Role); !ok {
 		return 0, nil, core.InvalidField("role", "must be viewer, operator or admin")
 	}
 	return http.StatusCreated, a.AddUser(req.Email, req.Name, req.Role), nil
@@ -81,7 +81,7 @@ func (a *Authority) queueLoginControl(rc *httpapi.Request) (int, any, *core.Erro
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
-	if !ValidEmail(req.Email) {
+	if !core.ValidEmail(req.Email) {
 		return 0, nil, core.InvalidField("email", "must be an email address")
 	}
 	a.QueueLogin(req.Email)
@@ -220,22 +220,4 @@ func (a *Authority) failNextControl(rc *httpapi.Request) (int, any, *core.Error)
 		return 0, nil, err.(*core.Error)
 	}
 	return http.StatusNoContent, nil, nil
-}
-
-// ValidEmail reports whether e looks like an email address: one @, no
-// spaces or control characters.
-func ValidEmail(e string) bool {
-	at := -1
-	for i := 0; i < len(e); i++ {
-		switch c := e[i]; {
-		case c == '@':
-			if at >= 0 {
-				return false
-			}
-			at = i
-		case c <= ' ' || c > '~':
-			return false
-		}
-	}
-	return at > 0 && at < len(e)-1 && len(e) <= 254
 }

@@ -118,8 +118,8 @@ func (a *Authority) Routes() []*httpapi.Route {
 		{Method: "GET", Pattern: "/auth/callback", Raw: a.callback},
 		{Method: "POST", Pattern: "/auth/token", Raw: a.tokenEndpoint},
 		{Method: "POST", Pattern: "/auth/revoke", Raw: a.revokeEndpoint},
-		{Method: "POST", Pattern: "/auth/logout", Role: httpapi.RoleViewer, Handle: a.logout},
-		{Method: "GET", Pattern: "/auth/me", Role: httpapi.RoleViewer, Handle: a.me},
+		{Method: "POST", Pattern: "/auth/logout", Role: core.RoleViewer, Handle: a.logout},
+		{Method: "GET", Pattern: "/auth/me", Role: core.RoleViewer, Handle: a.me},
 	}
 }
 
@@ -330,9 +330,9 @@ func (a *Authority) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	a.mu.Unlock()
 	if email == "" {
-		email = AdminEmail
+		email = core.AdminEmail
 	}
-	if !ValidEmail(email) {
+	if !core.ValidEmail(email) {
 		refuse("login_hint must be an email address")
 		return
 	}

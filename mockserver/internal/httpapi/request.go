@@ -30,7 +30,7 @@ type Request struct {
 // Caller is who sent a request, as its verified token says.
 type Caller struct {
 	Sub, Email, Name string
-	Role             Role
+	Role             core.Role
 	Expires          time.Time
 	Session          string // the token's session id (sid)
 }
@@ -52,20 +52,4 @@ func (rc *Request) DecodeOptional(v any) *core.Error {
 		return nil
 	}
 	return DecodeStrict(rc.Body, v)
-}
-
-// ValidPathID reports whether v can be an id in a path. Ids never hold
-// slashes, spaces or dot segments.
-func ValidPathID(v string) bool {
-	if v == "" || len(v) > 128 || v == "." || v == ".." {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			c == '.' || c == '_' || c == ':' || c == '@' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

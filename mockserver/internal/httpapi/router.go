@@ -10,34 +10,6 @@ import (
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 )
 
-// Role is what a caller may do; each route needs one.
-type Role int
-
-// The roles, each allowed what the ones before it are.
-const (
-	RolePublic Role = iota // no token needed
-	RoleViewer
-	RoleOperator
-	RoleAdmin
-)
-
-func (r Role) String() string {
-	return [...]string{"public", "viewer", "operator", "admin"}[r]
-}
-
-// ParseRole reads a role as tokens and users carry it.
-func ParseRole(s string) (Role, bool) {
-	switch s {
-	case "viewer":
-		return RoleViewer, true
-	case "operator":
-		return RoleOperator, true
-	case "admin":
-		return RoleAdmin, true
-	}
-	return 0, false
-}
-
 // Handler answers a matched request: a status and a value to encode as
 // JSON (nil for no body), or an *core.Error.
 type Handler func(rc *Request) (int, any, *core.Error)
@@ -47,7 +19,7 @@ type Handler func(rc *Request) (int, any, *core.Error)
 type Route struct {
 	Method  string
 	Pattern string
-	Role    Role
+	Role    core.Role
 	Handle  Handler
 	Raw     http.HandlerFunc // instead of Handle: writes its own answer
 	// Lookup, when set, answers 404 for path resources that do not exist,

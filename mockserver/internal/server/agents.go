@@ -1,334 +1,36 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
-const (
-	// agentStartDelay is how long an agent takes from starting to online.
-	agentStartDelay = 30 * time.Second
-	// agentStopDelay is how long a stopping agent takes to be offline.
-	agentStopDelay = 10 * time.Second
-)
-
-// agentState is an agent and the figures the dashboard derives from it.
-type agentState struct {
-	platform.Agent
-	readyAt time.Time // starting or provisioning → online, stopping → offline, at this time
-	rpm     int       // requests per minute while online
-	tpm     int       // tasks per minute while online
-	errRate float64   // fraction of failed requests
-	p95MS   int64
-	// later are changes due at their times on the clock (an upgrade that
-	// completes changes the version), in time order.
-	later []agentChange
-}
-
-// agentChange is a change to an agent due at a time on the clock.
-type agentChange struct {
-	at    time.Time
-	apply func(a *agentState)
-}
-
-// settle brings the agent up to now.
-func (a *agentState) settle(now time.Time) {
-	if (a.Status == platform.AgentStarting || a.Status == platform.AgentProvisioning) &&
-		!a.readyAt.IsZero() && !now.Before(a.readyAt) {
-		a.Status = platform.AgentOnline
-		a.Health = platform.AgentHealthy
-		t := a.readyAt
-		a.LastActive = &t
-	}
-	if a.Status == platform.AgentStopping && !a.readyAt.IsZero() && !now.Before(a.readyAt) {
-		a.Status, a.readyAt = platform.AgentOffline, time.Time{}
-	}
-	for len(a.later) > 0 && !now.Before(a.later[0].at) {
-		a.later[0].apply(a)
-		a.later = a.later[1:]
-	}
-}
-
-// due is when the agent next changes on its own, on the clock (zero:
-// never, until something is done to it).
-func (a *agentState) due() time.Time {
-	var t time.Time
-	switch a.Status {
-	case platform.AgentStarting, platform.AgentProvisioning, platform.AgentStopping:
-		t = a.readyAt
-	}
-	if len(a.later) > 0 && (t.IsZero() || a.later[0].at.Before(t)) {
-		t = a.later[0].at
-	}
-	return t
-}
-
-// stableUntil is when the next agent changes on its own after now: until
-// then, what the agent routes answer stays the same (the answer cache
-// keeps them that long on a real clock). core.MaxTime when none will.
-func (st *agentStore) stableUntil(now time.Time) time.Time {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	until := core.MaxTime
-	for _, a := range st.byID {
-		a.settle(now)
-		if t := a.due(); !t.IsZero() && t.Before(until) {
-			until = t
-		}
-	}
-	return until
-}
-
-// schedule makes fn change agent id at the time at on the clock (at once
-// when at has passed). It reports false when there is no such agent.
-func (st *agentStore) schedule(id string, at time.Time, fn func(a *agentState)) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	a, ok := st.byID[id]
-	if !ok {
-		return false
-	}
-	i := len(a.later)
-	for i > 0 && a.later[i-1].at.After(at) {
-		i--
-	}
-	a.later = slices.Insert(a.later, i, agentChange{at: at, apply: fn})
-	st.touched(a)
-	return true
-}
-
-// agentStore holds the agents, in seed order.
-type agentStore struct {
-	mu     sync.Mutex
-	order  []string
-	pos    map[string]int // id → index in order
-	byID   map[string]*agentState
-	idSeq  int
-	byName map[string]string // lower-case name → id
-
-	// What the event observer must look at, so that it looks at no other
-	// agent: watch holds the agents changed since its last look, moving
-	// those that change on their own as the clock goes (a ready time, a
-	// scheduled change) until it has seen them settle.
-	watch, moving map[string]bool
-}
-
-// touched notes that agent a changed, for the observer; st.mu held.
-func (st *agentStore) touched(a *agentState) {
-	if st.watch == nil {
-		st.watch, st.moving = map[string]bool{}, map[string]bool{}
-	}
-	st.watch[a.AgentID] = true
-	if !a.due().IsZero() {
-		st.moving[a.AgentID] = true
-	}
-}
-
-// changedKeys returns the published fields of the agents the observer
-// must look at, settled to now, in order, and forgets them: each agent
-// changed since the last call, and each moving one (until it has
-// settled).
-func (st *agentStore) changedKeys(now time.Time) []agentNow {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	ids := make([]string, 0, len(st.watch)+len(st.moving))
-	for id := range st.watch {
-		ids = append(ids, id)
-	}
-	for id := range st.moving {
-		if !st.watch[id] {
-			ids = append(ids, id)
-		}
-	}
-	slices.SortFunc(ids, func(a, b string) int { return st.pos[a] - st.pos[b] })
-	out := make([]agentNow, 0, len(ids))
-	for _, id := range ids {
-		a := st.byID[id]
-		if a == nil {
-			continue
-		}
-		a.settle(now)
-		out = append(out, agentNow{id, agentKey{a.Status, a.Health, a.Version}})
-		if a.due().IsZero() {
-			delete(st.moving, id)
-		}
-	}
-	clear(st.watch)
-	return out
-}
-
-func newAgentStore(now time.Time) *agentStore {
-	st := &agentStore{byID: map[string]*agentState{}, byName: map[string]string{}}
-	for _, a := range seedAgents(now) {
-		st.put(a)
-	}
-	st.idSeq = 100
-	return st
-}
-
-// put adds or replaces an agent; st.mu must be held or st unshared.
-func (st *agentStore) put(a *agentState) {
-	if _, ok := st.byID[a.AgentID]; !ok {
-		if st.pos == nil {
-			st.pos = map[string]int{}
-		}
-		st.pos[a.AgentID] = len(st.order)
-		st.order = append(st.order, a.AgentID)
-	}
-	st.byID[a.AgentID] = a
-	st.byName[strings.ToLower(a.Name)] = a.AgentID
-	st.touched(a)
-}
-
-// add inserts a, a new agent, under the next free id ("agent-101", …),
-// unless an agent of the same name exists (names match case-insensitively,
-// seeded agents included). The name check and the insert are one step under
-// the lock, so of two concurrent adds of a name exactly one succeeds. It
-// returns the new agent's id, or the id of the agent that has the name and
-// false.
-func (st *agentStore) add(a *agentState) (string, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if id, taken := st.byName[strings.ToLower(a.Name)]; taken {
-		return id, false
-	}
-	for {
-		st.idSeq++
-		if id := fmt.Sprintf("agent-%03d", st.idSeq); st.byID[id] == nil {
-			a.AgentID = id
-			break
-		}
-	}
-	st.put(a)
-	return a.AgentID, true
-}
-
-// settledAll maps every agent, settled to now, in order, through view.
-func settledAll[T any](st *agentStore, now time.Time, view func(a *agentState) T) []T {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make([]T, 0, len(st.order))
-	for _, id := range st.order {
-		a := st.byID[id]
-		a.settle(now)
-		out = append(out, view(a))
-	}
-	return out
-}
-
-// list returns every agent settled to now, in order.
-func (st *agentStore) list(now time.Time) []platform.Agent {
-	return settledAll(st, now, func(a *agentState) platform.Agent { return a.Agent })
-}
-
-// states returns copies of every agent's state, settled to now.
-func (st *agentStore) states(now time.Time) []agentState {
-	return settledAll(st, now, func(a *agentState) agentState { return *a })
-}
-
-// keys returns every agent's published fields (status, health, version),
-// settled to now, in order: what the event observer compares.
-func (st *agentStore) keys(now time.Time) []agentNow {
-	return settledAll(st, now, func(a *agentState) agentNow {
-		return agentNow{a.AgentID, agentKey{a.Status, a.Health, a.Version}}
-	})
-}
-
-// get returns one agent settled to now.
-func (st *agentStore) get(id string, now time.Time) (platform.Agent, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	a, ok := st.byID[id]
-	if !ok {
-		return platform.Agent{}, false
-	}
-	a.settle(now)
-	return a.Agent, true
-}
-
-// agentAction is restart, start or stop.
-type agentAction string
-
-const (
-	actRestart agentAction = "restart"
-	actStart   agentAction = "start"
-	actStop    agentAction = "stop"
-)
-
-// act applies an action under the agent state machine:
-//
-//	restart: online, offline, error, starting → starting (online 30 s later)
-//	start:   offline, error                   → starting (online 30 s later)
-//	stop:    online, starting, error          → offline
-//
-// Anything else is a conflict naming the current state.
-func (st *agentStore) act(id string, act agentAction, now time.Time) (platform.Agent, *core.Error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	a, ok := st.byID[id]
-	if !ok {
-		return platform.Agent{}, core.NotFound("agent %q not found", id)
-	}
-	a.settle(now)
-	var allowed []platform.AgentStatus
-	switch act {
-	case actRestart:
-		allowed = []platform.AgentStatus{platform.AgentOnline, platform.AgentOffline, platform.AgentError, platform.AgentStarting}
-	case actStart:
-		allowed = []platform.AgentStatus{platform.AgentOffline, platform.AgentError}
-	case actStop:
-		allowed = []platform.AgentStatus{platform.AgentOnline, platform.AgentStarting, platform.AgentError}
-	}
-	if !slices.Contains(allowed, a.Status) {
-		if a.Status == platform.AgentStopping && !a.readyAt.IsZero() {
-			return platform.Agent{}, core.Conflict("cannot %s agent %q: it is stopping, offline at %s", act, id, a.readyAt.Format(time.RFC3339))
-		}
-		return platform.Agent{}, core.Conflict("cannot %s agent %q: it is %s", act, id, a.Status)
-	}
-	if act == actStop {
-		a.Status, a.readyAt = platform.AgentOffline, time.Time{}
-	} else {
-		a.Status, a.readyAt = platform.AgentStarting, now.Add(agentStartDelay)
-	}
-	st.touched(a)
-	return a.Agent, nil
-}
-
 // agentRoutes are the dashboard's agent routes.
 func (s *Server) agentRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: "/api/platform/agents", Role: httpapi.RoleViewer, Handle: s.listAgents},
-		{Method: "GET", Pattern: "/api/platform/agents/{id}", Role: httpapi.RoleViewer, Handle: s.getAgent},
-		{Method: "POST", Pattern: "/api/platform/agents/{id}/restart", Role: httpapi.RoleOperator, Lookup: s.agentExists, Handle: s.agentAction(actRestart)},
-		{Method: "POST", Pattern: "/api/platform/agents/{id}/start", Role: httpapi.RoleOperator, Lookup: s.agentExists, Handle: s.agentAction(actStart)},
-		{Method: "POST", Pattern: "/api/platform/agents/{id}/stop", Role: httpapi.RoleOperator, Lookup: s.agentExists, Handle: s.agentAction(actStop)},
+		{Method: "GET", Pattern: "/api/platform/agents", Role: core.RoleViewer, Handle: s.listAgents},
+		{Method: "GET", Pattern: "/api/platform/agents/{id}", Role: core.RoleViewer, Handle: s.getAgent},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/restart", Role: core.RoleOperator, Lookup: s.agentExists, Handle: s.agentAction(core.ActRestart)},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/start", Role: core.RoleOperator, Lookup: s.agentExists, Handle: s.agentAction(core.ActStart)},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/stop", Role: core.RoleOperator, Lookup: s.agentExists, Handle: s.agentAction(core.ActStop)},
 	}
 }
-
-var (
-	agentStatuses = []platform.AgentStatus{platform.AgentOnline, platform.AgentOffline, platform.AgentStarting,
-		platform.AgentStopping, platform.AgentError, platform.AgentProvisioning}
-	agentTiers = []platform.Tier{platform.TierPlatformCoE, platform.TierBusiness}
-)
 
 func (s *Server) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	status, tier, text := q.Get("status"), q.Get("tier"), strings.ToLower(q.Get("q"))
-	if status != "" && !slices.Contains(agentStatuses, platform.AgentStatus(status)) {
+	if status != "" && !slices.Contains(core.AgentStatuses, platform.AgentStatus(status)) {
 		return 0, nil, core.InvalidField("status", "must be one of online, offline, starting, stopping, error, provisioning")
 	}
-	if tier != "" && !slices.Contains(agentTiers, platform.Tier(tier)) {
+	if tier != "" && !slices.Contains(core.AgentTiers, platform.Tier(tier)) {
 		return 0, nil, core.InvalidField("tier", `must be "Platform CoE" or "Business"`)
 	}
-	all := s.world().Agents.list(rc.Now)
+	all := s.world().Agents.List(rc.Now)
 	matched := all[:0]
 	for _, a := range all {
 		if status != "" && string(a.Status) != status ||
@@ -347,26 +49,26 @@ func (s *Server) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
 
 // agentExists is the 404 check of the {id} agent routes.
 func (s *Server) agentExists(rc *httpapi.Request) *core.Error {
-	if _, ok := s.world().Agents.get(rc.Param("id"), rc.Now); !ok {
+	if _, ok := s.world().Agents.Get(rc.Param("id"), rc.Now); !ok {
 		return core.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
 func (s *Server) getAgent(rc *httpapi.Request) (int, any, *core.Error) {
-	a, ok := s.world().Agents.get(rc.Param("id"), rc.Now)
+	a, ok := s.world().Agents.Get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, core.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return http.StatusOK, a, nil
 }
 
-func (s *Server) agentAction(act agentAction) httpapi.Handler {
+func (s *Server) agentAction(act core.AgentAction) httpapi.Handler {
 	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
-		a, e := s.world().Agents.act(rc.Param("id"), act, rc.Now)
+		a, e := s.world().Agents.Act(rc.Param("id"), act, rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}

@@ -3,134 +3,17 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"slices"
-	"sync"
-	"time"
 
-	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
-// alertStore holds the alerts in the order they were raised.
-type alertStore struct {
-	mu    sync.Mutex
-	order []string
-	byID  map[string]*platform.Alert
-	seq   int
-}
-
-func newAlertStore(now time.Time) *alertStore {
-	st := &alertStore{byID: map[string]*platform.Alert{}}
-	for _, a := range seedAlerts(now) {
-		st.put(a)
-	}
-	return st
-}
-
-// clear forgets every alert (an empty start).
-func (st *alertStore) clear() {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.order, st.seq = nil, 0
-	clear(st.byID)
-}
-
-// put adds a, whose id is set; st.mu must be held or st unshared.
-func (st *alertStore) put(a platform.Alert) {
-	st.order = append(st.order, a.AlertID)
-	st.byID[a.AlertID] = &a
-	var n int
-	if _, err := fmt.Sscanf(a.AlertID, "alert-%d", &n); err == nil && n > st.seq {
-		st.seq = n
-	}
-}
-
-// raise adds a new active alert under the next id ("alert-5", …) and
-// returns it.
-func (st *alertStore) raise(a platform.Alert) platform.Alert {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for {
-		st.seq++
-		if id := fmt.Sprintf("alert-%d", st.seq); st.byID[id] == nil {
-			a.AlertID = id
-			break
-		}
-	}
-	a.Status = platform.AlertActive
-	st.put(a)
-	return a
-}
-
-// list returns the alerts matching the filters, newest first.
-func (st *alertStore) list(severity platform.AlertSeverity, status platform.AlertStatus) []platform.Alert {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make([]platform.Alert, 0, len(st.order))
-	for _, id := range st.order {
-		a := st.byID[id]
-		if severity != "" && a.Severity != severity || status != "" && a.Status != status {
-			continue
-		}
-		out = append(out, *a)
-	}
-	slices.SortStableFunc(out, func(a, b platform.Alert) int { return b.CreatedAt.Compare(a.CreatedAt) })
-	return out
-}
-
-func (st *alertStore) get(id string) (platform.Alert, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	a, ok := st.byID[id]
-	if !ok {
-		return platform.Alert{}, false
-	}
-	return *a, true
-}
-
-// alertAction is acknowledge or resolve.
-type alertAction string
-
-const (
-	actAcknowledge alertAction = "acknowledge"
-	actResolve     alertAction = "resolve"
-)
-
-// act applies an action under the alert state machine:
-//
-//	acknowledge: active               → acknowledged
-//	resolve:     active, acknowledged → resolved
-//
-// Anything else is a conflict naming the current status.
-func (st *alertStore) act(id string, act alertAction, by string, now time.Time) (platform.Alert, *core.Error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	a, ok := st.byID[id]
-	if !ok {
-		return platform.Alert{}, core.NotFound("alert %q not found", id)
-	}
-	switch {
-	case act == actAcknowledge && a.Status == platform.AlertActive:
-		t := now
-		a.Status, a.AcknowledgedAt, a.AcknowledgedBy = platform.AlertAcknowledged, &t, by
-	case act == actResolve && (a.Status == platform.AlertActive || a.Status == platform.AlertAcknowledged):
-		t := now
-		a.Status, a.ResolvedAt, a.ResolvedBy = platform.AlertResolved, &t, by
-	case act == actAcknowledge:
-		return platform.Alert{}, core.Conflict("cannot acknowledge alert %q: it is %s (only an active alert can be acknowledged)", id, a.Status)
-	default:
-		return platform.Alert{}, core.Conflict("cannot resolve alert %q: it is already %s", id, a.Status)
-	}
-	return *a, nil
-}
-
 func (s *Server) alertRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: "/api/platform/alerts", Role: httpapi.RoleViewer, Handle: s.listAlerts},
-		{Method: "POST", Pattern: "/api/platform/alerts/{id}/acknowledge", Role: httpapi.RoleOperator, Lookup: s.alertExists, Handle: s.alertAction(actAcknowledge)},
-		{Method: "POST", Pattern: "/api/platform/alerts/{id}/resolve", Role: httpapi.RoleOperator, Lookup: s.alertExists, Handle: s.alertAction(actResolve)},
+		{Method: "GET", Pattern: "/api/platform/alerts", Role: core.RoleViewer, Handle: s.listAlerts},
+		{Method: "POST", Pattern: "/api/platform/alerts/{id}/acknowledge", Role: core.RoleOperator, Lookup: s.alertExists, Handle: s.alertAction(core.ActAcknowledge)},
+		{Method: "POST", Pattern: "/api/platform/alerts/{id}/resolve", Role: core.RoleOperator, Lookup: s.alertExists, Handle: s.alertAction(core.ActResolve)},
 	}
 }
 
@@ -143,7 +26,7 @@ func (s *Server) listAlerts(rc *httpapi.Request) (int, any, *core.Error) {
 	if status != "" && !status.Valid() {
 		return 0, nil, core.InvalidField("status", "must be one of active, acknowledged, resolved")
 	}
-	p, e := core.PaginateKeyed(q, "alerts", s.world().Alerts.list(severity, status), func(a platform.Alert) string { return a.AlertID }, string(severity), string(status))
+	p, e := core.PaginateKeyed(q, "alerts", s.world().Alerts.List(severity, status), func(a platform.Alert) string { return a.AlertID }, string(severity), string(status))
 	if e != nil {
 		return 0, nil, e
 	}
@@ -152,13 +35,13 @@ func (s *Server) listAlerts(rc *httpapi.Request) (int, any, *core.Error) {
 
 // alertExists is the 404 check of the {id} alert routes.
 func (s *Server) alertExists(rc *httpapi.Request) *core.Error {
-	if _, ok := s.world().Alerts.get(rc.Param("id")); !ok {
+	if _, ok := s.world().Alerts.Get(rc.Param("id")); !ok {
 		return core.NotFound("alert %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
-func (s *Server) alertAction(act alertAction) httpapi.Handler {
+func (s *Server) alertAction(act core.AlertAction) httpapi.Handler {
 	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
@@ -167,56 +50,17 @@ func (s *Server) alertAction(act alertAction) httpapi.Handler {
 		if rc.Who != nil {
 			by = rc.Who.Email
 		}
-		a, e := s.world().Alerts.act(rc.Param("id"), act, by, rc.Now)
+		a, e := s.world().Alerts.Act(rc.Param("id"), act, by, rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}
 		kind, verb := "alerts.acknowledged", "acknowledged"
-		if act == actResolve {
+		if act == core.ActResolve {
 			kind, verb = "alerts.resolved", "resolved"
 		}
 		s.publish(rc.Now, kind, a)
 		s.world().LogEvent(rc.Now, platform.LogInfo, a.AgentID, fmt.Sprintf("Alert %s (%s) %s by %s", a.AlertID, a.Title, verb, by),
 			map[string]any{"alert_id": a.AlertID, "action": string(act), "by": by})
 		return http.StatusOK, a, nil
-	}
-}
-
-// RaiseAlert raises an active alert at the time at and publishes it.
-func (w *World) RaiseAlert(at time.Time, severity platform.AlertSeverity, agentID, title, msg string) {
-	a := w.Alerts.raise(platform.Alert{Severity: severity, Title: title, Message: msg, AgentID: agentID, CreatedAt: at.UTC()})
-	w.Publish(at, "alerts.created", a)
-	level := platform.LogWarn
-	if severity == platform.AlertCritical {
-		level = platform.LogError
-	}
-	w.LogEvent(at, level, agentID, fmt.Sprintf("Alert %s raised: %s", a.AlertID, title),
-		map[string]any{"alert_id": a.AlertID, "severity": string(severity)})
-}
-
-// seedAlerts are the first backend's three alerts (alert-1 warning,
-// alert-2 and alert-3 info), the critical alert of WowSearch, in error
-// since 47 minutes before the seed clock, and one resolved alert.
-func seedAlerts(now time.Time) []platform.Alert {
-	ago := func(d time.Duration) *time.Time { t := now.Add(-d); return &t }
-	return []platform.Alert{
-		{AlertID: "alert-1", Severity: platform.AlertWarning, Title: "Consumer lag on notifications",
-			Message: "Queue notifications has a consumer lag of 890 messages and 2.3 % errors; its dead-letter queue is growing.",
-			Status:  platform.AlertActive, CreatedAt: *ago(2 * time.Hour)},
-		{AlertID: "alert-2", Severity: platform.AlertInfo, Title: "WowMemory 0.4.3 available",
-			Message: "A new version of WowMemory is available: see its versions for the changelog.",
-			AgentID: "wow-memory", Status: platform.AlertActive, CreatedAt: *ago(5 * time.Hour)},
-		{AlertID: "alert-3", Severity: platform.AlertInfo, Title: "WowScaling is offline",
-			Message: "WowScaling was stopped 26 hours ago and has not been started since.",
-			AgentID: "wow-scaling", Status: platform.AlertAcknowledged, CreatedAt: *ago(26 * time.Hour),
-			AcknowledgedAt: ago(25 * time.Hour), AcknowledgedBy: authority.OperatorEmail},
-		{AlertID: "alert-4", Severity: platform.AlertCritical, Title: "WowSearch is in error",
-			Message: "WowSearch failed 3 health checks in a row (index shard 2 unreachable). Restart it, or see playbook pb-agent-error.",
-			AgentID: "wow-search", Status: platform.AlertActive, CreatedAt: *ago(47 * time.Minute)},
-		{AlertID: "alert-5", Severity: platform.AlertWarning, Title: "Event routing backlog",
-			Message: "WowEvent had 4,200 events waiting for over 5 minutes.",
-			AgentID: "wow-event", Status: platform.AlertResolved, CreatedAt: *ago(5*time.Hour + 10*time.Minute),
-			AcknowledgedAt: ago(5 * time.Hour), AcknowledgedBy: authority.OperatorEmail,
-			ResolvedAt: ago(4*time.Hour + 30*time.Minute), ResolvedBy: authority.OperatorEmail},
 	}
 }

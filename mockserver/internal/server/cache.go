@@ -50,8 +50,8 @@ var cachedReads = []string{
 // (on a real clock too). The others are kept for the one time they were
 // made at.
 var stableReads = map[string]func(s *Server, now time.Time) time.Time{
-	"GET /api/platform/agents":      func(s *Server, now time.Time) time.Time { return s.world().Agents.stableUntil(now) },
-	"GET /api/platform/agents/{id}": func(s *Server, now time.Time) time.Time { return s.world().Agents.stableUntil(now) },
+	"GET /api/platform/agents":      func(s *Server, now time.Time) time.Time { return s.world().Agents.StableUntil(now) },
+	"GET /api/platform/agents/{id}": func(s *Server, now time.Time) time.Time { return s.world().Agents.StableUntil(now) },
 }
 
 // answerCache holds the encoded answers of one generation, each for the

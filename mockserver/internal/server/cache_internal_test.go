@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 )
 
 // TestCacheOnARealClock: on a real clock an agent read is kept while no
@@ -17,10 +17,10 @@ import (
 func TestCacheOnARealClock(t *testing.T) {
 	t.Parallel()
 	var fake atomic.Int64 // real time, as the test moves it
-	fake.Store(Epoch().UnixNano())
+	fake.Store(core.Epoch().UnixNano())
 	s := New(WithRealClock())
 	s.clock.Real = func() time.Time { return time.Unix(0, fake.Load()) }
-	tok, err := s.Token(authority.OperatorEmail, "operator", time.Hour)
+	tok, err := s.Token(core.OperatorEmail, "operator", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,8 +48,8 @@ func TestCacheOnARealClock(t *testing.T) {
 	if b := send("GET", "/api/platform/agents/agent-002"); !strings.Contains(b, `"status":"starting"`) {
 		t.Errorf("10 s later: %s", b)
 	}
-	if e, ok := s.answers.m["/api/platform/agents/agent-002?"]; !ok || !e.until.Equal(Epoch().Add(agentStartDelay)) || s.gen.Load() != gen {
-		t.Errorf("the answer is kept until %v (want the agent's ready time %v)", e.until, Epoch().Add(agentStartDelay))
+	if e, ok := s.answers.m["/api/platform/agents/agent-002?"]; !ok || !e.until.Equal(core.Epoch().Add(core.AgentStartDelay)) || s.gen.Load() != gen {
+		t.Errorf("the answer is kept until %v (want the agent's ready time %v)", e.until, core.Epoch().Add(core.AgentStartDelay))
 	}
 	fake.Add(int64(21 * time.Second))
 	if b := send("GET", "/api/platform/agents/agent-002"); !strings.Contains(b, `"status":"online"`) {

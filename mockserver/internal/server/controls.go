@@ -124,10 +124,10 @@ func (s *Server) tokenControl(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
 	}
-	if !authority.ValidEmail(req.Email) {
+	if !core.ValidEmail(req.Email) {
 		return 0, nil, core.InvalidField("email", "must be an email address")
 	}
-	if _, ok := httpapi.ParseRole(req.Role); !ok {
+	if _, ok := core.ParseRole(req.Role); !ok {
 		return 0, nil, core.InvalidField("role", "must be viewer, operator or admin")
 	}
 	if req.ExpiresIn < 0 || req.ExpiresIn > 31536000 {

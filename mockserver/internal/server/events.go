@@ -92,7 +92,7 @@ type eventHub struct {
 	// The observer: what was last published of the state, to find
 	// changes. obs serializes observations.
 	obs      sync.Mutex
-	observer Observer
+	observer core.Observer
 }
 
 type eventSub struct{ wake chan struct{} }
@@ -277,7 +277,7 @@ func parseStreamParams(r *http.Request) (streamParams, *core.Error) {
 func (s *Server) eventRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
 		// raw: the stream writes as it goes; it checks the token itself.
-		{Method: "GET", Pattern: "/api/platform/events", Role: httpapi.RoleViewer, Raw: s.streamEvents, Stream: true},
+		{Method: "GET", Pattern: "/api/platform/events", Role: core.RoleViewer, Raw: s.streamEvents, Stream: true},
 	}
 }
 
@@ -292,7 +292,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, rid, e)
 		return
 	}
-	if p.Role < httpapi.RoleViewer {
+	if p.Role < core.RoleViewer {
 		httpapi.WriteError(w, rid, core.Errorf(http.StatusForbidden, "permission_denied",
 			"GET /api/platform/events needs the viewer role; you are %s", p.Role))
 		return

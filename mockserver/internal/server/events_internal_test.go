@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 )
 
 // TestEventLogBounds: the server keeps the last DefaultLimits().Events events; a
@@ -16,7 +16,7 @@ func TestEventLogBounds(t *testing.T) {
 	s := New()
 	all := uint(1)<<len(eventTopics) - 1
 	for i := range DefaultLimits().Events + 5 {
-		s.publish(Epoch(), "logs.appended", map[string]int{"n": i})
+		s.publish(core.Epoch(), "logs.appended", map[string]int{"n": i})
 	}
 	head := uint64(DefaultLimits().Events + 5)
 	tests := []struct {
@@ -53,7 +53,7 @@ func TestEventLogBounds(t *testing.T) {
 	if gap || len(frames) != 0 || next != head+1 {
 		t.Errorf("the position after a reset: %d frames, next %d, gap %v", len(frames), next, gap)
 	}
-	s.publish(Epoch().Add(time.Second), "agents.updated", struct{}{})
+	s.publish(core.Epoch().Add(time.Second), "agents.updated", struct{}{})
 	if frames, _, gap := s.events.since(head+1, all); gap || len(frames) != 1 || !strings.HasPrefix(string(frames[0]), "id: 1007\n") {
 		t.Errorf("after a reset: %q, gap %v", frames, gap)
 	}
@@ -70,7 +70,7 @@ func FuzzPlatformQueries(f *testing.F) {
 	f.Add("", "17")
 	f.Add("last_event_id=1", "x")
 	s := New()
-	tok, err := s.Token(authority.ViewerEmail, "", 0)
+	tok, err := s.Token(core.ViewerEmail, "", 0)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -1,179 +1,24 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
-	"time"
 
-	"github.com/waooaw/waooaw-go/factory"
 	"github.com/waooaw/waooaw-go/factory/template"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
-	"github.com/waooaw/waooaw-go/platform"
 )
-
-// Deployment timing on the clock.
-const (
-	// deployQueueDelay is how long a deployment is pending before its
-	// first step starts.
-	deployQueueDelay = 5 * time.Second
-)
-
-// Figures of an agent made by the factory once it is online, for the
-// dashboard.
-const (
-	factoryAgentRPM     = 12
-	factoryAgentTPM     = 5
-	factoryAgentErrRate = 0.005
-	factoryAgentP95MS   = 150
-)
-
-// deployment is a factory deployment. It is never changed after it is
-// made: its status, steps and progress are derived from the clock when read.
-type deployment struct {
-	id, agentID, templateID string
-	created                 time.Time
-	steps                   []template.Step
-	tl                      core.Timeline // from created + deployQueueDelay, a step each
-}
-
-// newDeployment plans the deployment of spec from now: the spec's steps in
-// order, each of its duration (template.CheckSpec has kept it within
-// template.MinStepDuration-MaxStepDuration: a template cannot make a
-// deployment instant or endless).
-func newDeployment(templateID string, spec template.Spec, now time.Time) *deployment {
-	d := &deployment{templateID: templateID, created: now, tl: core.Timeline{Start: now.Add(deployQueueDelay)}}
-	for _, s := range spec.Steps {
-		d.steps = append(d.steps, template.Step{Name: s.Name, DurationMS: s.DurationMS})
-		d.tl.Durs = append(d.tl.Durs, time.Duration(s.DurationMS)*time.Millisecond)
-	}
-	return d
-}
-
-// end is when the last step completes: the agent is online from then on.
-func (d *deployment) end() time.Time { return d.tl.End() }
-
-// status is the deployment's status as of now: view's, without the rest
-// (the event observer looks at every deployment on every change).
-func (d *deployment) status(now time.Time) factory.DeploymentStatus {
-	switch {
-	case now.Before(d.tl.Start):
-		return factory.DeploymentPending
-	case !now.Before(d.end()):
-		return factory.DeploymentCompleted
-	}
-	return factory.DeploymentRunning
-}
-
-// view is the deployment as of now.
-func (d *deployment) view(now time.Time) factory.Deployment {
-	ptr := func(t time.Time) *time.Time { return &t }
-	out := factory.Deployment{
-		DeploymentID: d.id,
-		AgentID:      d.agentID,
-		TemplateID:   d.templateID,
-		CreatedAt:    d.created,
-		Steps:        make([]factory.Step, len(d.steps)),
-	}
-	for i, s := range d.steps {
-		st := factory.Step{Name: s.Name, Status: factory.StepPending, EstimatedDurationMS: s.DurationMS}
-		switch state, from, to := d.tl.Step(i, now); state {
-		case core.StepRunning:
-			st.Status, st.StartedAt = factory.StepRunning, ptr(from)
-		case core.StepDone:
-			st.Status, st.StartedAt, st.CompletedAt = factory.StepCompleted, ptr(from), ptr(to)
-		}
-		out.Steps[i] = st
-	}
-	switch out.Status = d.status(now); out.Status {
-	case factory.DeploymentCompleted:
-		out.Progress, out.CompletedAt = 100, ptr(d.end())
-	case factory.DeploymentRunning:
-		out.Progress = min(d.tl.Percent(now), 99)
-	}
-	return out
-}
-
-// factoryStore holds the deployments.
-type factoryStore struct {
-	mu    sync.Mutex
-	byID  map[string]*deployment
-	order []*deployment // in id order (ids grow with seq)
-	// active are the deployments the event observer has not yet seen
-	// completed, in id order: it looks at no other.
-	active []*deployment
-	seq    int
-}
-
-func newFactoryStore() *factoryStore {
-	return &factoryStore{byID: map[string]*deployment{}}
-}
-
-// statuses is the status of each of ds as of now.
-func (st *factoryStore) statuses(now time.Time, ds []*deployment) []deploymentNow {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make([]deploymentNow, 0, len(ds))
-	for _, d := range ds {
-		out = append(out, deploymentNow{d, d.status(now)})
-	}
-	return out
-}
-
-// activeStatuses is statuses of the active deployments, and forgets
-// those that are completed: the observer sees each completion once.
-func (st *factoryStore) activeStatuses(now time.Time) []deploymentNow {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make([]deploymentNow, 0, len(st.active))
-	kept := st.active[:0]
-	for _, d := range st.active {
-		dn := deploymentNow{d, d.status(now)}
-		out = append(out, dn)
-		if dn.status != factory.DeploymentCompleted {
-			kept = append(kept, d)
-		}
-	}
-	clear(st.active[len(kept):])
-	st.active = kept
-	return out
-}
-
-// add stores d under the next deployment id and returns it.
-func (st *factoryStore) add(d *deployment) string {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.seq++
-	d.id = fmt.Sprintf("dep-%04d", st.seq)
-	st.byID[d.id] = d
-	st.order = append(st.order, d)
-	st.active = append(st.active, d)
-	return d.id
-}
-
-// get returns deployment id as of now.
-func (st *factoryStore) get(id string, now time.Time) (factory.Deployment, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	d, ok := st.byID[id]
-	if !ok {
-		return factory.Deployment{}, false
-	}
-	return d.view(now), true
-}
 
 // factoryRoutes are the agent factory's routes.
 func (s *Server) factoryRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: "/api/platform/factory/templates", Role: httpapi.RoleViewer, Handle: s.listTemplates},
-		{Method: "GET", Pattern: "/api/platform/factory/templates/{id}", Role: httpapi.RoleViewer, Handle: s.getTemplate},
-		{Method: "POST", Pattern: "/api/platform/factory/validate", Role: httpapi.RoleViewer, Handle: s.validateRequest},
-		{Method: "POST", Pattern: "/api/platform/factory/estimate-cost", Role: httpapi.RoleViewer, Handle: s.estimateCost},
-		{Method: "POST", Pattern: "/api/platform/factory/agents", Role: httpapi.RoleAdmin, Handle: s.createAgent},
-		{Method: "GET", Pattern: "/api/platform/factory/deployments/{id}", Role: httpapi.RoleViewer, Handle: s.getDeployment},
+		{Method: "GET", Pattern: "/api/platform/factory/templates", Role: core.RoleViewer, Handle: s.listTemplates},
+		{Method: "GET", Pattern: "/api/platform/factory/templates/{id}", Role: core.RoleViewer, Handle: s.getTemplate},
+		{Method: "POST", Pattern: "/api/platform/factory/validate", Role: core.RoleViewer, Handle: s.validateRequest},
+		{Method: "POST", Pattern: "/api/platform/factory/estimate-cost", Role: core.RoleViewer, Handle: s.estimateCost},
+		{Method: "POST", Pattern: "/api/platform/factory/agents", Role: core.RoleAdmin, Handle: s.createAgent},
+		{Method: "GET", Pattern: "/api/platform/factory/deployments/{id}", Role: core.RoleViewer, Handle: s.getDeployment},
 	}
 }
 
@@ -189,56 +34,12 @@ func (s *Server) templateSource() template.Source {
 
 // templateFailure is templateFailureOf for a template the caller does not
 // name (the error does).
-func templateFailure(err error) *core.Error { return templateFailureOf("", err) }
-
-// templateFailureOf is the answer when template id (or the source, for "")
-// could not be used:
-//   - 500 template_failed: the template's own error or panic; the same
-//     call fails the same way, so retrying does not help;
-//   - 502 template_refused: the template answered something that breaks
-//     the rules every template follows (the message names the rule);
-//   - 504 template_timeout: it did not answer in time;
-//   - 503 unavailable: it could not serve (a plugin that crashed, is
-//     backing off after crashes, or is gone); retrying may help.
-func templateFailureOf(id string, err error) *core.Error {
-	who := "a template"
-	if id != "" {
-		who = fmt.Sprintf("template %q", id)
-	}
-	switch {
-	case errors.Is(err, template.ErrFailed):
-		return core.Errorf(http.StatusInternalServerError, "template_failed", "%s failed: %v; retrying will not help: fix the template or use another", who, err)
-	case errors.Is(err, template.ErrRefused):
-		return core.Errorf(http.StatusBadGateway, "template_refused", "%s gave an answer the factory refuses: %v; fix the template", who, err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return core.Errorf(http.StatusGatewayTimeout, "template_timeout", "%s did not answer in time: %v", who, err)
-	}
-	return core.Errorf(http.StatusServiceUnavailable, "unavailable", "%s could not be used: %v; try again later", who, err)
-}
-
-// invalidRequest is the 400 of a creation request that breaks the rules,
-// with every problem in details.
-func invalidRequest(issues []template.Issue) *core.Error {
-	details := make([]platform.FieldIssue, len(issues))
-	for i, is := range issues {
-		details[i] = platform.FieldIssue{Field: is.Field, Issue: is.Issue}
-	}
-	msg := "the request is not valid"
-	if len(issues) > 0 {
-		msg = fmt.Sprintf("the request is not valid: %s: %s", issues[0].Field, issues[0].Issue)
-		if len(issues) > 1 {
-			msg += fmt.Sprintf(" (and %d more problems, see details)", len(issues)-1)
-		}
-	}
-	e := core.Invalid("%s", msg)
-	e.Details = details
-	return e
-}
+func templateFailure(err error) *core.Error { return core.TemplateFailureOf("", err) }
 
 func (s *Server) listTemplates(rc *httpapi.Request) (int, any, *core.Error) {
 	list, err := s.templateSource().List(rc.R.Context())
 	if err != nil {
-		return 0, nil, templateFailureOf("", err)
+		return 0, nil, core.TemplateFailureOf("", err)
 	}
 	p, e := core.Paginate(rc.R.URL.Query(), "factory.templates", list)
 	if e != nil {
@@ -254,13 +55,13 @@ func (s *Server) getTemplate(rc *httpapi.Request) (int, any, *core.Error) {
 	case errors.Is(err, template.ErrNotFound):
 		return 0, nil, core.NotFound("template %q not found", id)
 	case err != nil:
-		return 0, nil, templateFailureOf(id, err)
+		return 0, nil, core.TemplateFailureOf(id, err)
 	case t == nil:
-		return 0, nil, templateFailureOf(id, fmt.Errorf("the source returned no template for %q", id))
+		return 0, nil, core.TemplateFailureOf(id, fmt.Errorf("the source returned no template for %q", id))
 	}
 	d, err := t.Describe(rc.R.Context())
 	if err != nil {
-		return 0, nil, templateFailureOf(id, err)
+		return 0, nil, core.TemplateFailureOf(id, err)
 	}
 	return http.StatusOK, d, nil
 }
@@ -275,7 +76,7 @@ func (s *Server) checkRequest(rc *httpapi.Request) (template.Resolved, template.
 	maskJournal(rc, s.schemaOf(rc.R.Context(), req.TemplateID))
 	resolved, res, err := template.Check(rc.R.Context(), s.templateSource(), req)
 	if err != nil {
-		return template.Resolved{}, template.Result{}, templateFailureOf(req.TemplateID, err)
+		return template.Resolved{}, template.Result{}, core.TemplateFailureOf(req.TemplateID, err)
 	}
 	return resolved, res, nil
 }
@@ -294,7 +95,7 @@ func (s *Server) estimateCost(rc *httpapi.Request) (int, any, *core.Error) {
 		return 0, nil, e
 	}
 	if !res.Valid {
-		return 0, nil, invalidRequest(res.Errors)
+		return 0, nil, core.InvalidRequest(res.Errors)
 	}
 	return http.StatusOK, template.EstimateCost(resolved.Resources, resolved.Plan), nil
 }
@@ -308,7 +109,7 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 		return 0, nil, e
 	}
 	if !res.Valid {
-		return 0, nil, invalidRequest(res.Errors)
+		return 0, nil, core.InvalidRequest(res.Errors)
 	}
 	ctx := rc.R.Context()
 	t, err := s.templateSource().Get(ctx, resolved.TemplateID)
@@ -317,11 +118,11 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	}
 	id := resolved.TemplateID
 	if err != nil {
-		return 0, nil, templateFailureOf(id, err)
+		return 0, nil, core.TemplateFailureOf(id, err)
 	}
 	desc, err := t.Describe(ctx)
 	if err != nil {
-		return 0, nil, templateFailureOf(id, err)
+		return 0, nil, core.TemplateFailureOf(id, err)
 	}
 	rreq := resolved.RenderRequest()
 	spec, err := t.Render(ctx, rreq)
@@ -329,7 +130,7 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 		err = template.CheckSpec(desc, rreq, spec) // whatever the source: the built-ins' rules
 	}
 	if err != nil {
-		return 0, nil, templateFailureOf(id, err)
+		return 0, nil, core.TemplateFailureOf(id, err)
 	}
 	created, e := s.world().CreateAgent(resolved, desc.Version, spec, rc.Now)
 	if e != nil {
@@ -339,49 +140,8 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusAccepted, created, nil
 }
 
-// CreateAgent adds the agent a checked factory request made (provisioning,
-// version of its template, the config it was made with) and its
-// deployment of spec; the agent is online when the deployment completes.
-// 409 when the agent's name is taken: then nothing is added.
-func (w *World) CreateAgent(resolved template.Resolved, version string, spec template.Spec, now time.Time) (factory.Created, *core.Error) {
-	dep := newDeployment(resolved.TemplateID, spec, now)
-	a := &agentState{
-		Agent: platform.Agent{
-			Name:         resolved.AgentName,
-			Description:  resolved.Description,
-			Tier:         platform.TierBusiness,
-			Status:       platform.AgentProvisioning,
-			Health:       platform.AgentHealthy,
-			Version:      version,
-			Capabilities: resolved.Capabilities,
-			TemplateID:   resolved.TemplateID,
-			CreatedAt:    now,
-		},
-		readyAt: dep.end(),
-		rpm:     factoryAgentRPM,
-		tpm:     factoryAgentTPM,
-		errRate: factoryAgentErrRate,
-		p95MS:   factoryAgentP95MS,
-	}
-	id, ok := w.Agents.add(a)
-	if !ok {
-		e := core.Errorf(http.StatusConflict, "already_exists",
-			"an agent named %q already exists (%s): choose another agent_name", resolved.AgentName, id)
-		e.Details = []platform.FieldIssue{{Field: "agent_name", Issue: "is already in use by agent " + id}}
-		return factory.Created{}, e
-	}
-	dep.agentID = id
-	// The agent's config is the one it was created with (servicing serves
-	// it, its sensitive fields masked: sensitive.go).
-	if cfg, err := template.DecodeObject(resolved.Config); err == nil {
-		w.Servicing.createdConfig(id, AgentConfig{Version: 1, Config: cfg, Updated: now})
-	}
-	depID := w.Factory.add(dep)
-	return factory.Created{AgentID: id, DeploymentID: depID, Status: platform.AgentProvisioning}, nil
-}
-
 func (s *Server) getDeployment(rc *httpapi.Request) (int, any, *core.Error) {
-	d, ok := s.world().Factory.get(rc.Param("id"), rc.Now)
+	d, ok := s.world().Factory.Get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, core.NotFound("deployment %q not found", rc.Param("id"))
 	}

@@ -1,448 +1,26 @@
 package server
 
 import (
-	"cmp"
-	"encoding/base64"
-	"encoding/binary"
-	"math"
 	"net/http"
-	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
-	"github.com/waooaw/waooaw-go/platform"
 	"github.com/waooaw/waooaw-go/queues"
 )
-
-// Queue status thresholds (documented in api/openapi.yaml and on
-// queues.Status). A queue is critical when any figure reaches its critical
-// threshold, else degraded when any reaches its degraded one.
-const (
-	lagDegraded = 100 // consumer_lag, messages
-	lagCritical = 500
-	errDegraded = 0.005 // error_rate, fraction
-	errCritical = 0.02
-	dlqDegraded = 20 // dlq_messages
-	dlqCritical = 100
-)
-
-// Limits of the DLQ filters.
-const (
-	maxErrorContains = 1024
-	maxOlderThanSec  = 10 * 365 * 24 * 3600
-)
-
-// queueStatus derives a queue's status from its figures.
-func queueStatus(lag int, errRate float64, dlq int) queues.Status {
-	switch {
-	case lag >= lagCritical || errRate >= errCritical || dlq >= dlqCritical:
-		return queues.StatusCritical
-	case lag >= lagDegraded || errRate >= errDegraded || dlq >= dlqDegraded:
-		return queues.StatusDegraded
-	}
-	return queues.StatusHealthy
-}
-
-// deadLetter is a message in a DLQ.
-type deadLetter struct {
-	queues.Message
-	permanent bool   // its error is not passing: a retry fails again
-	seq       uint32 // order of entry into the DLQ, for paging
-}
-
-// retriedMsg is a dead letter put back on its queue, waiting for the
-// consumers to reach it.
-type retriedMsg struct {
-	msg *deadLetter
-	pos int64     // its place in the queue's FIFO order
-	at  time.Time // when it was put back
-}
-
-// queueState is one queue. Its messages flow through a FIFO: producers add
-// messages at a steady rate, consumers hold up to inflight messages and
-// work through the backlog beyond them at their capacity, then keep pace
-// with the producers. The FIFO is not kept message by message: between two
-// changes (a segment), the counts are a pure function of the clock, so the
-// figures are deterministic for a seed, a clock and the calls made, however
-// often they are read.
-//
-// Every message is in exactly one place: pending, in the DLQ, processed or
-// deleted, and
-//
-//	accepted = pending + dlq + processed + deleted
-type queueState struct {
-	mu sync.Mutex
-
-	name     string
-	inflight int64 // messages the consumers hold when they keep up
-	produceM int64 // producers' rate, milli-messages per second
-	consumeM int64 // consumers' capacity, milli-messages per second
-	errBusy  float64
-	errIdle  float64
-	lagRef   int64 // the lag at which the error rate is errBusy
-
-	seededAt      time.Time
-	seedOldest    time.Duration // age of the oldest seeded pending message
-	seedPending   int64
-	seedAccepted  int64
-	seedProcessed int64
-	seedDeleted   int64
-
-	// The current segment: the FIFO's state at segAt, right after the last
-	// change.
-	segAt       time.Time
-	segPending  int64
-	segProduced int64 // produced(segAt)
-	segHead     int64 // messages taken off the FIFO since the seed
-
-	retried  int64        // dead letters ever put back
-	waiting  []retriedMsg // put back and not yet consumed, in FIFO order
-	refailed int64        // put back, consumed and dead-lettered again
-	deleted  int64        // dead letters deleted since the seed
-
-	dlq    map[string]*deadLetter
-	dlqSeq uint32
-	// left holds the ids of the dead letters retried or deleted so far
-	// (a retried one may be back in dlq): ids the DLQ routes know.
-	left map[string]bool
-	// lazy makes the seeded dead letters (lazyN of them) the first time
-	// the DLQ itself is read: most tests never do, and a per-test server
-	// should start fast. Counts include them before then.
-	lazy      func(q *queueState)
-	lazyN     int
-	settledAt time.Time
-}
-
-// materialize makes the seeded dead letters if they are not made yet;
-// q.mu must be held.
-func (q *queueState) materialize() {
-	if q.lazy != nil {
-		f := q.lazy
-		q.lazy, q.lazyN = nil, 0
-		f(q)
-	}
-}
-
-// ms is the whole milliseconds from a to b, 0 when b is before a.
-func ms(a, b time.Time) int64 {
-	if b.Before(a) {
-		return 0
-	}
-	return b.Sub(a).Milliseconds()
-}
-
-// ceilDiv is ⌈a/b⌉ for a ≥ 0, b > 0.
-func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
-
-// produced counts the messages producers added from the seed to t.
-func (q *queueState) produced(t time.Time) int64 {
-	return q.produceM * ms(q.seededAt, t) / 1e6
-}
-
-// flow is the FIFO at t within the current segment: the messages pending
-// and the head (how many were ever taken off).
-func (q *queueState) flow(t time.Time) (pending, head int64) {
-	arrived := q.produced(t) - q.segProduced
-	capacity := q.consumeM * ms(q.segAt, t) / 1e6
-	taken := min(q.segPending-q.inflight+arrived, capacity)
-	return q.segPending + arrived - taken, q.segHead + taken
-}
-
-// takenAt is when the head passes FIFO position pos (≥ segHead) in the
-// current segment: the time the message there is consumed.
-func (q *queueState) takenAt(pos int64) time.Time {
-	k := pos + 1 - q.segHead
-	t := q.segAt.Add(time.Duration(ceilDiv(k*1e6, q.consumeM)) * time.Millisecond)
-	if j := k - (q.segPending - q.inflight); j > 0 && q.produceM > 0 {
-		t2 := q.seededAt.Add(time.Duration(ceilDiv((q.segProduced+j)*1e6, q.produceM)) * time.Millisecond)
-		if t2.After(t) {
-			t = t2
-		}
-	}
-	return t
-}
-
-// settle brings the queue up to now (never backwards) and returns the time
-// it is at: retried messages the consumers have reached are processed, or
-// dead-lettered again when their error is permanent. q.mu must be held.
-func (q *queueState) settle(now time.Time) time.Time {
-	if now.Before(q.settledAt) {
-		now = q.settledAt
-	}
-	_, head := q.flow(now)
-	n := 0
-	for _, w := range q.waiting {
-		if w.pos >= head {
-			break
-		}
-		n++
-		if !w.msg.permanent {
-			continue
-		}
-		at := q.takenAt(w.pos)
-		if at.After(now) {
-			at = now
-		}
-		w.msg.Timestamp = at
-		q.dlqSeq++
-		w.msg.seq = q.dlqSeq
-		q.dlq[w.msg.MessageID] = w.msg
-		q.refailed++
-	}
-	q.waiting = slices.Delete(q.waiting, 0, n)
-	q.settledAt = now
-	return now
-}
-
-// rebase starts a new segment at t with extra messages added to the tail.
-// q.mu must be held and the queue settled to t.
-func (q *queueState) rebase(t time.Time, extra int64) {
-	pending, head := q.flow(t)
-	q.segAt, q.segPending, q.segProduced, q.segHead = t, pending+extra, q.produced(t), head
-}
-
-// oldestAge is the age of the message at the head of the FIFO at t.
-// q.mu must be held and the queue settled to t.
-func (q *queueState) oldestAge(t time.Time, pending, head int64) time.Duration {
-	if pending <= 0 {
-		return 0
-	}
-	var arrived time.Time
-	switch {
-	case head < q.seedPending:
-		arrived = q.seededAt.Add(-q.seedOldest + time.Duration(float64(q.seedOldest)*float64(head)/float64(q.seedPending)))
-	case len(q.waiting) > 0 && q.waiting[0].pos == head:
-		arrived = q.waiting[0].at
-	case q.produceM > 0:
-		// A producer's message: the ones before it are seeded, produced or
-		// retried (and every retried one before the head is consumed).
-		j := head - q.seedPending - (q.retried - int64(len(q.waiting)))
-		arrived = q.seededAt.Add(time.Duration(ceilDiv((j+1)*1e6, q.produceM)) * time.Millisecond)
-	default:
-		return 0
-	}
-	if arrived.After(t) {
-		return 0
-	}
-	return t.Sub(arrived)
-}
-
-// view is the queue's figures at now.
-func (q *queueState) view(now time.Time) queues.QueueDetail {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	t := q.settle(now)
-	pending, head := q.flow(t)
-	lag := pending - q.inflight
-	tput := q.produceM
-	if lag > 0 {
-		tput = q.consumeM
-	}
-	errRate := q.errIdle
-	if q.lagRef > 0 {
-		errRate += (q.errBusy - q.errIdle) * math.Min(1, float64(lag)/float64(q.lagRef))
-	}
-	errRate = math.Round(errRate*1e4) / 1e4
-	dlq := len(q.dlq) + q.lazyN
-	return queues.QueueDetail{
-		Queue: queues.Queue{
-			QueueName:           q.name,
-			Status:              queueStatus(int(lag), errRate, dlq),
-			MessagesPending:     int(pending),
-			ThroughputPerSec:    math.Round(float64(tput)/100) / 10,
-			ConsumerLag:         int(lag),
-			ErrorRate:           errRate,
-			DLQMessages:         dlq,
-			OldestMessageAgeSec: int64(q.oldestAge(t, pending, head) / time.Second),
-		},
-		MessagesAccepted:  q.seedAccepted + q.produced(t),
-		MessagesProcessed: q.seedProcessed + head - q.refailed,
-		MessagesDeleted:   q.seedDeleted + q.deleted,
-	}
-}
-
-// dlqFilter is a parsed queues.Filter.
-type dlqFilter struct {
-	errLower string
-	older    time.Duration
-}
-
-// Name is the queue's name.
-func (q *queueState) Name() string { return q.name }
-
-// ErrorText is the lower-case text the filter looks for in errors ("" for
-// any).
-func (f dlqFilter) ErrorText() string { return f.errLower }
-
-func newDLQFilter(f queues.Filter) (dlqFilter, *core.Error) {
-	if len(f.ErrorContains) > maxErrorContains {
-		return dlqFilter{}, core.InvalidField("error_contains", "must be at most 1024 bytes")
-	}
-	if f.OlderThanSeconds < 0 || f.OlderThanSeconds > maxOlderThanSec {
-		return dlqFilter{}, core.InvalidField("older_than_seconds", "must be from 0 (no age limit) to 315360000 seconds")
-	}
-	return dlqFilter{strings.ToLower(f.ErrorContains), time.Duration(f.OlderThanSeconds) * time.Second}, nil
-}
-
-func (f dlqFilter) match(m *deadLetter, now time.Time) bool {
-	return (f.errLower == "" || strings.Contains(strings.ToLower(m.Error), f.errLower)) &&
-		(f.older == 0 || now.Sub(m.Timestamp) >= f.older)
-}
-
-// letters returns the dead letters matching f at now, in DLQ order.
-func (q *queueState) letters(f dlqFilter, now time.Time) []*deadLetter {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.materialize()
-	t := q.settle(now)
-	out := make([]*deadLetter, 0, len(q.dlq))
-	for _, m := range q.dlq {
-		if f.match(m, t) {
-			c := *m
-			out = append(out, &c)
-		}
-	}
-	slices.SortFunc(out, func(a, b *deadLetter) int { return cmp.Compare(a.seq, b.seq) })
-	return out
-}
-
-// known reports whether id is, or has been, a dead letter of the queue at
-// now.
-func (q *queueState) known(id string, now time.Time) bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.materialize()
-	q.settle(now)
-	_, ok := q.dlq[id]
-	return ok || q.left[id]
-}
-
-// retry puts dead letter id back on the queue when it is in the DLQ and
-// matches f, and returns it as put back.
-func (q *queueState) retry(id string, f dlqFilter, now time.Time) (queues.Message, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.materialize()
-	t := q.settle(now)
-	m, ok := q.dlq[id]
-	if !ok || !f.match(m, t) {
-		return queues.Message{}, false
-	}
-	delete(q.dlq, id)
-	q.leave(id)
-	m.RetryCount++
-	pending, head := q.flow(t)
-	q.waiting = append(q.waiting, retriedMsg{msg: m, pos: head + pending, at: t})
-	q.retried++
-	q.rebase(t, 1)
-	return m.Message, true
-}
-
-// remove deletes dead letter id when it is in the DLQ and matches f.
-func (q *queueState) remove(id string, f dlqFilter, now time.Time) bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.materialize()
-	t := q.settle(now)
-	m, ok := q.dlq[id]
-	if !ok || !f.match(m, t) {
-		return false
-	}
-	delete(q.dlq, id)
-	q.leave(id)
-	q.deleted++
-	return true
-}
-
-// leave records that dead letter id left the DLQ; q.mu must be held.
-func (q *queueState) leave(id string) {
-	if q.left == nil {
-		q.left = map[string]bool{}
-	}
-	q.left[id] = true
-}
-
-// messageIDs returns the ids of the messages in the DLQ or put back from it
-// at now: the ids a new dead letter of the queue must not take (Seed).
-func (q *queueState) messageIDs(now time.Time) map[string]bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.materialize()
-	q.settle(now)
-	ids := make(map[string]bool, len(q.dlq)+len(q.waiting))
-	for id := range q.dlq {
-		ids[id] = true
-	}
-	for _, w := range q.waiting {
-		ids[w.msg.MessageID] = true
-	}
-	return ids
-}
-
-// addDeadLetters puts msgs into the DLQ at now, after the dead letters
-// already there (Seed). They are messages the queue accepted and gave up
-// on, so accepted grows with the DLQ and
-// accepted = pending + dlq + processed + deleted holds. Their ids must be
-// new to the queue (messageIDs); a retry processes them.
-func (q *queueState) addDeadLetters(msgs []queues.Message, now time.Time) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.materialize()
-	q.settle(now)
-	for _, m := range msgs {
-		q.dlqSeq++
-		q.dlq[m.MessageID] = &deadLetter{Message: m, seq: q.dlqSeq}
-	}
-	q.seedAccepted += int64(len(msgs))
-}
-
-// queueStore holds the queues. The set of queues is fixed at seed time
-// (Seed replaces the store to add queues); each queue has its own lock.
-type queueStore struct {
-	order  []*queueState
-	byName map[string]*queueState
-}
-
-// get is the queue named name.
-func (st *queueStore) get(name string) (*queueState, bool) {
-	q, ok := st.byName[name]
-	return q, ok
-}
-
-func newQueueStore(now time.Time) *queueStore {
-	st := &queueStore{byName: map[string]*queueState{}}
-	for _, q := range seedQueues(now) {
-		st.order = append(st.order, q)
-		st.byName[q.name] = q
-	}
-	return st
-}
-
-// views returns every queue's figures at now, in order.
-func (st *queueStore) views(now time.Time) []queues.QueueDetail {
-	out := make([]queues.QueueDetail, 0, len(st.order))
-	for _, q := range st.order {
-		out = append(out, q.view(now))
-	}
-	return out
-}
 
 // queueRoutes are the queue and dead-letter routes.
 func (s *Server) queueRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: "/api/platform/queues", Role: httpapi.RoleViewer, Handle: s.listQueues},
-		{Method: "GET", Pattern: "/api/platform/queues/{name}", Role: httpapi.RoleViewer, Handle: s.getQueue},
-		{Method: "GET", Pattern: "/api/platform/queues/{name}/dlq", Role: httpapi.RoleViewer, Handle: s.listDLQ},
-		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/retry", Role: httpapi.RoleOperator, Lookup: s.queueExists, Handle: s.bulkDLQ(false)},
-		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/purge", Role: httpapi.RoleOperator, Lookup: s.queueExists, Handle: s.bulkDLQ(true)},
-		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/{message_id}/retry", Role: httpapi.RoleOperator, Lookup: s.deadLetterExists, Handle: s.retryDLQ},
-		{Method: "DELETE", Pattern: "/api/platform/queues/{name}/dlq/{message_id}", Role: httpapi.RoleOperator, Lookup: s.deadLetterExists, Handle: s.deleteDLQ},
+		{Method: "GET", Pattern: "/api/platform/queues", Role: core.RoleViewer, Handle: s.listQueues},
+		{Method: "GET", Pattern: "/api/platform/queues/{name}", Role: core.RoleViewer, Handle: s.getQueue},
+		{Method: "GET", Pattern: "/api/platform/queues/{name}/dlq", Role: core.RoleViewer, Handle: s.listDLQ},
+		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/retry", Role: core.RoleOperator, Lookup: s.queueExists, Handle: s.bulkDLQ(false)},
+		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/purge", Role: core.RoleOperator, Lookup: s.queueExists, Handle: s.bulkDLQ(true)},
+		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/{message_id}/retry", Role: core.RoleOperator, Lookup: s.deadLetterExists, Handle: s.retryDLQ},
+		{Method: "DELETE", Pattern: "/api/platform/queues/{name}/dlq/{message_id}", Role: core.RoleOperator, Lookup: s.deadLetterExists, Handle: s.deleteDLQ},
 	}
 }
 
@@ -463,7 +41,7 @@ func (s *Server) deadLetterExists(rc *httpapi.Request) *core.Error {
 	if e != nil {
 		return e
 	}
-	if id := rc.Param("message_id"); !q.known(id, rc.Now) {
+	if id := rc.Param("message_id"); !q.Known(id, rc.Now) {
 		return core.NotFound("message %q was never in the dead-letter queue of %q", id, q.Name())
 	}
 	return nil
@@ -471,8 +49,8 @@ func (s *Server) deadLetterExists(rc *httpapi.Request) *core.Error {
 
 var queueStatuses = []queues.Status{queues.StatusHealthy, queues.StatusDegraded, queues.StatusCritical}
 
-func (s *Server) queue(rc *httpapi.Request) (*queueState, *core.Error) {
-	q, ok := s.world().Queues.get(rc.Param("name"))
+func (s *Server) queue(rc *httpapi.Request) (*core.QueueState, *core.Error) {
+	q, ok := s.world().Queues.Get(rc.Param("name"))
 	if !ok {
 		return nil, core.NotFound("queue %q not found", rc.Param("name"))
 	}
@@ -486,7 +64,7 @@ func (s *Server) listQueues(rc *httpapi.Request) (int, any, *core.Error) {
 		return 0, nil, core.InvalidField("status", "must be one of healthy, degraded, critical")
 	}
 	var matched []queues.Queue
-	for _, d := range s.world().Queues.views(rc.Now) {
+	for _, d := range s.world().Queues.Views(rc.Now) {
 		if status != "" && string(d.Status) != status || text != "" && !strings.Contains(d.QueueName, text) {
 			continue
 		}
@@ -504,7 +82,7 @@ func (s *Server) getQueue(rc *httpapi.Request) (int, any, *core.Error) {
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, q.view(rc.Now), nil
+	return http.StatusOK, q.View(rc.Now), nil
 }
 
 func (s *Server) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
@@ -522,56 +100,19 @@ func (s *Server) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 		}
 		f.OlderThanSeconds = n
 	}
-	df, e := newDLQFilter(f)
+	df, e := core.NewDLQFilter(f)
 	if e != nil {
 		return 0, nil, e
 	}
-	p, e := paginateDLQ(qv, q.letters(df, rc.Now), q.Name(), df.ErrorText(), strconv.FormatInt(f.OlderThanSeconds, 10))
+	p, e := core.PaginateDLQ(qv, q.Letters(df, rc.Now), q.Name(), df.ErrorText(), strconv.FormatInt(f.OlderThanSeconds, 10))
 	if e != nil {
 		return 0, nil, e
 	}
 	return http.StatusOK, httpapi.ListBody("messages", p), nil
 }
 
-// paginateDLQ pages dead letters (in DLQ order) by keyset: a page token
-// names the last message of its page, so messages retried or deleted
-// between two pages never make the next page skip others.
-func paginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (core.Page[queues.Message], *core.Error) {
-	bind := core.FilterHash("dlq", filters)
-	var after uint32
-	if tok := qv.Get("page_token"); tok != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(tok)
-		if err != nil || len(raw) != 12 {
-			return core.Page[queues.Message]{}, core.InvalidField("page_token", "is not a page token of this list")
-		}
-		if binary.BigEndian.Uint64(raw[4:]) != bind {
-			return core.Page[queues.Message]{}, core.InvalidField("page_token", "was made for other filters: keep the filters while paging")
-		}
-		after = binary.BigEndian.Uint32(raw[:4])
-	}
-	start := sort.Search(len(items), func(i int) bool { return items[i].seq > after })
-	rest := items[start:]
-	// paginate checks page_size and cuts the page from the first message
-	// after the token.
-	p, e := core.Paginate(url.Values{"page_size": qv["page_size"]}, "dlq", rest)
-	if e != nil {
-		return core.Page[queues.Message]{}, e
-	}
-	out := core.Page[queues.Message]{Items: make([]queues.Message, len(p.Items)), Total: len(items)}
-	for i, m := range p.Items {
-		out.Items[i] = m.Message
-	}
-	if p.Next != "" {
-		var raw [12]byte
-		binary.BigEndian.PutUint32(raw[:4], p.Items[len(p.Items)-1].seq)
-		binary.BigEndian.PutUint64(raw[4:], bind)
-		out.Next = base64.RawURLEncoding.EncodeToString(raw[:])
-	}
-	return out, nil
-}
-
 // everything is the filter that matches every dead letter.
-var everything = dlqFilter{}
+var everything = core.DlqFilter{}
 
 func (s *Server) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	q, e := s.queue(rc)
@@ -582,7 +123,7 @@ func (s *Server) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	m, ok := q.retry(id, everything, rc.Now)
+	m, ok := q.Retry(id, everything, rc.Now)
 	if !ok {
 		return 0, nil, dlqNotFound(q.Name(), id)
 	}
@@ -598,7 +139,7 @@ func (s *Server) deleteDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	if !q.remove(id, everything, rc.Now) {
+	if !q.Remove(id, everything, rc.Now) {
 		return 0, nil, dlqNotFound(q.Name(), id)
 	}
 	return http.StatusNoContent, nil, nil
@@ -625,18 +166,18 @@ func (s *Server) bulkDLQ(purge bool) httpapi.Handler {
 		if e := rc.Decode(&f); e != nil {
 			return 0, nil, e
 		}
-		df, e := newDLQFilter(f)
+		df, e := core.NewDLQFilter(f)
 		if e != nil {
 			return 0, nil, e
 		}
-		matched := q.letters(df, rc.Now)
+		matched := q.Letters(df, rc.Now)
 		done := 0
 		for _, m := range matched {
 			var ok bool
 			if purge {
-				ok = q.remove(m.MessageID, df, rc.Now)
+				ok = q.Remove(m.MessageID, df, rc.Now)
 			} else {
-				_, ok = q.retry(m.MessageID, df, rc.Now)
+				_, ok = q.Retry(m.MessageID, df, rc.Now)
 			}
 			if ok {
 				done++
@@ -647,35 +188,4 @@ func (s *Server) bulkDLQ(purge bool) httpapi.Handler {
 		}
 		return http.StatusOK, queues.RetryAllResult{Matched: len(matched), Retried: done}, nil
 	}
-}
-
-// queueHealth is the "queues" component of the platform's health: healthy
-// when every queue is, unhealthy when every queue is critical, degraded
-// otherwise.
-func queueHealth(vs []queues.QueueDetail) platform.HealthStatus {
-	bad, critical := 0, 0
-	for _, v := range vs {
-		if v.Status != queues.StatusHealthy {
-			bad++
-		}
-		if v.Status == queues.StatusCritical {
-			critical++
-		}
-	}
-	switch {
-	case len(vs) > 0 && critical == len(vs):
-		return platform.HealthUnhealthy
-	case bad > 0:
-		return platform.HealthDegraded
-	}
-	return platform.HealthHealthy
-}
-
-// messagesPending sums the queues' pending messages for the dashboard.
-func messagesPending(vs []queues.QueueDetail) int {
-	n := 0
-	for _, v := range vs {
-		n += v.MessagesPending
-	}
-	return n
 }

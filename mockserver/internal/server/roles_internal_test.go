@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
@@ -15,7 +16,7 @@ func TestRoleMatrix(t *testing.T) {
 	t.Parallel()
 	s := New()
 	// A fresh token per request: POST /auth/logout revokes its session.
-	token := func(r httpapi.Role) string {
+	token := func(r core.Role) string {
 		tok, err := s.Token("matrix-"+r.String()+"@example.com", r.String(), 0)
 		if err != nil {
 			t.Fatal(err)
@@ -48,7 +49,7 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	checked := 0
 	for _, rt := range s.router.Routes() {
-		if rt.Role == httpapi.RolePublic {
+		if rt.Role == core.RolePublic {
 			continue
 		}
 		checked++
@@ -56,12 +57,12 @@ func TestRoleMatrix(t *testing.T) {
 		if got := serve(rt, ""); got != http.StatusUnauthorized {
 			t.Errorf("%s with no token: %d, want 401", name, got)
 		}
-		for r := httpapi.RoleViewer; r < rt.Role; r++ {
+		for r := core.RoleViewer; r < rt.Role; r++ {
 			if got := serve(rt, token(r)); got != http.StatusForbidden {
 				t.Errorf("%s as %s: %d, want 403 (needs %s)", name, r, got, rt.Role)
 			}
 		}
-		for r := rt.Role; r <= httpapi.RoleAdmin; r++ {
+		for r := rt.Role; r <= core.RoleAdmin; r++ {
 			if got := serve(rt, token(r)); got == http.StatusUnauthorized || got == http.StatusForbidden || got >= 500 {
 				t.Errorf("%s as %s: %d", name, r, got)
 			}
@@ -85,17 +86,17 @@ func TestMutationsNeedOperatorOrMore(t *testing.T) {
 	adminOnly := []string{"/factory/agents", "/upgrade", "/rollback", "/config"}
 	for _, rt := range New().router.Routes() {
 		name := rt.Method + " " + rt.Pattern
-		if rt.Role == httpapi.RolePublic || !strings.HasPrefix(rt.Pattern, "/api/") && !strings.HasPrefix(rt.Pattern, "/auth/") {
+		if rt.Role == core.RolePublic || !strings.HasPrefix(rt.Pattern, "/api/") && !strings.HasPrefix(rt.Pattern, "/auth/") {
 			continue
 		}
-		if rt.Method == "GET" && rt.Role != httpapi.RoleViewer {
+		if rt.Method == "GET" && rt.Role != core.RoleViewer {
 			t.Errorf("%s needs %s; every GET is a viewer's", name, rt.Role)
 		}
-		if rt.Method != "GET" && rt.Role == httpapi.RoleViewer && !viewerWrites[name] {
+		if rt.Method != "GET" && rt.Role == core.RoleViewer && !viewerWrites[name] {
 			t.Errorf("%s is open to viewers", name)
 		}
 		for _, suffix := range adminOnly {
-			if rt.Method != "GET" && strings.HasSuffix(rt.Pattern, suffix) && rt.Role != httpapi.RoleAdmin {
+			if rt.Method != "GET" && strings.HasSuffix(rt.Pattern, suffix) && rt.Role != core.RoleAdmin {
 				t.Errorf("%s needs %s, want admin", name, rt.Role)
 			}
 		}

@@ -45,7 +45,7 @@ type Server struct {
 	templates  template.Source
 	middleware []func(http.Handler) http.Handler
 
-	state atomic.Pointer[World]
+	state atomic.Pointer[core.World]
 	// tx is the one transaction lock: every request holds it shared while
 	// it runs; Reset, Seed and Advance hold it alone (transact).
 	tx sync.RWMutex
@@ -132,7 +132,7 @@ func (s *Server) Handler() http.Handler {
 // WithEmptyStart) and the WithSeed seeds; SeedErr reports a refused seed.
 func New(opts ...Option) *Server {
 	s := &Server{
-		clock:  &core.Clock{Start: Epoch()},
+		clock:  &core.Clock{Start: core.Epoch()},
 		logger: slog.New(slog.DiscardHandler),
 		issuer: DefaultIssuer,
 	}
@@ -211,7 +211,7 @@ func (s *Server) Token(email, role string, ttl time.Duration) (string, error) {
 	if role == "" {
 		role = u.Role
 	}
-	if _, ok := httpapi.ParseRole(role); !ok {
+	if _, ok := core.ParseRole(role); !ok {
 		return "", core.Invalid("unknown role %q: want viewer, operator or admin", role)
 	}
 	if ttl <= 0 {
@@ -332,7 +332,7 @@ func (s *Server) transact(rt *httpapi.Route, fn func() answer) answer {
 // checks run 401, 403, 404, then 400s, then the handler.
 func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]string, rid string, body []byte, bodyErr *core.Error) answer {
 	rc := &httpapi.Request{R: r, Params: params, ID: rid, Now: s.clock.Now(), Body: body}
-	if rt.Role != httpapi.RolePublic {
+	if rt.Role != core.RolePublic {
 		p, e := s.auth.Authenticate(r)
 		if e != nil {
 			return errAnswer(rid, e)
@@ -352,7 +352,7 @@ func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]st
 func (s *Server) checked(rc *httpapi.Request, rt *httpapi.Route, params map[string]string, rid string, bodyErr *core.Error) answer {
 	r := rc.R
 	for name, v := range params {
-		if !httpapi.ValidPathID(v) {
+		if !core.ValidPathID(v) {
 			return errAnswer(rid, core.InvalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
 		}
 	}
@@ -450,3 +450,6 @@ func validRequestID(id string) bool {
 
 // Authority is the server's sign-in: keys, sessions, users and OAuth.
 func (s *Server) Authority() *authority.Authority { return s.auth }
+
+// world is the current state.
+func (s *Server) world() *core.World { return s.state.Load() }

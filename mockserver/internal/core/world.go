@@ -1,4 +1,4 @@
-package server
+package core
 
 import "time"
 
@@ -20,7 +20,7 @@ type World struct {
 }
 
 // newWorld builds every store from the default seed data at now.
-func newWorld(now time.Time, logLines int, publish func(at time.Time, typ string, data any)) *World {
+func NewWorld(now time.Time, logLines int, publish func(at time.Time, typ string, data any)) *World {
 	return &World{
 		publish:   publish,
 		Agents:    newAgentStore(now),
@@ -34,9 +34,6 @@ func newWorld(now time.Time, logLines int, publish func(at time.Time, typ string
 		Alerts:    newAlertStore(now),
 	}
 }
-
-// world is the current state.
-func (s *Server) world() *World { return s.state.Load() }
 
 // Publish tells the event streams that typ happened at at, data its
 // subject (an agent, a workflow, …).

@@ -1,4 +1,4 @@
-package server
+package core
 
 import (
 	"sync"
@@ -53,7 +53,7 @@ func (st *customerStore) put(c Customer) {
 }
 
 // get returns one customer.
-func (st *customerStore) get(id string) (Customer, bool) {
+func (st *customerStore) Get(id string) (Customer, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	c, ok := st.byID[id]
@@ -64,7 +64,7 @@ func (st *customerStore) get(id string) (Customer, bool) {
 }
 
 // list returns every customer, in order.
-func (st *customerStore) list() []Customer {
+func (st *customerStore) List() []Customer {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	out := make([]Customer, 0, len(st.order))

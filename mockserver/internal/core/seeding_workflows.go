@@ -1,4 +1,4 @@
-package server
+package core
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/workflows"
 )
 
@@ -29,8 +28,8 @@ func (p *seedPlan) planWorkflows(ws []workflows.Workflow) {
 		path := fmt.Sprintf("workflows[%d]", i)
 		if w.WorkflowID != "" {
 			switch first, twice := ids.seen(w.WorkflowID, path); {
-			case !httpapi.ValidPathID(w.WorkflowID):
-				p.problem(path+".workflow_id", idRule)
+			case !ValidPathID(w.WorkflowID):
+				p.problem(path+".workflow_id", IdRule)
 			case twice:
 				p.problem(path+".workflow_id", "%q is given twice (also at %s)", w.WorkflowID, first)
 			case p.live != nil && p.live.Workflows.byID[w.WorkflowID] != nil:
@@ -88,8 +87,8 @@ func (p *seedPlan) planWorkflow(path string, w workflows.Workflow) *wfState {
 		switch _, twice := index[t.TaskID]; {
 		case t.TaskID == "":
 			p.problem(tp+".task_id", "is required")
-		case !httpapi.ValidPathID(t.TaskID):
-			p.problem(tp+".task_id", idRule)
+		case !ValidPathID(t.TaskID):
+			p.problem(tp+".task_id", IdRule)
 		case twice:
 			p.problem(tp+".task_id", "%q is given twice (also at %s)", t.TaskID, taskPath(index[t.TaskID]))
 		default:
@@ -99,8 +98,8 @@ func (p *seedPlan) planWorkflow(path string, w workflows.Workflow) *wfState {
 		switch {
 		case t.AgentID == "":
 			p.problem(tp+".agent_id", "is required")
-		case !httpapi.ValidPathID(t.AgentID):
-			p.problem(tp+".agent_id", idRule)
+		case !ValidPathID(t.AgentID):
+			p.problem(tp+".agent_id", IdRule)
 		case p.live != nil && !p.agentIDs[t.AgentID]:
 			p.problem(tp+".agent_id", "unknown agent %q: seed it in agents", t.AgentID)
 		}

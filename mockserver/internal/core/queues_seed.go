@@ -1,4 +1,4 @@
-package server
+package core
 
 import (
 	"cmp"
@@ -45,7 +45,7 @@ func permanent(err string) letterSeed { return letterSeed{err: err, permanent: t
 // letters (74 in all, some failing for a passing reason, some never going
 // to succeed). At the seed: agent-tasks is degraded, notifications
 // critical, event-bus and webhooks healthy.
-func seedQueues(now time.Time) []*queueState {
+func seedQueues(now time.Time) []*QueueState {
 	agentIDs := []string{"wow-memory", "wow-vision-prime", "wow-communication", "wow-analytics", "agent-001", "agent-004"}
 	customers := []string{custAcme, custGlobex, custInitech}
 	pick := func(r *rand.Rand, xs []string) string { return xs[r.IntN(len(xs))] }
@@ -148,7 +148,7 @@ func seedQueues(now time.Time) []*queueState {
 			},
 		},
 	}
-	out := make([]*queueState, 0, len(seeds))
+	out := make([]*QueueState, 0, len(seeds))
 	for i, sd := range seeds {
 		out = append(out, sd.build(now, uint64(i+1)))
 	}
@@ -157,9 +157,9 @@ func seedQueues(now time.Time) []*queueState {
 
 // build makes the queue at now; its dead letters come from a generator
 // seeded with n, so they are the same on every seed.
-func (sd queueSeed) build(now time.Time, n uint64) *queueState {
+func (sd queueSeed) build(now time.Time, n uint64) *QueueState {
 	r := rand.New(rand.NewPCG(0x9a0aa3, n))
-	q := &queueState{
+	q := &QueueState{
 		name:          sd.name,
 		inflight:      sd.pending - sd.lag,
 		produceM:      int64(sd.produce * 1000),
@@ -178,7 +178,7 @@ func (sd queueSeed) build(now time.Time, n uint64) *queueState {
 		dlq:           map[string]*deadLetter{},
 	}
 	q.lazyN = sd.letters
-	q.lazy = func(q *queueState) {
+	q.lazy = func(q *QueueState) {
 		// Dead-lettered over the last three days, oldest first.
 		ages := make([]time.Duration, sd.letters)
 		for i := range ages {

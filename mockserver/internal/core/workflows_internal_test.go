@@ -1,4 +1,4 @@
-package server
+package core
 
 import (
 	"encoding/binary"
@@ -120,21 +120,21 @@ func FuzzWorkflowStateMachine(f *testing.F) {
 		for len(ops) >= 2 {
 			op, arg := ops[0], ops[1]
 			ops = ops[2:]
-			before, _ := st.get("wf-f", now)
+			before, _ := st.Get("wf-f", now)
 			switch op % 6 {
 			case 0: // advance
 				now = now.Add(time.Duration(binary.BigEndian.Uint16([]byte{arg, op})) * time.Second)
-				after, _ := st.get("wf-f", now)
+				after, _ := st.Get("wf-f", now)
 				if (before.Status == workflows.StatusPaused || before.Status.Terminal()) && !cmp.Equal(before, after) {
 					t.Fatalf("a %s workflow moved: %s", before.Status, cmp.Diff(before, after))
 				}
 			case 1:
-				st.act("wf-f", wfPause, now)
+				st.Act("wf-f", WfPause, now)
 			case 2:
-				st.act("wf-f", wfResume, now)
+				st.Act("wf-f", WfResume, now)
 			case 3:
 				if arg%4 == 0 { // cancel less often, it ends everything
-					st.act("wf-f", wfCancel, now)
+					st.Act("wf-f", WfCancel, now)
 				}
 			case 4: // a running task fails
 				st.mu.Lock()
@@ -146,12 +146,12 @@ func FuzzWorkflowStateMachine(f *testing.F) {
 				st.mu.Unlock()
 			case 5:
 				id := fmt.Sprintf("t%d", int(arg)%len(w.Tasks))
-				got, e := st.retry("wf-f", id, now)
+				got, e := st.Retry("wf-f", id, now)
 				if e == nil && (got.Status != workflows.StatusRunning || before.Status != workflows.StatusFailed) {
 					t.Fatalf("retry %s of a %s workflow gave %s", id, before.Status, got.Status)
 				}
 			}
-			after, _ := st.get("wf-f", now)
+			after, _ := st.Get("wf-f", now)
 			checkInvariants(t, after, now)
 			if t.Failed() {
 				t.FailNow()
@@ -159,7 +159,7 @@ func FuzzWorkflowStateMachine(f *testing.F) {
 		}
 		// Whatever happened, a day later nothing is running unless paused.
 		now = now.Add(24 * time.Hour)
-		end, _ := st.get("wf-f", now)
+		end, _ := st.Get("wf-f", now)
 		checkInvariants(t, end, now)
 		if end.Status == workflows.StatusRunning || end.Status == workflows.StatusPending {
 			t.Fatalf("still %s a day later", end.Status)
@@ -192,7 +192,7 @@ func TestWorkflowEdgeCases(t *testing.T) {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		st.put(ws)
-		got, _ := st.get("w", now.Add(time.Hour))
+		got, _ := st.Get("w", now.Add(time.Hour))
 		if got.Status != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got.Status, tc.want)
 		}
@@ -211,16 +211,16 @@ func TestWorkflowEdgeCases(t *testing.T) {
 			{TaskID: "b", Status: workflows.TaskFailed, StartedAt: tp(now), CompletedAt: tp(now), Error: "boom", EstimatedDurationMS: 60_000},
 		}}, now)
 	st.put(ws)
-	if _, e := st.retry("w", "a", now); e != nil {
+	if _, e := st.Retry("w", "a", now); e != nil {
 		t.Fatal(e)
 	}
-	if _, e := st.retry("w", "b", now); e == nil || e.Status != 409 {
+	if _, e := st.Retry("w", "b", now); e == nil || e.Status != 409 {
 		t.Errorf("retry in a running workflow: %v, want 409", e)
 	}
-	if got, _ := st.get("w", now.Add(time.Minute)); got.Status != workflows.StatusFailed || got.CompletedTasks != 1 {
+	if got, _ := st.Get("w", now.Add(time.Minute)); got.Status != workflows.StatusFailed || got.CompletedTasks != 1 {
 		t.Errorf("after a's retry ran: %s with %d completed", got.Status, got.CompletedTasks)
 	}
-	if _, e := st.retry("w", "b", now.Add(time.Minute)); e != nil {
+	if _, e := st.Retry("w", "b", now.Add(time.Minute)); e != nil {
 		t.Errorf("retry b once the workflow failed again: %v", e)
 	}
 

@@ -1,4 +1,4 @@
-package server
+package core
 
 import (
 	"bytes"
@@ -48,7 +48,7 @@ func LoadSeedFile(path string) (Seed, error) {
 	if len(data) > maxSeedFile {
 		return Seed{}, &SeedError{File: path, Problems: []SeedProblem{{Issue: "the file is over 64 MiB: is it a seed fixture?"}}}
 	}
-	seed, probs := decodeSeed(data)
+	seed, probs := DecodeSeed(data)
 	if probs == nil {
 		probs = checkSeed(seed)
 	}
@@ -64,7 +64,7 @@ func LoadSeedFile(path string) (Seed, error) {
 // array indexes ("workflows[0].tasks[2].dependencies"), which
 // encoding/json's errors do not; only a seed of the right shape is then
 // decoded.
-func decodeSeed(data []byte) (Seed, []SeedProblem) {
+func DecodeSeed(data []byte) (Seed, []SeedProblem) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any

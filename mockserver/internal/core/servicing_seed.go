@@ -1,4 +1,4 @@
-package server
+package core
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
 	"github.com/waooaw/waooaw-go/servicing"
 )
 
@@ -137,10 +136,10 @@ func seedUpgrades(now time.Time) []*upgradeOp {
 	var ops []*upgradeOp
 	for _, p := range []past{
 		{"wow-event", servicing.StrategyRolling, 12 * day, "release-bot@waooaw.ai", false},
-		{"wow-vision-prime", servicing.StrategyBlueGreen, 7 * day, authority.AdminEmail, false},
+		{"wow-vision-prime", servicing.StrategyBlueGreen, 7 * day, AdminEmail, false},
 		{"agent-001", servicing.StrategyCanary, 5 * day, "release-bot@waooaw.ai", false},
-		{"wow-memory", servicing.StrategyCanary, 3 * day, authority.AdminEmail, false},
-		{"agent-004", servicing.StrategyCanary, 2 * day, authority.AdminEmail, true},
+		{"wow-memory", servicing.StrategyCanary, 3 * day, AdminEmail, false},
+		{"agent-004", servicing.StrategyCanary, 2 * day, AdminEmail, true},
 		{"wow-support", servicing.StrategyBlueGreen, 1 * day, "release-bot@waooaw.ai", false},
 	} {
 		a := agents[p.agentID]
@@ -154,7 +153,7 @@ func seedUpgrades(now time.Time) []*upgradeOp {
 		}
 		ops = append(ops, planUpgrade(upgradePlan{
 			kind: servicing.KindUpgrade, agentID: a.AgentID, agentName: a.Name, from: from.version, to: to.version,
-			strategy: p.strategy, auto: defaultAutoRollback(), toBad: to.bad, reason: reason, by: p.by,
+			strategy: p.strategy, auto: DefaultAutoRollback(), toBad: to.bad, reason: reason, by: p.by,
 		}, now.Add(-p.ago)))
 	}
 	return ops
@@ -188,8 +187,3 @@ const genericConfigSchema = `{
   },
   "additionalProperties": false
 }`
-
-// genericDefaultConfig is the config agents without a template start with
-// (the first backend's AgentConfig, and a rate limit).
-const genericDefaultConfig = `{"auto_restart":true,"cpu_limit_percent":80,"log_level":"INFO","max_concurrent_tasks":5,` +
-	`"memory_limit_mb":512,"rate_limit":100,"retry_attempts":3,"timeout_seconds":300}`

@@ -1,0 +1,306 @@
+package core
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/waooaw/waooaw-go/platform"
+)
+
+const (
+	// agentStartDelay is how long an agent takes from starting to online.
+	AgentStartDelay = 30 * time.Second
+	// agentStopDelay is how long a stopping agent takes to be offline.
+	agentStopDelay = 10 * time.Second
+)
+
+// agentState is an agent and the figures the dashboard derives from it.
+type agentState struct {
+	platform.Agent
+	readyAt time.Time // starting or provisioning → online, stopping → offline, at this time
+	rpm     int       // requests per minute while online
+	tpm     int       // tasks per minute while online
+	errRate float64   // fraction of failed requests
+	p95MS   int64
+	// later are changes due at their times on the clock (an upgrade that
+	// completes changes the version), in time order.
+	later []agentChange
+}
+
+// agentChange is a change to an agent due at a time on the clock.
+type agentChange struct {
+	at    time.Time
+	apply func(a *agentState)
+}
+
+// settle brings the agent up to now.
+func (a *agentState) settle(now time.Time) {
+	if (a.Status == platform.AgentStarting || a.Status == platform.AgentProvisioning) &&
+		!a.readyAt.IsZero() && !now.Before(a.readyAt) {
+		a.Status = platform.AgentOnline
+		a.Health = platform.AgentHealthy
+		t := a.readyAt
+		a.LastActive = &t
+	}
+	if a.Status == platform.AgentStopping && !a.readyAt.IsZero() && !now.Before(a.readyAt) {
+		a.Status, a.readyAt = platform.AgentOffline, time.Time{}
+	}
+	for len(a.later) > 0 && !now.Before(a.later[0].at) {
+		a.later[0].apply(a)
+		a.later = a.later[1:]
+	}
+}
+
+// due is when the agent next changes on its own, on the clock (zero:
+// never, until something is done to it).
+func (a *agentState) due() time.Time {
+	var t time.Time
+	switch a.Status {
+	case platform.AgentStarting, platform.AgentProvisioning, platform.AgentStopping:
+		t = a.readyAt
+	}
+	if len(a.later) > 0 && (t.IsZero() || a.later[0].at.Before(t)) {
+		t = a.later[0].at
+	}
+	return t
+}
+
+// stableUntil is when the next agent changes on its own after now: until
+// then, what the agent routes answer stays the same (the answer cache
+// keeps them that long on a real clock). MaxTime when none will.
+func (st *agentStore) StableUntil(now time.Time) time.Time {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	until := MaxTime
+	for _, a := range st.byID {
+		a.settle(now)
+		if t := a.due(); !t.IsZero() && t.Before(until) {
+			until = t
+		}
+	}
+	return until
+}
+
+// schedule makes fn change agent id at the time at on the clock (at once
+// when at has passed). It reports false when there is no such agent.
+func (st *agentStore) schedule(id string, at time.Time, fn func(a *agentState)) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	a, ok := st.byID[id]
+	if !ok {
+		return false
+	}
+	i := len(a.later)
+	for i > 0 && a.later[i-1].at.After(at) {
+		i--
+	}
+	a.later = slices.Insert(a.later, i, agentChange{at: at, apply: fn})
+	st.touched(a)
+	return true
+}
+
+// agentStore holds the agents, in seed order.
+type agentStore struct {
+	mu     sync.Mutex
+	order  []string
+	pos    map[string]int // id → index in order
+	byID   map[string]*agentState
+	idSeq  int
+	byName map[string]string // lower-case name → id
+
+	// What the event observer must look at, so that it looks at no other
+	// agent: watch holds the agents changed since its last look, moving
+	// those that change on their own as the clock goes (a ready time, a
+	// scheduled change) until it has seen them settle.
+	watch, moving map[string]bool
+}
+
+// touched notes that agent a changed, for the observer; st.mu held.
+func (st *agentStore) touched(a *agentState) {
+	if st.watch == nil {
+		st.watch, st.moving = map[string]bool{}, map[string]bool{}
+	}
+	st.watch[a.AgentID] = true
+	if !a.due().IsZero() {
+		st.moving[a.AgentID] = true
+	}
+}
+
+// changedKeys returns the published fields of the agents the observer
+// must look at, settled to now, in order, and forgets them: each agent
+// changed since the last call, and each moving one (until it has
+// settled).
+func (st *agentStore) changedKeys(now time.Time) []agentNow {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	ids := make([]string, 0, len(st.watch)+len(st.moving))
+	for id := range st.watch {
+		ids = append(ids, id)
+	}
+	for id := range st.moving {
+		if !st.watch[id] {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b string) int { return st.pos[a] - st.pos[b] })
+	out := make([]agentNow, 0, len(ids))
+	for _, id := range ids {
+		a := st.byID[id]
+		if a == nil {
+			continue
+		}
+		a.settle(now)
+		out = append(out, agentNow{id, agentKey{a.Status, a.Health, a.Version}})
+		if a.due().IsZero() {
+			delete(st.moving, id)
+		}
+	}
+	clear(st.watch)
+	return out
+}
+
+func newAgentStore(now time.Time) *agentStore {
+	st := &agentStore{byID: map[string]*agentState{}, byName: map[string]string{}}
+	for _, a := range seedAgents(now) {
+		st.put(a)
+	}
+	st.idSeq = 100
+	return st
+}
+
+// put adds or replaces an agent; st.mu must be held or st unshared.
+func (st *agentStore) put(a *agentState) {
+	if _, ok := st.byID[a.AgentID]; !ok {
+		if st.pos == nil {
+			st.pos = map[string]int{}
+		}
+		st.pos[a.AgentID] = len(st.order)
+		st.order = append(st.order, a.AgentID)
+	}
+	st.byID[a.AgentID] = a
+	st.byName[strings.ToLower(a.Name)] = a.AgentID
+	st.touched(a)
+}
+
+// add inserts a, a new agent, under the next free id ("agent-101", …),
+// unless an agent of the same name exists (names match case-insensitively,
+// seeded agents included). The name check and the insert are one step under
+// the lock, so of two concurrent adds of a name exactly one succeeds. It
+// returns the new agent's id, or the id of the agent that has the name and
+// false.
+func (st *agentStore) add(a *agentState) (string, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if id, taken := st.byName[strings.ToLower(a.Name)]; taken {
+		return id, false
+	}
+	for {
+		st.idSeq++
+		if id := fmt.Sprintf("agent-%03d", st.idSeq); st.byID[id] == nil {
+			a.AgentID = id
+			break
+		}
+	}
+	st.put(a)
+	return a.AgentID, true
+}
+
+// settledAll maps every agent, settled to now, in order, through view.
+func settledAll[T any](st *agentStore, now time.Time, view func(a *agentState) T) []T {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]T, 0, len(st.order))
+	for _, id := range st.order {
+		a := st.byID[id]
+		a.settle(now)
+		out = append(out, view(a))
+	}
+	return out
+}
+
+// list returns every agent settled to now, in order.
+func (st *agentStore) List(now time.Time) []platform.Agent {
+	return settledAll(st, now, func(a *agentState) platform.Agent { return a.Agent })
+}
+
+// states returns copies of every agent's state, settled to now.
+func (st *agentStore) States(now time.Time) []agentState {
+	return settledAll(st, now, func(a *agentState) agentState { return *a })
+}
+
+// keys returns every agent's published fields (status, health, version),
+// settled to now, in order: what the event observer compares.
+func (st *agentStore) keys(now time.Time) []agentNow {
+	return settledAll(st, now, func(a *agentState) agentNow {
+		return agentNow{a.AgentID, agentKey{a.Status, a.Health, a.Version}}
+	})
+}
+
+// get returns one agent settled to now.
+func (st *agentStore) Get(id string, now time.Time) (platform.Agent, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	a, ok := st.byID[id]
+	if !ok {
+		return platform.Agent{}, false
+	}
+	a.settle(now)
+	return a.Agent, true
+}
+
+// agentAction is restart, start or stop.
+type AgentAction string
+
+const (
+	ActRestart AgentAction = "restart"
+	ActStart   AgentAction = "start"
+	ActStop    AgentAction = "stop"
+)
+
+// act applies an action under the agent state machine:
+//
+//	restart: online, offline, error, starting → starting (online 30 s later)
+//	start:   offline, error                   → starting (online 30 s later)
+//	stop:    online, starting, error          → offline
+//
+// Anything else is a conflict naming the current state.
+func (st *agentStore) Act(id string, act AgentAction, now time.Time) (platform.Agent, *Error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	a, ok := st.byID[id]
+	if !ok {
+		return platform.Agent{}, NotFound("agent %q not found", id)
+	}
+	a.settle(now)
+	var allowed []platform.AgentStatus
+	switch act {
+	case ActRestart:
+		allowed = []platform.AgentStatus{platform.AgentOnline, platform.AgentOffline, platform.AgentError, platform.AgentStarting}
+	case ActStart:
+		allowed = []platform.AgentStatus{platform.AgentOffline, platform.AgentError}
+	case ActStop:
+		allowed = []platform.AgentStatus{platform.AgentOnline, platform.AgentStarting, platform.AgentError}
+	}
+	if !slices.Contains(allowed, a.Status) {
+		if a.Status == platform.AgentStopping && !a.readyAt.IsZero() {
+			return platform.Agent{}, Conflict("cannot %s agent %q: it is stopping, offline at %s", act, id, a.readyAt.Format(time.RFC3339))
+		}
+		return platform.Agent{}, Conflict("cannot %s agent %q: it is %s", act, id, a.Status)
+	}
+	if act == ActStop {
+		a.Status, a.readyAt = platform.AgentOffline, time.Time{}
+	} else {
+		a.Status, a.readyAt = platform.AgentStarting, now.Add(AgentStartDelay)
+	}
+	st.touched(a)
+	return a.Agent, nil
+}
+
+var (
+	AgentStatuses = []platform.AgentStatus{platform.AgentOnline, platform.AgentOffline, platform.AgentStarting,
+		platform.AgentStopping, platform.AgentError, platform.AgentProvisioning}
+	AgentTiers = []platform.Tier{platform.TierPlatformCoE, platform.TierBusiness}
+)

@@ -1,0 +1,162 @@
+package core
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/waooaw/waooaw-go/platform"
+)
+
+// alertStore holds the alerts in the order they were raised.
+type alertStore struct {
+	mu    sync.Mutex
+	order []string
+	byID  map[string]*platform.Alert
+	seq   int
+}
+
+func newAlertStore(now time.Time) *alertStore {
+	st := &alertStore{byID: map[string]*platform.Alert{}}
+	for _, a := range seedAlerts(now) {
+		st.put(a)
+	}
+	return st
+}
+
+// clear forgets every alert (an empty start).
+func (st *alertStore) clear() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.order, st.seq = nil, 0
+	clear(st.byID)
+}
+
+// put adds a, whose id is set; st.mu must be held or st unshared.
+func (st *alertStore) put(a platform.Alert) {
+	st.order = append(st.order, a.AlertID)
+	st.byID[a.AlertID] = &a
+	var n int
+	if _, err := fmt.Sscanf(a.AlertID, "alert-%d", &n); err == nil && n > st.seq {
+		st.seq = n
+	}
+}
+
+// raise adds a new active alert under the next id ("alert-5", …) and
+// returns it.
+func (st *alertStore) raise(a platform.Alert) platform.Alert {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for {
+		st.seq++
+		if id := fmt.Sprintf("alert-%d", st.seq); st.byID[id] == nil {
+			a.AlertID = id
+			break
+		}
+	}
+	a.Status = platform.AlertActive
+	st.put(a)
+	return a
+}
+
+// list returns the alerts matching the filters, newest first.
+func (st *alertStore) List(severity platform.AlertSeverity, status platform.AlertStatus) []platform.Alert {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]platform.Alert, 0, len(st.order))
+	for _, id := range st.order {
+		a := st.byID[id]
+		if severity != "" && a.Severity != severity || status != "" && a.Status != status {
+			continue
+		}
+		out = append(out, *a)
+	}
+	slices.SortStableFunc(out, func(a, b platform.Alert) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return out
+}
+
+func (st *alertStore) Get(id string) (platform.Alert, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	a, ok := st.byID[id]
+	if !ok {
+		return platform.Alert{}, false
+	}
+	return *a, true
+}
+
+// alertAction is acknowledge or resolve.
+type AlertAction string
+
+const (
+	ActAcknowledge AlertAction = "acknowledge"
+	ActResolve     AlertAction = "resolve"
+)
+
+// act applies an action under the alert state machine:
+//
+//	acknowledge: active               → acknowledged
+//	resolve:     active, acknowledged → resolved
+//
+// Anything else is a conflict naming the current status.
+func (st *alertStore) Act(id string, act AlertAction, by string, now time.Time) (platform.Alert, *Error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	a, ok := st.byID[id]
+	if !ok {
+		return platform.Alert{}, NotFound("alert %q not found", id)
+	}
+	switch {
+	case act == ActAcknowledge && a.Status == platform.AlertActive:
+		t := now
+		a.Status, a.AcknowledgedAt, a.AcknowledgedBy = platform.AlertAcknowledged, &t, by
+	case act == ActResolve && (a.Status == platform.AlertActive || a.Status == platform.AlertAcknowledged):
+		t := now
+		a.Status, a.ResolvedAt, a.ResolvedBy = platform.AlertResolved, &t, by
+	case act == ActAcknowledge:
+		return platform.Alert{}, Conflict("cannot acknowledge alert %q: it is %s (only an active alert can be acknowledged)", id, a.Status)
+	default:
+		return platform.Alert{}, Conflict("cannot resolve alert %q: it is already %s", id, a.Status)
+	}
+	return *a, nil
+}
+
+// RaiseAlert raises an active alert at the time at and publishes it.
+func (w *World) RaiseAlert(at time.Time, severity platform.AlertSeverity, agentID, title, msg string) {
+	a := w.Alerts.raise(platform.Alert{Severity: severity, Title: title, Message: msg, AgentID: agentID, CreatedAt: at.UTC()})
+	w.Publish(at, "alerts.created", a)
+	level := platform.LogWarn
+	if severity == platform.AlertCritical {
+		level = platform.LogError
+	}
+	w.LogEvent(at, level, agentID, fmt.Sprintf("Alert %s raised: %s", a.AlertID, title),
+		map[string]any{"alert_id": a.AlertID, "severity": string(severity)})
+}
+
+// seedAlerts are the first backend's three alerts (alert-1 warning,
+// alert-2 and alert-3 info), the critical alert of WowSearch, in error
+// since 47 minutes before the seed clock, and one resolved alert.
+func seedAlerts(now time.Time) []platform.Alert {
+	ago := func(d time.Duration) *time.Time { t := now.Add(-d); return &t }
+	return []platform.Alert{
+		{AlertID: "alert-1", Severity: platform.AlertWarning, Title: "Consumer lag on notifications",
+			Message: "Queue notifications has a consumer lag of 890 messages and 2.3 % errors; its dead-letter queue is growing.",
+			Status:  platform.AlertActive, CreatedAt: *ago(2 * time.Hour)},
+		{AlertID: "alert-2", Severity: platform.AlertInfo, Title: "WowMemory 0.4.3 available",
+			Message: "A new version of WowMemory is available: see its versions for the changelog.",
+			AgentID: "wow-memory", Status: platform.AlertActive, CreatedAt: *ago(5 * time.Hour)},
+		{AlertID: "alert-3", Severity: platform.AlertInfo, Title: "WowScaling is offline",
+			Message: "WowScaling was stopped 26 hours ago and has not been started since.",
+			AgentID: "wow-scaling", Status: platform.AlertAcknowledged, CreatedAt: *ago(26 * time.Hour),
+			AcknowledgedAt: ago(25 * time.Hour), AcknowledgedBy: OperatorEmail},
+		{AlertID: "alert-4", Severity: platform.AlertCritical, Title: "WowSearch is in error",
+			Message: "WowSearch failed 3 health checks in a row (index shard 2 unreachable). Restart it, or see playbook pb-agent-error.",
+			AgentID: "wow-search", Status: platform.AlertActive, CreatedAt: *ago(47 * time.Minute)},
+		{AlertID: "alert-5", Severity: platform.AlertWarning, Title: "Event routing backlog",
+			Message: "WowEvent had 4,200 events waiting for over 5 minutes.",
+			AgentID: "wow-event", Status: platform.AlertResolved, CreatedAt: *ago(5*time.Hour + 10*time.Minute),
+			AcknowledgedAt: ago(5 * time.Hour), AcknowledgedBy: OperatorEmail,
+			ResolvedAt: ago(4*time.Hour + 30*time.Minute), ResolvedBy: OperatorEmail},
+	}
+}

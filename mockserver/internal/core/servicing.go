@@ -1,0 +1,659 @@
+package core
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/waooaw/waooaw-go/factory/template"
+	"github.com/waooaw/waooaw-go/platform"
+	"github.com/waooaw/waooaw-go/servicing"
+)
+
+// Upgrade timing on the clock. Every phase takes 1-10 minutes.
+const (
+	// upgradeQueueDelay is how long an upgrade is pending before its first
+	// phase starts.
+	upgradeQueueDelay = 5 * time.Second
+	// rollingBatches is how many batches a rolling upgrade replaces the
+	// agent's instances in.
+	rollingBatches = 3
+	// autoRollbackDuration is how long an upgrade takes to roll back once
+	// its check phase broke a threshold.
+	autoRollbackDuration = 2 * time.Minute
+	// maxReasonChars bounds the reason of an upgrade, rollback or config
+	// change.
+	MaxReasonChars = 500
+	// configCommitAttempts bounds the retries of a config patch that lost
+	// a race with another patch of the same agent.
+	ConfigCommitAttempts = 5
+)
+
+// Auto-rollback defaults, for an upgrade that does not give its own.
+const (
+	defaultErrorRateThreshold = 0.05
+	defaultLatencyThresholdMS = 1000
+	MaxLatencyThresholdMS     = 600000
+)
+
+func DefaultAutoRollback() *servicing.AutoRollback {
+	return &servicing.AutoRollback{Enabled: true, ErrorRateThreshold: defaultErrorRateThreshold, LatencyThresholdMS: defaultLatencyThresholdMS}
+}
+
+// phasePlan is one planned phase of an upgrade.
+type phasePlan struct {
+	name    string
+	dur     time.Duration
+	traffic *int
+}
+
+// phasesOf are the phases of an upgrade of kind with strategy, and the
+// index of the phase at whose end the new version is checked against the
+// auto-rollback thresholds.
+func phasesOf(kind servicing.Kind, strategy servicing.Strategy) ([]phasePlan, int) {
+	pct := func(n int) *int { return &n }
+	if kind == servicing.KindRollback {
+		// Back to a version that ran before: blue-green, shorter.
+		return []phasePlan{
+			{servicing.PhaseDeployGreen, 2 * time.Minute, nil},
+			{servicing.PhaseValidate, time.Minute, nil},
+			{servicing.PhaseSwitchTraffic, time.Minute, nil},
+			{servicing.PhaseRetireBlue, time.Minute, nil},
+		}, 1
+	}
+	switch strategy {
+	case servicing.StrategyCanary:
+		return []phasePlan{
+			{servicing.PhaseCanary10, 5 * time.Minute, pct(10)},
+			{servicing.PhaseCanary50, 5 * time.Minute, pct(50)},
+			{servicing.PhaseCanary100, 5 * time.Minute, pct(100)},
+		}, 0
+	case servicing.StrategyRolling:
+		var ps []phasePlan
+		for i := 1; i <= rollingBatches; i++ {
+			ps = append(ps, phasePlan{fmt.Sprintf("batch_%d", i), 4 * time.Minute, nil})
+		}
+		return ps, 0
+	default: // blue-green
+		return []phasePlan{
+			{servicing.PhaseDeployGreen, 3 * time.Minute, nil},
+			{servicing.PhaseValidate, 5 * time.Minute, nil},
+			{servicing.PhaseSwitchTraffic, time.Minute, nil},
+			{servicing.PhaseRetireBlue, 2 * time.Minute, nil},
+		}, 1
+	}
+}
+
+// upgradePlan is what an upgrade is asked to do.
+type upgradePlan struct {
+	kind               servicing.Kind
+	agentID, agentName string
+	from, to           string
+	strategy           servicing.Strategy
+	auto               *servicing.AutoRollback // nil for a rollback
+	toBad              bool                    // the target is a known-bad build
+	reason, by         string
+}
+
+// upgradeOp is an upgrade or a rollback. It is never changed after it is
+// planned: its outcome is decided then (the new version's figures are
+// known), and its status, phases and progress are derived from the clock
+// when read.
+type upgradeOp struct {
+	upgradePlan
+	id      string
+	created time.Time
+	phases  []phasePlan
+	tl      Timeline // the phases' times, from created + upgradeQueueDelay
+	check   int      // the phase whose end checks the new version
+	trips   bool     // the check breaks a threshold: the upgrade rolls back
+	why     string
+}
+
+// planUpgrade plans p from now.
+func planUpgrade(p upgradePlan, now time.Time) *upgradeOp {
+	o := &upgradeOp{upgradePlan: p, created: now, tl: Timeline{Start: now.Add(upgradeQueueDelay)}}
+	o.phases, o.check = phasesOf(p.kind, p.strategy)
+	for _, ph := range o.phases {
+		o.tl.Durs = append(o.tl.Durs, ph.dur)
+	}
+	if p.auto != nil && p.auto.Enabled {
+		rate, p95 := goodBuildErrorRate, int64(goodBuildP95MS)
+		if p.toBad {
+			rate, p95 = badBuildErrorRate, badBuildP95MS
+		}
+		var broken []string
+		if rate > p.auto.ErrorRateThreshold {
+			broken = append(broken, fmt.Sprintf("the error rate %s is above the threshold of %s", percent(rate), percent(p.auto.ErrorRateThreshold)))
+		}
+		if p95 > p.auto.LatencyThresholdMS {
+			broken = append(broken, fmt.Sprintf("the p95 latency %d ms is above the threshold of %d ms", p95, p.auto.LatencyThresholdMS))
+		}
+		if len(broken) > 0 {
+			o.trips = true
+			o.why = fmt.Sprintf("auto-rollback in %s: %s", o.phases[o.check].name, strings.Join(broken, " and "))
+		}
+	}
+	return o
+}
+
+func percent(f float64) string {
+	return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.2f", f*100), "0"), ".0") + " %"
+}
+
+// failAt is when the check phase ends, for an upgrade that trips.
+func (o *upgradeOp) failAt() time.Time { return o.tl.EndOf(o.check) }
+
+// end is when the upgrade ends: completed, or rolled back.
+func (o *upgradeOp) end() time.Time {
+	if o.trips {
+		return o.failAt().Add(autoRollbackDuration)
+	}
+	return o.tl.End()
+}
+
+// completes reports whether the upgrade ends completed (the agent then
+// runs o.to).
+func (o *upgradeOp) completes() bool { return !o.trips }
+
+// ended reports whether the upgrade has ended by now.
+func (o *upgradeOp) ended(now time.Time) bool { return !now.Before(o.end()) }
+
+// view is the upgrade as of now.
+func (o *upgradeOp) view(now time.Time) servicing.Upgrade {
+	ptr := func(t time.Time) *time.Time { return &t }
+	u := servicing.Upgrade{
+		UpgradeID: o.id, AgentID: o.agentID, Kind: o.kind, FromVersion: o.from, ToVersion: o.to,
+		Strategy: o.strategy, Reason: o.reason, PerformedBy: o.by, StartedAt: o.created,
+		Phases: make([]servicing.Phase, 0, len(o.phases)+1),
+	}
+	if o.auto != nil {
+		a := *o.auto
+		u.AutoRollback = &a
+	}
+	var failAt time.Time
+	if o.trips {
+		failAt = o.failAt()
+	}
+	for i, pl := range o.phases {
+		ph := servicing.Phase{Name: pl.name, Status: servicing.PhasePending}
+		if pl.traffic != nil {
+			n := *pl.traffic
+			ph.TrafficPercent = &n
+		}
+		if o.trips && i > o.check {
+			if !now.Before(failAt) {
+				ph.Status = servicing.PhaseSkipped
+			}
+			u.Phases = append(u.Phases, ph)
+			continue
+		}
+		switch state, from, to := o.tl.Step(i, now); state {
+		case StepRunning:
+			ph.Status, ph.StartedAt = servicing.PhaseInProgress, ptr(from)
+		case StepDone:
+			ph.Status, ph.StartedAt, ph.CompletedAt = servicing.PhaseCompleted, ptr(from), ptr(to)
+			if o.trips && i == o.check {
+				ph.Status = servicing.PhaseFailed
+			}
+		}
+		u.Phases = append(u.Phases, ph)
+	}
+	switch {
+	case now.Before(o.tl.Start):
+		u.Status = servicing.UpgradePending
+	case o.trips && !now.Before(failAt):
+		u.RollbackReason = o.why
+		rb := servicing.Phase{Name: servicing.PhaseRollback, Status: servicing.PhaseInProgress, StartedAt: ptr(failAt)}
+		if end := failAt.Add(autoRollbackDuration); !now.Before(end) {
+			rb.Status, rb.CompletedAt = servicing.PhaseCompleted, ptr(end)
+			u.Status, u.Progress, u.CompletedAt = servicing.UpgradeRolledBack, 100, ptr(end)
+		} else {
+			done := o.tl.Percent(failAt)
+			u.Status = servicing.UpgradeRollingBack
+			u.Progress = min(done+int(int64(100-done)*int64(now.Sub(failAt))/int64(autoRollbackDuration)), 99)
+		}
+		u.Phases = append(u.Phases, rb)
+	case !now.Before(o.end()):
+		u.Status, u.Progress, u.CompletedAt = servicing.UpgradeCompleted, 100, ptr(o.end())
+	default:
+		u.Status = servicing.UpgradeInProgress
+		u.Progress = min(o.tl.Percent(now), 99)
+	}
+	return u
+}
+
+// historyEntry is the upgrade's line in the history as of now.
+func (o *upgradeOp) historyEntry(now time.Time) servicing.HistoryEntry {
+	u := o.view(now)
+	h := servicing.HistoryEntry{
+		UpgradeID: o.id, AgentID: o.agentID, AgentName: o.agentName, Kind: o.kind, FromVersion: o.from,
+		ToVersion: o.to, Strategy: o.strategy, Status: u.Status, StartedAt: o.created,
+		CompletedAt: u.CompletedAt, PerformedBy: o.by,
+	}
+	if u.CompletedAt != nil {
+		ms := u.CompletedAt.Sub(o.created).Milliseconds()
+		h.DurationMS = &ms
+	}
+	return h
+}
+
+// agentFigures are an agent's health and the dashboard's figures of it,
+// kept to restore them when a known-bad build is replaced.
+type agentFigures struct {
+	health  platform.AgentHealth
+	errRate float64
+	p95MS   int64
+}
+
+// AgentConfig is an agent's config and its version.
+type AgentConfig struct {
+	Version int
+	Config  map[string]any // never changed in place: a patch makes a new map
+	Updated time.Time
+}
+
+// servicingStore holds the upgrades, the agents' version lines and their
+// configs.
+type servicingStore struct {
+	mu      sync.Mutex
+	base    time.Time // release dates are days before it
+	ops     []*upgradeOp
+	active  []*upgradeOp // the ops the event observer has not yet seen ended
+	byID    map[string]*upgradeOp
+	seq     int
+	lines   map[string][]release // agent id → its version line, made at first use
+	configs map[string]*AgentConfig
+	healthy map[string]agentFigures // agent id → figures before a known-bad build
+
+	schemaOnce sync.Once
+	schema     *template.ConfigSchema // genericConfigSchema, compiled at first use
+	schemaErr  error
+}
+
+func newServicingStore(now time.Time) *servicingStore {
+	st := &servicingStore{
+		base:    now,
+		byID:    map[string]*upgradeOp{},
+		lines:   map[string][]release{},
+		configs: map[string]*AgentConfig{},
+		healthy: map[string]agentFigures{},
+	}
+	for _, o := range seedUpgrades(now) {
+		st.add(o)
+	}
+	return st
+}
+
+// clear forgets the seeded history (an empty start: no agents either).
+func (st *servicingStore) clear() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.ops, st.active, st.seq = nil, nil, 0
+	clear(st.byID)
+	clear(st.lines)
+	clear(st.configs)
+	clear(st.healthy)
+}
+
+// add stores o under the next upgrade id; st.mu must be held or st
+// unshared.
+func (st *servicingStore) add(o *upgradeOp) {
+	st.seq++
+	o.id = fmt.Sprintf("upg-%04d", st.seq)
+	st.ops = append(st.ops, o)
+	st.active = append(st.active, o)
+	st.byID[o.id] = o
+}
+
+// activeViews is every upgrade the event observer has not yet seen ended,
+// as of now, and forgets those that have: it looks at no other.
+func (st *servicingStore) activeViews(now time.Time) []servicing.Upgrade {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]servicing.Upgrade, 0, len(st.active))
+	kept := st.active[:0]
+	for _, o := range st.active {
+		out = append(out, o.view(now))
+		if !o.ended(now) {
+			kept = append(kept, o)
+		}
+	}
+	clear(st.active[len(kept):])
+	st.active = kept
+	return out
+}
+
+// line is the version line of agent a, made from its version at first use;
+// st.mu must be held.
+func (st *servicingStore) line(a platform.Agent) []release {
+	l, ok := st.lines[a.AgentID]
+	if !ok {
+		l = lineOf(a.AgentID, a.Version, st.base)
+		st.lines[a.AgentID] = l
+	}
+	return l
+}
+
+// lastOp is the latest upgrade of agent id, nil when none; st.mu must be
+// held.
+func (st *servicingStore) lastOp(id string) *upgradeOp {
+	for i := len(st.ops) - 1; i >= 0; i-- {
+		if st.ops[i].agentID == id {
+			return st.ops[i]
+		}
+	}
+	return nil
+}
+
+// ran is the versions agent a has run, oldest first, its current one
+// last, as of now: each completed upgrade adds its version, each completed
+// rollback goes back to its version. st.mu must be held.
+func (st *servicingStore) ran(a platform.Agent, now time.Time) []string {
+	var stack []string
+	for _, o := range st.ops {
+		if o.agentID != a.AgentID {
+			continue
+		}
+		if stack == nil {
+			stack = []string{o.from}
+		}
+		if !o.ended(now) || !o.completes() {
+			continue
+		}
+		if o.kind == servicing.KindRollback {
+			if i := slices.Index(stack, o.to); i >= 0 {
+				stack = stack[:i+1]
+				continue
+			}
+		}
+		stack = append(stack, o.to)
+	}
+	if stack == nil {
+		stack = []string{a.Version}
+	}
+	return stack
+}
+
+// get returns upgrade id as of now.
+func (st *servicingStore) Get(id string, now time.Time) (servicing.Upgrade, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	o, ok := st.byID[id]
+	if !ok {
+		return servicing.Upgrade{}, false
+	}
+	return o.view(now), true
+}
+
+// history returns the history newest first, as of now, filtered.
+func (st *servicingStore) History(agentID string, status servicing.UpgradeStatus, now time.Time) []servicing.HistoryEntry {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := []servicing.HistoryEntry{}
+	for i := len(st.ops) - 1; i >= 0; i-- {
+		o := st.ops[i]
+		if agentID != "" && o.agentID != agentID {
+			continue
+		}
+		h := o.historyEntry(now)
+		if status != "" && h.Status != status {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// versions is GET …/versions of agent a as of now.
+func (st *servicingStore) Versions(a platform.Agent) servicing.Versions {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	line := st.line(a)
+	cur := releaseIndex(line, a.Version)
+	rec := -1
+	if cur >= 0 {
+		for i := len(line) - 1; i > cur; i-- {
+			if !line[i].bad {
+				rec = i
+				break
+			}
+		}
+	}
+	v := servicing.Versions{AgentID: a.AgentID, CurrentVersion: a.Version, AvailableVersions: []servicing.Version{}}
+	var log []string
+	for i := len(line) - 1; i >= 0; i-- {
+		r := line[i]
+		status := servicing.VersionAvailable
+		switch {
+		case i == cur:
+			status = servicing.VersionCurrent
+		case r.deprecated:
+			status = servicing.VersionDeprecated
+		}
+		v.AvailableVersions = append(v.AvailableVersions, servicing.Version{
+			Version: r.version, ReleaseDate: r.released, Status: status, Changelog: r.changelog,
+			BreakingChanges: slices.Clone(r.breaking), Recommended: i == rec,
+		})
+		if cur >= 0 && i > cur {
+			log = append(log, fmt.Sprintf("%s (%s): %s", r.version, r.released.Format(time.DateOnly), r.changelog))
+		}
+	}
+	v.Changelog = strings.Join(log, "\n")
+	return v
+}
+
+// upgradable is the 409 for an agent that cannot start an upgrade now: one
+// in progress, or a state other than online and offline. st.mu is held.
+func (st *servicingStore) upgradable(a platform.Agent, verb string, now time.Time) *Error {
+	if o := st.lastOp(a.AgentID); o != nil && !o.ended(now) {
+		return Conflict("cannot %s agent %q: upgrade %s (%s→%s) is %s; wait for it to end",
+			verb, a.AgentID, o.id, o.from, o.to, o.view(now).Status)
+	}
+	if a.Status != platform.AgentOnline && a.Status != platform.AgentOffline {
+		return Conflict("cannot %s agent %q: it is %s; upgrade or roll back an online or offline agent", verb, a.AgentID, a.Status)
+	}
+	return nil
+}
+
+// unknownVersion is the 400 of a target_version the agent does not have.
+func unknownVersion(a platform.Agent, line []release, v string) *Error {
+	names := make([]string, len(line))
+	for i, r := range line {
+		names[i] = r.version
+	}
+	issue := fmt.Sprintf("agent %s has no version %q", a.AgentID, v)
+	if len(names) > 0 {
+		issue += ": use one of " + strings.Join(names, ", ")
+	}
+	return InvalidRequest([]template.Issue{{Field: "target_version", Issue: issue}})
+}
+
+// UpgradeRequest is an upgrade or a rollback as a caller asks for it, its
+// body checked.
+type UpgradeRequest struct {
+	// TargetVersion is the version to go to; "" in a rollback goes to the
+	// version the agent ran before.
+	TargetVersion string
+	Strategy      servicing.Strategy
+	AutoRollback  *servicing.AutoRollback // nil for a rollback
+	Reason        string
+	By            string // the caller's email
+}
+
+// Upgrade starts an upgrade of agent id: 404 for no such agent, 400 for a
+// version it does not have, 409 for an upgrade in progress, an agent
+// neither online nor offline, or a target that is not newer.
+func (w *World) Upgrade(id string, r UpgradeRequest, now time.Time) (servicing.Upgrade, *Error) {
+	w.Servicing.mu.Lock()
+	defer w.Servicing.mu.Unlock()
+	a, ok := w.Agents.Get(id, now)
+	if !ok {
+		return servicing.Upgrade{}, NotFound("agent %q not found", id)
+	}
+	line := w.Servicing.line(a)
+	target := releaseIndex(line, r.TargetVersion)
+	if target < 0 {
+		return servicing.Upgrade{}, unknownVersion(a, line, r.TargetVersion)
+	}
+	if e := w.Servicing.upgradable(a, "upgrade", now); e != nil {
+		return servicing.Upgrade{}, e
+	}
+	switch cur := releaseIndex(line, a.Version); {
+	case target == cur:
+		return servicing.Upgrade{}, Conflict("agent %q already runs %s", a.AgentID, a.Version)
+	case target < cur:
+		return servicing.Upgrade{}, Conflict("%s is older than agent %q's current version %s: roll back instead (POST /api/platform/agents/%s/rollback)",
+			r.TargetVersion, a.AgentID, a.Version, a.AgentID)
+	}
+	return w.begin(a, line, target, upgradePlan{kind: servicing.KindUpgrade, strategy: r.Strategy, auto: r.AutoRollback, reason: r.Reason, by: r.By}, now), nil
+}
+
+// Rollback starts a rollback of agent id to the version before the current
+// one (or to r.TargetVersion, one it ran before): 404 for no such agent,
+// 400 for a version it does not have, 409 for an upgrade in progress, an
+// agent neither online nor offline, nothing to roll back to, or a version
+// it never ran.
+func (w *World) Rollback(id string, r UpgradeRequest, now time.Time) (servicing.Upgrade, *Error) {
+	w.Servicing.mu.Lock()
+	defer w.Servicing.mu.Unlock()
+	a, ok := w.Agents.Get(id, now)
+	if !ok {
+		return servicing.Upgrade{}, NotFound("agent %q not found", id)
+	}
+	line := w.Servicing.line(a)
+	if r.TargetVersion != "" && releaseIndex(line, r.TargetVersion) < 0 {
+		return servicing.Upgrade{}, unknownVersion(a, line, r.TargetVersion)
+	}
+	if e := w.Servicing.upgradable(a, "roll back", now); e != nil {
+		return servicing.Upgrade{}, e
+	}
+	ran := w.Servicing.ran(a, now)
+	earlier := ran[:len(ran)-1]
+	if len(earlier) == 0 {
+		return servicing.Upgrade{}, Conflict("cannot roll back agent %q: it has run no version before %s", a.AgentID, a.Version)
+	}
+	to := earlier[len(earlier)-1]
+	if r.TargetVersion != "" {
+		if !slices.Contains(earlier, r.TargetVersion) {
+			return servicing.Upgrade{}, Conflict("cannot roll back agent %q to %s: it has not run it before %s; it ran %s",
+				a.AgentID, r.TargetVersion, a.Version, strings.Join(earlier, ", "))
+		}
+		to = r.TargetVersion
+	}
+	target := releaseIndex(line, to)
+	if target < 0 {
+		return servicing.Upgrade{}, Conflict("cannot roll back agent %q to %s: the version is no longer available", a.AgentID, to)
+	}
+	return w.begin(a, line, target, upgradePlan{kind: servicing.KindRollback, strategy: servicing.StrategyBlueGreen, reason: r.Reason, by: r.By}, now), nil
+}
+
+// begin plans an upgrade or rollback of agent a to line[target], stores it
+// and schedules its effect on the agent; w.Servicing.mu is held.
+func (w *World) begin(a platform.Agent, line []release, target int, p upgradePlan, now time.Time) servicing.Upgrade {
+	cur := releaseIndex(line, a.Version)
+	p.agentID, p.agentName, p.from, p.to = a.AgentID, a.Name, a.Version, line[target].version
+	p.toBad = line[target].bad
+	o := planUpgrade(p, now)
+	w.Servicing.add(o)
+	if !o.completes() {
+		return o.view(now)
+	}
+	fromBad := cur >= 0 && line[cur].bad
+	var restore agentFigures
+	if p.toBad && !fromBad {
+		// Keep the figures of the last good build, to restore them.
+		if full, ok := w.Agents.state(a.AgentID, now); ok {
+			w.Servicing.healthy[a.AgentID] = agentFigures{full.Health, full.errRate, full.p95MS}
+		}
+	}
+	if fromBad && !p.toBad {
+		var ok bool
+		if restore, ok = w.Servicing.healthy[a.AgentID]; !ok {
+			restore = agentFigures{platform.AgentHealthy, goodBuildErrorRate, goodBuildP95MS}
+		}
+	}
+	to, toBad := o.to, p.toBad
+	w.Agents.schedule(a.AgentID, o.end(), func(ag *agentState) {
+		ag.Version = to
+		switch {
+		case toBad:
+			ag.Health, ag.errRate, ag.p95MS = platform.AgentDegraded, badBuildErrorRate, badBuildP95MS
+		case fromBad:
+			ag.Health, ag.errRate, ag.p95MS = restore.health, restore.errRate, restore.p95MS
+		}
+	})
+	return o.view(now)
+}
+
+// config returns agent id's config, or false when it has none yet.
+func (st *servicingStore) Config(id string) (AgentConfig, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c, ok := st.configs[id]
+	if !ok {
+		return AgentConfig{}, false
+	}
+	return *c, true
+}
+
+// initConfig gives agent id the config c unless it has one, and returns
+// the agent's config.
+// createdConfig sets the config of an agent the factory just made. A read
+// between the agent's creation and this call may have filled in the
+// template's defaults: the created config replaces them, unless a patch
+// came in already (then it wins).
+func (st *servicingStore) createdConfig(id string, c AgentConfig) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if cur, ok := st.configs[id]; ok && cur.Version > 1 {
+		return
+	}
+	st.configs[id] = &c
+}
+
+func (st *servicingStore) InitConfig(id string, c AgentConfig) AgentConfig {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if cur, ok := st.configs[id]; ok {
+		return *cur
+	}
+	st.configs[id] = &c
+	return c
+}
+
+// setConfig replaces agent id's config version prev with cfg; false when
+// another change came first.
+func (st *servicingStore) SetConfig(id string, prev int, cfg map[string]any, now time.Time) (AgentConfig, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	cur, ok := st.configs[id]
+	if !ok || cur.Version != prev {
+		return AgentConfig{}, false
+	}
+	next := &AgentConfig{Version: prev + 1, Config: cfg, Updated: now}
+	st.configs[id] = next
+	return *next, true
+}
+
+// genericSchema is the compiled genericConfigSchema.
+func (st *servicingStore) GenericSchema() (*template.ConfigSchema, error) {
+	st.schemaOnce.Do(func() { st.schema, st.schemaErr = template.CompileConfigSchema(json.RawMessage(genericConfigSchema)) })
+	return st.schema, st.schemaErr
+}
+
+// state returns a copy of agent id's state settled to now, for the figures
+// an upgrade to a known-bad build replaces.
+func (st *agentStore) state(id string, now time.Time) (agentState, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	a, ok := st.byID[id]
+	if !ok {
+		return agentState{}, false
+	}
+	a.settle(now)
+	return *a, true
+}
