@@ -5,23 +5,27 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/area"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
 // agentRoutes are the dashboard's agent routes.
-func (s *Server) agentRoutes() []*httpapi.Route {
+// agentsArea are the handlers of the agents routes.
+type agentsArea struct{ *area.Env }
+
+func (h *agentsArea) agentRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: "/api/platform/agents", Role: core.RoleViewer, Handle: s.listAgents},
-		{Method: "GET", Pattern: "/api/platform/agents/{id}", Role: core.RoleViewer, Handle: s.getAgent},
-		{Method: "POST", Pattern: "/api/platform/agents/{id}/restart", Role: core.RoleOperator, Lookup: s.agentExists, Handle: s.agentAction(core.ActRestart)},
-		{Method: "POST", Pattern: "/api/platform/agents/{id}/start", Role: core.RoleOperator, Lookup: s.agentExists, Handle: s.agentAction(core.ActStart)},
-		{Method: "POST", Pattern: "/api/platform/agents/{id}/stop", Role: core.RoleOperator, Lookup: s.agentExists, Handle: s.agentAction(core.ActStop)},
+		{Method: "GET", Pattern: "/api/platform/agents", Role: core.RoleViewer, Handle: h.listAgents},
+		{Method: "GET", Pattern: "/api/platform/agents/{id}", Role: core.RoleViewer, Handle: h.getAgent},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/restart", Role: core.RoleOperator, Lookup: h.AgentExists, Handle: h.agentAction(core.ActRestart)},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/start", Role: core.RoleOperator, Lookup: h.AgentExists, Handle: h.agentAction(core.ActStart)},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/stop", Role: core.RoleOperator, Lookup: h.AgentExists, Handle: h.agentAction(core.ActStop)},
 	}
 }
 
-func (s *Server) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *agentsArea) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	status, tier, text := q.Get("status"), q.Get("tier"), strings.ToLower(q.Get("q"))
 	if status != "" && !slices.Contains(core.AgentStatuses, platform.AgentStatus(status)) {
@@ -30,7 +34,7 @@ func (s *Server) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
 	if tier != "" && !slices.Contains(core.AgentTiers, platform.Tier(tier)) {
 		return 0, nil, core.InvalidField("tier", `must be "Platform CoE" or "Business"`)
 	}
-	all := s.world().Agents.List(rc.Now)
+	all := h.World().Agents.List(rc.Now)
 	matched := all[:0]
 	for _, a := range all {
 		if status != "" && string(a.Status) != status ||
@@ -48,27 +52,27 @@ func (s *Server) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
 }
 
 // agentExists is the 404 check of the {id} agent routes.
-func (s *Server) agentExists(rc *httpapi.Request) *core.Error {
-	if _, ok := s.world().Agents.Get(rc.Param("id"), rc.Now); !ok {
+func (h *agentsArea) agentExists(rc *httpapi.Request) *core.Error {
+	if _, ok := h.World().Agents.Get(rc.Param("id"), rc.Now); !ok {
 		return core.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
-func (s *Server) getAgent(rc *httpapi.Request) (int, any, *core.Error) {
-	a, ok := s.world().Agents.Get(rc.Param("id"), rc.Now)
+func (h *agentsArea) getAgent(rc *httpapi.Request) (int, any, *core.Error) {
+	a, ok := h.World().Agents.Get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, core.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return http.StatusOK, a, nil
 }
 
-func (s *Server) agentAction(act core.AgentAction) httpapi.Handler {
+func (h *agentsArea) agentAction(act core.AgentAction) httpapi.Handler {
 	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
-		a, e := s.world().Agents.Act(rc.Param("id"), act, rc.Now)
+		a, e := h.World().Agents.Act(rc.Param("id"), act, rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}

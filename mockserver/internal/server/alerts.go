@@ -4,20 +4,24 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/area"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
-func (s *Server) alertRoutes() []*httpapi.Route {
+// alertsArea are the handlers of the alerts routes.
+type alertsArea struct{ *area.Env }
+
+func (h *alertsArea) alertRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: "/api/platform/alerts", Role: core.RoleViewer, Handle: s.listAlerts},
-		{Method: "POST", Pattern: "/api/platform/alerts/{id}/acknowledge", Role: core.RoleOperator, Lookup: s.alertExists, Handle: s.alertAction(core.ActAcknowledge)},
-		{Method: "POST", Pattern: "/api/platform/alerts/{id}/resolve", Role: core.RoleOperator, Lookup: s.alertExists, Handle: s.alertAction(core.ActResolve)},
+		{Method: "GET", Pattern: "/api/platform/alerts", Role: core.RoleViewer, Handle: h.listAlerts},
+		{Method: "POST", Pattern: "/api/platform/alerts/{id}/acknowledge", Role: core.RoleOperator, Lookup: h.alertExists, Handle: h.alertAction(core.ActAcknowledge)},
+		{Method: "POST", Pattern: "/api/platform/alerts/{id}/resolve", Role: core.RoleOperator, Lookup: h.alertExists, Handle: h.alertAction(core.ActResolve)},
 	}
 }
 
-func (s *Server) listAlerts(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *alertsArea) listAlerts(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	severity, status := platform.AlertSeverity(q.Get("severity")), platform.AlertStatus(q.Get("status"))
 	if severity != "" && !severity.Valid() {
@@ -26,7 +30,7 @@ func (s *Server) listAlerts(rc *httpapi.Request) (int, any, *core.Error) {
 	if status != "" && !status.Valid() {
 		return 0, nil, core.InvalidField("status", "must be one of active, acknowledged, resolved")
 	}
-	p, e := core.PaginateKeyed(q, "alerts", s.world().Alerts.List(severity, status), func(a platform.Alert) string { return a.AlertID }, string(severity), string(status))
+	p, e := core.PaginateKeyed(q, "alerts", h.World().Alerts.List(severity, status), func(a platform.Alert) string { return a.AlertID }, string(severity), string(status))
 	if e != nil {
 		return 0, nil, e
 	}
@@ -34,14 +38,14 @@ func (s *Server) listAlerts(rc *httpapi.Request) (int, any, *core.Error) {
 }
 
 // alertExists is the 404 check of the {id} alert routes.
-func (s *Server) alertExists(rc *httpapi.Request) *core.Error {
-	if _, ok := s.world().Alerts.Get(rc.Param("id")); !ok {
+func (h *alertsArea) alertExists(rc *httpapi.Request) *core.Error {
+	if _, ok := h.World().Alerts.Get(rc.Param("id")); !ok {
 		return core.NotFound("alert %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
-func (s *Server) alertAction(act core.AlertAction) httpapi.Handler {
+func (h *alertsArea) alertAction(act core.AlertAction) httpapi.Handler {
 	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
@@ -50,7 +54,7 @@ func (s *Server) alertAction(act core.AlertAction) httpapi.Handler {
 		if rc.Who != nil {
 			by = rc.Who.Email
 		}
-		a, e := s.world().Alerts.Act(rc.Param("id"), act, by, rc.Now)
+		a, e := h.World().Alerts.Act(rc.Param("id"), act, by, rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}
@@ -58,8 +62,8 @@ func (s *Server) alertAction(act core.AlertAction) httpapi.Handler {
 		if act == core.ActResolve {
 			kind, verb = "alerts.resolved", "resolved"
 		}
-		s.publish(rc.Now, kind, a)
-		s.world().LogEvent(rc.Now, platform.LogInfo, a.AgentID, fmt.Sprintf("Alert %s (%s) %s by %s", a.AlertID, a.Title, verb, by),
+		h.World().Publish(rc.Now, kind, a)
+		h.World().LogEvent(rc.Now, platform.LogInfo, a.AgentID, fmt.Sprintf("Alert %s (%s) %s by %s", a.AlertID, a.Title, verb, by),
 			map[string]any{"alert_id": a.AlertID, "action": string(act), "by": by})
 		return http.StatusOK, a, nil
 	}

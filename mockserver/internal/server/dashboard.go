@@ -3,21 +3,25 @@ package server
 import (
 	"net/http"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/area"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
-func (s *Server) dashboardRoutes() []*httpapi.Route {
+// dashboardArea are the handlers of the dashboard routes.
+type dashboardArea struct{ *area.Env }
+
+func (h *dashboardArea) dashboardRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: "/api/platform/metrics", Role: core.RoleViewer, Handle: s.metrics},
-		{Method: "GET", Pattern: "/api/platform/health", Role: core.RoleViewer, Handle: s.health},
+		{Method: "GET", Pattern: "/api/platform/metrics", Role: core.RoleViewer, Handle: h.metrics},
+		{Method: "GET", Pattern: "/api/platform/health", Role: core.RoleViewer, Handle: h.health},
 	}
 }
 
-func (s *Server) metrics(rc *httpapi.Request) (int, any, *core.Error) {
-	return http.StatusOK, s.world().Metrics(rc.Now), nil
+func (h *dashboardArea) metrics(rc *httpapi.Request) (int, any, *core.Error) {
+	return http.StatusOK, h.World().Metrics(rc.Now), nil
 }
 
-func (s *Server) health(rc *httpapi.Request) (int, any, *core.Error) {
-	return http.StatusOK, s.world().Health(rc.Now), nil
+func (h *dashboardArea) health(rc *httpapi.Request) (int, any, *core.Error) {
+	return http.StatusOK, h.World().Health(rc.Now), nil
 }

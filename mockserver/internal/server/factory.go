@@ -6,38 +6,32 @@ import (
 	"net/http"
 
 	"github.com/waooaw/waooaw-go/factory/template"
+	"github.com/waooaw/waooaw-go/mockserver/internal/area"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // factoryRoutes are the agent factory's routes.
-func (s *Server) factoryRoutes() []*httpapi.Route {
-	return []*httpapi.Route{
-		{Method: "GET", Pattern: "/api/platform/factory/templates", Role: core.RoleViewer, Handle: s.listTemplates},
-		{Method: "GET", Pattern: "/api/platform/factory/templates/{id}", Role: core.RoleViewer, Handle: s.getTemplate},
-		{Method: "POST", Pattern: "/api/platform/factory/validate", Role: core.RoleViewer, Handle: s.validateRequest},
-		{Method: "POST", Pattern: "/api/platform/factory/estimate-cost", Role: core.RoleViewer, Handle: s.estimateCost},
-		{Method: "POST", Pattern: "/api/platform/factory/agents", Role: core.RoleAdmin, Handle: s.createAgent},
-		{Method: "GET", Pattern: "/api/platform/factory/deployments/{id}", Role: core.RoleViewer, Handle: s.getDeployment},
-	}
-}
+// factoryArea are the handlers of the factory routes.
+type factoryArea struct{ *area.Env }
 
-// templateSource is where the factory's templates come from (WithTemplates;
-// the built-ins by default).
-func (s *Server) templateSource() template.Source {
-	if s.templates == nil {
-		// New sets the default; this keeps a zero Server from panicking.
-		return template.Builtins()
+func (h *factoryArea) factoryRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "GET", Pattern: "/api/platform/factory/templates", Role: core.RoleViewer, Handle: h.listTemplates},
+		{Method: "GET", Pattern: "/api/platform/factory/templates/{id}", Role: core.RoleViewer, Handle: h.getTemplate},
+		{Method: "POST", Pattern: "/api/platform/factory/validate", Role: core.RoleViewer, Handle: h.validateRequest},
+		{Method: "POST", Pattern: "/api/platform/factory/estimate-cost", Role: core.RoleViewer, Handle: h.estimateCost},
+		{Method: "POST", Pattern: "/api/platform/factory/agents", Role: core.RoleAdmin, Handle: h.createAgent},
+		{Method: "GET", Pattern: "/api/platform/factory/deployments/{id}", Role: core.RoleViewer, Handle: h.getDeployment},
 	}
-	return s.templates
 }
 
 // templateFailure is templateFailureOf for a template the caller does not
 // name (the error does).
 func templateFailure(err error) *core.Error { return core.TemplateFailureOf("", err) }
 
-func (s *Server) listTemplates(rc *httpapi.Request) (int, any, *core.Error) {
-	list, err := s.templateSource().List(rc.R.Context())
+func (h *factoryArea) listTemplates(rc *httpapi.Request) (int, any, *core.Error) {
+	list, err := h.Templates.List(rc.R.Context())
 	if err != nil {
 		return 0, nil, core.TemplateFailureOf("", err)
 	}
@@ -48,9 +42,9 @@ func (s *Server) listTemplates(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, httpapi.ListBody("templates", p), nil
 }
 
-func (s *Server) getTemplate(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *factoryArea) getTemplate(rc *httpapi.Request) (int, any, *core.Error) {
 	id := rc.Param("id")
-	t, err := s.templateSource().Get(rc.R.Context(), id)
+	t, err := h.Templates.Get(rc.R.Context(), id)
 	switch {
 	case errors.Is(err, template.ErrNotFound):
 		return 0, nil, core.NotFound("template %q not found", id)
@@ -68,29 +62,29 @@ func (s *Server) getTemplate(rc *httpapi.Request) (int, any, *core.Error) {
 
 // checkRequest decodes the body as a template.Request and runs the
 // factory's rules over it (template.Check, as the SDK does locally).
-func (s *Server) checkRequest(rc *httpapi.Request) (template.Resolved, template.Result, *core.Error) {
+func (h *factoryArea) checkRequest(rc *httpapi.Request) (template.Resolved, template.Result, *core.Error) {
 	var req template.Request
 	if e := rc.Decode(&req); e != nil {
 		return template.Resolved{}, template.Result{}, e
 	}
-	maskJournal(rc, s.schemaOf(rc.R.Context(), req.TemplateID))
-	resolved, res, err := template.Check(rc.R.Context(), s.templateSource(), req)
+	area.MaskJournal(rc, h.SchemaOf(rc.R.Context(), req.TemplateID))
+	resolved, res, err := template.Check(rc.R.Context(), h.Templates, req)
 	if err != nil {
 		return template.Resolved{}, template.Result{}, core.TemplateFailureOf(req.TemplateID, err)
 	}
 	return resolved, res, nil
 }
 
-func (s *Server) validateRequest(rc *httpapi.Request) (int, any, *core.Error) {
-	_, res, e := s.checkRequest(rc)
+func (h *factoryArea) validateRequest(rc *httpapi.Request) (int, any, *core.Error) {
+	_, res, e := h.checkRequest(rc)
 	if e != nil {
 		return 0, nil, e
 	}
 	return http.StatusOK, res, nil
 }
 
-func (s *Server) estimateCost(rc *httpapi.Request) (int, any, *core.Error) {
-	resolved, res, e := s.checkRequest(rc)
+func (h *factoryArea) estimateCost(rc *httpapi.Request) (int, any, *core.Error) {
+	resolved, res, e := h.checkRequest(rc)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -103,8 +97,8 @@ func (s *Server) estimateCost(rc *httpapi.Request) (int, any, *core.Error) {
 // createAgent checks the request, renders it, then adds the agent
 // (provisioning) and its deployment; the agent is online when the
 // deployment completes. Nothing is stored unless every check passed.
-func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
-	resolved, res, e := s.checkRequest(rc)
+func (h *factoryArea) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
+	resolved, res, e := h.checkRequest(rc)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -112,7 +106,7 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 		return 0, nil, core.InvalidRequest(res.Errors)
 	}
 	ctx := rc.R.Context()
-	t, err := s.templateSource().Get(ctx, resolved.TemplateID)
+	t, err := h.Templates.Get(ctx, resolved.TemplateID)
 	if err == nil && t == nil {
 		err = fmt.Errorf("the source returned no template for %q", resolved.TemplateID)
 	}
@@ -132,7 +126,7 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	if err != nil {
 		return 0, nil, core.TemplateFailureOf(id, err)
 	}
-	created, e := s.world().CreateAgent(resolved, desc.Version, spec, rc.Now)
+	created, e := h.World().CreateAgent(resolved, desc.Version, spec, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -140,8 +134,8 @@ func (s *Server) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusAccepted, created, nil
 }
 
-func (s *Server) getDeployment(rc *httpapi.Request) (int, any, *core.Error) {
-	d, ok := s.world().Factory.Get(rc.Param("id"), rc.Now)
+func (h *factoryArea) getDeployment(rc *httpapi.Request) (int, any, *core.Error) {
+	d, ok := h.World().Factory.Get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, core.NotFound("deployment %q not found", rc.Param("id"))
 	}

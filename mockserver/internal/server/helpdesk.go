@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/waooaw/waooaw-go/helpdesk"
+	"github.com/waooaw/waooaw-go/mockserver/internal/area"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
@@ -16,33 +17,36 @@ import (
 )
 
 // helpdeskRoutes are the help-desk routes.
-func (s *Server) helpdeskRoutes() []*httpapi.Route {
+// helpdeskArea are the handlers of the helpdesk routes.
+type helpdeskArea struct{ *area.Env }
+
+func (h *helpdeskArea) helpdeskRoutes() []*httpapi.Route {
 	const base = "/api/platform/helpdesk"
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: base + "/customers/search", Role: core.RoleViewer, Handle: s.searchCustomers},
-		{Method: "GET", Pattern: base + "/customers/{id}/overview", Role: core.RoleViewer, Lookup: s.customerExists, Handle: s.customerOverview},
-		{Method: "POST", Pattern: base + "/customers/{id}/diagnose", Role: core.RoleOperator, Lookup: s.customerExists, Handle: s.diagnose},
-		{Method: "POST", Pattern: base + "/actions/restart-agent", Role: core.RoleOperator, Handle: s.restartAgentAction},
-		{Method: "POST", Pattern: base + "/actions/clear-cache", Role: core.RoleOperator, Handle: s.clearCacheAction},
-		{Method: "POST", Pattern: base + "/actions/retry-workflow", Role: core.RoleOperator, Handle: s.retryWorkflowAction},
-		{Method: "GET", Pattern: base + "/incidents", Role: core.RoleViewer, Handle: s.listIncidents},
-		{Method: "GET", Pattern: base + "/playbooks", Role: core.RoleViewer, Handle: s.listPlaybooks},
-		{Method: "GET", Pattern: base + "/playbooks/{id}", Role: core.RoleViewer, Handle: s.getPlaybook},
+		{Method: "GET", Pattern: base + "/customers/search", Role: core.RoleViewer, Handle: h.searchCustomers},
+		{Method: "GET", Pattern: base + "/customers/{id}/overview", Role: core.RoleViewer, Lookup: h.customerExists, Handle: h.customerOverview},
+		{Method: "POST", Pattern: base + "/customers/{id}/diagnose", Role: core.RoleOperator, Lookup: h.customerExists, Handle: h.diagnose},
+		{Method: "POST", Pattern: base + "/actions/restart-agent", Role: core.RoleOperator, Handle: h.restartAgentAction},
+		{Method: "POST", Pattern: base + "/actions/clear-cache", Role: core.RoleOperator, Handle: h.clearCacheAction},
+		{Method: "POST", Pattern: base + "/actions/retry-workflow", Role: core.RoleOperator, Handle: h.retryWorkflowAction},
+		{Method: "GET", Pattern: base + "/incidents", Role: core.RoleViewer, Handle: h.listIncidents},
+		{Method: "GET", Pattern: base + "/playbooks", Role: core.RoleViewer, Handle: h.listPlaybooks},
+		{Method: "GET", Pattern: base + "/playbooks/{id}", Role: core.RoleViewer, Handle: h.getPlaybook},
 	}
 }
 
 // customerExists is the 404 check of the customers/{id} routes.
-func (s *Server) customerExists(rc *httpapi.Request) *core.Error {
-	if _, ok := s.world().Customers.Get(rc.Param("id")); !ok {
+func (h *helpdeskArea) customerExists(rc *httpapi.Request) *core.Error {
+	if _, ok := h.World().Customers.Get(rc.Param("id")); !ok {
 		return core.NotFound("customer %q not found: find customers with GET /api/platform/helpdesk/customers/search", rc.Param("id"))
 	}
 	return nil
 }
 
-func (s *Server) searchCustomers(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *helpdeskArea) searchCustomers(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	text := strings.ToLower(q.Get("q"))
-	st := s.world()
+	st := h.World()
 	agents := st.Agents.List(rc.Now)
 	var matched []helpdesk.Customer
 	for _, c := range st.Customers.List() {
@@ -59,9 +63,9 @@ func (s *Server) searchCustomers(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, httpapi.ListBody("customers", p), nil
 }
 
-func (s *Server) customerOverview(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *helpdeskArea) customerOverview(rc *httpapi.Request) (int, any, *core.Error) {
 	id := rc.Param("id")
-	st := s.world()
+	st := h.World()
 	c, ok := st.Customers.Get(id)
 	if !ok {
 		return 0, nil, core.NotFound("customer %q not found", id)
@@ -100,7 +104,7 @@ var (
 	slaStatuses = []helpdesk.SLAStatus{helpdesk.SLAOnTrack, helpdesk.SLAAtRisk, helpdesk.SLABreached}
 )
 
-func (s *Server) listIncidents(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *helpdeskArea) listIncidents(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	status, severity, sla, customer := q.Get("status"), q.Get("severity"), q.Get("sla_status"), q.Get("customer_id")
 	switch {
@@ -112,7 +116,7 @@ func (s *Server) listIncidents(rc *httpapi.Request) (int, any, *core.Error) {
 		return 0, nil, core.InvalidField("sla_status", "must be one of on_track, at_risk, breached")
 	}
 	var matched []helpdesk.Incident
-	for _, inc := range s.world().Helpdesk.IncidentsAt(rc.Now) {
+	for _, inc := range h.World().Helpdesk.IncidentsAt(rc.Now) {
 		if status != "" && string(inc.Status) != status || severity != "" && string(inc.Severity) != severity ||
 			sla != "" && string(inc.SLAStatus) != sla || customer != "" && inc.CustomerID != customer {
 			continue
@@ -126,10 +130,10 @@ func (s *Server) listIncidents(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, httpapi.ListBody("incidents", p), nil
 }
 
-func (s *Server) listPlaybooks(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *helpdeskArea) listPlaybooks(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	text := strings.ToLower(q.Get("q"))
-	matched := s.world().Helpdesk.PlaybooksMatching(text)
+	matched := h.World().Helpdesk.PlaybooksMatching(text)
 	p, e := core.PaginateKeyed(q, "helpdesk-playbooks", matched, func(p helpdesk.PlaybookSummary) string { return p.PlaybookID }, text)
 	if e != nil {
 		return 0, nil, e
@@ -137,8 +141,8 @@ func (s *Server) listPlaybooks(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, httpapi.ListBody("playbooks", p), nil
 }
 
-func (s *Server) getPlaybook(rc *httpapi.Request) (int, any, *core.Error) {
-	pb, ok := s.world().Helpdesk.Playbook(rc.Param("id"))
+func (h *helpdeskArea) getPlaybook(rc *httpapi.Request) (int, any, *core.Error) {
+	pb, ok := h.World().Helpdesk.Playbook(rc.Param("id"))
 	if !ok {
 		return 0, nil, core.NotFound("playbook %q not found: list them with GET /api/platform/helpdesk/playbooks", rc.Param("id"))
 	}
@@ -156,7 +160,7 @@ func bodyID(field, v string) *core.Error {
 	return nil
 }
 
-func (s *Server) restartAgentAction(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *helpdeskArea) restartAgentAction(rc *httpapi.Request) (int, any, *core.Error) {
 	var req helpdesk.AgentActionRequest
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
@@ -164,7 +168,7 @@ func (s *Server) restartAgentAction(rc *httpapi.Request) (int, any, *core.Error)
 	if e := bodyID("agent_id", req.AgentID); e != nil {
 		return 0, nil, e
 	}
-	a, e := s.world().Agents.Act(req.AgentID, core.ActRestart, rc.Now)
+	a, e := h.World().Agents.Act(req.AgentID, core.ActRestart, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -175,7 +179,7 @@ func (s *Server) restartAgentAction(rc *httpapi.Request) (int, any, *core.Error)
 	}, nil
 }
 
-func (s *Server) clearCacheAction(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *helpdeskArea) clearCacheAction(rc *httpapi.Request) (int, any, *core.Error) {
 	var req helpdesk.AgentActionRequest
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
@@ -183,7 +187,7 @@ func (s *Server) clearCacheAction(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := bodyID("agent_id", req.AgentID); e != nil {
 		return 0, nil, e
 	}
-	st := s.world()
+	st := h.World()
 	a, ok := st.Agents.Get(req.AgentID, rc.Now)
 	if !ok {
 		return 0, nil, core.NotFound("agent %q not found", req.AgentID)
@@ -197,7 +201,7 @@ func (s *Server) clearCacheAction(rc *httpapi.Request) (int, any, *core.Error) {
 	}, nil
 }
 
-func (s *Server) retryWorkflowAction(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *helpdeskArea) retryWorkflowAction(rc *httpapi.Request) (int, any, *core.Error) {
 	var req helpdesk.RetryWorkflowRequest
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
@@ -208,7 +212,7 @@ func (s *Server) retryWorkflowAction(rc *httpapi.Request) (int, any, *core.Error
 	if req.TaskID != "" && !core.ValidPathID(req.TaskID) {
 		return 0, nil, core.InvalidField("task_id", core.IdRule)
 	}
-	st := s.world()
+	st := h.World()
 	w, ok := st.Workflows.Get(req.WorkflowID, rc.Now)
 	if !ok {
 		return 0, nil, core.NotFound("workflow %q not found", req.WorkflowID)
@@ -246,12 +250,12 @@ func (s *Server) retryWorkflowAction(rc *httpapi.Request) (int, any, *core.Error
 	}, nil
 }
 
-func (s *Server) diagnose(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *helpdeskArea) diagnose(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
 	id := rc.Param("id")
-	st := s.world()
+	st := h.World()
 	incidents := st.Helpdesk.IncidentsAt(rc.Now)
 	var open []helpdesk.Incident
 	for _, inc := range incidents {

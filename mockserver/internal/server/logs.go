@@ -5,14 +5,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/area"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
 )
 
-func (s *Server) logRoutes() []*httpapi.Route {
+// logsArea are the handlers of the logs routes.
+type logsArea struct{ *area.Env }
+
+func (h *logsArea) logRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: "/api/platform/logs", Role: core.RoleViewer, Handle: s.listLogs},
+		{Method: "GET", Pattern: "/api/platform/logs", Role: core.RoleViewer, Handle: h.listLogs},
 	}
 }
 
@@ -28,7 +32,7 @@ func parseTime(field, v string) (time.Time, *core.Error) {
 	return t.UTC(), nil
 }
 
-func (s *Server) listLogs(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *logsArea) listLogs(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	f := core.LogFilter{Level: platform.LogLevel(q.Get("level")), Agent: q.Get("agent"), Text: strings.ToLower(q.Get("q"))}
 	if f.Level != "" && !f.Level.Valid() {
@@ -44,7 +48,7 @@ func (s *Server) listLogs(rc *httpapi.Request) (int, any, *core.Error) {
 	if !f.Since.IsZero() && !f.Until.IsZero() && f.Since.After(f.Until) {
 		return 0, nil, core.InvalidField("since", "must not be after until")
 	}
-	lines := s.world().Logs.List(f)
+	lines := h.World().Logs.List(f)
 	p, e := core.PaginateKeyed(q, "logs", lines, func(l platform.LogEntry) string { return l.LogID }, string(f.Level), f.Agent, f.Text, q.Get("since"), q.Get("until"))
 	if e != nil {
 		return 0, nil, e

@@ -6,27 +6,31 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/area"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/queues"
 )
 
 // queueRoutes are the queue and dead-letter routes.
-func (s *Server) queueRoutes() []*httpapi.Route {
+// queuesArea are the handlers of the queues routes.
+type queuesArea struct{ *area.Env }
+
+func (h *queuesArea) queueRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: "/api/platform/queues", Role: core.RoleViewer, Handle: s.listQueues},
-		{Method: "GET", Pattern: "/api/platform/queues/{name}", Role: core.RoleViewer, Handle: s.getQueue},
-		{Method: "GET", Pattern: "/api/platform/queues/{name}/dlq", Role: core.RoleViewer, Handle: s.listDLQ},
-		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/retry", Role: core.RoleOperator, Lookup: s.queueExists, Handle: s.bulkDLQ(false)},
-		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/purge", Role: core.RoleOperator, Lookup: s.queueExists, Handle: s.bulkDLQ(true)},
-		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/{message_id}/retry", Role: core.RoleOperator, Lookup: s.deadLetterExists, Handle: s.retryDLQ},
-		{Method: "DELETE", Pattern: "/api/platform/queues/{name}/dlq/{message_id}", Role: core.RoleOperator, Lookup: s.deadLetterExists, Handle: s.deleteDLQ},
+		{Method: "GET", Pattern: "/api/platform/queues", Role: core.RoleViewer, Handle: h.listQueues},
+		{Method: "GET", Pattern: "/api/platform/queues/{name}", Role: core.RoleViewer, Handle: h.getQueue},
+		{Method: "GET", Pattern: "/api/platform/queues/{name}/dlq", Role: core.RoleViewer, Handle: h.listDLQ},
+		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/retry", Role: core.RoleOperator, Lookup: h.queueExists, Handle: h.bulkDLQ(false)},
+		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/purge", Role: core.RoleOperator, Lookup: h.queueExists, Handle: h.bulkDLQ(true)},
+		{Method: "POST", Pattern: "/api/platform/queues/{name}/dlq/{message_id}/retry", Role: core.RoleOperator, Lookup: h.deadLetterExists, Handle: h.retryDLQ},
+		{Method: "DELETE", Pattern: "/api/platform/queues/{name}/dlq/{message_id}", Role: core.RoleOperator, Lookup: h.deadLetterExists, Handle: h.deleteDLQ},
 	}
 }
 
 // queueExists is the 404 check of the {name} queue routes.
-func (s *Server) queueExists(rc *httpapi.Request) *core.Error {
-	_, e := s.queue(rc)
+func (h *queuesArea) queueExists(rc *httpapi.Request) *core.Error {
+	_, e := h.queue(rc)
 	return e
 }
 
@@ -36,8 +40,8 @@ func (s *Server) queueExists(rc *httpapi.Request) *core.Error {
 // answered by the handler, after the body checks: the same call with the
 // same Idempotency-Key must replay its first answer (or get 422 for another
 // body), and only a call that runs gets its 404.
-func (s *Server) deadLetterExists(rc *httpapi.Request) *core.Error {
-	q, e := s.queue(rc)
+func (h *queuesArea) deadLetterExists(rc *httpapi.Request) *core.Error {
+	q, e := h.queue(rc)
 	if e != nil {
 		return e
 	}
@@ -49,22 +53,22 @@ func (s *Server) deadLetterExists(rc *httpapi.Request) *core.Error {
 
 var queueStatuses = []queues.Status{queues.StatusHealthy, queues.StatusDegraded, queues.StatusCritical}
 
-func (s *Server) queue(rc *httpapi.Request) (*core.QueueState, *core.Error) {
-	q, ok := s.world().Queues.Get(rc.Param("name"))
+func (h *queuesArea) queue(rc *httpapi.Request) (*core.QueueState, *core.Error) {
+	q, ok := h.World().Queues.Get(rc.Param("name"))
 	if !ok {
 		return nil, core.NotFound("queue %q not found", rc.Param("name"))
 	}
 	return q, nil
 }
 
-func (s *Server) listQueues(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *queuesArea) listQueues(rc *httpapi.Request) (int, any, *core.Error) {
 	qv := rc.R.URL.Query()
 	status, text := qv.Get("status"), strings.ToLower(qv.Get("q"))
 	if status != "" && !slices.Contains(queueStatuses, queues.Status(status)) {
 		return 0, nil, core.InvalidField("status", "must be one of healthy, degraded, critical")
 	}
 	var matched []queues.Queue
-	for _, d := range s.world().Queues.Views(rc.Now) {
+	for _, d := range h.World().Queues.Views(rc.Now) {
 		if status != "" && string(d.Status) != status || text != "" && !strings.Contains(d.QueueName, text) {
 			continue
 		}
@@ -77,16 +81,16 @@ func (s *Server) listQueues(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, httpapi.ListBody("queues", p), nil
 }
 
-func (s *Server) getQueue(rc *httpapi.Request) (int, any, *core.Error) {
-	q, e := s.queue(rc)
+func (h *queuesArea) getQueue(rc *httpapi.Request) (int, any, *core.Error) {
+	q, e := h.queue(rc)
 	if e != nil {
 		return 0, nil, e
 	}
 	return http.StatusOK, q.View(rc.Now), nil
 }
 
-func (s *Server) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
-	q, e := s.queue(rc)
+func (h *queuesArea) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
+	q, e := h.queue(rc)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -114,8 +118,8 @@ func (s *Server) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 // everything is the filter that matches every dead letter.
 var everything = core.DlqFilter{}
 
-func (s *Server) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
-	q, e := s.queue(rc)
+func (h *queuesArea) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
+	q, e := h.queue(rc)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -130,8 +134,8 @@ func (s *Server) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, m, nil
 }
 
-func (s *Server) deleteDLQ(rc *httpapi.Request) (int, any, *core.Error) {
-	q, e := s.queue(rc)
+func (h *queuesArea) deleteDLQ(rc *httpapi.Request) (int, any, *core.Error) {
+	q, e := h.queue(rc)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -152,9 +156,9 @@ func dlqNotFound(queue, id string) *core.Error {
 // bulkDLQ retries (or purges) every dead letter matching the body's filter,
 // each atomically: a message another caller retries or deletes meanwhile
 // is matched but not acted on.
-func (s *Server) bulkDLQ(purge bool) httpapi.Handler {
+func (h *queuesArea) bulkDLQ(purge bool) httpapi.Handler {
 	return func(rc *httpapi.Request) (int, any, *core.Error) {
-		q, e := s.queue(rc)
+		q, e := h.queue(rc)
 		if e != nil {
 			return 0, nil, e
 		}

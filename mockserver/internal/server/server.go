@@ -15,6 +15,7 @@ import (
 
 	"github.com/waooaw/waooaw-go/factory/template"
 	"github.com/waooaw/waooaw-go/internal/apicontract"
+	"github.com/waooaw/waooaw-go/mockserver/internal/area"
 	"github.com/waooaw/waooaw-go/mockserver/internal/authority"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
@@ -61,7 +62,8 @@ type Server struct {
 	answers   answerCache
 	limits    Limits
 
-	events eventHub // the event stream's log and streams (events.go)
+	events eventHub  // the event stream's log and streams (events.go)
+	env    *area.Env // what the areas' handlers reach the server through
 }
 
 // Option configures a Server.
@@ -153,6 +155,7 @@ func New(opts ...Option) *Server {
 	}
 	sum := sha256.Sum256([]byte(core.RandomID("")))
 	s.reqPfx = "req-" + strings.ToLower(strconv.FormatUint(uint64(sum[0])<<8|uint64(sum[1]), 36)) + "-"
+	s.env = &area.Env{World: s.world, Templates: s.templateSource()}
 	s.seed()
 	s.routes()
 	s.faults.check = s.faultRoute
@@ -453,3 +456,13 @@ func (s *Server) Authority() *authority.Authority { return s.auth }
 
 // world is the current state.
 func (s *Server) world() *core.World { return s.state.Load() }
+
+// templateSource is where the factory's templates come from (WithTemplates;
+// the built-ins by default).
+func (s *Server) templateSource() template.Source {
+	if s.templates == nil {
+		// New sets the default; this keeps a zero Server from panicking.
+		return template.Builtins()
+	}
+	return s.templates
+}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/waooaw/waooaw-go/factory/template"
+	"github.com/waooaw/waooaw-go/mockserver/internal/area"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/platform"
@@ -19,37 +20,40 @@ import (
 
 // servicingRoutes are the routes of servicing: versions, upgrades,
 // rollbacks, config and history.
-func (s *Server) servicingRoutes() []*httpapi.Route {
+// servicingArea are the handlers of the servicing routes.
+type servicingArea struct{ *area.Env }
+
+func (h *servicingArea) servicingRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: "/api/platform/agents/{id}/versions", Role: core.RoleViewer, Lookup: s.agentExists, Handle: s.agentVersions},
-		{Method: "POST", Pattern: "/api/platform/agents/{id}/upgrade", Role: core.RoleAdmin, Lookup: s.agentExists, Handle: s.upgradeAgent},
-		{Method: "POST", Pattern: "/api/platform/agents/{id}/rollback", Role: core.RoleAdmin, Lookup: s.agentExists, Handle: s.rollbackAgent},
-		{Method: "GET", Pattern: "/api/platform/agents/{id}/config", Role: core.RoleViewer, Lookup: s.agentExists, Handle: s.getAgentConfig},
-		{Method: "PATCH", Pattern: "/api/platform/agents/{id}/config", Role: core.RoleAdmin, Lookup: s.agentExists, Handle: s.patchAgentConfig},
-		{Method: "GET", Pattern: "/api/platform/upgrades/{id}", Role: core.RoleViewer, Handle: s.getUpgrade},
-		{Method: "GET", Pattern: "/api/platform/servicing/history", Role: core.RoleViewer, Handle: s.servicingHistory},
+		{Method: "GET", Pattern: "/api/platform/agents/{id}/versions", Role: core.RoleViewer, Lookup: h.AgentExists, Handle: h.agentVersions},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/upgrade", Role: core.RoleAdmin, Lookup: h.AgentExists, Handle: h.upgradeAgent},
+		{Method: "POST", Pattern: "/api/platform/agents/{id}/rollback", Role: core.RoleAdmin, Lookup: h.AgentExists, Handle: h.rollbackAgent},
+		{Method: "GET", Pattern: "/api/platform/agents/{id}/config", Role: core.RoleViewer, Lookup: h.AgentExists, Handle: h.getAgentConfig},
+		{Method: "PATCH", Pattern: "/api/platform/agents/{id}/config", Role: core.RoleAdmin, Lookup: h.AgentExists, Handle: h.patchAgentConfig},
+		{Method: "GET", Pattern: "/api/platform/upgrades/{id}", Role: core.RoleViewer, Handle: h.getUpgrade},
+		{Method: "GET", Pattern: "/api/platform/servicing/history", Role: core.RoleViewer, Handle: h.servicingHistory},
 	}
 }
 
 // agent is the path's agent, settled to now.
-func (s *Server) agent(rc *httpapi.Request) (platform.Agent, *core.Error) {
-	a, ok := s.world().Agents.Get(rc.Param("id"), rc.Now)
+func (h *servicingArea) agent(rc *httpapi.Request) (platform.Agent, *core.Error) {
+	a, ok := h.World().Agents.Get(rc.Param("id"), rc.Now)
 	if !ok {
 		return platform.Agent{}, core.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return a, nil
 }
 
-func (s *Server) agentVersions(rc *httpapi.Request) (int, any, *core.Error) {
-	a, e := s.agent(rc)
+func (h *servicingArea) agentVersions(rc *httpapi.Request) (int, any, *core.Error) {
+	a, e := h.agent(rc)
 	if e != nil {
 		return 0, nil, e
 	}
-	return http.StatusOK, s.world().Servicing.Versions(a), nil
+	return http.StatusOK, h.World().Servicing.Versions(a), nil
 }
 
-func (s *Server) getUpgrade(rc *httpapi.Request) (int, any, *core.Error) {
-	u, ok := s.world().Servicing.Get(rc.Param("id"), rc.Now)
+func (h *servicingArea) getUpgrade(rc *httpapi.Request) (int, any, *core.Error) {
+	u, ok := h.World().Servicing.Get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, core.NotFound("upgrade %q not found", rc.Param("id"))
 	}
@@ -59,13 +63,13 @@ func (s *Server) getUpgrade(rc *httpapi.Request) (int, any, *core.Error) {
 var upgradeStatuses = []servicing.UpgradeStatus{servicing.UpgradePending, servicing.UpgradeInProgress,
 	servicing.UpgradeCompleted, servicing.UpgradeFailed, servicing.UpgradeRollingBack, servicing.UpgradeRolledBack}
 
-func (s *Server) servicingHistory(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *servicingArea) servicingHistory(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	agentID, status := q.Get("agent_id"), servicing.UpgradeStatus(q.Get("status"))
 	if status != "" && !slices.Contains(upgradeStatuses, status) {
 		return 0, nil, core.InvalidField("status", "must be one of pending, in_progress, completed, failed, rolling_back, rolled_back")
 	}
-	items := s.world().Servicing.History(agentID, status, rc.Now)
+	items := h.World().Servicing.History(agentID, status, rc.Now)
 	p, e := core.PaginateKeyed(q, "servicing.history", items, func(h servicing.HistoryEntry) string { return h.UpgradeID }, agentID, string(status))
 	if e != nil {
 		return 0, nil, e
@@ -133,7 +137,7 @@ func accepted(rc *httpapi.Request, u servicing.Upgrade) (int, any, *core.Error) 
 // upgradeAgent starts an upgrade: checks run 400 (the body, a version the
 // agent does not have), then 409 (an upgrade in progress, an agent neither
 // online nor offline, a target that is not newer).
-func (s *Server) upgradeAgent(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *servicingArea) upgradeAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	var b upgradeBody
 	if e := rc.Decode(&b); e != nil {
 		return 0, nil, e
@@ -142,7 +146,7 @@ func (s *Server) upgradeAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	if len(issues) > 0 {
 		return 0, nil, core.InvalidRequest(issues)
 	}
-	u, e := s.world().Upgrade(rc.Param("id"), core.UpgradeRequest{TargetVersion: b.TargetVersion, Strategy: b.Strategy,
+	u, e := h.World().Upgrade(rc.Param("id"), core.UpgradeRequest{TargetVersion: b.TargetVersion, Strategy: b.Strategy,
 		AutoRollback: auto, Reason: b.Reason, By: rc.Who.Email}, rc.Now)
 	if e != nil {
 		return 0, nil, e
@@ -154,7 +158,7 @@ func (s *Server) upgradeAgent(rc *httpapi.Request) (int, any, *core.Error) {
 // (or to a given one the agent ran before): 400 for the body or a version
 // the agent does not have, 409 for an upgrade in progress, an agent neither
 // online nor offline, nothing to roll back to, or a version it never ran.
-func (s *Server) rollbackAgent(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *servicingArea) rollbackAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	var b struct {
 		TargetVersion string `json:"target_version"`
 		Reason        string `json:"reason"`
@@ -172,7 +176,7 @@ func (s *Server) rollbackAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	if len(issues) > 0 {
 		return 0, nil, core.InvalidRequest(issues)
 	}
-	u, e := s.world().Rollback(rc.Param("id"), core.UpgradeRequest{TargetVersion: b.TargetVersion, Reason: b.Reason, By: rc.Who.Email}, rc.Now)
+	u, e := h.World().Rollback(rc.Param("id"), core.UpgradeRequest{TargetVersion: b.TargetVersion, Reason: b.Reason, By: rc.Who.Email}, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -180,8 +184,8 @@ func (s *Server) rollbackAgent(rc *httpapi.Request) (int, any, *core.Error) {
 }
 
 // agentTemplate is the template agent a was made from.
-func (s *Server) agentTemplate(rc *httpapi.Request, a platform.Agent) (template.Template, *core.Error) {
-	t, err := s.templateSource().Get(rc.R.Context(), a.TemplateID)
+func (h *servicingArea) agentTemplate(rc *httpapi.Request, a platform.Agent) (template.Template, *core.Error) {
+	t, err := h.Templates.Get(rc.R.Context(), a.TemplateID)
 	if err == nil && t == nil {
 		err = errors.New("the source returned no template")
 	}
@@ -193,13 +197,13 @@ func (s *Server) agentTemplate(rc *httpapi.Request, a platform.Agent) (template.
 
 // configOf is agent a's config: its template's default config (or the
 // generic one) until it is first changed.
-func (s *Server) configOf(rc *httpapi.Request, st *core.World, a platform.Agent) (core.AgentConfig, *core.Error) {
+func (h *servicingArea) configOf(rc *httpapi.Request, st *core.World, a platform.Agent) (core.AgentConfig, *core.Error) {
 	if c, ok := st.Servicing.Config(a.AgentID); ok {
 		return c, nil
 	}
 	raw := json.RawMessage(genericDefaultConfig)
 	if a.TemplateID != "" {
-		t, e := s.agentTemplate(rc, a)
+		t, e := h.agentTemplate(rc, a)
 		if e != nil {
 			return core.AgentConfig{}, e
 		}
@@ -216,23 +220,23 @@ func (s *Server) configOf(rc *httpapi.Request, st *core.World, a platform.Agent)
 	return st.Servicing.InitConfig(a.AgentID, core.AgentConfig{Version: 1, Config: cfg, Updated: a.CreatedAt}), nil
 }
 
-func (s *Server) getAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
-	a, e := s.agent(rc)
+func (h *servicingArea) getAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
+	a, e := h.agent(rc)
 	if e != nil {
 		return 0, nil, e
 	}
-	c, e := s.configOf(rc, s.world(), a)
+	c, e := h.configOf(rc, h.World(), a)
 	if e != nil {
 		return 0, nil, e
 	}
-	schema := s.schemaOf(rc.R.Context(), a.TemplateID)
-	return http.StatusOK, servicing.Config{AgentID: a.AgentID, ConfigVersion: c.Version, Config: shown(schema, c.Config), UpdatedAt: c.Updated}, nil
+	schema := h.SchemaOf(rc.R.Context(), a.TemplateID)
+	return http.StatusOK, servicing.Config{AgentID: a.AgentID, ConfigVersion: c.Version, Config: area.Shown(schema, c.Config), UpdatedAt: c.Updated}, nil
 }
 
 // patchAgentConfig merges the body's config (an RFC 7386 merge patch) into
 // the agent's config, validates the result against the agent's template (or
 // the generic schema) and applies it: all of it, or nothing.
-func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *servicingArea) patchAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
 	var b struct {
 		Config json.RawMessage `json:"config"`
 		Reason string          `json:"reason"`
@@ -250,21 +254,21 @@ func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
 	if utf8.RuneCountInString(b.Reason) > core.MaxReasonChars {
 		return 0, nil, core.InvalidField("reason", "must be at most 500 characters")
 	}
-	st := s.world()
-	a, e := s.agent(rc)
+	st := h.World()
+	a, e := h.agent(rc)
 	if e != nil {
 		return 0, nil, e
 	}
-	schema := s.schemaOf(rc.R.Context(), a.TemplateID)
-	maskJournal(rc, schema)
+	schema := h.SchemaOf(rc.R.Context(), a.TemplateID)
+	area.MaskJournal(rc, schema)
 	template.DropMasked(schema, patch)
 	for range core.ConfigCommitAttempts {
-		cur, e := s.configOf(rc, st, a)
+		cur, e := h.configOf(rc, st, a)
 		if e != nil {
 			return 0, nil, e
 		}
 		merged := servicing.MergePatch(cur.Config, patch).(map[string]any)
-		if e := s.validateConfig(rc, st, a, merged); e != nil {
+		if e := h.validateConfig(rc, st, a, merged); e != nil {
 			return 0, nil, e
 		}
 		next, ok := st.Servicing.SetConfig(a.AgentID, cur.Version, merged, rc.Now)
@@ -273,7 +277,7 @@ func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
 		}
 		return http.StatusOK, servicing.ConfigUpdate{
 			AgentID: a.AgentID, ConfigVersion: next.Version, AppliedAt: rc.Now,
-			AgentReloaded: true, DowntimeSeconds: 0, Config: shown(schema, next.Config),
+			AgentReloaded: true, DowntimeSeconds: 0, Config: area.Shown(schema, next.Config),
 		}, nil
 	}
 	return 0, nil, core.Conflict("agent %q's config kept changing while this patch was applied: send it again", a.AgentID)
@@ -281,14 +285,14 @@ func (s *Server) patchAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
 
 // validateConfig checks agent a's whole config cfg: 400 with every problem
 // under "config." when it does not pass.
-func (s *Server) validateConfig(rc *httpapi.Request, st *core.World, a platform.Agent, cfg map[string]any) *core.Error {
+func (h *servicingArea) validateConfig(rc *httpapi.Request, st *core.World, a platform.Agent, cfg map[string]any) *core.Error {
 	raw, err := json.Marshal(cfg)
 	if err != nil {
 		return core.InvalidField("config", "cannot be encoded: "+err.Error())
 	}
 	var issues []template.Issue
 	if a.TemplateID != "" {
-		t, e := s.agentTemplate(rc, a)
+		t, e := h.agentTemplate(rc, a)
 		if e != nil {
 			return e
 		}

@@ -4,36 +4,40 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/area"
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 	"github.com/waooaw/waooaw-go/workflows"
 )
 
 // workflowRoutes are the orchestration workflow routes.
-func (s *Server) workflowRoutes() []*httpapi.Route {
+// workflowsArea are the handlers of the workflows routes.
+type workflowsArea struct{ *area.Env }
+
+func (h *workflowsArea) workflowRoutes() []*httpapi.Route {
 	const base = "/api/platform/orchestration/workflows"
 	return []*httpapi.Route{
-		{Method: "GET", Pattern: base, Role: core.RoleViewer, Handle: s.listWorkflows},
-		{Method: "GET", Pattern: base + "/{id}", Role: core.RoleViewer, Handle: s.getWorkflow},
-		{Method: "POST", Pattern: base + "/{id}/pause", Role: core.RoleOperator, Lookup: s.workflowExists, Handle: s.workflowAction(core.WfPause)},
-		{Method: "POST", Pattern: base + "/{id}/resume", Role: core.RoleOperator, Lookup: s.workflowExists, Handle: s.workflowAction(core.WfResume)},
-		{Method: "POST", Pattern: base + "/{id}/cancel", Role: core.RoleOperator, Lookup: s.workflowExists, Handle: s.workflowAction(core.WfCancel)},
-		{Method: "POST", Pattern: base + "/{id}/tasks/{task_id}/retry", Role: core.RoleOperator, Lookup: s.workflowTaskExists, Handle: s.retryWorkflowTask},
+		{Method: "GET", Pattern: base, Role: core.RoleViewer, Handle: h.listWorkflows},
+		{Method: "GET", Pattern: base + "/{id}", Role: core.RoleViewer, Handle: h.getWorkflow},
+		{Method: "POST", Pattern: base + "/{id}/pause", Role: core.RoleOperator, Lookup: h.workflowExists, Handle: h.workflowAction(core.WfPause)},
+		{Method: "POST", Pattern: base + "/{id}/resume", Role: core.RoleOperator, Lookup: h.workflowExists, Handle: h.workflowAction(core.WfResume)},
+		{Method: "POST", Pattern: base + "/{id}/cancel", Role: core.RoleOperator, Lookup: h.workflowExists, Handle: h.workflowAction(core.WfCancel)},
+		{Method: "POST", Pattern: base + "/{id}/tasks/{task_id}/retry", Role: core.RoleOperator, Lookup: h.workflowTaskExists, Handle: h.retryWorkflowTask},
 	}
 }
 
 // workflowExists is the 404 check of the {id} workflow routes.
-func (s *Server) workflowExists(rc *httpapi.Request) *core.Error {
-	if ok, _ := s.world().Workflows.Has(rc.Param("id"), ""); !ok {
+func (h *workflowsArea) workflowExists(rc *httpapi.Request) *core.Error {
+	if ok, _ := h.World().Workflows.Has(rc.Param("id"), ""); !ok {
 		return core.NotFound("workflow %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
 // workflowTaskExists is the 404 check of the {id}/tasks/{task_id} routes.
-func (s *Server) workflowTaskExists(rc *httpapi.Request) *core.Error {
+func (h *workflowsArea) workflowTaskExists(rc *httpapi.Request) *core.Error {
 	id, taskID := rc.Param("id"), rc.Param("task_id")
-	switch wf, task := s.world().Workflows.Has(id, taskID); {
+	switch wf, task := h.World().Workflows.Has(id, taskID); {
 	case !wf:
 		return core.NotFound("workflow %q not found", id)
 	case !task:
@@ -45,13 +49,13 @@ func (s *Server) workflowTaskExists(rc *httpapi.Request) *core.Error {
 var workflowStatuses = []workflows.Status{workflows.StatusPending, workflows.StatusRunning, workflows.StatusPaused,
 	workflows.StatusCompleted, workflows.StatusFailed, workflows.StatusCancelled}
 
-func (s *Server) listWorkflows(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *workflowsArea) listWorkflows(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	status, customer := q.Get("status"), q.Get("customer_id")
 	if status != "" && !slices.Contains(workflowStatuses, workflows.Status(status)) {
 		return 0, nil, core.InvalidField("status", "must be one of pending, running, paused, completed, failed, cancelled")
 	}
-	all := s.world().Workflows.List(rc.Now)
+	all := h.World().Workflows.List(rc.Now)
 	matched := all[:0]
 	for _, w := range all {
 		if status != "" && string(w.Status) != status || customer != "" && w.CustomerID != customer {
@@ -66,20 +70,20 @@ func (s *Server) listWorkflows(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, httpapi.ListBody("workflows", p), nil
 }
 
-func (s *Server) getWorkflow(rc *httpapi.Request) (int, any, *core.Error) {
-	w, ok := s.world().Workflows.Get(rc.Param("id"), rc.Now)
+func (h *workflowsArea) getWorkflow(rc *httpapi.Request) (int, any, *core.Error) {
+	w, ok := h.World().Workflows.Get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, core.NotFound("workflow %q not found", rc.Param("id"))
 	}
 	return http.StatusOK, w, nil
 }
 
-func (s *Server) workflowAction(act core.WfAction) httpapi.Handler {
+func (h *workflowsArea) workflowAction(act core.WfAction) httpapi.Handler {
 	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
-		w, e := s.world().Workflows.Act(rc.Param("id"), act, rc.Now)
+		w, e := h.World().Workflows.Act(rc.Param("id"), act, rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}
@@ -87,12 +91,12 @@ func (s *Server) workflowAction(act core.WfAction) httpapi.Handler {
 	}
 }
 
-func (s *Server) retryWorkflowTask(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *workflowsArea) retryWorkflowTask(rc *httpapi.Request) (int, any, *core.Error) {
 	id, taskID := rc.Param("id"), rc.Param("task_id")
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	w, e := s.world().Workflows.Retry(id, taskID, rc.Now)
+	w, e := h.World().Workflows.Retry(id, taskID, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}

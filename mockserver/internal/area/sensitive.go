@@ -1,4 +1,4 @@
-package server
+package area
 
 import (
 	"context"
@@ -13,13 +13,13 @@ import (
 // again: the API answers them as template.Masked, the journal keeps them
 // masked, and a patch that sends the mask back keeps the stored value.
 
-// schemaOf is template id's config schema; nil when it cannot be had (an
+// SchemaOf is template id's config schema; nil when it cannot be had (an
 // unknown template: then nothing of it can be sensitive).
-func (s *Server) schemaOf(ctx context.Context, id string) json.RawMessage {
+func (e *Env) SchemaOf(ctx context.Context, id string) json.RawMessage {
 	if id == "" {
 		return nil
 	}
-	t, err := s.templateSource().Get(ctx, id)
+	t, err := e.Templates.Get(ctx, id)
 	if err != nil || t == nil {
 		return nil
 	}
@@ -30,9 +30,9 @@ func (s *Server) schemaOf(ctx context.Context, id string) json.RawMessage {
 	return d.ConfigSchema
 }
 
-// maskJournal has the journal keep rc's body with the sensitive fields of
+// MaskJournal has the journal keep rc's body with the sensitive fields of
 // its "config" masked.
-func maskJournal(rc *httpapi.Request, schema json.RawMessage) {
+func MaskJournal(rc *httpapi.Request, schema json.RawMessage) {
 	if len(template.SensitiveFields(schema)) == 0 {
 		return
 	}
@@ -46,8 +46,8 @@ func maskJournal(rc *httpapi.Request, schema json.RawMessage) {
 	}
 }
 
-// shown is cfg as the API shows it: its sensitive fields masked.
-func shown(schema json.RawMessage, cfg map[string]any) map[string]any {
+// Shown is cfg as the API shows it: its sensitive fields masked.
+func Shown(schema json.RawMessage, cfg map[string]any) map[string]any {
 	if len(template.SensitiveFields(schema)) == 0 {
 		return cfg
 	}
