@@ -247,3 +247,7 @@ func (w *World) CreateAgent(resolved template.Resolved, version string, spec tem
 	depID := w.Factory.add(dep)
 	return factory.Created{AgentID: id, DeploymentID: depID, Status: platform.AgentProvisioning}, nil
 }
+
+// TemplateFailure is TemplateFailureOf for a template the caller does not
+// name (the error does).
+func TemplateFailure(err error) *Error { return TemplateFailureOf("", err) }

@@ -1,5 +1,17 @@
 package server
 
+import (
+	"github.com/waooaw/waooaw-go/mockserver/internal/area/agents"
+	"github.com/waooaw/waooaw-go/mockserver/internal/area/alerts"
+	"github.com/waooaw/waooaw-go/mockserver/internal/area/dashboard"
+	"github.com/waooaw/waooaw-go/mockserver/internal/area/factory"
+	"github.com/waooaw/waooaw-go/mockserver/internal/area/helpdesk"
+	"github.com/waooaw/waooaw-go/mockserver/internal/area/logs"
+	"github.com/waooaw/waooaw-go/mockserver/internal/area/queues"
+	"github.com/waooaw/waooaw-go/mockserver/internal/area/servicing"
+	"github.com/waooaw/waooaw-go/mockserver/internal/area/workflows"
+)
+
 // routes builds the route table: every route the server serves, each
 // documented in api/openapi.yaml or api/mock.yaml.
 func (s *Server) routes() {
@@ -8,15 +20,15 @@ func (s *Server) routes() {
 	s.router.Add(s.auth.Routes()...)
 	s.router.Add(s.auth.ControlRoutes()...)
 	s.router.Add(s.seedRoutes()...)
-	s.router.Add((&dashboardArea{s.env}).dashboardRoutes()...)
-	s.router.Add((&agentsArea{s.env}).agentRoutes()...)
-	s.router.Add((&queuesArea{s.env}).queueRoutes()...)
-	s.router.Add((&workflowsArea{s.env}).workflowRoutes()...)
-	s.router.Add((&factoryArea{s.env}).factoryRoutes()...)
-	s.router.Add((&servicingArea{s.env}).servicingRoutes()...)
-	s.router.Add((&helpdeskArea{s.env}).helpdeskRoutes()...)
-	s.router.Add((&logsArea{s.env}).logRoutes()...)
-	s.router.Add((&alertsArea{s.env}).alertRoutes()...)
+	s.router.Add(dashboard.Routes(s.env)...)
+	s.router.Add(agents.Routes(s.env)...)
+	s.router.Add(queues.Routes(s.env)...)
+	s.router.Add(workflows.Routes(s.env)...)
+	s.router.Add(factory.Routes(s.env)...)
+	s.router.Add(servicing.Routes(s.env)...)
+	s.router.Add(helpdesk.Routes(s.env)...)
+	s.router.Add(logs.Routes(s.env)...)
+	s.router.Add(alerts.Routes(s.env)...)
 	s.router.Add(s.eventRoutes()...)
 	s.publishChanges() // last: wraps the routes above (events.go)
 	s.markCached()

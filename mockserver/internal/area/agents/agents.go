@@ -1,4 +1,4 @@
-package server
+package agents
 
 import (
 	"net/http"
@@ -11,11 +11,13 @@ import (
 	"github.com/waooaw/waooaw-go/platform"
 )
 
-// agentRoutes are the dashboard's agent routes.
-// agentsArea are the handlers of the agents routes.
-type agentsArea struct{ *area.Env }
+// Routes are the agents routes, served over env.
+func Routes(env *area.Env) []*httpapi.Route { return (&handlers{env}).routes() }
 
-func (h *agentsArea) agentRoutes() []*httpapi.Route {
+// handlers are the handlers of the agents routes.
+type handlers struct{ *area.Env }
+
+func (h *handlers) routes() []*httpapi.Route {
 	return []*httpapi.Route{
 		{Method: "GET", Pattern: "/api/platform/agents", Role: core.RoleViewer, Handle: h.listAgents},
 		{Method: "GET", Pattern: "/api/platform/agents/{id}", Role: core.RoleViewer, Handle: h.getAgent},
@@ -25,7 +27,7 @@ func (h *agentsArea) agentRoutes() []*httpapi.Route {
 	}
 }
 
-func (h *agentsArea) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	status, tier, text := q.Get("status"), q.Get("tier"), strings.ToLower(q.Get("q"))
 	if status != "" && !slices.Contains(core.AgentStatuses, platform.AgentStatus(status)) {
@@ -52,14 +54,14 @@ func (h *agentsArea) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
 }
 
 // agentExists is the 404 check of the {id} agent routes.
-func (h *agentsArea) agentExists(rc *httpapi.Request) *core.Error {
+func (h *handlers) agentExists(rc *httpapi.Request) *core.Error {
 	if _, ok := h.World().Agents.Get(rc.Param("id"), rc.Now); !ok {
 		return core.NotFound("agent %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
-func (h *agentsArea) getAgent(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) getAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	a, ok := h.World().Agents.Get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, core.NotFound("agent %q not found", rc.Param("id"))
@@ -67,7 +69,7 @@ func (h *agentsArea) getAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, a, nil
 }
 
-func (h *agentsArea) agentAction(act core.AgentAction) httpapi.Handler {
+func (h *handlers) agentAction(act core.AgentAction) httpapi.Handler {
 	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e

@@ -1,4 +1,4 @@
-package server
+package logs
 
 import (
 	"net/http"
@@ -11,10 +11,13 @@ import (
 	"github.com/waooaw/waooaw-go/platform"
 )
 
-// logsArea are the handlers of the logs routes.
-type logsArea struct{ *area.Env }
+// Routes are the logs routes, served over env.
+func Routes(env *area.Env) []*httpapi.Route { return (&handlers{env}).routes() }
 
-func (h *logsArea) logRoutes() []*httpapi.Route {
+// handlers are the handlers of the logs routes.
+type handlers struct{ *area.Env }
+
+func (h *handlers) routes() []*httpapi.Route {
 	return []*httpapi.Route{
 		{Method: "GET", Pattern: "/api/platform/logs", Role: core.RoleViewer, Handle: h.listLogs},
 	}
@@ -32,7 +35,7 @@ func parseTime(field, v string) (time.Time, *core.Error) {
 	return t.UTC(), nil
 }
 
-func (h *logsArea) listLogs(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) listLogs(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	f := core.LogFilter{Level: platform.LogLevel(q.Get("level")), Agent: q.Get("agent"), Text: strings.ToLower(q.Get("q"))}
 	if f.Level != "" && !f.Level.Valid() {

@@ -1,4 +1,4 @@
-package server
+package factory
 
 import (
 	"errors"
@@ -11,11 +11,13 @@ import (
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
-// factoryRoutes are the agent factory's routes.
-// factoryArea are the handlers of the factory routes.
-type factoryArea struct{ *area.Env }
+// Routes are the factory routes, served over env.
+func Routes(env *area.Env) []*httpapi.Route { return (&handlers{env}).routes() }
 
-func (h *factoryArea) factoryRoutes() []*httpapi.Route {
+// handlers are the handlers of the factory routes.
+type handlers struct{ *area.Env }
+
+func (h *handlers) routes() []*httpapi.Route {
 	return []*httpapi.Route{
 		{Method: "GET", Pattern: "/api/platform/factory/templates", Role: core.RoleViewer, Handle: h.listTemplates},
 		{Method: "GET", Pattern: "/api/platform/factory/templates/{id}", Role: core.RoleViewer, Handle: h.getTemplate},
@@ -26,11 +28,7 @@ func (h *factoryArea) factoryRoutes() []*httpapi.Route {
 	}
 }
 
-// templateFailure is templateFailureOf for a template the caller does not
-// name (the error does).
-func templateFailure(err error) *core.Error { return core.TemplateFailureOf("", err) }
-
-func (h *factoryArea) listTemplates(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) listTemplates(rc *httpapi.Request) (int, any, *core.Error) {
 	list, err := h.Templates.List(rc.R.Context())
 	if err != nil {
 		return 0, nil, core.TemplateFailureOf("", err)
@@ -42,7 +40,7 @@ func (h *factoryArea) listTemplates(rc *httpapi.Request) (int, any, *core.Error)
 	return http.StatusOK, httpapi.ListBody("templates", p), nil
 }
 
-func (h *factoryArea) getTemplate(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) getTemplate(rc *httpapi.Request) (int, any, *core.Error) {
 	id := rc.Param("id")
 	t, err := h.Templates.Get(rc.R.Context(), id)
 	switch {
@@ -62,7 +60,7 @@ func (h *factoryArea) getTemplate(rc *httpapi.Request) (int, any, *core.Error) {
 
 // checkRequest decodes the body as a template.Request and runs the
 // factory's rules over it (template.Check, as the SDK does locally).
-func (h *factoryArea) checkRequest(rc *httpapi.Request) (template.Resolved, template.Result, *core.Error) {
+func (h *handlers) checkRequest(rc *httpapi.Request) (template.Resolved, template.Result, *core.Error) {
 	var req template.Request
 	if e := rc.Decode(&req); e != nil {
 		return template.Resolved{}, template.Result{}, e
@@ -75,7 +73,7 @@ func (h *factoryArea) checkRequest(rc *httpapi.Request) (template.Resolved, temp
 	return resolved, res, nil
 }
 
-func (h *factoryArea) validateRequest(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) validateRequest(rc *httpapi.Request) (int, any, *core.Error) {
 	_, res, e := h.checkRequest(rc)
 	if e != nil {
 		return 0, nil, e
@@ -83,7 +81,7 @@ func (h *factoryArea) validateRequest(rc *httpapi.Request) (int, any, *core.Erro
 	return http.StatusOK, res, nil
 }
 
-func (h *factoryArea) estimateCost(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) estimateCost(rc *httpapi.Request) (int, any, *core.Error) {
 	resolved, res, e := h.checkRequest(rc)
 	if e != nil {
 		return 0, nil, e
@@ -97,7 +95,7 @@ func (h *factoryArea) estimateCost(rc *httpapi.Request) (int, any, *core.Error) 
 // createAgent checks the request, renders it, then adds the agent
 // (provisioning) and its deployment; the agent is online when the
 // deployment completes. Nothing is stored unless every check passed.
-func (h *factoryArea) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	resolved, res, e := h.checkRequest(rc)
 	if e != nil {
 		return 0, nil, e
@@ -134,7 +132,7 @@ func (h *factoryArea) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusAccepted, created, nil
 }
 
-func (h *factoryArea) getDeployment(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) getDeployment(rc *httpapi.Request) (int, any, *core.Error) {
 	d, ok := h.World().Factory.Get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, core.NotFound("deployment %q not found", rc.Param("id"))

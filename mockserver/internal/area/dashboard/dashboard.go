@@ -1,4 +1,4 @@
-package server
+package dashboard
 
 import (
 	"net/http"
@@ -8,20 +8,23 @@ import (
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
-// dashboardArea are the handlers of the dashboard routes.
-type dashboardArea struct{ *area.Env }
+// Routes are the dashboard routes, served over env.
+func Routes(env *area.Env) []*httpapi.Route { return (&handlers{env}).routes() }
 
-func (h *dashboardArea) dashboardRoutes() []*httpapi.Route {
+// handlers are the handlers of the dashboard routes.
+type handlers struct{ *area.Env }
+
+func (h *handlers) routes() []*httpapi.Route {
 	return []*httpapi.Route{
 		{Method: "GET", Pattern: "/api/platform/metrics", Role: core.RoleViewer, Handle: h.metrics},
 		{Method: "GET", Pattern: "/api/platform/health", Role: core.RoleViewer, Handle: h.health},
 	}
 }
 
-func (h *dashboardArea) metrics(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) metrics(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, h.World().Metrics(rc.Now), nil
 }
 
-func (h *dashboardArea) health(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) health(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, h.World().Health(rc.Now), nil
 }

@@ -1,4 +1,4 @@
-package server
+package helpdesk
 
 import (
 	"cmp"
@@ -16,11 +16,13 @@ import (
 	"github.com/waooaw/waooaw-go/workflows"
 )
 
-// helpdeskRoutes are the help-desk routes.
-// helpdeskArea are the handlers of the helpdesk routes.
-type helpdeskArea struct{ *area.Env }
+// Routes are the helpdesk routes, served over env.
+func Routes(env *area.Env) []*httpapi.Route { return (&handlers{env}).routes() }
 
-func (h *helpdeskArea) helpdeskRoutes() []*httpapi.Route {
+// handlers are the handlers of the helpdesk routes.
+type handlers struct{ *area.Env }
+
+func (h *handlers) routes() []*httpapi.Route {
 	const base = "/api/platform/helpdesk"
 	return []*httpapi.Route{
 		{Method: "GET", Pattern: base + "/customers/search", Role: core.RoleViewer, Handle: h.searchCustomers},
@@ -36,14 +38,14 @@ func (h *helpdeskArea) helpdeskRoutes() []*httpapi.Route {
 }
 
 // customerExists is the 404 check of the customers/{id} routes.
-func (h *helpdeskArea) customerExists(rc *httpapi.Request) *core.Error {
+func (h *handlers) customerExists(rc *httpapi.Request) *core.Error {
 	if _, ok := h.World().Customers.Get(rc.Param("id")); !ok {
 		return core.NotFound("customer %q not found: find customers with GET /api/platform/helpdesk/customers/search", rc.Param("id"))
 	}
 	return nil
 }
 
-func (h *helpdeskArea) searchCustomers(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) searchCustomers(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	text := strings.ToLower(q.Get("q"))
 	st := h.World()
@@ -63,7 +65,7 @@ func (h *helpdeskArea) searchCustomers(rc *httpapi.Request) (int, any, *core.Err
 	return http.StatusOK, httpapi.ListBody("customers", p), nil
 }
 
-func (h *helpdeskArea) customerOverview(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) customerOverview(rc *httpapi.Request) (int, any, *core.Error) {
 	id := rc.Param("id")
 	st := h.World()
 	c, ok := st.Customers.Get(id)
@@ -104,7 +106,7 @@ var (
 	slaStatuses = []helpdesk.SLAStatus{helpdesk.SLAOnTrack, helpdesk.SLAAtRisk, helpdesk.SLABreached}
 )
 
-func (h *helpdeskArea) listIncidents(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) listIncidents(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	status, severity, sla, customer := q.Get("status"), q.Get("severity"), q.Get("sla_status"), q.Get("customer_id")
 	switch {
@@ -130,7 +132,7 @@ func (h *helpdeskArea) listIncidents(rc *httpapi.Request) (int, any, *core.Error
 	return http.StatusOK, httpapi.ListBody("incidents", p), nil
 }
 
-func (h *helpdeskArea) listPlaybooks(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) listPlaybooks(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	text := strings.ToLower(q.Get("q"))
 	matched := h.World().Helpdesk.PlaybooksMatching(text)
@@ -141,7 +143,7 @@ func (h *helpdeskArea) listPlaybooks(rc *httpapi.Request) (int, any, *core.Error
 	return http.StatusOK, httpapi.ListBody("playbooks", p), nil
 }
 
-func (h *helpdeskArea) getPlaybook(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) getPlaybook(rc *httpapi.Request) (int, any, *core.Error) {
 	pb, ok := h.World().Helpdesk.Playbook(rc.Param("id"))
 	if !ok {
 		return 0, nil, core.NotFound("playbook %q not found: list them with GET /api/platform/helpdesk/playbooks", rc.Param("id"))
@@ -160,7 +162,7 @@ func bodyID(field, v string) *core.Error {
 	return nil
 }
 
-func (h *helpdeskArea) restartAgentAction(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) restartAgentAction(rc *httpapi.Request) (int, any, *core.Error) {
 	var req helpdesk.AgentActionRequest
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
@@ -179,7 +181,7 @@ func (h *helpdeskArea) restartAgentAction(rc *httpapi.Request) (int, any, *core.
 	}, nil
 }
 
-func (h *helpdeskArea) clearCacheAction(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) clearCacheAction(rc *httpapi.Request) (int, any, *core.Error) {
 	var req helpdesk.AgentActionRequest
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
@@ -201,7 +203,7 @@ func (h *helpdeskArea) clearCacheAction(rc *httpapi.Request) (int, any, *core.Er
 	}, nil
 }
 
-func (h *helpdeskArea) retryWorkflowAction(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) retryWorkflowAction(rc *httpapi.Request) (int, any, *core.Error) {
 	var req helpdesk.RetryWorkflowRequest
 	if e := rc.Decode(&req); e != nil {
 		return 0, nil, e
@@ -250,7 +252,7 @@ func (h *helpdeskArea) retryWorkflowAction(rc *httpapi.Request) (int, any, *core
 	}, nil
 }
 
-func (h *helpdeskArea) diagnose(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) diagnose(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}

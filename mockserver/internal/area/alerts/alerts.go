@@ -1,4 +1,4 @@
-package server
+package alerts
 
 import (
 	"fmt"
@@ -10,10 +10,13 @@ import (
 	"github.com/waooaw/waooaw-go/platform"
 )
 
-// alertsArea are the handlers of the alerts routes.
-type alertsArea struct{ *area.Env }
+// Routes are the alerts routes, served over env.
+func Routes(env *area.Env) []*httpapi.Route { return (&handlers{env}).routes() }
 
-func (h *alertsArea) alertRoutes() []*httpapi.Route {
+// handlers are the handlers of the alerts routes.
+type handlers struct{ *area.Env }
+
+func (h *handlers) routes() []*httpapi.Route {
 	return []*httpapi.Route{
 		{Method: "GET", Pattern: "/api/platform/alerts", Role: core.RoleViewer, Handle: h.listAlerts},
 		{Method: "POST", Pattern: "/api/platform/alerts/{id}/acknowledge", Role: core.RoleOperator, Lookup: h.alertExists, Handle: h.alertAction(core.ActAcknowledge)},
@@ -21,7 +24,7 @@ func (h *alertsArea) alertRoutes() []*httpapi.Route {
 	}
 }
 
-func (h *alertsArea) listAlerts(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) listAlerts(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	severity, status := platform.AlertSeverity(q.Get("severity")), platform.AlertStatus(q.Get("status"))
 	if severity != "" && !severity.Valid() {
@@ -38,14 +41,14 @@ func (h *alertsArea) listAlerts(rc *httpapi.Request) (int, any, *core.Error) {
 }
 
 // alertExists is the 404 check of the {id} alert routes.
-func (h *alertsArea) alertExists(rc *httpapi.Request) *core.Error {
+func (h *handlers) alertExists(rc *httpapi.Request) *core.Error {
 	if _, ok := h.World().Alerts.Get(rc.Param("id")); !ok {
 		return core.NotFound("alert %q not found", rc.Param("id"))
 	}
 	return nil
 }
 
-func (h *alertsArea) alertAction(act core.AlertAction) httpapi.Handler {
+func (h *handlers) alertAction(act core.AlertAction) httpapi.Handler {
 	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e

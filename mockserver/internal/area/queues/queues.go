@@ -1,4 +1,4 @@
-package server
+package queues
 
 import (
 	"net/http"
@@ -12,11 +12,13 @@ import (
 	"github.com/waooaw/waooaw-go/queues"
 )
 
-// queueRoutes are the queue and dead-letter routes.
-// queuesArea are the handlers of the queues routes.
-type queuesArea struct{ *area.Env }
+// Routes are the queues routes, served over env.
+func Routes(env *area.Env) []*httpapi.Route { return (&handlers{env}).routes() }
 
-func (h *queuesArea) queueRoutes() []*httpapi.Route {
+// handlers are the handlers of the queues routes.
+type handlers struct{ *area.Env }
+
+func (h *handlers) routes() []*httpapi.Route {
 	return []*httpapi.Route{
 		{Method: "GET", Pattern: "/api/platform/queues", Role: core.RoleViewer, Handle: h.listQueues},
 		{Method: "GET", Pattern: "/api/platform/queues/{name}", Role: core.RoleViewer, Handle: h.getQueue},
@@ -29,7 +31,7 @@ func (h *queuesArea) queueRoutes() []*httpapi.Route {
 }
 
 // queueExists is the 404 check of the {name} queue routes.
-func (h *queuesArea) queueExists(rc *httpapi.Request) *core.Error {
+func (h *handlers) queueExists(rc *httpapi.Request) *core.Error {
 	_, e := h.queue(rc)
 	return e
 }
@@ -40,7 +42,7 @@ func (h *queuesArea) queueExists(rc *httpapi.Request) *core.Error {
 // answered by the handler, after the body checks: the same call with the
 // same Idempotency-Key must replay its first answer (or get 422 for another
 // body), and only a call that runs gets its 404.
-func (h *queuesArea) deadLetterExists(rc *httpapi.Request) *core.Error {
+func (h *handlers) deadLetterExists(rc *httpapi.Request) *core.Error {
 	q, e := h.queue(rc)
 	if e != nil {
 		return e
@@ -53,7 +55,7 @@ func (h *queuesArea) deadLetterExists(rc *httpapi.Request) *core.Error {
 
 var queueStatuses = []queues.Status{queues.StatusHealthy, queues.StatusDegraded, queues.StatusCritical}
 
-func (h *queuesArea) queue(rc *httpapi.Request) (*core.QueueState, *core.Error) {
+func (h *handlers) queue(rc *httpapi.Request) (*core.QueueState, *core.Error) {
 	q, ok := h.World().Queues.Get(rc.Param("name"))
 	if !ok {
 		return nil, core.NotFound("queue %q not found", rc.Param("name"))
@@ -61,7 +63,7 @@ func (h *queuesArea) queue(rc *httpapi.Request) (*core.QueueState, *core.Error) 
 	return q, nil
 }
 
-func (h *queuesArea) listQueues(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) listQueues(rc *httpapi.Request) (int, any, *core.Error) {
 	qv := rc.R.URL.Query()
 	status, text := qv.Get("status"), strings.ToLower(qv.Get("q"))
 	if status != "" && !slices.Contains(queueStatuses, queues.Status(status)) {
@@ -81,7 +83,7 @@ func (h *queuesArea) listQueues(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, httpapi.ListBody("queues", p), nil
 }
 
-func (h *queuesArea) getQueue(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) getQueue(rc *httpapi.Request) (int, any, *core.Error) {
 	q, e := h.queue(rc)
 	if e != nil {
 		return 0, nil, e
@@ -89,7 +91,7 @@ func (h *queuesArea) getQueue(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, q.View(rc.Now), nil
 }
 
-func (h *queuesArea) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	q, e := h.queue(rc)
 	if e != nil {
 		return 0, nil, e
@@ -118,7 +120,7 @@ func (h *queuesArea) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 // everything is the filter that matches every dead letter.
 var everything = core.DlqFilter{}
 
-func (h *queuesArea) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	q, e := h.queue(rc)
 	if e != nil {
 		return 0, nil, e
@@ -134,7 +136,7 @@ func (h *queuesArea) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, m, nil
 }
 
-func (h *queuesArea) deleteDLQ(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) deleteDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	q, e := h.queue(rc)
 	if e != nil {
 		return 0, nil, e
@@ -156,7 +158,7 @@ func dlqNotFound(queue, id string) *core.Error {
 // bulkDLQ retries (or purges) every dead letter matching the body's filter,
 // each atomically: a message another caller retries or deletes meanwhile
 // is matched but not acted on.
-func (h *queuesArea) bulkDLQ(purge bool) httpapi.Handler {
+func (h *handlers) bulkDLQ(purge bool) httpapi.Handler {
 	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		q, e := h.queue(rc)
 		if e != nil {

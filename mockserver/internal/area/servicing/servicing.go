@@ -1,4 +1,4 @@
-package server
+package servicing
 
 import (
 	"bytes"
@@ -18,12 +18,13 @@ import (
 	"github.com/waooaw/waooaw-go/servicing"
 )
 
-// servicingRoutes are the routes of servicing: versions, upgrades,
-// rollbacks, config and history.
-// servicingArea are the handlers of the servicing routes.
-type servicingArea struct{ *area.Env }
+// Routes are the servicing routes, served over env.
+func Routes(env *area.Env) []*httpapi.Route { return (&handlers{env}).routes() }
 
-func (h *servicingArea) servicingRoutes() []*httpapi.Route {
+// handlers are the handlers of the servicing routes.
+type handlers struct{ *area.Env }
+
+func (h *handlers) routes() []*httpapi.Route {
 	return []*httpapi.Route{
 		{Method: "GET", Pattern: "/api/platform/agents/{id}/versions", Role: core.RoleViewer, Lookup: h.AgentExists, Handle: h.agentVersions},
 		{Method: "POST", Pattern: "/api/platform/agents/{id}/upgrade", Role: core.RoleAdmin, Lookup: h.AgentExists, Handle: h.upgradeAgent},
@@ -36,7 +37,7 @@ func (h *servicingArea) servicingRoutes() []*httpapi.Route {
 }
 
 // agent is the path's agent, settled to now.
-func (h *servicingArea) agent(rc *httpapi.Request) (platform.Agent, *core.Error) {
+func (h *handlers) agent(rc *httpapi.Request) (platform.Agent, *core.Error) {
 	a, ok := h.World().Agents.Get(rc.Param("id"), rc.Now)
 	if !ok {
 		return platform.Agent{}, core.NotFound("agent %q not found", rc.Param("id"))
@@ -44,7 +45,7 @@ func (h *servicingArea) agent(rc *httpapi.Request) (platform.Agent, *core.Error)
 	return a, nil
 }
 
-func (h *servicingArea) agentVersions(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) agentVersions(rc *httpapi.Request) (int, any, *core.Error) {
 	a, e := h.agent(rc)
 	if e != nil {
 		return 0, nil, e
@@ -52,7 +53,7 @@ func (h *servicingArea) agentVersions(rc *httpapi.Request) (int, any, *core.Erro
 	return http.StatusOK, h.World().Servicing.Versions(a), nil
 }
 
-func (h *servicingArea) getUpgrade(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) getUpgrade(rc *httpapi.Request) (int, any, *core.Error) {
 	u, ok := h.World().Servicing.Get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, core.NotFound("upgrade %q not found", rc.Param("id"))
@@ -63,7 +64,7 @@ func (h *servicingArea) getUpgrade(rc *httpapi.Request) (int, any, *core.Error) 
 var upgradeStatuses = []servicing.UpgradeStatus{servicing.UpgradePending, servicing.UpgradeInProgress,
 	servicing.UpgradeCompleted, servicing.UpgradeFailed, servicing.UpgradeRollingBack, servicing.UpgradeRolledBack}
 
-func (h *servicingArea) servicingHistory(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) servicingHistory(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	agentID, status := q.Get("agent_id"), servicing.UpgradeStatus(q.Get("status"))
 	if status != "" && !slices.Contains(upgradeStatuses, status) {
@@ -137,7 +138,7 @@ func accepted(rc *httpapi.Request, u servicing.Upgrade) (int, any, *core.Error) 
 // upgradeAgent starts an upgrade: checks run 400 (the body, a version the
 // agent does not have), then 409 (an upgrade in progress, an agent neither
 // online nor offline, a target that is not newer).
-func (h *servicingArea) upgradeAgent(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) upgradeAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	var b upgradeBody
 	if e := rc.Decode(&b); e != nil {
 		return 0, nil, e
@@ -158,7 +159,7 @@ func (h *servicingArea) upgradeAgent(rc *httpapi.Request) (int, any, *core.Error
 // (or to a given one the agent ran before): 400 for the body or a version
 // the agent does not have, 409 for an upgrade in progress, an agent neither
 // online nor offline, nothing to roll back to, or a version it never ran.
-func (h *servicingArea) rollbackAgent(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) rollbackAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	var b struct {
 		TargetVersion string `json:"target_version"`
 		Reason        string `json:"reason"`
@@ -184,20 +185,20 @@ func (h *servicingArea) rollbackAgent(rc *httpapi.Request) (int, any, *core.Erro
 }
 
 // agentTemplate is the template agent a was made from.
-func (h *servicingArea) agentTemplate(rc *httpapi.Request, a platform.Agent) (template.Template, *core.Error) {
+func (h *handlers) agentTemplate(rc *httpapi.Request, a platform.Agent) (template.Template, *core.Error) {
 	t, err := h.Templates.Get(rc.R.Context(), a.TemplateID)
 	if err == nil && t == nil {
 		err = errors.New("the source returned no template")
 	}
 	if err != nil {
-		return nil, templateFailure(fmt.Errorf("agent %s's template %s: %w", a.AgentID, a.TemplateID, err))
+		return nil, core.TemplateFailure(fmt.Errorf("agent %s's template %s: %w", a.AgentID, a.TemplateID, err))
 	}
 	return t, nil
 }
 
 // configOf is agent a's config: its template's default config (or the
 // generic one) until it is first changed.
-func (h *servicingArea) configOf(rc *httpapi.Request, st *core.World, a platform.Agent) (core.AgentConfig, *core.Error) {
+func (h *handlers) configOf(rc *httpapi.Request, st *core.World, a platform.Agent) (core.AgentConfig, *core.Error) {
 	if c, ok := st.Servicing.Config(a.AgentID); ok {
 		return c, nil
 	}
@@ -209,18 +210,18 @@ func (h *servicingArea) configOf(rc *httpapi.Request, st *core.World, a platform
 		}
 		d, err := t.Describe(rc.R.Context())
 		if err != nil {
-			return core.AgentConfig{}, templateFailure(err)
+			return core.AgentConfig{}, core.TemplateFailure(err)
 		}
 		raw = d.DefaultConfig
 	}
 	cfg, err := template.DecodeObject(raw)
 	if err != nil {
-		return core.AgentConfig{}, templateFailure(fmt.Errorf("agent %s's template %s: default_config %w", a.AgentID, a.TemplateID, err))
+		return core.AgentConfig{}, core.TemplateFailure(fmt.Errorf("agent %s's template %s: default_config %w", a.AgentID, a.TemplateID, err))
 	}
 	return st.Servicing.InitConfig(a.AgentID, core.AgentConfig{Version: 1, Config: cfg, Updated: a.CreatedAt}), nil
 }
 
-func (h *servicingArea) getAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) getAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
 	a, e := h.agent(rc)
 	if e != nil {
 		return 0, nil, e
@@ -236,7 +237,7 @@ func (h *servicingArea) getAgentConfig(rc *httpapi.Request) (int, any, *core.Err
 // patchAgentConfig merges the body's config (an RFC 7386 merge patch) into
 // the agent's config, validates the result against the agent's template (or
 // the generic schema) and applies it: all of it, or nothing.
-func (h *servicingArea) patchAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) patchAgentConfig(rc *httpapi.Request) (int, any, *core.Error) {
 	var b struct {
 		Config json.RawMessage `json:"config"`
 		Reason string          `json:"reason"`
@@ -285,7 +286,7 @@ func (h *servicingArea) patchAgentConfig(rc *httpapi.Request) (int, any, *core.E
 
 // validateConfig checks agent a's whole config cfg: 400 with every problem
 // under "config." when it does not pass.
-func (h *servicingArea) validateConfig(rc *httpapi.Request, st *core.World, a platform.Agent, cfg map[string]any) *core.Error {
+func (h *handlers) validateConfig(rc *httpapi.Request, st *core.World, a platform.Agent, cfg map[string]any) *core.Error {
 	raw, err := json.Marshal(cfg)
 	if err != nil {
 		return core.InvalidField("config", "cannot be encoded: "+err.Error())
@@ -297,7 +298,7 @@ func (h *servicingArea) validateConfig(rc *httpapi.Request, st *core.World, a pl
 			return e
 		}
 		if issues, err = t.Validate(rc.R.Context(), raw); err != nil {
-			return templateFailure(err)
+			return core.TemplateFailure(err)
 		}
 	} else {
 		schema, err := st.Servicing.GenericSchema()

@@ -1,4 +1,4 @@
-package server
+package workflows
 
 import (
 	"net/http"
@@ -10,11 +10,13 @@ import (
 	"github.com/waooaw/waooaw-go/workflows"
 )
 
-// workflowRoutes are the orchestration workflow routes.
-// workflowsArea are the handlers of the workflows routes.
-type workflowsArea struct{ *area.Env }
+// Routes are the workflows routes, served over env.
+func Routes(env *area.Env) []*httpapi.Route { return (&handlers{env}).routes() }
 
-func (h *workflowsArea) workflowRoutes() []*httpapi.Route {
+// handlers are the handlers of the workflows routes.
+type handlers struct{ *area.Env }
+
+func (h *handlers) routes() []*httpapi.Route {
 	const base = "/api/platform/orchestration/workflows"
 	return []*httpapi.Route{
 		{Method: "GET", Pattern: base, Role: core.RoleViewer, Handle: h.listWorkflows},
@@ -27,7 +29,7 @@ func (h *workflowsArea) workflowRoutes() []*httpapi.Route {
 }
 
 // workflowExists is the 404 check of the {id} workflow routes.
-func (h *workflowsArea) workflowExists(rc *httpapi.Request) *core.Error {
+func (h *handlers) workflowExists(rc *httpapi.Request) *core.Error {
 	if ok, _ := h.World().Workflows.Has(rc.Param("id"), ""); !ok {
 		return core.NotFound("workflow %q not found", rc.Param("id"))
 	}
@@ -35,7 +37,7 @@ func (h *workflowsArea) workflowExists(rc *httpapi.Request) *core.Error {
 }
 
 // workflowTaskExists is the 404 check of the {id}/tasks/{task_id} routes.
-func (h *workflowsArea) workflowTaskExists(rc *httpapi.Request) *core.Error {
+func (h *handlers) workflowTaskExists(rc *httpapi.Request) *core.Error {
 	id, taskID := rc.Param("id"), rc.Param("task_id")
 	switch wf, task := h.World().Workflows.Has(id, taskID); {
 	case !wf:
@@ -49,7 +51,7 @@ func (h *workflowsArea) workflowTaskExists(rc *httpapi.Request) *core.Error {
 var workflowStatuses = []workflows.Status{workflows.StatusPending, workflows.StatusRunning, workflows.StatusPaused,
 	workflows.StatusCompleted, workflows.StatusFailed, workflows.StatusCancelled}
 
-func (h *workflowsArea) listWorkflows(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) listWorkflows(rc *httpapi.Request) (int, any, *core.Error) {
 	q := rc.R.URL.Query()
 	status, customer := q.Get("status"), q.Get("customer_id")
 	if status != "" && !slices.Contains(workflowStatuses, workflows.Status(status)) {
@@ -70,7 +72,7 @@ func (h *workflowsArea) listWorkflows(rc *httpapi.Request) (int, any, *core.Erro
 	return http.StatusOK, httpapi.ListBody("workflows", p), nil
 }
 
-func (h *workflowsArea) getWorkflow(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) getWorkflow(rc *httpapi.Request) (int, any, *core.Error) {
 	w, ok := h.World().Workflows.Get(rc.Param("id"), rc.Now)
 	if !ok {
 		return 0, nil, core.NotFound("workflow %q not found", rc.Param("id"))
@@ -78,7 +80,7 @@ func (h *workflowsArea) getWorkflow(rc *httpapi.Request) (int, any, *core.Error)
 	return http.StatusOK, w, nil
 }
 
-func (h *workflowsArea) workflowAction(act core.WfAction) httpapi.Handler {
+func (h *handlers) workflowAction(act core.WfAction) httpapi.Handler {
 	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
@@ -91,7 +93,7 @@ func (h *workflowsArea) workflowAction(act core.WfAction) httpapi.Handler {
 	}
 }
 
-func (h *workflowsArea) retryWorkflowTask(rc *httpapi.Request) (int, any, *core.Error) {
+func (h *handlers) retryWorkflowTask(rc *httpapi.Request) (int, any, *core.Error) {
 	id, taskID := rc.Param("id"), rc.Param("task_id")
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
