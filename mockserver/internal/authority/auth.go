@@ -126,7 +126,7 @@ func (a *Authority) Mint(u *core.User, role string, ttl time.Duration, audience 
 	return a.mint(u, role, ttl, audience, a.newSession(u.Sub))
 }
 
-// reset restores the demo users and one fresh key, and forgets sessions.
+// Reset restores the demo users and one fresh key, and forgets sessions.
 // Reset forgets every session, login and user but the demo users, and
 // goes back to one key generation.
 func (a *Authority) Reset() {
@@ -159,7 +159,7 @@ func newKey() *signingKey {
 	return &signingKey{kid: "key-" + id, rsaKid: "rsa-" + id, priv: priv, pub: pub}
 }
 
-// user finds a user by email; unknown emails get a new user with the
+// User finds a user by email; unknown emails get a new user with the
 // default role for their domain.
 func (a *Authority) User(email string) *core.User {
 	email = strings.ToLower(strings.TrimSpace(email))
@@ -262,7 +262,7 @@ func (a *Authority) revoke(sid string) bool {
 	return true
 }
 
-// authenticate checks the request's bearer token.
+// Authenticate checks the request's bearer token.
 func (a *Authority) Authenticate(r *http.Request) (*httpapi.Caller, *core.Error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {

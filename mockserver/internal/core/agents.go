@@ -11,7 +11,7 @@ import (
 )
 
 const (
-	// agentStartDelay is how long an agent takes from starting to online.
+	// AgentStartDelay is how long an agent takes from starting to online.
 	AgentStartDelay = 30 * time.Second
 	// agentStopDelay is how long a stopping agent takes to be offline.
 	agentStopDelay = 10 * time.Second
@@ -68,7 +68,7 @@ func (a *agentState) due() time.Time {
 	return t
 }
 
-// stableUntil is when the next agent changes on its own after now: until
+// StableUntil is when the next agent changes on its own after now: until
 // then, what the agent routes answer stays the same (the answer cache
 // keeps them that long on a real clock). MaxTime when none will.
 func (st *agentStore) StableUntil(now time.Time) time.Time {
@@ -221,12 +221,12 @@ func settledAll[T any](st *agentStore, now time.Time, view func(a *agentState) T
 	return out
 }
 
-// list returns every agent settled to now, in order.
+// List returns every agent settled to now, in order.
 func (st *agentStore) List(now time.Time) []platform.Agent {
 	return settledAll(st, now, func(a *agentState) platform.Agent { return a.Agent })
 }
 
-// states returns copies of every agent's state, settled to now.
+// States returns copies of every agent's state, settled to now.
 func (st *agentStore) States(now time.Time) []agentState {
 	return settledAll(st, now, func(a *agentState) agentState { return *a })
 }
@@ -239,7 +239,7 @@ func (st *agentStore) keys(now time.Time) []agentNow {
 	})
 }
 
-// get returns one agent settled to now.
+// Get returns one agent settled to now.
 func (st *agentStore) Get(id string, now time.Time) (platform.Agent, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -251,7 +251,7 @@ func (st *agentStore) Get(id string, now time.Time) (platform.Agent, bool) {
 	return a.Agent, true
 }
 
-// agentAction is restart, start or stop.
+// AgentAction is restart, start or stop.
 type AgentAction string
 
 const (
@@ -260,7 +260,7 @@ const (
 	ActStop    AgentAction = "stop"
 )
 
-// act applies an action under the agent state machine:
+// Act applies an action under the agent state machine:
 //
 //	restart: online, offline, error, starting → starting (online 30 s later)
 //	start:   offline, error                   → starting (online 30 s later)

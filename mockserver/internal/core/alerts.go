@@ -60,7 +60,7 @@ func (st *alertStore) raise(a platform.Alert) platform.Alert {
 	return a
 }
 
-// list returns the alerts matching the filters, newest first.
+// List returns the alerts matching the filters, newest first.
 func (st *alertStore) List(severity platform.AlertSeverity, status platform.AlertStatus) []platform.Alert {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -86,7 +86,7 @@ func (st *alertStore) Get(id string) (platform.Alert, bool) {
 	return *a, true
 }
 
-// alertAction is acknowledge or resolve.
+// AlertAction is acknowledge or resolve.
 type AlertAction string
 
 const (
@@ -94,7 +94,7 @@ const (
 	ActResolve     AlertAction = "resolve"
 )
 
-// act applies an action under the alert state machine:
+// Act applies an action under the alert state machine:
 //
 //	acknowledge: active               → acknowledged
 //	resolve:     active, acknowledged → resolved

@@ -52,7 +52,7 @@ func (st *customerStore) put(c Customer) {
 	st.byID[c.CustomerID] = &c
 }
 
-// get returns one customer.
+// Get returns one customer.
 func (st *customerStore) Get(id string) (Customer, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -63,7 +63,7 @@ func (st *customerStore) Get(id string) (Customer, bool) {
 	return *c, true
 }
 
-// list returns every customer, in order.
+// List returns every customer, in order.
 func (st *customerStore) List() []Customer {
 	st.mu.Lock()
 	defer st.mu.Unlock()

@@ -152,7 +152,7 @@ func (st *factoryStore) add(d *deployment) string {
 	return d.id
 }
 
-// get returns deployment id as of now.
+// Get returns deployment id as of now.
 func (st *factoryStore) Get(id string, now time.Time) (factory.Deployment, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -163,7 +163,7 @@ func (st *factoryStore) Get(id string, now time.Time) (factory.Deployment, bool)
 	return d.view(now), true
 }
 
-// templateFailureOf is the answer when template id (or the source, for "")
+// TemplateFailureOf is the answer when template id (or the source, for "")
 // could not be used:
 //   - 500 template_failed: the template's own error or panic; the same
 //     call fails the same way, so retrying does not help;
@@ -188,7 +188,7 @@ func TemplateFailureOf(id string, err error) *Error {
 	return Errorf(http.StatusServiceUnavailable, "unavailable", "%s could not be used: %v; try again later", who, err)
 }
 
-// invalidRequest is the 400 of a creation request that breaks the rules,
+// InvalidRequest is the 400 of a creation request that breaks the rules,
 // with every problem in details.
 func InvalidRequest(issues []template.Issue) *Error {
 	details := make([]platform.FieldIssue, len(issues))

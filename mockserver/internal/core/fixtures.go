@@ -59,7 +59,7 @@ func LoadSeedFile(path string) (Seed, error) {
 	return seed, nil
 }
 
-// decodeSeed decodes a seed from JSON. The JSON is first checked against
+// DecodeSeed decodes a seed from JSON. The JSON is first checked against
 // Seed's types, value by value, so that a problem names its full path with
 // array indexes ("workflows[0].tasks[2].dependencies"), which
 // encoding/json's errors do not; only a seed of the right shape is then

@@ -21,7 +21,7 @@ const (
 	deadLettersFail = 10
 )
 
-// recentIssues is how many incidents a customer overview shows.
+// RecentIssues is how many incidents a customer overview shows.
 const RecentIssues = 10
 
 // helpdeskStore holds what only the help desk knows: incidents, the cache
@@ -45,7 +45,7 @@ func (st *helpdeskStore) clear() {
 	clear(st.cleared)
 }
 
-// playbooksMatching summarises the playbooks whose text contains text
+// PlaybooksMatching summarises the playbooks whose text contains text
 // (lower case; "" for all).
 func (st *helpdeskStore) PlaybooksMatching(text string) []helpdesk.PlaybookSummary {
 	st.mu.Lock()
@@ -60,7 +60,7 @@ func (st *helpdeskStore) PlaybooksMatching(text string) []helpdesk.PlaybookSumma
 	return matched
 }
 
-// incidentsAt returns every incident with its SLA status at now, newest
+// IncidentsAt returns every incident with its SLA status at now, newest
 // first (ties by id).
 func (st *helpdeskStore) IncidentsAt(now time.Time) []helpdesk.Incident {
 	st.mu.Lock()
@@ -78,14 +78,14 @@ func (st *helpdeskStore) IncidentsAt(now time.Time) []helpdesk.Incident {
 	return out
 }
 
-// clearCache records a cache clear of agent id at now.
+// ClearCache records a cache clear of agent id at now.
 func (st *helpdeskStore) ClearCache(id string, now time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.cleared[id] = now
 }
 
-// cacheCleared is the last cache clear of agent id.
+// CacheCleared is the last cache clear of agent id.
 func (st *helpdeskStore) CacheCleared(id string) (time.Time, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -93,7 +93,7 @@ func (st *helpdeskStore) CacheCleared(id string) (time.Time, bool) {
 	return t, ok
 }
 
-// playbook returns playbook id.
+// Playbook returns playbook id.
 func (st *helpdeskStore) Playbook(id string) (helpdesk.Playbook, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -104,7 +104,7 @@ func (st *helpdeskStore) Playbook(id string) (helpdesk.Playbook, bool) {
 	return st.playbooks[i], true
 }
 
-// helpdeskCustomer is c in the help desk's shape, with its agents counted.
+// HelpdeskCustomer is c in the help desk's shape, with its agents counted.
 func HelpdeskCustomer(c Customer, agents []platform.Agent) helpdesk.Customer {
 	n := 0
 	for _, a := range agents {
@@ -127,7 +127,7 @@ func playbookMatches(pb helpdesk.Playbook, text string) bool {
 	return false
 }
 
-// stamp formats a time for a message.
+// Stamp formats a time for a message.
 func Stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Playbooks the checks point to (helpdesk_seed.go).
@@ -140,7 +140,7 @@ const (
 	pbOnboarding     = "pb-onboarding-stuck"
 )
 
-// customerAgents are the agents a diagnosis checks: the customer's own, in
+// CustomerAgents are the agents a diagnosis checks: the customer's own, in
 // order, then the other agents its open incidents name.
 func CustomerAgents(all []agentState, id string, open []helpdesk.Incident) []agentState {
 	var out []agentState
@@ -164,7 +164,7 @@ func CustomerAgents(all []agentState, id string, open []helpdesk.Incident) []age
 	return out
 }
 
-// agentCheck checks one agent; cleared is its last cache clear, if any.
+// AgentCheck checks one agent; cleared is its last cache clear, if any.
 func AgentCheck(a agentState, cleared *time.Time) helpdesk.Check {
 	name := fmt.Sprintf("%s (%s)", a.Name, a.AgentID)
 	c := helpdesk.Check{CheckName: helpdesk.AgentCheck(a.AgentID), Status: helpdesk.CheckPass,
@@ -254,7 +254,7 @@ func WorkflowCheck(w workflows.Workflow) helpdesk.Check {
 	return c
 }
 
-// deadLetterCheck counts the dead letters whose payload's customer_id is
+// DeadLetterCheck counts the dead letters whose payload's customer_id is
 // id, queue by queue (one queue's lock at a time).
 func DeadLetterCheck(qs *queueStore, id string, now time.Time) helpdesk.Check {
 	total := 0
@@ -292,7 +292,7 @@ func DeadLetterCheck(qs *queueStore, id string, now time.Time) helpdesk.Check {
 	return c
 }
 
-// slaCheck looks at the customer's open incidents.
+// SlaCheck looks at the customer's open incidents.
 func SlaCheck(open []helpdesk.Incident) helpdesk.Check {
 	c := helpdesk.Check{CheckName: helpdesk.CheckIncidentSLA, Status: helpdesk.CheckPass}
 	var breached, atRisk []helpdesk.Incident

@@ -100,7 +100,7 @@ func (f LogFilter) match(l *platform.LogEntry) bool {
 		(f.Until.IsZero() || l.Timestamp.Before(f.Until))
 }
 
-// list returns the lines matching f, newest first.
+// List returns the lines matching f, newest first.
 func (st *logStore) List(f LogFilter) []platform.LogEntry {
 	st.mu.Lock()
 	defer st.mu.Unlock()

@@ -60,7 +60,7 @@ type retriedMsg struct {
 	at  time.Time // when it was put back
 }
 
-// queueState is one queue. Its messages flow through a FIFO: producers add
+// QueueState is one queue. Its messages flow through a FIFO: producers add
 // messages at a steady rate, consumers hold up to inflight messages and
 // work through the backlog beyond them at their capacity, then keep pace
 // with the producers. The FIFO is not kept message by message: between two
@@ -229,7 +229,7 @@ func (q *QueueState) oldestAge(t time.Time, pending, head int64) time.Duration {
 	return t.Sub(arrived)
 }
 
-// view is the queue's figures at now.
+// View is the queue's figures at now.
 func (q *QueueState) View(now time.Time) queues.QueueDetail {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -263,7 +263,7 @@ func (q *QueueState) View(now time.Time) queues.QueueDetail {
 	}
 }
 
-// dlqFilter is a parsed queues.Filter.
+// DlqFilter is a parsed queues.Filter.
 type DlqFilter struct {
 	errLower string
 	older    time.Duration
@@ -281,7 +281,7 @@ func (f DlqFilter) match(m *deadLetter, now time.Time) bool {
 		(f.older == 0 || now.Sub(m.Timestamp) >= f.older)
 }
 
-// letters returns the dead letters matching f at now, in DLQ order.
+// Letters returns the dead letters matching f at now, in DLQ order.
 func (q *QueueState) Letters(f DlqFilter, now time.Time) []*deadLetter {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -298,7 +298,7 @@ func (q *QueueState) Letters(f DlqFilter, now time.Time) []*deadLetter {
 	return out
 }
 
-// known reports whether id is, or has been, a dead letter of the queue at
+// Known reports whether id is, or has been, a dead letter of the queue at
 // now.
 func (q *QueueState) Known(id string, now time.Time) bool {
 	q.mu.Lock()
@@ -309,7 +309,7 @@ func (q *QueueState) Known(id string, now time.Time) bool {
 	return ok || q.left[id]
 }
 
-// retry puts dead letter id back on the queue when it is in the DLQ and
+// Retry puts dead letter id back on the queue when it is in the DLQ and
 // matches f, and returns it as put back.
 func (q *QueueState) Retry(id string, f DlqFilter, now time.Time) (queues.Message, bool) {
 	q.mu.Lock()
@@ -330,7 +330,7 @@ func (q *QueueState) Retry(id string, f DlqFilter, now time.Time) (queues.Messag
 	return m.Message, true
 }
 
-// remove deletes dead letter id when it is in the DLQ and matches f.
+// Remove deletes dead letter id when it is in the DLQ and matches f.
 func (q *QueueState) Remove(id string, f DlqFilter, now time.Time) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -395,7 +395,7 @@ type queueStore struct {
 	byName map[string]*QueueState
 }
 
-// get is the queue named name.
+// Get is the queue named name.
 func (st *queueStore) Get(name string) (*QueueState, bool) {
 	q, ok := st.byName[name]
 	return q, ok
@@ -410,7 +410,7 @@ func newQueueStore(now time.Time) *queueStore {
 	return st
 }
 
-// views returns every queue's figures at now, in order.
+// Views returns every queue's figures at now, in order.
 func (st *queueStore) Views(now time.Time) []queues.QueueDetail {
 	out := make([]queues.QueueDetail, 0, len(st.order))
 	for _, q := range st.order {
@@ -419,7 +419,7 @@ func (st *queueStore) Views(now time.Time) []queues.QueueDetail {
 	return out
 }
 
-// paginateDLQ pages dead letters (in DLQ order) by keyset: a page token
+// PaginateDLQ pages dead letters (in DLQ order) by keyset: a page token
 // names the last message of its page, so messages retried or deleted
 // between two pages never make the next page skip others.
 func PaginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (Page[queues.Message], *Error) {

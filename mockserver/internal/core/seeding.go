@@ -105,7 +105,7 @@ type SeedResult struct {
 	Users       []string `json:"users"`        // sub
 }
 
-// orEmpty is r with every nil list empty, for the wire.
+// OrEmpty is r with every nil list empty, for the wire.
 func (r SeedResult) OrEmpty() SeedResult {
 	for _, l := range []*[]string{&r.Agents, &r.Queues, &r.DeadLetters, &r.Workflows, &r.Customers, &r.Users} {
 		if *l == nil {
@@ -131,7 +131,7 @@ type SeedError struct {
 	Problems []SeedProblem
 }
 
-// maxProblemsShown bounds Error's text; Problems has them all.
+// MaxProblemsShown bounds Error's text; Problems has them all.
 const MaxProblemsShown = 10
 
 // Error lists the problems, e.g. "fixtures/acme.json:
@@ -165,7 +165,7 @@ func ProblemList(probs []SeedProblem, most int) string {
 	return b.String()
 }
 
-// clear empties the stores that hold seed data (WithEmptyStart). A store
+// Clear empties the stores that hold seed data (WithEmptyStart). A store
 // added to stores with seed data of its own is emptied here too.
 func (w *World) Clear() {
 	w.Agents.order = nil

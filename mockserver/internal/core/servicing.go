@@ -24,10 +24,10 @@ const (
 	// autoRollbackDuration is how long an upgrade takes to roll back once
 	// its check phase broke a threshold.
 	autoRollbackDuration = 2 * time.Minute
-	// maxReasonChars bounds the reason of an upgrade, rollback or config
+	// MaxReasonChars bounds the reason of an upgrade, rollback or config
 	// change.
 	MaxReasonChars = 500
-	// configCommitAttempts bounds the retries of a config patch that lost
+	// ConfigCommitAttempts bounds the retries of a config patch that lost
 	// a race with another patch of the same agent.
 	ConfigCommitAttempts = 5
 )
@@ -378,7 +378,7 @@ func (st *servicingStore) ran(a platform.Agent, now time.Time) []string {
 	return stack
 }
 
-// get returns upgrade id as of now.
+// Get returns upgrade id as of now.
 func (st *servicingStore) Get(id string, now time.Time) (servicing.Upgrade, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -389,7 +389,7 @@ func (st *servicingStore) Get(id string, now time.Time) (servicing.Upgrade, bool
 	return o.view(now), true
 }
 
-// history returns the history newest first, as of now, filtered.
+// History returns the history newest first, as of now, filtered.
 func (st *servicingStore) History(agentID string, status servicing.UpgradeStatus, now time.Time) []servicing.HistoryEntry {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -408,7 +408,7 @@ func (st *servicingStore) History(agentID string, status servicing.UpgradeStatus
 	return out
 }
 
-// versions is GET …/versions of agent a as of now.
+// Versions is GET …/versions of agent a as of now.
 func (st *servicingStore) Versions(a platform.Agent) servicing.Versions {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -589,7 +589,7 @@ func (w *World) begin(a platform.Agent, line []release, target int, p upgradePla
 	return o.view(now)
 }
 
-// config returns agent id's config, or false when it has none yet.
+// Config returns agent id's config, or false when it has none yet.
 func (st *servicingStore) Config(id string) (AgentConfig, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -625,7 +625,7 @@ func (st *servicingStore) InitConfig(id string, c AgentConfig) AgentConfig {
 	return c
 }
 
-// setConfig replaces agent id's config version prev with cfg; false when
+// SetConfig replaces agent id's config version prev with cfg; false when
 // another change came first.
 func (st *servicingStore) SetConfig(id string, prev int, cfg map[string]any, now time.Time) (AgentConfig, bool) {
 	st.mu.Lock()
@@ -639,7 +639,7 @@ func (st *servicingStore) SetConfig(id string, prev int, cfg map[string]any, now
 	return *next, true
 }
 
-// genericSchema is the compiled genericConfigSchema.
+// GenericSchema is the compiled genericConfigSchema.
 func (st *servicingStore) GenericSchema() (*template.ConfigSchema, error) {
 	st.schemaOnce.Do(func() { st.schema, st.schemaErr = template.CompileConfigSchema(json.RawMessage(genericConfigSchema)) })
 	return st.schema, st.schemaErr

@@ -190,7 +190,7 @@ func (st *workflowStore) put(w *wfState) {
 	st.byID[w.w.WorkflowID] = w
 }
 
-// list returns every workflow settled to now, in order.
+// List returns every workflow settled to now, in order.
 func (st *workflowStore) List(now time.Time) []workflows.Workflow {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -203,7 +203,7 @@ func (st *workflowStore) List(now time.Time) []workflows.Workflow {
 	return out
 }
 
-// get returns one workflow settled to now.
+// Get returns one workflow settled to now.
 func (st *workflowStore) Get(id string, now time.Time) (workflows.Workflow, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -215,7 +215,7 @@ func (st *workflowStore) Get(id string, now time.Time) (workflows.Workflow, bool
 	return w.view(), true
 }
 
-// has reports whether workflow id exists and, when taskID is not empty,
+// Has reports whether workflow id exists and, when taskID is not empty,
 // whether it has that task. Neither depends on the clock: workflows and
 // their tasks are never removed.
 func (st *workflowStore) Has(id, taskID string) (workflow, task bool) {
@@ -242,7 +242,7 @@ func (st *workflowStore) statusCounts(now time.Time) map[workflows.Status]int {
 	return n
 }
 
-// wfAction is pause, resume or cancel.
+// WfAction is pause, resume or cancel.
 type WfAction string
 
 const (
@@ -251,7 +251,7 @@ const (
 	WfCancel WfAction = "cancel"
 )
 
-// act applies an action under the workflow state machine:
+// Act applies an action under the workflow state machine:
 //
 //	pause:  running                   → paused
 //	resume: paused                    → running
@@ -294,7 +294,7 @@ var wfActionRule = map[WfAction]string{
 	WfCancel: "only a pending, running or paused workflow can be cancelled",
 }
 
-// retry runs the failed task of a failed workflow again: the task restarts
+// Retry runs the failed task of a failed workflow again: the task restarts
 // at now with its retry count one higher, the workflow is running, and the
 // task's dependents follow once it completes.
 func (st *workflowStore) Retry(id, taskID string, now time.Time) (workflows.Workflow, *Error) {

@@ -19,7 +19,7 @@ type World struct {
 	Alerts    *alertStore
 }
 
-// newWorld builds every store from the default seed data at now.
+// NewWorld builds every store from the default seed data at now.
 func NewWorld(now time.Time, logLines int, publish func(at time.Time, typ string, data any)) *World {
 	return &World{
 		publish:   publish,

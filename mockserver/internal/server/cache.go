@@ -63,20 +63,20 @@ type answerCache struct {
 }
 
 type cachedAnswer struct {
-	a           answer
+	a           httpapi.Answer
 	from, until time.Time // valid for from <= now < until
 }
 
 // get returns the answer kept for key at (gen, now).
-func (c *answerCache) get(gen uint64, now time.Time, key string) (answer, bool) {
+func (c *answerCache) get(gen uint64, now time.Time, key string) (httpapi.Answer, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
-		return answer{}, false
+		return httpapi.Answer{}, false
 	}
 	e, ok := c.m[key]
 	if !ok || now.Before(e.from) || !now.Before(e.until) {
-		return answer{}, false
+		return httpapi.Answer{}, false
 	}
 	return e.a, true
 }
@@ -98,14 +98,14 @@ func (c *answerCache) put(gen uint64, key string, e cachedAnswer, now uint64) {
 
 // cached serves rc from the cache, or runs the route and keeps its answer.
 // Only 200 answers are kept: errors carry the request's id.
-func (s *Server) cached(rc *httpapi.Request, rt *httpapi.Route) answer {
+func (s *Server) cached(rc *httpapi.Request, rt *httpapi.Route) httpapi.Answer {
 	key := rc.R.URL.Path + "?" + rc.R.URL.RawQuery
 	gen := s.gen.Load()
 	if a, ok := s.answers.get(gen, rc.Now, key); ok {
 		return a
 	}
 	status, hdr, body := s.run(rc, rt)
-	a := answer{status: status, header: hdr, body: body}
+	a := httpapi.Answer{Status: status, Header: hdr, Body: body}
 	if status == http.StatusOK && len(hdr) == 0 {
 		until := rc.Now.Add(time.Nanosecond) // this very time
 		if rt.Stable != nil {

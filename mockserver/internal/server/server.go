@@ -33,7 +33,7 @@ type Server struct {
 	issuer      string // WithIssuer, until New builds auth
 	router      httpapi.Router
 	logger      *slog.Logger
-	idem        *idempotency
+	idem        *httpapi.Idempotency
 	debug       bool // the logger takes debug records: log each request
 	faults      *faults
 	startFaults []Fault // WithFaults: kept across Reset
@@ -145,7 +145,7 @@ func New(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	s.idem = newIdempotency(s.clock, s.limits.IdempotencyKeys)
+	s.idem = httpapi.NewIdempotency(s.clock, s.limits.IdempotencyKeys)
 	s.auth = authority.New(s.clock, s.issuer, s.limits.Sessions)
 	s.journal = newJournal(s.limits)
 	s.events.size = s.limits.Events
@@ -181,7 +181,7 @@ func (s *Server) reset() {
 	defer s.resets.Add(1)
 	s.clock.Reset()
 	s.auth.Reset()
-	s.idem.reset()
+	s.idem.Reset()
 	s.faults.clear()
 	s.addStartFaults()
 	s.journal.clear()
@@ -281,7 +281,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rt.Raw(w, r) // holds no transaction: it takes one per look (events.go)
 		return
 	case rt.Raw != nil:
-		s.transact(rt, func() answer { rt.Raw(w, r); return answer{} })
+		s.transact(rt, func() httpapi.Answer { rt.Raw(w, r); return httpapi.Answer{} })
 		return
 	}
 	// The body is read before the transaction (a slow sender holds no
@@ -292,35 +292,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, bodyErr = httpapi.ReadBody(r)
 		rec.body = body
 	}
-	a := s.transact(rt, func() answer { return s.answer(r, rt, params, rid, body, bodyErr) })
-	rec.who, rec.violation = a.who, a.violation
-	if a.journalBody != nil {
-		rec.body = a.journalBody
+	a := s.transact(rt, func() httpapi.Answer { return s.answer(r, rt, params, rid, body, bodyErr) })
+	rec.who, rec.violation = a.Who, a.Violation
+	if a.JournalBody != nil {
+		rec.body = a.JournalBody
 	}
-	httpapi.WriteAnswer(w, a.status, a.header, a.body)
-}
-
-// answer is a response made inside a transaction, written after it, so
-// that a slow reader never holds the state.
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
-	who    *httpapi.Caller // the caller, when the token was checked
-	// violation is how the request broke the contract (WithRequestValidation).
-	violation string
-	// journalBody replaces the request body in the journal (reqCtx).
-	journalBody []byte
-}
-
-func errAnswer(rid string, e *core.Error) answer {
-	return answer{status: e.Status, header: e.Header, body: httpapi.EncodeError(rid, e)}
+	httpapi.WriteAnswer(w, a.Status, a.Header, a.Body)
 }
 
 // transact runs fn as one transaction: the state it sees is one
 // generation, which a Reset, Seed or Advance (exclusive) never splits.
 // Every request that reads or changes state runs in one.
-func (s *Server) transact(rt *httpapi.Route, fn func() answer) answer {
+func (s *Server) transact(rt *httpapi.Route, fn func() httpapi.Answer) httpapi.Answer {
 	if rt.Exclusive {
 		s.tx.Lock()
 		defer s.tx.Unlock()
@@ -333,62 +316,62 @@ func (s *Server) transact(rt *httpapi.Route, fn func() answer) answer {
 
 // answer checks and serves a matched request in its transaction: the
 // checks run 401, 403, 404, then 400s, then the handler.
-func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]string, rid string, body []byte, bodyErr *core.Error) answer {
+func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]string, rid string, body []byte, bodyErr *core.Error) httpapi.Answer {
 	rc := &httpapi.Request{R: r, Params: params, ID: rid, Now: s.clock.Now(), Body: body}
 	if rt.Role != core.RolePublic {
 		p, e := s.auth.Authenticate(r)
 		if e != nil {
-			return errAnswer(rid, e)
+			return httpapi.ErrAnswer(rid, e)
 		}
 		if p.Role < rt.Role {
-			return errAnswer(rid, core.Errorf(http.StatusForbidden, "permission_denied",
+			return httpapi.ErrAnswer(rid, core.Errorf(http.StatusForbidden, "permission_denied",
 				"%s %s needs the %s role; you are %s", r.Method, rt.Pattern, rt.Role, p.Role))
 		}
 		rc.Who = p
 	}
 	a := s.checked(rc, rt, params, rid, bodyErr)
-	a.who, a.journalBody = rc.Who, rc.JournalBody
+	a.Who, a.JournalBody = rc.Who, rc.JournalBody
 	return a
 }
 
 // checked is answer once the caller is known.
-func (s *Server) checked(rc *httpapi.Request, rt *httpapi.Route, params map[string]string, rid string, bodyErr *core.Error) answer {
+func (s *Server) checked(rc *httpapi.Request, rt *httpapi.Route, params map[string]string, rid string, bodyErr *core.Error) httpapi.Answer {
 	r := rc.R
 	for name, v := range params {
 		if !core.ValidPathID(v) {
-			return errAnswer(rid, core.InvalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
+			return httpapi.ErrAnswer(rid, core.InvalidField("path."+name, "is not a valid id: use letters, digits and . _ : @ - (at most 128)"))
 		}
 	}
 	// The /_mock/ controls act every time they are called: no replays.
 	key := r.Header.Get("Idempotency-Key")
 	keyed := key != "" && isMutation(r.Method) && !strings.HasPrefix(r.URL.Path, "/_mock/")
 	if keyed {
-		if e := checkIdempotencyKey(key, s.limits.IdempotencyKeyBytes); e != nil {
-			return errAnswer(rid, e)
+		if e := httpapi.CheckIdempotencyKey(key, s.limits.IdempotencyKeyBytes); e != nil {
+			return httpapi.ErrAnswer(rid, e)
 		}
 	}
 	// A finished request replays even if its resource is gone since (a
 	// retried DELETE must not turn into a 404).
 	if keyed && bodyErr == nil {
-		if a, ok := s.idem.replay(rc, rt, key); ok {
+		if a, ok := s.idem.Replay(rc, rt, key); ok {
 			return a
 		}
 	}
 	if rt.Lookup != nil {
 		if e := rt.Lookup(rc); e != nil {
-			return errAnswer(rid, e)
+			return httpapi.ErrAnswer(rid, e)
 		}
 	}
 	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
-		return errAnswer(rid, core.Invalid("malformed query string: %v", err))
+		return httpapi.ErrAnswer(rid, core.Invalid("malformed query string: %v", err))
 	}
 	if bodyErr != nil {
-		return errAnswer(rid, bodyErr)
+		return httpapi.ErrAnswer(rid, bodyErr)
 	}
 	if s.contract != nil && !strings.HasPrefix(r.URL.Path, "/_mock/") {
 		if v := s.contract.CheckRequest(r, rc.Body); v != nil {
-			a := errAnswer(rid, core.InvalidField(v.Field, "does not match api/openapi.yaml: "+v.Issue))
-			a.violation = v.Error()
+			a := httpapi.ErrAnswer(rid, core.InvalidField(v.Field, "does not match api/openapi.yaml: "+v.Issue))
+			a.Violation = v.Error()
 			return a
 		}
 	}
@@ -398,10 +381,10 @@ func (s *Server) checked(rc *httpapi.Request, rt *httpapi.Route, params map[stri
 		return s.cached(rc, rt)
 	}
 	if keyed {
-		return s.idem.serve(rc, rt, key, func() (int, http.Header, []byte) { return s.run(rc, rt) })
+		return s.idem.Serve(rc, rt, key, func() (int, http.Header, []byte) { return s.run(rc, rt) })
 	}
 	status, hdr, out := s.run(rc, rt)
-	return answer{status: status, header: hdr, body: out}
+	return httpapi.Answer{Status: status, Header: hdr, Body: out}
 }
 
 // run calls the route's handler and encodes its answer.

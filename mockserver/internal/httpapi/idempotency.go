@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"crypto/sha256"
@@ -11,13 +11,12 @@ import (
 	"time"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
-	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
 // idemTTL is how long the server remembers an Idempotency-Key.
 const idemTTL = 24 * time.Hour
 
-// idempotency remembers the answers to mutations by Idempotency-Key, scoped
+// Idempotency remembers the answers to mutations by Idempotency-Key, scoped
 // to the caller and the route: the same key and body replay the first
 // answer, another body is refused (422), a key still in flight conflicts
 // (409). 429 and 5xx answers are not kept, so a retry runs again.
@@ -25,7 +24,7 @@ const idemTTL = 24 * time.Hour
 // It keeps at most max keys: past that the oldest finished key is
 // forgotten (keys live idemTTL in the order they came, so the oldest is
 // also the first to expire), so hostile clients cannot grow it.
-type idempotency struct {
+type Idempotency struct {
 	clock *core.Clock
 	max   int
 	mu    sync.Mutex
@@ -43,19 +42,19 @@ type idemEntry struct {
 	expires time.Time
 }
 
-func newIdempotency(c *core.Clock, max int) *idempotency {
-	return &idempotency{clock: c, max: max, byKey: map[string]*idemEntry{}}
+func NewIdempotency(c *core.Clock, max int) *Idempotency {
+	return &Idempotency{clock: c, max: max, byKey: map[string]*idemEntry{}}
 }
 
-func (m *idempotency) reset() {
+func (m *Idempotency) Reset() {
 	m.mu.Lock()
 	m.byKey, m.order, m.head = map[string]*idemEntry{}, nil, 0
 	m.mu.Unlock()
 }
 
-// checkIdempotencyKey refuses keys longer than max bytes or not printable
+// CheckIdempotencyKey refuses keys longer than max bytes or not printable
 // ASCII.
-func checkIdempotencyKey(key string, max int) *core.Error {
+func CheckIdempotencyKey(key string, max int) *core.Error {
 	if len(key) > max {
 		return core.InvalidField("header.Idempotency-Key", fmt.Sprintf("is %d bytes: at most %d", len(key), max))
 	}
@@ -69,7 +68,7 @@ func checkIdempotencyKey(key string, max int) *core.Error {
 
 // scope is where a key lives: the caller, the route and its decoded ids
 // (so /agents/wow%2Dmemory/stop and /agents/wow-memory/stop are one scope).
-func scope(rc *httpapi.Request, rt *httpapi.Route, key string) string {
+func scope(rc *Request, rt *Route, key string) string {
 	caller := ""
 	if rc.Who != nil {
 		caller = rc.Who.Sub
@@ -78,32 +77,32 @@ func scope(rc *httpapi.Request, rt *httpapi.Route, key string) string {
 }
 
 // replayed is e's answer again, marked as a replay.
-func (e *idemEntry) replayed() answer {
+func (e *idemEntry) replayed() Answer {
 	h := e.header.Clone()
 	if h == nil {
 		h = http.Header{}
 	}
 	h.Set("Idempotent-Replayed", "true")
-	return answer{status: e.status, header: h, body: e.body}
+	return Answer{Status: e.status, Header: h, Body: e.body}
 }
 
-// replay is the answer of a finished request with the same key and body,
+// Replay is the answer of a finished request with the same key and body,
 // if there is one.
-func (m *idempotency) replay(rc *httpapi.Request, rt *httpapi.Route, key string) (answer, bool) {
+func (m *Idempotency) Replay(rc *Request, rt *Route, key string) (Answer, bool) {
 	sum := sha256.Sum256(rc.Body)
 	now := m.clock.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e := m.byKey[scope(rc, rt, key)]
 	if e == nil || !e.done || e.sum != sum || !now.Before(e.expires) {
-		return answer{}, false
+		return Answer{}, false
 	}
 	return e.replayed(), true
 }
 
-// serve runs the request once for its key (with run) and remembers the
+// Serve runs the request once for its key (with run) and remembers the
 // answer.
-func (m *idempotency) serve(rc *httpapi.Request, rt *httpapi.Route, key string, run func() (int, http.Header, []byte)) answer {
+func (m *Idempotency) Serve(rc *Request, rt *Route, key string, run func() (int, http.Header, []byte)) Answer {
 	scope := scope(rc, rt, key)
 	sum := sha256.Sum256(rc.Body)
 	now := m.clock.Now()
@@ -116,7 +115,7 @@ func (m *idempotency) serve(rc *httpapi.Request, rt *httpapi.Route, key string, 
 	switch {
 	case e != nil && e.sum != sum:
 		m.mu.Unlock()
-		return errAnswer(rc.ID, core.Errorf(http.StatusUnprocessableEntity, "idempotency_key_reused",
+		return ErrAnswer(rc.ID, core.Errorf(http.StatusUnprocessableEntity, "idempotency_key_reused",
 			"Idempotency-Key %q was used with another body: use a new key for a new request", key))
 	case e != nil && !e.done:
 		m.mu.Unlock()
@@ -124,7 +123,7 @@ func (m *idempotency) serve(rc *httpapi.Request, rt *httpapi.Route, key string, 
 		// rather than take it for a state conflict.
 		e := core.Conflict("a request with Idempotency-Key %q is still in flight: retry shortly", key)
 		e.Header = http.Header{"Retry-After": {"1"}}
-		return errAnswer(rc.ID, e)
+		return ErrAnswer(rc.ID, e)
 	case e != nil:
 		m.mu.Unlock()
 		return e.replayed()
@@ -146,7 +145,7 @@ func (m *idempotency) serve(rc *httpapi.Request, rt *httpapi.Route, key string, 
 		e.done, e.status, e.header, e.body = true, status, hdr.Clone(), body
 	}
 	m.mu.Unlock()
-	return answer{status: status, header: hdr, body: body}
+	return Answer{Status: status, Header: hdr, Body: body}
 }
 
 // paramsKey is the route's path ids in a stable order.
@@ -163,7 +162,7 @@ func paramsKey(params map[string]string) string {
 // ones; m.mu must be held. Each scope is looked at once from the front of
 // order, so a request costs O(1) amortized. A key in flight is never
 // forgotten: the bound is exceeded by at most the requests in flight.
-func (m *idempotency) evict(now time.Time) {
+func (m *Idempotency) evict(now time.Time) {
 	for m.head < len(m.order) {
 		sc := m.order[m.head]
 		e, ok := m.byKey[sc]
@@ -182,7 +181,7 @@ func (m *idempotency) evict(now time.Time) {
 }
 
 // compact drops the forgotten front of order once it is half of it.
-func (m *idempotency) compact() {
+func (m *Idempotency) compact() {
 	if m.head > 0 && m.head >= len(m.order)/2 {
 		m.order = append(m.order[:0], m.order[m.head:]...)
 		m.head = 0
