@@ -262,7 +262,7 @@ func DeadLetterCheck(qs *queueStore, id string, now time.Time) helpdesk.Check {
 	var parts []string
 	for _, q := range qs.order {
 		n := 0
-		for _, m := range q.Letters(DlqFilter{}, now) {
+		for _, m := range q.Letters(DLQFilter{}, now) {
 			var p struct {
 				CustomerID string `json:"customer_id"`
 			}
@@ -292,8 +292,8 @@ func DeadLetterCheck(qs *queueStore, id string, now time.Time) helpdesk.Check {
 	return c
 }
 
-// SlaCheck looks at the customer's open incidents.
-func SlaCheck(open []helpdesk.Incident) helpdesk.Check {
+// SLACheck looks at the customer's open incidents.
+func SLACheck(open []helpdesk.Incident) helpdesk.Check {
 	c := helpdesk.Check{CheckName: helpdesk.CheckIncidentSLA, Status: helpdesk.CheckPass}
 	var breached, atRisk []helpdesk.Incident
 	for _, inc := range open {

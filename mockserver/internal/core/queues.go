@@ -263,8 +263,8 @@ func (q *QueueState) View(now time.Time) queues.QueueDetail {
 	}
 }
 
-// DlqFilter is a parsed queues.Filter.
-type DlqFilter struct {
+// DLQFilter is a parsed queues.Filter.
+type DLQFilter struct {
 	errLower string
 	older    time.Duration
 }
@@ -274,15 +274,15 @@ func (q *QueueState) Name() string { return q.name }
 
 // ErrorText is the lower-case text the filter looks for in errors ("" for
 // any).
-func (f DlqFilter) ErrorText() string { return f.errLower }
+func (f DLQFilter) ErrorText() string { return f.errLower }
 
-func (f DlqFilter) match(m *deadLetter, now time.Time) bool {
+func (f DLQFilter) match(m *deadLetter, now time.Time) bool {
 	return (f.errLower == "" || strings.Contains(strings.ToLower(m.Error), f.errLower)) &&
 		(f.older == 0 || now.Sub(m.Timestamp) >= f.older)
 }
 
 // Letters returns the dead letters matching f at now, in DLQ order.
-func (q *QueueState) Letters(f DlqFilter, now time.Time) []*deadLetter {
+func (q *QueueState) Letters(f DLQFilter, now time.Time) []*deadLetter {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.materialize()
@@ -311,7 +311,7 @@ func (q *QueueState) Known(id string, now time.Time) bool {
 
 // Retry puts dead letter id back on the queue when it is in the DLQ and
 // matches f, and returns it as put back.
-func (q *QueueState) Retry(id string, f DlqFilter, now time.Time) (queues.Message, bool) {
+func (q *QueueState) Retry(id string, f DLQFilter, now time.Time) (queues.Message, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.materialize()
@@ -331,7 +331,7 @@ func (q *QueueState) Retry(id string, f DlqFilter, now time.Time) (queues.Messag
 }
 
 // Remove deletes dead letter id when it is in the DLQ and matches f.
-func (q *QueueState) Remove(id string, f DlqFilter, now time.Time) bool {
+func (q *QueueState) Remove(id string, f DLQFilter, now time.Time) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.materialize()
@@ -419,10 +419,10 @@ func (st *queueStore) Views(now time.Time) []queues.QueueDetail {
 	return out
 }
 
-// PaginateDLQ pages dead letters (in DLQ order) by keyset: a page token
+// PageDLQ pages dead letters (in DLQ order) by keyset: a page token
 // names the last message of its page, so messages retried or deleted
 // between two pages never make the next page skip others.
-func PaginateDLQ(qv url.Values, items []*deadLetter, filters ...string) (Page[queues.Message], *Error) {
+func PageDLQ(qv url.Values, items []*deadLetter, filters ...string) (Page[queues.Message], *Error) {
 	bind := FilterHash("dlq", filters)
 	var after uint32
 	if tok := qv.Get("page_token"); tok != "" {
@@ -489,12 +489,12 @@ func messagesPending(vs []queues.QueueDetail) int {
 
 // NewDLQFilter checks a dead-letter filter as a caller sends it.
 
-func NewDLQFilter(f queues.Filter) (DlqFilter, *Error) {
+func NewDLQFilter(f queues.Filter) (DLQFilter, *Error) {
 	if len(f.ErrorContains) > MaxErrorContains {
-		return DlqFilter{}, InvalidField("error_contains", "must be at most 1024 bytes")
+		return DLQFilter{}, InvalidField("error_contains", "must be at most 1024 bytes")
 	}
 	if f.OlderThanSeconds < 0 || f.OlderThanSeconds > MaxOlderThanSec {
-		return DlqFilter{}, InvalidField("older_than_seconds", "must be from 0 (no age limit) to 315360000 seconds")
+		return DLQFilter{}, InvalidField("older_than_seconds", "must be from 0 (no age limit) to 315360000 seconds")
 	}
-	return DlqFilter{strings.ToLower(f.ErrorContains), time.Duration(f.OlderThanSeconds) * time.Second}, nil
+	return DLQFilter{strings.ToLower(f.ErrorContains), time.Duration(f.OlderThanSeconds) * time.Second}, nil
 }

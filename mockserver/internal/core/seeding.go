@@ -327,7 +327,7 @@ const (
 	maxTaskEstimate = 7 * 24 * time.Hour
 )
 
-const IdRule = "is not a valid id: use letters, digits and . _ : @ - (at most 128)"
+const IDRule = "is not a valid id: use letters, digits and . _ : @ - (at most 128)"
 
 // checkText reports a required or limited text field.
 func (p *seedPlan) checkText(path, v string, required bool, most int) {
@@ -376,7 +376,7 @@ func (p *seedPlan) planCustomers(cs []Customer) {
 		if c.CustomerID != "" {
 			switch first, twice := ids.seen(c.CustomerID, path); {
 			case !ValidPathID(c.CustomerID):
-				p.problem(path+".customer_id", IdRule)
+				p.problem(path+".customer_id", IDRule)
 			case twice:
 				p.problem(path+".customer_id", "%q is given twice (also at %s)", c.CustomerID, first)
 			case p.live != nil && p.live.Customers.byID[c.CustomerID] != nil:
@@ -415,7 +415,7 @@ func (p *seedPlan) planCustomers(cs []Customer) {
 // checkCustomer reports a customer_id that names no customer.
 func (p *seedPlan) checkCustomer(path, id string) {
 	if !ValidPathID(id) {
-		p.problem(path, IdRule)
+		p.problem(path, IDRule)
 		return
 	}
 	if _, ok := p.customerIDs[id]; !ok && p.live != nil {
@@ -430,7 +430,7 @@ func (p *seedPlan) planAgents(as []platform.Agent) {
 		if a.AgentID != "" {
 			switch first, twice := ids.seen(a.AgentID, path); {
 			case !ValidPathID(a.AgentID):
-				p.problem(path+".agent_id", IdRule)
+				p.problem(path+".agent_id", IDRule)
 			case twice:
 				p.problem(path+".agent_id", "%q is given twice (also at %s)", a.AgentID, first)
 			case p.live != nil && p.live.Agents.byID[a.AgentID] != nil:
@@ -479,7 +479,7 @@ func (p *seedPlan) planAgents(as []platform.Agent) {
 			p.checkCustomer(path+".customer_id", a.CustomerID)
 		}
 		if a.TemplateID != "" && !ValidPathID(a.TemplateID) {
-			p.problem(path+".template_id", IdRule)
+			p.problem(path+".template_id", IDRule)
 		}
 		if a.LastActive == nil && a.Status == platform.AgentOnline {
 			a.LastActive = &p.now
@@ -527,7 +527,7 @@ func (p *seedPlan) planQueues(qs []SeedQueue) {
 		case sq.QueueName == "":
 			p.problem(path+".queue_name", "is required")
 		case !ValidPathID(sq.QueueName):
-			p.problem(path+".queue_name", IdRule)
+			p.problem(path+".queue_name", IDRule)
 		case twice:
 			p.problem(path+".queue_name", "%q is given twice (also at %s)", sq.QueueName, first)
 		case p.queueNames[sq.QueueName] != nil:
@@ -592,7 +592,7 @@ func (p *seedPlan) planDeadLetters(ms []queues.Message) {
 		case m.QueueName == "":
 			p.problem(path+".queue_name", "is required")
 		case !ValidPathID(m.QueueName):
-			p.problem(path+".queue_name", IdRule)
+			p.problem(path+".queue_name", IDRule)
 		case q == nil && p.live != nil:
 			p.problem(path+".queue_name", "unknown queue %q: seed it in queues", m.QueueName)
 		}
@@ -605,7 +605,7 @@ func (p *seedPlan) planDeadLetters(ms []queues.Message) {
 		if m.MessageID != "" {
 			switch first, twice := ids.seen(m.QueueName+"\x00"+m.MessageID, path); {
 			case !ValidPathID(m.MessageID):
-				p.problem(path+".message_id", IdRule)
+				p.problem(path+".message_id", IDRule)
 			case twice:
 				p.problem(path+".message_id", "%q is given twice for queue %q (also at %s)", m.MessageID, m.QueueName, first)
 			case q != nil && taken[q][m.MessageID]:

@@ -29,7 +29,7 @@ func (p *seedPlan) planWorkflows(ws []workflows.Workflow) {
 		if w.WorkflowID != "" {
 			switch first, twice := ids.seen(w.WorkflowID, path); {
 			case !ValidPathID(w.WorkflowID):
-				p.problem(path+".workflow_id", IdRule)
+				p.problem(path+".workflow_id", IDRule)
 			case twice:
 				p.problem(path+".workflow_id", "%q is given twice (also at %s)", w.WorkflowID, first)
 			case p.live != nil && p.live.Workflows.byID[w.WorkflowID] != nil:
@@ -88,7 +88,7 @@ func (p *seedPlan) planWorkflow(path string, w workflows.Workflow) *wfState {
 		case t.TaskID == "":
 			p.problem(tp+".task_id", "is required")
 		case !ValidPathID(t.TaskID):
-			p.problem(tp+".task_id", IdRule)
+			p.problem(tp+".task_id", IDRule)
 		case twice:
 			p.problem(tp+".task_id", "%q is given twice (also at %s)", t.TaskID, taskPath(index[t.TaskID]))
 		default:
@@ -99,7 +99,7 @@ func (p *seedPlan) planWorkflow(path string, w workflows.Workflow) *wfState {
 		case t.AgentID == "":
 			p.problem(tp+".agent_id", "is required")
 		case !ValidPathID(t.AgentID):
-			p.problem(tp+".agent_id", IdRule)
+			p.problem(tp+".agent_id", IDRule)
 		case p.live != nil && !p.agentIDs[t.AgentID]:
 			p.problem(tp+".agent_id", "unknown agent %q: seed it in agents", t.AgentID)
 		}

@@ -242,13 +242,13 @@ func (st *workflowStore) statusCounts(now time.Time) map[workflows.Status]int {
 	return n
 }
 
-// WfAction is pause, resume or cancel.
-type WfAction string
+// WorkflowAction is pause, resume or cancel.
+type WorkflowAction string
 
 const (
-	WfPause  WfAction = "pause"
-	WfResume WfAction = "resume"
-	WfCancel WfAction = "cancel"
+	WorkflowPause  WorkflowAction = "pause"
+	WorkflowResume WorkflowAction = "resume"
+	WorkflowCancel WorkflowAction = "cancel"
 )
 
 // Act applies an action under the workflow state machine:
@@ -258,7 +258,7 @@ const (
 //	cancel: pending, running, paused  → cancelled (unfinished tasks too)
 //
 // Anything else is a conflict naming the current status.
-func (st *workflowStore) Act(id string, act WfAction, now time.Time) (workflows.Workflow, *Error) {
+func (st *workflowStore) Act(id string, act WorkflowAction, now time.Time) (workflows.Workflow, *Error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	w, ok := st.byID[id]
@@ -268,11 +268,11 @@ func (st *workflowStore) Act(id string, act WfAction, now time.Time) (workflows.
 	w.settle(now)
 	from := w.w.Status
 	switch {
-	case act == WfPause && from == workflows.StatusRunning:
+	case act == WorkflowPause && from == workflows.StatusRunning:
 		w.w.Status = workflows.StatusPaused
-	case act == WfResume && from == workflows.StatusPaused:
+	case act == WorkflowResume && from == workflows.StatusPaused:
 		w.w.Status = workflows.StatusRunning
-	case act == WfCancel && (from == workflows.StatusPending || from == workflows.StatusRunning || from == workflows.StatusPaused):
+	case act == WorkflowCancel && (from == workflows.StatusPending || from == workflows.StatusRunning || from == workflows.StatusPaused):
 		w.w.Status, w.w.CompletedAt = workflows.StatusCancelled, tp(now)
 		for _, k := range w.tasks {
 			switch k.Status {
@@ -288,10 +288,10 @@ func (st *workflowStore) Act(id string, act WfAction, now time.Time) (workflows.
 	return w.view(), nil
 }
 
-var wfActionRule = map[WfAction]string{
-	WfPause:  "only a running workflow can be paused",
-	WfResume: "only a paused workflow can be resumed",
-	WfCancel: "only a pending, running or paused workflow can be cancelled",
+var wfActionRule = map[WorkflowAction]string{
+	WorkflowPause:  "only a running workflow can be paused",
+	WorkflowResume: "only a paused workflow can be resumed",
+	WorkflowCancel: "only a pending, running or paused workflow can be cancelled",
 }
 
 // Retry runs the failed task of a failed workflow again: the task restarts

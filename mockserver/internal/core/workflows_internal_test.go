@@ -129,12 +129,12 @@ func FuzzWorkflowStateMachine(f *testing.F) {
 					t.Fatalf("a %s workflow moved: %s", before.Status, cmp.Diff(before, after))
 				}
 			case 1:
-				st.Act("wf-f", WfPause, now)
+				st.Act("wf-f", WorkflowPause, now)
 			case 2:
-				st.Act("wf-f", WfResume, now)
+				st.Act("wf-f", WorkflowResume, now)
 			case 3:
 				if arg%4 == 0 { // cancel less often, it ends everything
-					st.Act("wf-f", WfCancel, now)
+					st.Act("wf-f", WorkflowCancel, now)
 				}
 			case 4: // a running task fails
 				st.mu.Lock()

@@ -157,7 +157,7 @@ func bodyID(field, v string) *core.Error {
 	case v == "":
 		return core.InvalidField(field, "is required")
 	case !core.ValidPathID(v):
-		return core.InvalidField(field, core.IdRule)
+		return core.InvalidField(field, core.IDRule)
 	}
 	return nil
 }
@@ -212,7 +212,7 @@ func (h *handlers) retryWorkflowAction(rc *httpapi.Request) (int, any, *core.Err
 		return 0, nil, e
 	}
 	if req.TaskID != "" && !core.ValidPathID(req.TaskID) {
-		return 0, nil, core.InvalidField("task_id", core.IdRule)
+		return 0, nil, core.InvalidField("task_id", core.IDRule)
 	}
 	st := h.World()
 	w, ok := st.Workflows.Get(req.WorkflowID, rc.Now)
@@ -281,7 +281,7 @@ func (h *handlers) diagnose(rc *httpapi.Request) (int, any, *core.Error) {
 			d.Checks = append(d.Checks, core.WorkflowCheck(w))
 		}
 	}
-	d.Checks = append(d.Checks, core.DeadLetterCheck(st.Queues, id, rc.Now), core.SlaCheck(open))
+	d.Checks = append(d.Checks, core.DeadLetterCheck(st.Queues, id, rc.Now), core.SLACheck(open))
 
 	worst := -1
 	rank := map[helpdesk.CheckStatus]int{helpdesk.CheckPass: 0, helpdesk.CheckWarn: 1, helpdesk.CheckFail: 2}

@@ -110,7 +110,7 @@ func (h *handlers) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	if e != nil {
 		return 0, nil, e
 	}
-	p, e := core.PaginateDLQ(qv, q.Letters(df, rc.Now), q.Name(), df.ErrorText(), strconv.FormatInt(f.OlderThanSeconds, 10))
+	p, e := core.PageDLQ(qv, q.Letters(df, rc.Now), q.Name(), df.ErrorText(), strconv.FormatInt(f.OlderThanSeconds, 10))
 	if e != nil {
 		return 0, nil, e
 	}
@@ -118,7 +118,7 @@ func (h *handlers) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 }
 
 // everything is the filter that matches every dead letter.
-var everything = core.DlqFilter{}
+var everything = core.DLQFilter{}
 
 func (h *handlers) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	q, e := h.queue(rc)

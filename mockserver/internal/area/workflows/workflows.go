@@ -21,9 +21,9 @@ func (h *handlers) routes() []*httpapi.Route {
 	return []*httpapi.Route{
 		{Method: "GET", Pattern: base, Role: core.RoleViewer, Handle: h.listWorkflows},
 		{Method: "GET", Pattern: base + "/{id}", Role: core.RoleViewer, Handle: h.getWorkflow},
-		{Method: "POST", Pattern: base + "/{id}/pause", Role: core.RoleOperator, Lookup: h.workflowExists, Handle: h.workflowAction(core.WfPause)},
-		{Method: "POST", Pattern: base + "/{id}/resume", Role: core.RoleOperator, Lookup: h.workflowExists, Handle: h.workflowAction(core.WfResume)},
-		{Method: "POST", Pattern: base + "/{id}/cancel", Role: core.RoleOperator, Lookup: h.workflowExists, Handle: h.workflowAction(core.WfCancel)},
+		{Method: "POST", Pattern: base + "/{id}/pause", Role: core.RoleOperator, Lookup: h.workflowExists, Handle: h.workflowAction(core.WorkflowPause)},
+		{Method: "POST", Pattern: base + "/{id}/resume", Role: core.RoleOperator, Lookup: h.workflowExists, Handle: h.workflowAction(core.WorkflowResume)},
+		{Method: "POST", Pattern: base + "/{id}/cancel", Role: core.RoleOperator, Lookup: h.workflowExists, Handle: h.workflowAction(core.WorkflowCancel)},
 		{Method: "POST", Pattern: base + "/{id}/tasks/{task_id}/retry", Role: core.RoleOperator, Lookup: h.workflowTaskExists, Handle: h.retryWorkflowTask},
 	}
 }
@@ -80,7 +80,7 @@ func (h *handlers) getWorkflow(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, w, nil
 }
 
-func (h *handlers) workflowAction(act core.WfAction) httpapi.Handler {
+func (h *handlers) workflowAction(act core.WorkflowAction) httpapi.Handler {
 	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
