@@ -87,8 +87,6 @@ func (st *agentStore) StableUntil(now time.Time) time.Time {
 // schedule makes fn change agent id at the time at on the clock (at once
 // when at has passed). It reports false when there is no such agent.
 func (st *agentStore) schedule(id string, at time.Time, fn func(a *agentState)) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	a, ok := st.byID[id]
 	if !ok {
 		return false
@@ -104,7 +102,7 @@ func (st *agentStore) schedule(id string, at time.Time, fn func(a *agentState)) 
 
 // agentStore holds the agents, in seed order.
 type agentStore struct {
-	mu     sync.Mutex
+	mu     *sync.Mutex // the World's one lock (World.share)
 	order  []string
 	pos    map[string]int // id → index in order
 	byID   map[string]*agentState
@@ -163,7 +161,7 @@ func (st *agentStore) changedKeys(now time.Time) []agentNow {
 }
 
 func newAgentStore(now time.Time) *agentStore {
-	st := &agentStore{byID: map[string]*agentState{}, byName: map[string]string{}}
+	st := &agentStore{mu: new(sync.Mutex), byID: map[string]*agentState{}, byName: map[string]string{}}
 	for _, a := range seedAgents(now) {
 		st.put(a)
 	}
@@ -243,6 +241,11 @@ func (st *agentStore) keys(now time.Time) []agentNow {
 func (st *agentStore) Get(id string, now time.Time) (platform.Agent, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	return st.get(id, now)
+}
+
+// get is Get with the World's lock held.
+func (st *agentStore) get(id string, now time.Time) (platform.Agent, bool) {
 	a, ok := st.byID[id]
 	if !ok {
 		return platform.Agent{}, false

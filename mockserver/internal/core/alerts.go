@@ -11,14 +11,14 @@ import (
 
 // alertStore holds the alerts in the order they were raised.
 type alertStore struct {
-	mu    sync.Mutex
+	mu    *sync.Mutex // the World's one lock (World.share)
 	order []string
 	byID  map[string]*platform.Alert
 	seq   int
 }
 
 func newAlertStore(now time.Time) *alertStore {
-	st := &alertStore{byID: map[string]*platform.Alert{}}
+	st := &alertStore{mu: new(sync.Mutex), byID: map[string]*platform.Alert{}}
 	for _, a := range seedAlerts(now) {
 		st.put(a)
 	}

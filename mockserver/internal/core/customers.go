@@ -31,13 +31,13 @@ type Customer struct {
 // it (search, overview); seeding fills it and checks references against
 // it.
 type customerStore struct {
-	mu    sync.Mutex
+	mu    *sync.Mutex // the World's one lock (World.share)
 	order []string
 	byID  map[string]*Customer
 }
 
 func newCustomerStore(now time.Time) *customerStore {
-	st := &customerStore{byID: map[string]*Customer{}}
+	st := &customerStore{mu: new(sync.Mutex), byID: map[string]*Customer{}}
 	for _, c := range seedCustomers(now) {
 		st.put(c)
 	}

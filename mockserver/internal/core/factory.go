@@ -97,7 +97,7 @@ func (d *deployment) view(now time.Time) factory.Deployment {
 
 // factoryStore holds the deployments.
 type factoryStore struct {
-	mu    sync.Mutex
+	mu    *sync.Mutex // the World's one lock (World.share)
 	byID  map[string]*deployment
 	order []*deployment // in id order (ids grow with seq)
 	// active are the deployments the event observer has not yet seen
@@ -107,7 +107,7 @@ type factoryStore struct {
 }
 
 func newFactoryStore() *factoryStore {
-	return &factoryStore{byID: map[string]*deployment{}}
+	return &factoryStore{mu: new(sync.Mutex), byID: map[string]*deployment{}}
 }
 
 // statuses is the status of each of ds as of now.

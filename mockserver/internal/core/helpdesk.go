@@ -28,14 +28,14 @@ const RecentIssues = 10
 // clears it made, and the playbooks. It reads agents, workflows, queues and
 // customers from their own stores, one lock at a time.
 type helpdeskStore struct {
-	mu        sync.Mutex
+	mu        *sync.Mutex          // the World's one lock (World.share)
 	incidents []helpdesk.Incident  // seed order; sla_status is derived when read
 	cleared   map[string]time.Time // agent_id → last cache clear
 	playbooks []helpdesk.Playbook  // reference content: kept by an empty start
 }
 
 func newHelpdeskStore(now time.Time) *helpdeskStore {
-	return &helpdeskStore{incidents: seedIncidents(now), cleared: map[string]time.Time{}, playbooks: seedPlaybooks()}
+	return &helpdeskStore{mu: new(sync.Mutex), incidents: seedIncidents(now), cleared: map[string]time.Time{}, playbooks: seedPlaybooks()}
 }
 
 // clear empties the customer data (WithEmptyStart); the playbooks stay, as

@@ -17,8 +17,8 @@ import (
 // It is a ring of at most max lines (Limits.LogLines): past that the
 // oldest line goes first.
 type logStore struct {
-	mu     sync.Mutex
-	start  time.Time // the seed clock: seeded lines are before it
+	mu     *sync.Mutex // the World's one lock (World.share)
+	start  time.Time   // the seed clock: seeded lines are before it
 	max    int
 	seeded bool                // the seed lines are made (or cleared away)
 	lines  []platform.LogEntry // lines[head:] are kept, oldest first
@@ -26,7 +26,9 @@ type logStore struct {
 	seq    int
 }
 
-func newLogStore(now time.Time, max int) *logStore { return &logStore{start: now, max: max} }
+func newLogStore(now time.Time, max int) *logStore {
+	return &logStore{mu: new(sync.Mutex), start: now, max: max}
+}
 
 // clear empties the log (an empty start).
 func (st *logStore) clear() {

@@ -73,7 +73,7 @@ type retriedMsg struct {
 //
 //	accepted = pending + dlq + processed + deleted
 type QueueState struct {
-	mu sync.Mutex
+	mu *sync.Mutex // the World's one lock (World.share)
 
 	name     string
 	inflight int64 // messages the consumers hold when they keep up
@@ -356,9 +356,8 @@ func (q *QueueState) leave(id string) {
 
 // messageIDs returns the ids of the messages in the DLQ or put back from it
 // at now: the ids a new dead letter of the queue must not take (Seed).
+// The World's lock is held.
 func (q *QueueState) messageIDs(now time.Time) map[string]bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.materialize()
 	q.settle(now)
 	ids := make(map[string]bool, len(q.dlq)+len(q.waiting))
@@ -375,10 +374,9 @@ func (q *QueueState) messageIDs(now time.Time) map[string]bool {
 // already there (Seed). They are messages the queue accepted and gave up
 // on, so accepted grows with the DLQ and
 // accepted = pending + dlq + processed + deleted holds. Their ids must be
-// new to the queue (messageIDs); a retry processes them.
+// new to the queue (messageIDs); a retry processes them. The World's
+// lock is held.
 func (q *QueueState) addDeadLetters(msgs []queues.Message, now time.Time) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.materialize()
 	q.settle(now)
 	for _, m := range msgs {

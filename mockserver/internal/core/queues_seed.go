@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/waooaw/waooaw-go/queues"
@@ -160,6 +161,7 @@ func seedQueues(now time.Time) []*QueueState {
 func (sd queueSeed) build(now time.Time, n uint64) *QueueState {
 	r := rand.New(rand.NewPCG(0x9a0aa3, n))
 	q := &QueueState{
+		mu:            new(sync.Mutex),
 		name:          sd.name,
 		inflight:      sd.pending - sd.lag,
 		produceM:      int64(sd.produce * 1000),

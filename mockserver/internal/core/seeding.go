@@ -192,12 +192,8 @@ func (w *World) Clear() {
 // replaced, never changed) and the users who can now sign in, for the
 // authority to add.
 func (w *World) ApplySeed(seed Seed, now time.Time) (*World, SeedResult, []User, error) {
-	w.Agents.mu.Lock()
-	defer w.Agents.mu.Unlock()
-	w.Workflows.mu.Lock()
-	defer w.Workflows.mu.Unlock()
-	w.Customers.mu.Lock()
-	defer w.Customers.mu.Unlock()
+	w.mu.Lock()
+	defer w.mu.Unlock()
 
 	p := newSeedPlan(w, now)
 	p.plan(seed)
@@ -225,6 +221,7 @@ func (w *World) ApplySeed(seed Seed, now time.Time) (*World, SeedResult, []User,
 		cp := *w
 		cp.Queues = qs
 		next = &cp
+		next.share() // the new queues too
 	}
 	for _, q := range p.letterQueues {
 		q.addDeadLetters(p.letters[q], now)

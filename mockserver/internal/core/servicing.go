@@ -259,8 +259,8 @@ type AgentConfig struct {
 // servicingStore holds the upgrades, the agents' version lines and their
 // configs.
 type servicingStore struct {
-	mu      sync.Mutex
-	base    time.Time // release dates are days before it
+	mu      *sync.Mutex // the World's one lock (World.share)
+	base    time.Time   // release dates are days before it
 	ops     []*upgradeOp
 	active  []*upgradeOp // the ops the event observer has not yet seen ended
 	byID    map[string]*upgradeOp
@@ -276,6 +276,7 @@ type servicingStore struct {
 
 func newServicingStore(now time.Time) *servicingStore {
 	st := &servicingStore{
+		mu:      new(sync.Mutex),
 		base:    now,
 		byID:    map[string]*upgradeOp{},
 		lines:   map[string][]release{},
@@ -488,9 +489,9 @@ type UpgradeRequest struct {
 // version it does not have, 409 for an upgrade in progress, an agent
 // neither online nor offline, or a target that is not newer.
 func (w *World) Upgrade(id string, r UpgradeRequest, now time.Time) (servicing.Upgrade, *Error) {
-	w.Servicing.mu.Lock()
-	defer w.Servicing.mu.Unlock()
-	a, ok := w.Agents.Get(id, now)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	a, ok := w.Agents.get(id, now)
 	if !ok {
 		return servicing.Upgrade{}, NotFound("agent %q not found", id)
 	}
@@ -518,9 +519,9 @@ func (w *World) Upgrade(id string, r UpgradeRequest, now time.Time) (servicing.U
 // agent neither online nor offline, nothing to roll back to, or a version
 // it never ran.
 func (w *World) Rollback(id string, r UpgradeRequest, now time.Time) (servicing.Upgrade, *Error) {
-	w.Servicing.mu.Lock()
-	defer w.Servicing.mu.Unlock()
-	a, ok := w.Agents.Get(id, now)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	a, ok := w.Agents.get(id, now)
 	if !ok {
 		return servicing.Upgrade{}, NotFound("agent %q not found", id)
 	}
@@ -552,7 +553,7 @@ func (w *World) Rollback(id string, r UpgradeRequest, now time.Time) (servicing.
 }
 
 // begin plans an upgrade or rollback of agent a to line[target], stores it
-// and schedules its effect on the agent; w.Servicing.mu is held.
+// and schedules its effect on the agent; the World's lock is held.
 func (w *World) begin(a platform.Agent, line []release, target int, p upgradePlan, now time.Time) servicing.Upgrade {
 	cur := releaseIndex(line, a.Version)
 	p.agentID, p.agentName, p.from, p.to = a.AgentID, a.Name, a.Version, line[target].version
@@ -648,8 +649,6 @@ func (st *servicingStore) GenericSchema() (*template.ConfigSchema, error) {
 // state returns a copy of agent id's state settled to now, for the figures
 // an upgrade to a known-bad build replaces.
 func (st *agentStore) state(id string, now time.Time) (agentState, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	a, ok := st.byID[id]
 	if !ok {
 		return agentState{}, false

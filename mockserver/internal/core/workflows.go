@@ -164,13 +164,13 @@ func (w *wfState) view() workflows.Workflow {
 
 // workflowStore holds the workflows, in seed order.
 type workflowStore struct {
-	mu    sync.Mutex
+	mu    *sync.Mutex // the World's one lock (World.share)
 	order []string
 	byID  map[string]*wfState
 }
 
 func newWorkflowStore(now time.Time) *workflowStore {
-	st := &workflowStore{byID: map[string]*wfState{}}
+	st := &workflowStore{mu: new(sync.Mutex), byID: map[string]*wfState{}}
 	for _, sw := range seedWorkflows(now) {
 		w, err := newWFState(sw.w, now)
 		if err != nil {

@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/binary"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,7 +112,7 @@ func FuzzWorkflowStateMachine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		now := Epoch()
 		w, ops := fuzzWorkflow(data, now)
-		st := &workflowStore{byID: map[string]*wfState{}}
+		st := &workflowStore{mu: new(sync.Mutex), byID: map[string]*wfState{}}
 		state, err := newWFState(w, now)
 		if err != nil {
 			t.Fatal(err)
@@ -186,7 +187,7 @@ func TestWorkflowEdgeCases(t *testing.T) {
 			{TaskID: "c", Status: workflows.TaskPending, EstimatedDurationMS: 60_000},
 		}, workflows.StatusFailed},
 	} {
-		st := &workflowStore{byID: map[string]*wfState{}}
+		st := &workflowStore{mu: new(sync.Mutex), byID: map[string]*wfState{}}
 		ws, err := newWFState(workflows.Workflow{WorkflowID: "w", Status: workflows.StatusRunning, CreatedAt: now, StartedAt: tp(now), Tasks: tc.tasks}, now)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
@@ -204,7 +205,7 @@ func TestWorkflowEdgeCases(t *testing.T) {
 
 	// A failed task in a workflow that runs on (another task was retried)
 	// cannot be retried until the workflow has failed again.
-	st := &workflowStore{byID: map[string]*wfState{}}
+	st := &workflowStore{mu: new(sync.Mutex), byID: map[string]*wfState{}}
 	ws, _ := newWFState(workflows.Workflow{WorkflowID: "w", Status: workflows.StatusFailed, CreatedAt: now, StartedAt: tp(now), CompletedAt: tp(now),
 		Tasks: []workflows.Task{
 			{TaskID: "a", Status: workflows.TaskFailed, StartedAt: tp(now), CompletedAt: tp(now), Error: "boom", EstimatedDurationMS: 60_000},

@@ -1,10 +1,16 @@
 package core
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // World is the whole mutable state of the platform, one store per area.
 // Reset swaps in a fresh value, so a request sees one consistent set.
 type World struct {
+	// mu is the one lock of the state: every store and queue holds it
+	// (share), the transitions take it once.
+	mu *sync.Mutex
 	// publish tells the event streams of a change (Server.publish).
 	publish func(at time.Time, typ string, data any)
 
@@ -21,7 +27,8 @@ type World struct {
 
 // NewWorld builds every store from the default seed data at now.
 func NewWorld(now time.Time, logLines int, publish func(at time.Time, typ string, data any)) *World {
-	return &World{
+	w := &World{
+		mu:        new(sync.Mutex),
 		publish:   publish,
 		Agents:    newAgentStore(now),
 		Workflows: newWorkflowStore(now),
@@ -32,6 +39,19 @@ func NewWorld(now time.Time, logLines int, publish func(at time.Time, typ string
 		Helpdesk:  newHelpdeskStore(now),
 		Logs:      newLogStore(now, logLines),
 		Alerts:    newAlertStore(now),
+	}
+	w.share()
+	return w
+}
+
+// share puts every store of w, and every queue, under w's one lock: a
+// transition that reads or changes several areas takes it once, and no
+// order of locks is left to keep.
+func (w *World) share() {
+	w.Agents.mu, w.Workflows.mu, w.Factory.mu, w.Customers.mu = w.mu, w.mu, w.mu, w.mu
+	w.Servicing.mu, w.Helpdesk.mu, w.Logs.mu, w.Alerts.mu = w.mu, w.mu, w.mu, w.mu
+	for _, q := range w.Queues.byName {
+		q.mu = w.mu
 	}
 }
 

@@ -12,9 +12,8 @@ import (
 )
 
 // seeding is how a server starts: the default seed data or none, plus
-// seeds. mu serialises Seed with the start's (re)building; while seeding,
-// locks are taken in the order mu, agents, workflows, customers, then one
-// queue at a time.
+// seeds. mu serialises Seed with the start's (re)building; the seed itself
+// is applied under the World's one lock (core.World.ApplySeed).
 type seeding struct {
 	mu    sync.Mutex
 	empty bool
