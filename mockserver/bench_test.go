@@ -2,7 +2,9 @@ package mockserver_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -64,5 +66,41 @@ func (c *cleanupTB) Cleanup(f func()) { c.fns = append(c.fns, f) }
 func (c *cleanupTB) cleanup() {
 	for i := len(c.fns) - 1; i >= 0; i-- {
 		c.fns[i]()
+	}
+}
+
+// BenchmarkListAgentsAfterChange is a read of the first page of the agent
+// list right after a change (so never from the answer cache), with 5,000
+// agents: the cost of paging a store that grew.
+func BenchmarkListAgentsAfterChange(b *testing.B) {
+	b.ReportAllocs()
+	srv := mockserver.New()
+	seed := mockserver.Seed{}
+	for i := range 5000 {
+		seed.Agents = append(seed.Agents, platform.Agent{Name: fmt.Sprintf("Bench agent %04d", i), Status: platform.AgentOnline})
+	}
+	if _, err := srv.Seed(seed); err != nil {
+		b.Fatal(err)
+	}
+	tok, err := srv.Token(mockserver.OperatorEmail, "", 24*time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	call := func(method, path string) int {
+		req := httptest.NewRequest(method, path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for b.Loop() {
+		b.StopTimer()
+		if code := call("POST", "/api/platform/agents/agent-001/restart"); code != http.StatusAccepted && code != http.StatusOK {
+			b.Fatalf("restart: %d", code)
+		}
+		b.StartTimer()
+		if code := call("GET", "/api/platform/agents?status=online&page_size=50"); code != http.StatusOK {
+			b.Fatalf("list: %d", code)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -217,6 +218,24 @@ func settledAll[T any](st *agentStore, now time.Time, view func(a *agentState) T
 		out = append(out, view(a))
 	}
 	return out
+}
+
+// Page is the page of the agents that keep accepts, settled to now, in
+// order, that q asks for (PaginateSeq with the agent id as the key): the
+// store is read in place, and only the page is copied.
+func (st *agentStore) Page(q url.Values, now time.Time, keep func(*platform.Agent) bool, filters ...string) (Page[platform.Agent], *Error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	seq := func(yield func(platform.Agent) bool) {
+		for _, id := range st.order {
+			a := st.byID[id]
+			a.settle(now)
+			if keep(&a.Agent) && !yield(a.Agent) {
+				return
+			}
+		}
+	}
+	return PaginateSeq(q, "agents", seq, func(a platform.Agent) string { return a.AgentID }, filters...)
 }
 
 // List returns every agent settled to now, in order.

@@ -4,7 +4,9 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"hash/fnv"
+	"iter"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -33,6 +35,13 @@ func Paginate[T any](q url.Values, route string, items []T, filters ...string) (
 // next page repeat or skip items; only when that very item is gone does
 // the page start where it was.
 func PaginateKeyed[T any](q url.Values, route string, items []T, key func(T) string, filters ...string) (Page[T], *Error) {
+	return PaginateSeq(q, route, slices.Values(items), key, filters...)
+}
+
+// PaginateSeq is PaginateKeyed over the items seq yields (already filtered
+// and ordered; it is ranged over twice): only the page is copied, so a
+// list is paged without a copy of the whole store.
+func PaginateSeq[T any](q url.Values, route string, seq iter.Seq[T], key func(T) string, filters ...string) (Page[T], *Error) {
 	size := 50
 	if v := q.Get("page_size"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -44,7 +53,7 @@ func PaginateKeyed[T any](q url.Values, route string, items []T, key func(T) str
 		}
 	}
 	bind := FilterHash(route, filters)
-	offset := 0
+	offset, last := 0, uint64(0)
 	if tok := q.Get("page_token"); tok != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(tok)
 		if err != nil || len(raw) != 20 {
@@ -54,30 +63,51 @@ func PaginateKeyed[T any](q url.Values, route string, items []T, key func(T) str
 			return Page[T]{}, InvalidField("page_token", "was made for other filters: keep the filters while paging")
 		}
 		offset = int(binary.BigEndian.Uint32(raw[:4]))
-		if last := binary.BigEndian.Uint64(raw[12:]); key != nil && last != 0 &&
-			!(offset > 0 && offset <= len(items) && keyHash(key(items[offset-1])) == last) {
-			// The list moved under the client: find where its last item went.
-			for i, it := range items {
-				if keyHash(key(it)) == last {
-					offset = i + 1
-					break
-				}
+		if key != nil {
+			last = binary.BigEndian.Uint64(raw[12:])
+		}
+	}
+	// First pass: the count, and where the page starts. The token's item
+	// still just before its offset: the page starts there; else, the list
+	// moved under the client: the page starts after wherever its last item
+	// went (or at the offset when it is gone).
+	total, found := 0, -1
+	stays := last == 0
+	for it := range seq {
+		total++
+		if last != 0 && (total == offset || found < 0) && keyHash(key(it)) == last {
+			if total == offset {
+				stays = true
+			} else if found < 0 {
+				found = total
 			}
 		}
 	}
-	p := Page[T]{Total: len(items)}
-	if offset >= len(items) {
-		p.Items = items[:0:0]
+	if !stays && found >= 0 {
+		offset = found
+	}
+	p := Page[T]{Total: total}
+	if offset >= total {
+		p.Items = []T{}
 		return p, nil
 	}
-	end := min(offset+size, len(items))
-	p.Items = items[offset:end]
-	if end < len(items) {
+	end := min(offset+size, total)
+	p.Items = make([]T, 0, end-offset)
+	i := 0
+	for it := range seq {
+		if i >= offset && i < end {
+			p.Items = append(p.Items, it)
+		}
+		if i++; i >= end {
+			break
+		}
+	}
+	if end < total {
 		var raw [20]byte
 		binary.BigEndian.PutUint32(raw[:4], uint32(end))
 		binary.BigEndian.PutUint64(raw[4:12], bind)
 		if key != nil {
-			binary.BigEndian.PutUint64(raw[12:], keyHash(key(items[end-1])))
+			binary.BigEndian.PutUint64(raw[12:], keyHash(key(p.Items[len(p.Items)-1])))
 		}
 		p.Next = base64.RawURLEncoding.EncodeToString(raw[:])
 	}

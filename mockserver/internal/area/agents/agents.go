@@ -36,17 +36,11 @@ func (h *handlers) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
 	if tier != "" && !slices.Contains(core.AgentTiers, platform.Tier(tier)) {
 		return 0, nil, core.InvalidField("tier", `must be "Platform CoE" or "Business"`)
 	}
-	all := h.World().Agents.List(rc.Now)
-	matched := all[:0]
-	for _, a := range all {
-		if status != "" && string(a.Status) != status ||
-			tier != "" && string(a.Tier) != tier ||
-			text != "" && !strings.Contains(strings.ToLower(a.Name), text) && !strings.Contains(a.AgentID, text) {
-			continue
-		}
-		matched = append(matched, a)
-	}
-	p, e := core.PaginateKeyed(q, "agents", matched, func(a platform.Agent) string { return a.AgentID }, status, tier, text)
+	p, e := h.World().Agents.Page(q, rc.Now, func(a *platform.Agent) bool {
+		return (status == "" || string(a.Status) == status) &&
+			(tier == "" || string(a.Tier) == tier) &&
+			(text == "" || strings.Contains(strings.ToLower(a.Name), text) || strings.Contains(a.AgentID, text))
+	}, status, tier, text)
 	if e != nil {
 		return 0, nil, e
 	}
