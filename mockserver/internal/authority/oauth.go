@@ -109,6 +109,7 @@ func writeOAuthError(w http.ResponseWriter, e oauthError) {
 	httpapi.WriteJSON(w, e.status, map[string]string{"error": e.code, "error_description": e.desc})
 }
 
+// Routes are the identity provider's routes: OAuth, OpenID Connect and the session endpoints.
 func (a *Authority) Routes() []*httpapi.Route {
 	return []*httpapi.Route{
 		{Method: "GET", Pattern: "/.well-known/openid-configuration", Handle: a.discovery},

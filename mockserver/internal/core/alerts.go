@@ -76,6 +76,7 @@ func (st *alertStore) List(severity platform.AlertSeverity, status platform.Aler
 	return out
 }
 
+// Get is alert id.
 func (st *alertStore) Get(id string) (platform.Alert, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()

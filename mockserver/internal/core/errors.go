@@ -17,6 +17,7 @@ type Error struct {
 	Header  http.Header // headers of the answer (Allow, Retry-After, …)
 }
 
+// Error is the status, code and message.
 func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Msg) }
 
 // Errorf is an error answer with status and code.

@@ -219,6 +219,7 @@ func AgentCheck(a agentState, cleared *time.Time) helpdesk.Check {
 	return c
 }
 
+// WorkflowCheck is the diagnosis's check of workflow w.
 func WorkflowCheck(w workflows.Workflow) helpdesk.Check {
 	name := fmt.Sprintf("%s (%s)", w.WorkflowName, w.WorkflowID)
 	c := helpdesk.Check{CheckName: helpdesk.WorkflowCheck(w.WorkflowID), Status: helpdesk.CheckPass,

@@ -147,6 +147,7 @@ func (e *SeedError) Error() string {
 	return b.String()
 }
 
+// ProblemList words probs, at most most of them.
 func ProblemList(probs []SeedProblem, most int) string {
 	var b strings.Builder
 	for i, p := range probs {

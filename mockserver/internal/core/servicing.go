@@ -39,6 +39,7 @@ const (
 	MaxLatencyThresholdMS     = 600000
 )
 
+// DefaultAutoRollback is the auto-rollback an upgrade has unless it says otherwise.
 func DefaultAutoRollback() *servicing.AutoRollback {
 	return &servicing.AutoRollback{Enabled: true, ErrorRateThreshold: defaultErrorRateThreshold, LatencyThresholdMS: defaultLatencyThresholdMS}
 }
@@ -601,8 +602,6 @@ func (st *servicingStore) Config(id string) (AgentConfig, bool) {
 	return *c, true
 }
 
-// initConfig gives agent id the config c unless it has one, and returns
-// the agent's config.
 // createdConfig sets the config of an agent the factory just made. A read
 // between the agent's creation and this call may have filled in the
 // template's defaults: the created config replaces them, unless a patch
@@ -616,6 +615,8 @@ func (st *servicingStore) createdConfig(id string, c AgentConfig) {
 	st.configs[id] = &c
 }
 
+// InitConfig gives agent id the config c unless it has one, and returns
+// the agent's config.
 func (st *servicingStore) InitConfig(id string, c AgentConfig) AgentConfig {
 	st.mu.Lock()
 	defer st.mu.Unlock()

@@ -56,6 +56,7 @@ const (
 	RoleAdmin
 )
 
+// String is the role as tokens carry it.
 func (r Role) String() string {
 	return [...]string{"public", "viewer", "operator", "admin"}[r]
 }

@@ -19,6 +19,7 @@ type Answer struct {
 	JournalBody []byte
 }
 
+// ErrAnswer is the answer of refusal e to request rid.
 func ErrAnswer(rid string, e *core.Error) Answer {
 	return Answer{Status: e.Status, Header: e.Header, Body: EncodeError(rid, e)}
 }

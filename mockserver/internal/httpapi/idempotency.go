@@ -42,10 +42,12 @@ type idemEntry struct {
 	expires time.Time
 }
 
+// NewIdempotency keeps at most max keys, living on clock c.
 func NewIdempotency(c *core.Clock, max int) *Idempotency {
 	return &Idempotency{clock: c, max: max, byKey: map[string]*idemEntry{}}
 }
 
+// Reset forgets every key.
 func (m *Idempotency) Reset() {
 	m.mu.Lock()
 	m.byKey, m.order, m.head = map[string]*idemEntry{}, nil, 0
