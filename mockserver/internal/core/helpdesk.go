@@ -140,9 +140,9 @@ const (
 	pbOnboarding     = "pb-onboarding-stuck"
 )
 
-// CustomerAgents are the agents a diagnosis checks: the customer's own, in
+// customerAgents are the agents a diagnosis checks: the customer's own, in
 // order, then the other agents its open incidents name.
-func CustomerAgents(all []agentState, id string, open []helpdesk.Incident) []agentState {
+func customerAgents(all []agentState, id string, open []helpdesk.Incident) []agentState {
 	var out []agentState
 	in := map[string]bool{}
 	for _, a := range all {
@@ -164,8 +164,8 @@ func CustomerAgents(all []agentState, id string, open []helpdesk.Incident) []age
 	return out
 }
 
-// AgentCheck checks one agent; cleared is its last cache clear, if any.
-func AgentCheck(a agentState, cleared *time.Time) helpdesk.Check {
+// agentCheck checks one agent; cleared is its last cache clear, if any.
+func agentCheck(a agentState, cleared *time.Time) helpdesk.Check {
 	name := fmt.Sprintf("%s (%s)", a.Name, a.AgentID)
 	c := helpdesk.Check{CheckName: helpdesk.AgentCheck(a.AgentID), Status: helpdesk.CheckPass,
 		Details: helpdesk.CheckDetails{AgentID: a.AgentID, AgentName: a.Name, AgentStatus: a.Status,
@@ -219,8 +219,8 @@ func AgentCheck(a agentState, cleared *time.Time) helpdesk.Check {
 	return c
 }
 
-// WorkflowCheck is the diagnosis's check of workflow w.
-func WorkflowCheck(w workflows.Workflow) helpdesk.Check {
+// workflowCheck is the diagnosis's check of workflow w.
+func workflowCheck(w workflows.Workflow) helpdesk.Check {
 	name := fmt.Sprintf("%s (%s)", w.WorkflowName, w.WorkflowID)
 	c := helpdesk.Check{CheckName: helpdesk.WorkflowCheck(w.WorkflowID), Status: helpdesk.CheckPass,
 		Details: helpdesk.CheckDetails{WorkflowID: w.WorkflowID, WorkflowName: w.WorkflowName,
@@ -255,9 +255,9 @@ func WorkflowCheck(w workflows.Workflow) helpdesk.Check {
 	return c
 }
 
-// DeadLetterCheck counts the dead letters whose payload's customer_id is
+// deadLetterCheck counts the dead letters whose payload's customer_id is
 // id, queue by queue (one queue's lock at a time).
-func DeadLetterCheck(qs *queueStore, id string, now time.Time) helpdesk.Check {
+func deadLetterCheck(qs *queueStore, id string, now time.Time) helpdesk.Check {
 	total := 0
 	by := map[string]int{}
 	var parts []string
@@ -293,8 +293,8 @@ func DeadLetterCheck(qs *queueStore, id string, now time.Time) helpdesk.Check {
 	return c
 }
 
-// SLACheck looks at the customer's open incidents.
-func SLACheck(open []helpdesk.Incident) helpdesk.Check {
+// slaCheck looks at the customer's open incidents.
+func slaCheck(open []helpdesk.Incident) helpdesk.Check {
 	c := helpdesk.Check{CheckName: helpdesk.CheckIncidentSLA, Status: helpdesk.CheckPass}
 	var breached, atRisk []helpdesk.Incident
 	for _, inc := range open {
@@ -337,4 +337,48 @@ func SLACheck(open []helpdesk.Incident) helpdesk.Check {
 		}
 	}
 	return c
+}
+
+// Diagnose checks customer id's agents, workflows, dead letters and
+// open incidents at now, and names the worst finding as the root cause.
+func (w *World) Diagnose(id string, now time.Time) helpdesk.Diagnosis {
+	incidents := w.Helpdesk.IncidentsAt(now)
+	var open []helpdesk.Incident
+	for _, inc := range incidents {
+		if inc.CustomerID == id && inc.Status.Open() {
+			open = append(open, inc)
+		}
+	}
+	slices.SortFunc(open, func(a, b helpdesk.Incident) int { return cmp.Compare(a.IncidentID, b.IncidentID) })
+
+	d := helpdesk.Diagnosis{CustomerID: id, CheckedAt: now, Checks: []helpdesk.Check{},
+		Recommendations: []helpdesk.Recommendation{}}
+	for _, a := range customerAgents(w.Agents.States(now), id, open) {
+		var cleared *time.Time
+		if t, ok := w.Helpdesk.CacheCleared(a.AgentID); ok {
+			cleared = &t
+		}
+		d.Checks = append(d.Checks, agentCheck(a, cleared))
+	}
+	for _, w := range w.Workflows.List(now) {
+		if w.CustomerID == id {
+			d.Checks = append(d.Checks, workflowCheck(w))
+		}
+	}
+	d.Checks = append(d.Checks, deadLetterCheck(w.Queues, id, now), slaCheck(open))
+
+	worst := -1
+	rank := map[helpdesk.CheckStatus]int{helpdesk.CheckPass: 0, helpdesk.CheckWarn: 1, helpdesk.CheckFail: 2}
+	for i, c := range d.Checks {
+		if c.Status != helpdesk.CheckPass && (worst < 0 || rank[c.Status] > rank[d.Checks[worst].Status]) {
+			worst = i
+		}
+		if c.Recommendation != nil {
+			d.Recommendations = append(d.Recommendations, *c.Recommendation)
+		}
+	}
+	if worst >= 0 {
+		d.RootCause = d.Checks[worst].Message
+	}
+	return d
 }

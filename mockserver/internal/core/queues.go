@@ -281,6 +281,12 @@ func (f DLQFilter) match(m *deadLetter, now time.Time) bool {
 		(f.older == 0 || now.Sub(m.Timestamp) >= f.older)
 }
 
+// LetterPage is the page of the dead letters matching f at now that qv asks
+// for (filters bind its tokens: pageDLQ).
+func (q *QueueState) LetterPage(qv url.Values, f DLQFilter, now time.Time, filters ...string) (Page[queues.Message], *Error) {
+	return pageDLQ(qv, q.Letters(f, now), filters...)
+}
+
 // Letters returns the dead letters matching f at now, in DLQ order.
 func (q *QueueState) Letters(f DLQFilter, now time.Time) []*deadLetter {
 	q.mu.Lock()
@@ -417,10 +423,10 @@ func (st *queueStore) Views(now time.Time) []queues.QueueDetail {
 	return out
 }
 
-// PageDLQ pages dead letters (in DLQ order) by keyset: a page token
+// pageDLQ pages dead letters (in DLQ order) by keyset: a page token
 // names the last message of its page, so messages retried or deleted
 // between two pages never make the next page skip others.
-func PageDLQ(qv url.Values, items []*deadLetter, filters ...string) (Page[queues.Message], *Error) {
+func pageDLQ(qv url.Values, items []*deadLetter, filters ...string) (Page[queues.Message], *Error) {
 	bind := FilterHash("dlq", filters)
 	var after uint32
 	if tok := qv.Get("page_token"); tok != "" {

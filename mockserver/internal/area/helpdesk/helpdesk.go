@@ -1,12 +1,10 @@
 package helpdesk
 
 import (
-	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/waooaw/waooaw-go/helpdesk"
 	"github.com/waooaw/waooaw-go/mockserver/internal/area"
@@ -256,45 +254,5 @@ func (h *handlers) diagnose(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	id := rc.Param("id")
-	st := h.World()
-	incidents := st.Helpdesk.IncidentsAt(rc.Now)
-	var open []helpdesk.Incident
-	for _, inc := range incidents {
-		if inc.CustomerID == id && inc.Status.Open() {
-			open = append(open, inc)
-		}
-	}
-	slices.SortFunc(open, func(a, b helpdesk.Incident) int { return cmp.Compare(a.IncidentID, b.IncidentID) })
-
-	d := helpdesk.Diagnosis{CustomerID: id, CheckedAt: rc.Now, Checks: []helpdesk.Check{},
-		Recommendations: []helpdesk.Recommendation{}}
-	for _, a := range core.CustomerAgents(st.Agents.States(rc.Now), id, open) {
-		var cleared *time.Time
-		if t, ok := st.Helpdesk.CacheCleared(a.AgentID); ok {
-			cleared = &t
-		}
-		d.Checks = append(d.Checks, core.AgentCheck(a, cleared))
-	}
-	for _, w := range st.Workflows.List(rc.Now) {
-		if w.CustomerID == id {
-			d.Checks = append(d.Checks, core.WorkflowCheck(w))
-		}
-	}
-	d.Checks = append(d.Checks, core.DeadLetterCheck(st.Queues, id, rc.Now), core.SLACheck(open))
-
-	worst := -1
-	rank := map[helpdesk.CheckStatus]int{helpdesk.CheckPass: 0, helpdesk.CheckWarn: 1, helpdesk.CheckFail: 2}
-	for i, c := range d.Checks {
-		if c.Status != helpdesk.CheckPass && (worst < 0 || rank[c.Status] > rank[d.Checks[worst].Status]) {
-			worst = i
-		}
-		if c.Recommendation != nil {
-			d.Recommendations = append(d.Recommendations, *c.Recommendation)
-		}
-	}
-	if worst >= 0 {
-		d.RootCause = d.Checks[worst].Message
-	}
-	return http.StatusOK, d, nil
+	return http.StatusOK, h.World().Diagnose(rc.Param("id"), rc.Now), nil
 }

@@ -110,7 +110,7 @@ func (h *handlers) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	if e != nil {
 		return 0, nil, e
 	}
-	p, e := core.PageDLQ(qv, q.Letters(df, rc.Now), q.Name(), df.ErrorText(), strconv.FormatInt(f.OlderThanSeconds, 10))
+	p, e := q.LetterPage(qv, df, rc.Now, q.Name(), df.ErrorText(), strconv.FormatInt(f.OlderThanSeconds, 10))
 	if e != nil {
 		return 0, nil, e
 	}
