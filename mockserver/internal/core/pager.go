@@ -102,7 +102,7 @@ func PaginateSeq[T any](q url.Values, route string, seq iter.Seq[T], key func(T)
 			break
 		}
 	}
-	if end < total {
+	if end < total && len(p.Items) > 0 { // (a seq that yields less the second time ends the list)
 		var raw [20]byte
 		binary.BigEndian.PutUint32(raw[:4], uint32(end))
 		binary.BigEndian.PutUint64(raw[4:12], bind)
