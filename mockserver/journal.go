@@ -85,13 +85,9 @@ func (e *JournalEntry) UnmarshalJSON(b []byte) error {
 func (f JournalFilter) String() string { return server.JournalFilter(f).String() }
 
 func (e JournalEntry) inner() server.JournalEntry {
-	in := server.JournalEntry{Method: e.Method, Path: e.Path, Query: e.Query, Status: e.Status, Code: e.Code,
+	return server.JournalEntry{Method: e.Method, Path: e.Path, Query: e.Query, Status: e.Status, Code: e.Code,
 		IdempotencyKey: e.IdempotencyKey, RequestID: e.RequestID, At: e.At, Body: e.Body, Headers: e.Headers,
-		Fault: e.Fault, Violation: e.Violation}
-	if e.Caller != nil {
-		in.Caller = (*server.JournalCaller)(e.Caller)
-	}
-	return in
+		Caller: (*server.JournalCaller)(e.Caller), Fault: e.Fault, Violation: e.Violation}
 }
 
 func outerEntry(in server.JournalEntry) JournalEntry {

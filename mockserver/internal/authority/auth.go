@@ -126,7 +126,6 @@ func (a *Authority) Mint(u *core.User, role string, ttl time.Duration, audience 
 	return a.mint(u, role, ttl, audience, a.newSession(u.Sub))
 }
 
-// Reset restores the demo users and one fresh key, and forgets sessions.
 // Reset forgets every session, login and user but the demo users, and
 // goes back to one key generation.
 func (a *Authority) Reset() {

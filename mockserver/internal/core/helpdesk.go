@@ -26,7 +26,7 @@ const RecentIssues = 10
 
 // helpdeskStore holds what only the help desk knows: incidents, the cache
 // clears it made, and the playbooks. It reads agents, workflows, queues and
-// customers from their own stores, one lock at a time.
+// customers from their own stores.
 type helpdeskStore struct {
 	mu        *sync.Mutex          // the World's one lock (World.share)
 	incidents []helpdesk.Incident  // seed order; sla_status is derived when read

@@ -241,7 +241,7 @@ func checkSeed(seed Seed) []SeedProblem {
 }
 
 // seedPlan checks a seed and prepares what it adds, changing nothing. With
-// live stores (their locks held) it checks the seed against them and the
+// a live World (its lock held) it checks the seed against them and the
 // clock; without (LoadSeedFile), only the seed itself.
 type seedPlan struct {
 	live  *World

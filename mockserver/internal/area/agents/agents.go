@@ -47,14 +47,6 @@ func (h *handlers) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, httpapi.ListBody("agents", p), nil
 }
 
-// agentExists is the 404 check of the {id} agent routes.
-func (h *handlers) agentExists(rc *httpapi.Request) *core.Error {
-	if _, ok := h.World().Agents.Get(rc.Param("id"), rc.Now); !ok {
-		return core.NotFound("agent %q not found", rc.Param("id"))
-	}
-	return nil
-}
-
 func (h *handlers) getAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	a, ok := h.World().Agents.Get(rc.Param("id"), rc.Now)
 	if !ok {
