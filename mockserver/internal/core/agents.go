@@ -97,7 +97,6 @@ func (st *agentStore) schedule(id string, at time.Time, fn func(a *agentState)) 
 		i--
 	}
 	a.later = slices.Insert(a.later, i, agentChange{at: at, apply: fn})
-	st.touched(a)
 	return true
 }
 
@@ -109,56 +108,6 @@ type agentStore struct {
 	byID   map[string]*agentState
 	idSeq  int
 	byName map[string]string // lower-case name → id
-
-	// What the event observer must look at, so that it looks at no other
-	// agent: watch holds the agents changed since its last look, moving
-	// those that change on their own as the clock goes (a ready time, a
-	// scheduled change) until it has seen them settle.
-	watch, moving map[string]bool
-}
-
-// touched notes that agent a changed, for the observer; st.mu held.
-func (st *agentStore) touched(a *agentState) {
-	if st.watch == nil {
-		st.watch, st.moving = map[string]bool{}, map[string]bool{}
-	}
-	st.watch[a.AgentID] = true
-	if !a.due().IsZero() {
-		st.moving[a.AgentID] = true
-	}
-}
-
-// changedKeys returns the published fields of the agents the observer
-// must look at, settled to now, in order, and forgets them: each agent
-// changed since the last call, and each moving one (until it has
-// settled).
-func (st *agentStore) changedKeys(now time.Time) []agentNow {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	ids := make([]string, 0, len(st.watch)+len(st.moving))
-	for id := range st.watch {
-		ids = append(ids, id)
-	}
-	for id := range st.moving {
-		if !st.watch[id] {
-			ids = append(ids, id)
-		}
-	}
-	slices.SortFunc(ids, func(a, b string) int { return st.pos[a] - st.pos[b] })
-	out := make([]agentNow, 0, len(ids))
-	for _, id := range ids {
-		a := st.byID[id]
-		if a == nil {
-			continue
-		}
-		a.settle(now)
-		out = append(out, agentNow{id, agentKey{a.Status, a.Health, a.Version}})
-		if a.due().IsZero() {
-			delete(st.moving, id)
-		}
-	}
-	clear(st.watch)
-	return out
 }
 
 func newAgentStore(now time.Time) *agentStore {
@@ -181,7 +130,6 @@ func (st *agentStore) put(a *agentState) {
 	}
 	st.byID[a.AgentID] = a
 	st.byName[strings.ToLower(a.Name)] = a.AgentID
-	st.touched(a)
 }
 
 // add inserts a, a new agent, under the next free id ("agent-101", …),
@@ -189,10 +137,8 @@ func (st *agentStore) put(a *agentState) {
 // seeded agents included). The name check and the insert are one step under
 // the lock, so of two concurrent adds of a name exactly one succeeds. It
 // returns the new agent's id, or the id of the agent that has the name and
-// false.
+// false. The World's lock is held.
 func (st *agentStore) add(a *agentState) (string, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	if id, taken := st.byName[strings.ToLower(a.Name)]; taken {
 		return id, false
 	}
@@ -248,14 +194,6 @@ func (st *agentStore) States(now time.Time) []agentState {
 	return settledAll(st, now, func(a *agentState) agentState { return *a })
 }
 
-// keys returns every agent's published fields (status, health, version),
-// settled to now, in order: what the event observer compares.
-func (st *agentStore) keys(now time.Time) []agentNow {
-	return settledAll(st, now, func(a *agentState) agentNow {
-		return agentNow{a.AgentID, agentKey{a.Status, a.Health, a.Version}}
-	})
-}
-
 // Get returns one agent settled to now.
 func (st *agentStore) Get(id string, now time.Time) (platform.Agent, bool) {
 	st.mu.Lock()
@@ -282,16 +220,16 @@ const (
 	ActStop    AgentAction = "stop"
 )
 
-// Act applies an action under the agent state machine:
+// act applies an action under the agent state machine:
 //
 //	restart: online, offline, error, starting → starting (online 30 s later)
 //	start:   offline, error                   → starting (online 30 s later)
 //	stop:    online, starting, error          → offline
 //
 // Anything else is a conflict naming the current state.
-func (st *agentStore) Act(id string, act AgentAction, now time.Time) (platform.Agent, *Error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
+//
+// The World's lock is held (World.ActAgent).
+func (st *agentStore) act(id string, act AgentAction, now time.Time) (platform.Agent, *Error) {
 	a, ok := st.byID[id]
 	if !ok {
 		return platform.Agent{}, NotFound("agent %q not found", id)
@@ -317,7 +255,6 @@ func (st *agentStore) Act(id string, act AgentAction, now time.Time) (platform.A
 	} else {
 		a.Status, a.readyAt = platform.AgentStarting, now.Add(AgentStartDelay)
 	}
-	st.touched(a)
 	return a.Agent, nil
 }
 
@@ -326,3 +263,49 @@ var (
 		platform.AgentStopping, platform.AgentError, platform.AgentProvisioning}
 	AgentTiers = []platform.Tier{platform.TierPlatformCoE, platform.TierBusiness}
 )
+
+// Actor is who asked for a transition: the log line that tells of the
+// request names them.
+type Actor struct {
+	Email string // the caller; "" when not known
+	// Via is the help-desk quick action the request came through
+	// ("restart-agent", "clear-cache", "retry-workflow"); "" for the
+	// resource's own route.
+	Via string
+}
+
+// name is the actor as the log names them.
+func (a Actor) name() string {
+	if a.Email == "" {
+		return "someone"
+	}
+	return a.Email
+}
+
+// requested logs the line of a request by by: the help desk's line when
+// it came through the help desk, else msg about agentID; the World's lock
+// is held.
+func (w *World) requested(now time.Time, by Actor, agentID, msg string, meta map[string]any) {
+	if by.Via != "" {
+		w.log(now, platform.LogInfo, "", fmt.Sprintf("Help-desk action %s run by %s", by.Via, by.name()),
+			map[string]any{"action": by.Via, "by": by.name()})
+		return
+	}
+	w.log(now, platform.LogInfo, agentID, msg, meta)
+}
+
+// ActAgent restarts, starts or stops agent id for by (the agent state
+// machine: agentStore.act) and tells of it.
+func (w *World) ActAgent(id string, act AgentAction, by Actor, now time.Time) (platform.Agent, *Error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	a, e := w.Agents.act(id, act, now)
+	if e != nil {
+		return a, e
+	}
+	verb := strings.ToUpper(string(act[:1])) + string(act[1:])
+	w.requested(now, by, id, fmt.Sprintf("%s requested by %s", verb, by.name()),
+		map[string]any{"action": string(act), "by": by.name()})
+	w.tell(now, subject{kindAgent, id})
+	return a, nil
+}

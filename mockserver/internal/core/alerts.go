@@ -44,10 +44,8 @@ func (st *alertStore) put(a platform.Alert) {
 }
 
 // raise adds a new active alert under the next id ("alert-5", …) and
-// returns it.
+// returns it; st.mu is held.
 func (st *alertStore) raise(a platform.Alert) platform.Alert {
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	for {
 		st.seq++
 		if id := fmt.Sprintf("alert-%d", st.seq); st.byID[id] == nil {
@@ -95,15 +93,15 @@ const (
 	ActResolve     AlertAction = "resolve"
 )
 
-// Act applies an action under the alert state machine:
+// act applies an action under the alert state machine:
 //
 //	acknowledge: active               → acknowledged
 //	resolve:     active, acknowledged → resolved
 //
 // Anything else is a conflict naming the current status.
-func (st *alertStore) Act(id string, act AlertAction, by string, now time.Time) (platform.Alert, *Error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
+//
+// st.mu is held (World.ActAlert).
+func (st *alertStore) act(id string, act AlertAction, by string, now time.Time) (platform.Alert, *Error) {
 	a, ok := st.byID[id]
 	if !ok {
 		return platform.Alert{}, NotFound("alert %q not found", id)
@@ -123,15 +121,34 @@ func (st *alertStore) Act(id string, act AlertAction, by string, now time.Time) 
 	return *a, nil
 }
 
-// RaiseAlert raises an active alert at the time at and publishes it.
-func (w *World) RaiseAlert(at time.Time, severity platform.AlertSeverity, agentID, title, msg string) {
+// ActAlert acknowledges or resolves alert id for by, and tells of it.
+func (w *World) ActAlert(id string, act AlertAction, by Actor, now time.Time) (platform.Alert, *Error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	a, e := w.Alerts.act(id, act, by.Email, now)
+	if e != nil {
+		return a, e
+	}
+	kind, verb := "alerts.acknowledged", "acknowledged"
+	if act == ActResolve {
+		kind, verb = "alerts.resolved", "resolved"
+	}
+	w.publish(now, kind, a)
+	w.log(now, platform.LogInfo, a.AgentID, fmt.Sprintf("Alert %s (%s) %s by %s", a.AlertID, a.Title, verb, by.Email),
+		map[string]any{"alert_id": a.AlertID, "action": string(act), "by": by.Email})
+	return a, nil
+}
+
+// raise raises an active alert at the time at and publishes it; the
+// World's lock is held.
+func (w *World) raise(at time.Time, severity platform.AlertSeverity, agentID, title, msg string) {
 	a := w.Alerts.raise(platform.Alert{Severity: severity, Title: title, Message: msg, AgentID: agentID, CreatedAt: at.UTC()})
-	w.Publish(at, "alerts.created", a)
+	w.publish(at, "alerts.created", a)
 	level := platform.LogWarn
 	if severity == platform.AlertCritical {
 		level = platform.LogError
 	}
-	w.LogEvent(at, level, agentID, fmt.Sprintf("Alert %s raised: %s", a.AlertID, title),
+	w.log(at, level, agentID, fmt.Sprintf("Alert %s raised: %s", a.AlertID, title),
 		map[string]any{"alert_id": a.AlertID, "severity": string(severity)})
 }
 

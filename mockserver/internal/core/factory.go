@@ -54,8 +54,19 @@ func newDeployment(templateID string, spec template.Spec, now time.Time) *deploy
 // end is when the last step completes: the agent is online from then on.
 func (d *deployment) end() time.Time { return d.tl.End() }
 
-// status is the deployment's status as of now: view's, without the rest
-// (the event observer looks at every deployment on every change).
+// due is when the deployment's status next changes after t (zero: never
+// again).
+func (d *deployment) due(t time.Time) time.Time {
+	switch {
+	case t.Before(d.tl.Start):
+		return d.tl.Start
+	case t.Before(d.end()):
+		return d.end()
+	}
+	return time.Time{}
+}
+
+// status is the deployment's status as of now: view's, without the rest.
 func (d *deployment) status(now time.Time) factory.DeploymentStatus {
 	switch {
 	case now.Before(d.tl.Start):
@@ -100,55 +111,20 @@ type factoryStore struct {
 	mu    *sync.Mutex // the World's one lock (World.share)
 	byID  map[string]*deployment
 	order []*deployment // in id order (ids grow with seq)
-	// active are the deployments the event observer has not yet seen
-	// completed, in id order: it looks at no other.
-	active []*deployment
-	seq    int
+	seq   int
 }
 
 func newFactoryStore() *factoryStore {
 	return &factoryStore{mu: new(sync.Mutex), byID: map[string]*deployment{}}
 }
 
-// statuses is the status of each of ds as of now.
-func (st *factoryStore) statuses(now time.Time, ds []*deployment) []deploymentNow {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make([]deploymentNow, 0, len(ds))
-	for _, d := range ds {
-		out = append(out, deploymentNow{d, d.status(now)})
-	}
-	return out
-}
-
-// activeStatuses is statuses of the active deployments, and forgets
-// those that are completed: the observer sees each completion once.
-func (st *factoryStore) activeStatuses(now time.Time) []deploymentNow {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make([]deploymentNow, 0, len(st.active))
-	kept := st.active[:0]
-	for _, d := range st.active {
-		dn := deploymentNow{d, d.status(now)}
-		out = append(out, dn)
-		if dn.status != factory.DeploymentCompleted {
-			kept = append(kept, d)
-		}
-	}
-	clear(st.active[len(kept):])
-	st.active = kept
-	return out
-}
-
-// add stores d under the next deployment id and returns it.
+// add stores d under the next deployment id and returns it; st.mu is
+// held.
 func (st *factoryStore) add(d *deployment) string {
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	st.seq++
 	d.id = fmt.Sprintf("dep-%04d", st.seq)
 	st.byID[d.id] = d
 	st.order = append(st.order, d)
-	st.active = append(st.active, d)
 	return d.id
 }
 
@@ -209,9 +185,12 @@ func InvalidRequest(issues []template.Issue) *Error {
 
 // CreateAgent adds the agent a checked factory request made (provisioning,
 // version of its template, the config it was made with) and its
-// deployment of spec; the agent is online when the deployment completes.
-// 409 when the agent's name is taken: then nothing is added.
-func (w *World) CreateAgent(resolved template.Resolved, version string, spec template.Spec, now time.Time) (factory.Created, *Error) {
+// deployment of spec, for by, and tells of both; the agent is online when
+// the deployment completes. 409 when the agent's name is taken: then
+// nothing is added.
+func (w *World) CreateAgent(resolved template.Resolved, version string, spec template.Spec, by Actor, now time.Time) (factory.Created, *Error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	dep := newDeployment(resolved.TemplateID, spec, now)
 	a := &agentState{
 		Agent: platform.Agent{
@@ -245,6 +224,10 @@ func (w *World) CreateAgent(resolved template.Resolved, version string, spec tem
 		w.Servicing.createdConfig(id, AgentConfig{Version: 1, Config: cfg, Updated: now})
 	}
 	depID := w.Factory.add(dep)
+	w.requested(now, by, id, fmt.Sprintf("Factory create of agent %s requested by %s (deployment %s)", id, by.name(), depID),
+		map[string]any{"deployment_id": depID, "action": "create", "by": by.name()})
+	w.tell(now, subject{kindAgent, id})
+	w.tell(now, subject{kindDeployment, depID})
 	return factory.Created{AgentID: id, DeploymentID: depID, Status: platform.AgentProvisioning}, nil
 }
 

@@ -78,11 +78,19 @@ func (st *helpdeskStore) IncidentsAt(now time.Time) []helpdesk.Incident {
 	return out
 }
 
-// ClearCache records a cache clear of agent id at now.
-func (st *helpdeskStore) ClearCache(id string, now time.Time) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.cleared[id] = now
+// ClearCache clears the cache of agent id for by (the help desk records
+// when) and logs it; 404 when there is no such agent.
+func (w *World) ClearCache(id string, by Actor, now time.Time) (platform.Agent, *Error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	a, ok := w.Agents.get(id, now)
+	if !ok {
+		return a, NotFound("agent %q not found", id)
+	}
+	w.Helpdesk.cleared[id] = now
+	w.requested(now, by, id, fmt.Sprintf("Cache of agent %s cleared by %s", id, by.name()),
+		map[string]any{"action": "clear-cache", "by": by.name()})
+	return a, nil
 }
 
 // CacheCleared is the last cache clear of agent id.

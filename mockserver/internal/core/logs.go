@@ -67,10 +67,8 @@ func (st *logStore) bound() {
 func logID(n int) string { return fmt.Sprintf("log-%06d", n) }
 
 // append adds a line at its time (after the lines of the same time) and
-// returns it with its id.
+// returns it with its id; st.mu is held.
 func (st *logStore) append(l platform.LogEntry) platform.LogEntry {
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	st.ensure()
 	st.seq++
 	l.LogID = logID(st.seq)
@@ -116,11 +114,11 @@ func (st *logStore) List(f LogFilter) []platform.LogEntry {
 	return out
 }
 
-// LogEvent appends a line to the platform's log at the time at and
-// publishes it on the logs topic. Handlers call it for what they did
-// ("restart requested by …"); the event observer calls it for what
-// happened (an agent came online). meta may be nil.
-func (w *World) LogEvent(at time.Time, level platform.LogLevel, agentID, msg string, meta map[string]any) {
+// log appends a line to the platform's log at the time at and publishes
+// it on the logs topic: what a transition did ("restart requested by …")
+// and what happened (an agent came online). meta may be nil. The World's
+// lock is held.
+func (w *World) log(at time.Time, level platform.LogLevel, agentID, msg string, meta map[string]any) {
 	l := w.Logs.append(platform.LogEntry{Timestamp: at.UTC(), Level: level, AgentID: agentID, Message: msg, Metadata: meta})
-	w.Publish(at, "logs.appended", l)
+	w.publish(at, "logs.appended", l)
 }

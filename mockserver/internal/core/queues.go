@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -233,18 +234,70 @@ func (q *QueueState) oldestAge(t time.Time, pending, head int64) time.Duration {
 func (q *QueueState) View(now time.Time) queues.QueueDetail {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	t := q.settle(now)
-	pending, head := q.flow(t)
-	lag := pending - q.inflight
+	return q.view(q.settle(now))
+}
+
+// gauge is the queue's pending messages, head, lag and error rate at t,
+// the queue settled to t; or, as statusAt does, at a later t before the
+// next retried message is consumed (nothing else changes the FIFO on its
+// own).
+func (q *QueueState) gauge(t time.Time) (pending, head, lag int64, errRate float64) {
+	pending, head = q.flow(t)
+	lag = pending - q.inflight
+	errRate = q.errIdle
+	if q.lagRef > 0 {
+		errRate += (q.errBusy - q.errIdle) * math.Min(1, float64(lag)/float64(q.lagRef))
+	}
+	return pending, head, lag, math.Round(errRate*1e4) / 1e4
+}
+
+// statusAt is the queue's status at t (see gauge).
+func (q *QueueState) statusAt(t time.Time) queues.Status {
+	_, _, lag, errRate := q.gauge(t)
+	return queueStatus(int(lag), errRate, len(q.dlq)+q.lazyN)
+}
+
+// queueHorizon is how far ahead due looks for a queue's next change of
+// status.
+const queueHorizon = 366 * 24 * time.Hour
+
+// due is when the queue, settled to t, next changes its status on its own,
+// or its counts when a retried message is reached (zero: not within
+// queueHorizon). Between two such times the lag only grows or only
+// shrinks (producers and consumers keep their rates), and the status with
+// it, so the first change is found by halving the interval.
+func (q *QueueState) due(t time.Time) time.Time {
+	var reached time.Time
+	limit := t.Add(queueHorizon)
+	if len(q.waiting) > 0 && q.consumeM > 0 { // no consumers: never reached
+		reached = q.takenAt(q.waiting[0].pos)
+		if reached.Before(limit) {
+			limit = reached
+		}
+	}
+	cur := q.statusAt(t)
+	if q.statusAt(limit) == cur {
+		return reached
+	}
+	lo, hi := t, limit // the status is cur at lo, another at hi
+	for hi.Sub(lo) > time.Millisecond {
+		mid := lo.Add(hi.Sub(lo) / 2)
+		if q.statusAt(mid) == cur {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
+}
+
+// view is the queue's figures at t, the queue settled to t; q.mu is held.
+func (q *QueueState) view(t time.Time) queues.QueueDetail {
+	pending, head, lag, errRate := q.gauge(t)
 	tput := q.produceM
 	if lag > 0 {
 		tput = q.consumeM
 	}
-	errRate := q.errIdle
-	if q.lagRef > 0 {
-		errRate += (q.errBusy - q.errIdle) * math.Min(1, float64(lag)/float64(q.lagRef))
-	}
-	errRate = math.Round(errRate*1e4) / 1e4
 	dlq := len(q.dlq) + q.lazyN
 	return queues.QueueDetail{
 		Queue: queues.Queue{
@@ -291,6 +344,11 @@ func (q *QueueState) LetterPage(qv url.Values, f DLQFilter, now time.Time, filte
 func (q *QueueState) Letters(f DLQFilter, now time.Time) []*deadLetter {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	return q.letters(f, now)
+}
+
+// letters is Letters; q.mu is held.
+func (q *QueueState) letters(f DLQFilter, now time.Time) []*deadLetter {
 	q.materialize()
 	t := q.settle(now)
 	out := make([]*deadLetter, 0, len(q.dlq))
@@ -315,11 +373,9 @@ func (q *QueueState) Known(id string, now time.Time) bool {
 	return ok || q.left[id]
 }
 
-// Retry puts dead letter id back on the queue when it is in the DLQ and
-// matches f, and returns it as put back.
-func (q *QueueState) Retry(id string, f DLQFilter, now time.Time) (queues.Message, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+// retry puts dead letter id back on the queue when it is in the DLQ and
+// matches f, and returns it as put back; q.mu is held.
+func (q *QueueState) retry(id string, f DLQFilter, now time.Time) (queues.Message, bool) {
 	q.materialize()
 	t := q.settle(now)
 	m, ok := q.dlq[id]
@@ -336,10 +392,9 @@ func (q *QueueState) Retry(id string, f DLQFilter, now time.Time) (queues.Messag
 	return m.Message, true
 }
 
-// Remove deletes dead letter id when it is in the DLQ and matches f.
-func (q *QueueState) Remove(id string, f DLQFilter, now time.Time) bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+// remove deletes dead letter id when it is in the DLQ and matches f; q.mu
+// is held.
+func (q *QueueState) remove(id string, f DLQFilter, now time.Time) bool {
 	q.materialize()
 	t := q.settle(now)
 	m, ok := q.dlq[id]
@@ -501,4 +556,75 @@ func NewDLQFilter(f queues.Filter) (DLQFilter, *Error) {
 		return DLQFilter{}, InvalidField("older_than_seconds", "must be from 0 (no age limit) to 315360000 seconds")
 	}
 	return DLQFilter{strings.ToLower(f.ErrorContains), time.Duration(f.OlderThanSeconds) * time.Second}, nil
+}
+
+// RetryLetter puts dead letter id of q back on the queue for by and tells
+// of it; false when it is not in the DLQ.
+func (w *World) RetryLetter(q *QueueState, id string, by Actor, now time.Time) (queues.Message, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	m, ok := q.retry(id, DLQFilter{}, now)
+	if !ok {
+		return m, false
+	}
+	w.publish(now, "queues.dlq_retried", m)
+	w.log(now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s retried by %s", id, q.name, by.name()),
+		map[string]any{"queue_name": q.name, "message_id": id, "action": "retry", "by": by.name()})
+	w.tell(now, subject{kindQueue, q.name})
+	return m, true
+}
+
+// DeleteLetter deletes dead letter id of q for by and tells of it; false
+// when it is not in the DLQ.
+func (w *World) DeleteLetter(q *QueueState, id string, by Actor, now time.Time) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !q.remove(id, DLQFilter{}, now) {
+		return false
+	}
+	w.publish(now, "queues.dlq_deleted", map[string]string{"queue_name": q.name, "message_id": id})
+	w.log(now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s deleted by %s", id, q.name, by.name()),
+		map[string]any{"queue_name": q.name, "message_id": id, "action": "delete", "by": by.name()})
+	w.tell(now, subject{kindQueue, q.name})
+	return true
+}
+
+// RetryLetters puts every dead letter of q matching f back on the queue
+// for by, in one step, and tells of it.
+func (w *World) RetryLetters(q *QueueState, f DLQFilter, by Actor, now time.Time) queues.RetryAllResult {
+	matched, done := w.bulkLetters(q, f, false, by, now)
+	return queues.RetryAllResult{Matched: matched, Retried: done}
+}
+
+// PurgeLetters deletes every dead letter of q matching f for by, in one
+// step, and tells of it.
+func (w *World) PurgeLetters(q *QueueState, f DLQFilter, by Actor, now time.Time) queues.PurgeResult {
+	matched, done := w.bulkLetters(q, f, true, by, now)
+	return queues.PurgeResult{Matched: matched, Deleted: done}
+}
+
+func (w *World) bulkLetters(q *QueueState, f DLQFilter, purge bool, by Actor, now time.Time) (matched, done int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	letters := q.letters(f, now)
+	for _, m := range letters {
+		var ok bool
+		if purge {
+			ok = q.remove(m.MessageID, f, now)
+		} else {
+			_, ok = q.retry(m.MessageID, f, now)
+		}
+		if ok {
+			done++
+		}
+	}
+	kind, verb := "dlq_bulk_retried", "retried"
+	if purge {
+		kind, verb = "dlq_purged", "deleted"
+	}
+	w.publish(now, "queues."+kind, map[string]any{"queue_name": q.name, "matched": len(letters), verb: done})
+	w.log(now, platform.LogInfo, "", fmt.Sprintf("%d dead letters of queue %s %s by %s", done, q.name, verb, by.name()),
+		map[string]any{"queue_name": q.name, "matched": len(letters), verb: done, "by": by.name()})
+	w.tell(now, subject{kindQueue, q.name})
+	return len(letters), done
 }

@@ -173,8 +173,6 @@ func (w *World) Clear() {
 	clear(w.Agents.byID)
 	clear(w.Agents.byName)
 	clear(w.Agents.pos)
-	clear(w.Agents.watch)
-	clear(w.Agents.moving)
 	w.Workflows.order = nil
 	clear(w.Workflows.byID)
 	w.Queues.order = nil
@@ -229,6 +227,20 @@ func (w *World) ApplySeed(seed Seed, now time.Time) (*World, SeedResult, []User,
 	}
 	for _, wf := range p.workflows {
 		w.Workflows.put(wf)
+	}
+	// Tell of what the seed added (nothing while the World is being
+	// built: the start's seeds are noted, not told).
+	for _, a := range p.agents {
+		next.tell(now, subject{kindAgent, a.AgentID})
+	}
+	for _, wf := range p.workflows {
+		next.tell(now, subject{kindWorkflow, wf.w.WorkflowID})
+	}
+	for _, q := range p.newQueues {
+		next.tell(now, subject{kindQueue, q.name})
+	}
+	for _, q := range p.letterQueues {
+		next.tell(now, subject{kindQueue, q.name})
 	}
 	return next, p.res, p.users, nil
 }

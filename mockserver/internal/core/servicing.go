@@ -160,6 +160,21 @@ func (o *upgradeOp) end() time.Time {
 // runs o.to).
 func (o *upgradeOp) completes() bool { return !o.trips }
 
+// due is when the upgrade's status next changes after t (zero: never
+// again): it starts, trips its check (rolling back), ends.
+func (o *upgradeOp) due(t time.Time) time.Time {
+	times := []time.Time{o.tl.Start}
+	if o.trips {
+		times = append(times, o.failAt())
+	}
+	for _, at := range append(times, o.end()) {
+		if at.After(t) {
+			return at
+		}
+	}
+	return time.Time{}
+}
+
 // ended reports whether the upgrade has ended by now.
 func (o *upgradeOp) ended(now time.Time) bool { return !now.Before(o.end()) }
 
@@ -263,7 +278,6 @@ type servicingStore struct {
 	mu      *sync.Mutex // the World's one lock (World.share)
 	base    time.Time   // release dates are days before it
 	ops     []*upgradeOp
-	active  []*upgradeOp // the ops the event observer has not yet seen ended
 	byID    map[string]*upgradeOp
 	seq     int
 	lines   map[string][]release // agent id → its version line, made at first use
@@ -294,7 +308,7 @@ func newServicingStore(now time.Time) *servicingStore {
 func (st *servicingStore) clear() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.ops, st.active, st.seq = nil, nil, 0
+	st.ops, st.seq = nil, 0
 	clear(st.byID)
 	clear(st.lines)
 	clear(st.configs)
@@ -307,26 +321,7 @@ func (st *servicingStore) add(o *upgradeOp) {
 	st.seq++
 	o.id = fmt.Sprintf("upg-%04d", st.seq)
 	st.ops = append(st.ops, o)
-	st.active = append(st.active, o)
 	st.byID[o.id] = o
-}
-
-// activeViews is every upgrade the event observer has not yet seen ended,
-// as of now, and forgets those that have: it looks at no other.
-func (st *servicingStore) activeViews(now time.Time) []servicing.Upgrade {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make([]servicing.Upgrade, 0, len(st.active))
-	kept := st.active[:0]
-	for _, o := range st.active {
-		out = append(out, o.view(now))
-		if !o.ended(now) {
-			kept = append(kept, o)
-		}
-	}
-	clear(st.active[len(kept):])
-	st.active = kept
-	return out
 }
 
 // line is the version line of agent a, made from its version at first use;
@@ -553,9 +548,25 @@ func (w *World) Rollback(id string, r UpgradeRequest, now time.Time) (servicing.
 	return w.begin(a, line, target, upgradePlan{kind: servicing.KindRollback, strategy: servicing.StrategyBlueGreen, reason: r.Reason, by: r.By}, now), nil
 }
 
-// begin plans an upgrade or rollback of agent a to line[target], stores it
-// and schedules its effect on the agent; the World's lock is held.
+// begin plans an upgrade or rollback of agent a to line[target], stores it,
+// schedules its effect on the agent and tells of it; the World's lock is
+// held.
 func (w *World) begin(a platform.Agent, line []release, target int, p upgradePlan, now time.Time) servicing.Upgrade {
+	u := w.plant(a, line, target, p, now)
+	verb := "Upgrade"
+	if p.kind == servicing.KindRollback {
+		verb = "Rollback"
+	}
+	by := Actor{Email: p.by}
+	w.log(now, platform.LogInfo, a.AgentID, fmt.Sprintf("%s to %s requested by %s (%s)", verb, u.ToVersion, by.name(), u.UpgradeID),
+		map[string]any{"upgrade_id": u.UpgradeID, "action": strings.ToLower(verb), "by": by.name()})
+	w.tell(now, subject{kindUpgrade, u.UpgradeID})
+	w.tell(now, subject{kindAgent, a.AgentID}) // its change when the upgrade ends
+	return u
+}
+
+// plant is begin without the telling.
+func (w *World) plant(a platform.Agent, line []release, target int, p upgradePlan, now time.Time) servicing.Upgrade {
 	cur := releaseIndex(line, a.Version)
 	p.agentID, p.agentName, p.from, p.to = a.AgentID, a.Name, a.Version, line[target].version
 	p.toBad = line[target].bad
@@ -605,10 +616,8 @@ func (st *servicingStore) Config(id string) (AgentConfig, bool) {
 // createdConfig sets the config of an agent the factory just made. A read
 // between the agent's creation and this call may have filled in the
 // template's defaults: the created config replaces them, unless a patch
-// came in already (then it wins).
+// came in already (then it wins). st.mu is held.
 func (st *servicingStore) createdConfig(id string, c AgentConfig) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	if cur, ok := st.configs[id]; ok && cur.Version > 1 {
 		return
 	}
@@ -627,17 +636,21 @@ func (st *servicingStore) InitConfig(id string, c AgentConfig) AgentConfig {
 	return c
 }
 
-// SetConfig replaces agent id's config version prev with cfg; false when
-// another change came first.
-func (st *servicingStore) SetConfig(id string, prev int, cfg map[string]any, now time.Time) (AgentConfig, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	cur, ok := st.configs[id]
+// SetConfig replaces agent id's config version prev with cfg for by, and
+// logs it; false when another change came first.
+func (w *World) SetConfig(id string, prev int, cfg map[string]any, by Actor, now time.Time) (AgentConfig, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	cur, ok := w.Servicing.configs[id]
 	if !ok || cur.Version != prev {
 		return AgentConfig{}, false
 	}
 	next := &AgentConfig{Version: prev + 1, Config: cfg, Updated: now}
-	st.configs[id] = next
+	w.Servicing.configs[id] = next
+	// The new config's version, as the answer names it (config_version),
+	// not the agent's build (version).
+	w.log(now, platform.LogInfo, id, fmt.Sprintf("Config of agent %s changed by %s (config version %d)", id, by.name(), next.Version),
+		map[string]any{"action": "config", "by": by.name(), "config_version": next.Version})
 	return *next, true
 }
 

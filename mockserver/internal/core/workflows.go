@@ -87,6 +87,27 @@ func (w *wfState) runUntil(now time.Time) {
 	}
 }
 
+// due is when the workflow, settled, next changes on its own (zero:
+// never, until something is done to it): a pending one starts, a running
+// one's next task completes.
+func (w *wfState) due() time.Time {
+	var next time.Time
+	switch w.w.Status {
+	case workflows.StatusPending:
+		next = w.startAt
+	case workflows.StatusRunning:
+		for _, k := range w.tasks {
+			if k.Status != workflows.TaskRunning {
+				continue
+			}
+			if end := w.settled.Add(k.left()); next.IsZero() || end.Before(next) {
+				next = end
+			}
+		}
+	}
+	return next
+}
+
 // left is how long a running task has still to run.
 func (k *wfTask) left() time.Duration {
 	return max(time.Duration(k.EstimatedDurationMS)*time.Millisecond-k.run, 0)
@@ -258,9 +279,9 @@ const (
 //	cancel: pending, running, paused  → cancelled (unfinished tasks too)
 //
 // Anything else is a conflict naming the current status.
-func (st *workflowStore) Act(id string, act WorkflowAction, now time.Time) (workflows.Workflow, *Error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
+//
+// st.mu is held (World.ActWorkflow).
+func (st *workflowStore) act(id string, act WorkflowAction, now time.Time) (workflows.Workflow, *Error) {
 	w, ok := st.byID[id]
 	if !ok {
 		return workflows.Workflow{}, NotFound("workflow %q not found", id)
@@ -294,12 +315,11 @@ var wfActionRule = map[WorkflowAction]string{
 	WorkflowCancel: "only a pending, running or paused workflow can be cancelled",
 }
 
-// Retry runs the failed task of a failed workflow again: the task restarts
+// retry runs the failed task of a failed workflow again: the task restarts
 // at now with its retry count one higher, the workflow is running, and the
-// task's dependents follow once it completes.
-func (st *workflowStore) Retry(id, taskID string, now time.Time) (workflows.Workflow, *Error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
+// task's dependents follow once it completes. st.mu is held
+// (World.RetryTask).
+func (st *workflowStore) retry(id, taskID string, now time.Time) (workflows.Workflow, *Error) {
 	w, ok := st.byID[id]
 	if !ok {
 		return workflows.Workflow{}, NotFound("workflow %q not found", id)
@@ -362,4 +382,34 @@ func newWFState(w workflows.Workflow, settled time.Time) (*wfState, error) {
 	w.Progress, w.TotalTasks, w.CompletedTasks, w.FailedTasks = 0, 0, 0, 0
 	st.w = w
 	return st, nil
+}
+
+// ActWorkflow pauses, resumes or cancels workflow id for by (the workflow
+// state machine: workflowStore.act) and tells of it.
+func (w *World) ActWorkflow(id string, act WorkflowAction, by Actor, now time.Time) (workflows.Workflow, *Error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	wf, e := w.Workflows.act(id, act, now)
+	if e != nil {
+		return wf, e
+	}
+	w.requested(now, by, "", fmt.Sprintf("Workflow %s: %s requested by %s", id, act, by.name()),
+		map[string]any{"workflow_id": id, "action": string(act), "by": by.name()})
+	w.tell(now, subject{kindWorkflow, id})
+	return wf, nil
+}
+
+// RetryTask runs the failed task taskID of workflow id again for by
+// (workflowStore.retry) and tells of it.
+func (w *World) RetryTask(id, taskID string, by Actor, now time.Time) (workflows.Workflow, *Error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	wf, e := w.Workflows.retry(id, taskID, now)
+	if e != nil {
+		return wf, e
+	}
+	w.requested(now, by, "", fmt.Sprintf("Task %s of workflow %s retried by %s", taskID, id, by.name()),
+		map[string]any{"workflow_id": id, "task_id": taskID, "action": "retry", "by": by.name()})
+	w.tell(now, subject{kindWorkflow, id})
+	return wf, nil
 }

@@ -130,12 +130,12 @@ func FuzzWorkflowStateMachine(f *testing.F) {
 					t.Fatalf("a %s workflow moved: %s", before.Status, cmp.Diff(before, after))
 				}
 			case 1:
-				st.Act("wf-f", WorkflowPause, now)
+				st.act("wf-f", WorkflowPause, now)
 			case 2:
-				st.Act("wf-f", WorkflowResume, now)
+				st.act("wf-f", WorkflowResume, now)
 			case 3:
 				if arg%4 == 0 { // cancel less often, it ends everything
-					st.Act("wf-f", WorkflowCancel, now)
+					st.act("wf-f", WorkflowCancel, now)
 				}
 			case 4: // a running task fails
 				st.mu.Lock()
@@ -147,7 +147,7 @@ func FuzzWorkflowStateMachine(f *testing.F) {
 				st.mu.Unlock()
 			case 5:
 				id := fmt.Sprintf("t%d", int(arg)%len(w.Tasks))
-				got, e := st.Retry("wf-f", id, now)
+				got, e := st.retry("wf-f", id, now)
 				if e == nil && (got.Status != workflows.StatusRunning || before.Status != workflows.StatusFailed) {
 					t.Fatalf("retry %s of a %s workflow gave %s", id, before.Status, got.Status)
 				}
@@ -212,16 +212,16 @@ func TestWorkflowEdgeCases(t *testing.T) {
 			{TaskID: "b", Status: workflows.TaskFailed, StartedAt: tp(now), CompletedAt: tp(now), Error: "boom", EstimatedDurationMS: 60_000},
 		}}, now)
 	st.put(ws)
-	if _, e := st.Retry("w", "a", now); e != nil {
+	if _, e := st.retry("w", "a", now); e != nil {
 		t.Fatal(e)
 	}
-	if _, e := st.Retry("w", "b", now); e == nil || e.Status != 409 {
+	if _, e := st.retry("w", "b", now); e == nil || e.Status != 409 {
 		t.Errorf("retry in a running workflow: %v, want 409", e)
 	}
 	if got, _ := st.Get("w", now.Add(time.Minute)); got.Status != workflows.StatusFailed || got.CompletedTasks != 1 {
 		t.Errorf("after a's retry ran: %s with %d completed", got.Status, got.CompletedTasks)
 	}
-	if _, e := st.Retry("w", "b", now.Add(time.Minute)); e != nil {
+	if _, e := st.retry("w", "b", now.Add(time.Minute)); e != nil {
 		t.Errorf("retry b once the workflow failed again: %v", e)
 	}
 

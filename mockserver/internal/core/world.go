@@ -11,8 +11,11 @@ type World struct {
 	// mu is the one lock of the state: every store and queue holds it
 	// (share), the transitions take it once.
 	mu *sync.Mutex
-	// publish tells the event streams of a change (Server.publish).
-	publish func(at time.Time, typ string, data any)
+	// sink is where the World publishes its events: the event streams
+	// (Server.publish).
+	sink func(at time.Time, typ string, data any)
+	// news is what the World has told and its schedule (news.go).
+	news *news
 
 	Agents    *agentStore
 	Workflows *workflowStore
@@ -25,11 +28,13 @@ type World struct {
 	Alerts    *alertStore
 }
 
-// NewWorld builds every store from the default seed data at now.
-func NewWorld(now time.Time, logLines int, publish func(at time.Time, typ string, data any)) *World {
+// NewWorld builds every store from the default seed data at now, publishing
+// its events to sink. It tells of nothing until Note.
+func NewWorld(now time.Time, logLines int, sink func(at time.Time, typ string, data any)) *World {
 	w := &World{
 		mu:        new(sync.Mutex),
-		publish:   publish,
+		sink:      sink,
+		news:      &news{},
 		Agents:    newAgentStore(now),
 		Workflows: newWorkflowStore(now),
 		Queues:    newQueueStore(now),
@@ -55,6 +60,6 @@ func (w *World) share() {
 	}
 }
 
-// Publish tells the event streams that typ happened at at, data its
+// publish tells the event streams that typ happened at at, data its
 // subject (an agent, a workflow, …).
-func (w *World) Publish(at time.Time, typ string, data any) { w.publish(at, typ, data) }
+func (w *World) publish(at time.Time, typ string, data any) { w.sink(at, typ, data) }

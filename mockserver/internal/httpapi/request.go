@@ -53,3 +53,13 @@ func (rc *Request) DecodeOptional(v any) *core.Error {
 	}
 	return DecodeStrict(rc.Body, v)
 }
+
+// Actor is the caller as the World's transitions name them in the log,
+// through via, the help-desk quick action the request is ("" for none).
+func (r *Request) Actor(via string) core.Actor {
+	a := core.Actor{Via: via}
+	if r.Who != nil {
+		a.Email = r.Who.Email
+	}
+	return a
+}

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
-	"github.com/waooaw/waooaw-go/platform"
 )
 
 // The event stream (GET /api/platform/events).
@@ -38,7 +36,7 @@ import (
 //	upgrades     created, status_changed
 //	alerts       created (an agent in error, an upgrade that failed or
 //	             rolled back), acknowledged, resolved
-//	logs         appended (what actions did and what the observer saw)
+//	logs         appended (what actions did and what happened)
 //
 // Not published: progress within a state (a deployment's steps, an
 // upgrade's phases, queue figures), reads, and the test controls
@@ -88,11 +86,6 @@ type eventHub struct {
 	stop    chan struct{} // closed by CloseStreams
 	closed  bool          // endStreams was called: no new stream starts
 	servers map[*http.Server]bool
-
-	// The observer: what was last published of the state, to find
-	// changes. obs serializes observations.
-	obs      sync.Mutex
-	observer core.Observer
 }
 
 type eventSub struct{ wake chan struct{} }
@@ -127,6 +120,12 @@ func (h *eventHub) add(topic uint, typ string, at time.Time, data any) {
 	if len(h.log) > h.size {
 		h.log = h.log[len(h.log)-h.size:]
 	}
+	h.wake()
+}
+
+// wake wakes every stream: to send what is new, or to look again at when
+// the next change is due (the clock moved); h.mu held.
+func (h *eventHub) wake() {
 	for sub := range h.subs {
 		select {
 		case sub.wake <- struct{}{}:
@@ -141,12 +140,7 @@ func (h *eventHub) forget() {
 	h.bounds()
 	h.next++
 	h.log = nil
-	for sub := range h.subs {
-		select {
-		case sub.wake <- struct{}{}:
-		default:
-		}
-	}
+	h.wake()
 }
 
 // since returns the frames after cursor for the topics mask and the new
@@ -302,7 +296,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, rid, e)
 		return
 	}
-	s.observeTx()
+	s.settleTx()
 	// The position is taken before the answer starts: a client that acts
 	// once it has the answer's headers sees the events of what it did.
 	hs, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
@@ -346,6 +340,10 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		case <-finished:
 		}
 	}()
+	// On a real clock, changes fall due without requests: the stream
+	// settles at the next one's time, so its event comes on time.
+	due := time.NewTimer(time.Hour)
+	defer due.Stop()
 	for {
 		frames, next, gap := s.events.since(cursor, params.mask)
 		if gap {
@@ -363,15 +361,18 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		if done == nil {
 			return
 		}
+		dueC := s.armDue(due)
 		select {
 		case <-done:
 			return
 		case <-stop:
 			return
+		case <-dueC:
+			s.settleTx()
 		case <-sub.wake:
 		case <-ticker.C:
 			// A real clock moves without requests: look before beating.
-			s.observeTx()
+			s.settleTx()
 			if _, err := io.WriteString(w, ": heartbeat\n\n"); err != nil || rc.Flush() != nil {
 				return
 			}
@@ -396,145 +397,16 @@ func (s *Server) resetFrame(head uint64) []byte {
 	return fmt.Appendf(nil, "id: %d\nevent: reset\ndata: %s\n\n", head, bytes.TrimSuffix(env, []byte("\n")))
 }
 
-// publishChanges wraps every handler that can change state (all but GETs)
-// so that what it changed is published: its action's own events and log
-// line (routeEvents), and the changes the observer finds before (changes
-// of the clock not yet published) and after it.
-func (s *Server) publishChanges() {
-	for _, rt := range s.router.Routes() {
-		if rt.Handle == nil || rt.Method == http.MethodGet {
-			continue
-		}
-		h, after := rt.Handle, routeEvents[rt.Method+" "+rt.Pattern]
-		rt.Handle = func(rc *httpapi.Request) (int, any, *core.Error) {
-			s.observeMoved()
-			status, v, e := h(rc)
-			if e == nil && status < 300 {
-				if after != nil {
-					after(s, rc, v)
-				}
-				s.observe()
-			}
-			return status, v, e
-		}
-	}
-}
-
-// routeEvents are what the actions publish beyond the state changes the
-// observer finds: who asked for what (a log line), and the queue actions,
-// which change no status.
-var routeEvents = map[string]func(s *Server, rc *httpapi.Request, answer any){
-	"POST /api/platform/agents/{id}/restart":                 agentActionLog("Restart"),
-	"POST /api/platform/agents/{id}/start":                   agentActionLog("Start"),
-	"POST /api/platform/agents/{id}/stop":                    agentActionLog("Stop"),
-	"POST /api/platform/orchestration/workflows/{id}/pause":  workflowActionLog("pause"),
-	"POST /api/platform/orchestration/workflows/{id}/resume": workflowActionLog("resume"),
-	"POST /api/platform/orchestration/workflows/{id}/cancel": workflowActionLog("cancel"),
-	"POST /api/platform/orchestration/workflows/{id}/tasks/{task_id}/retry": func(s *Server, rc *httpapi.Request, _ any) {
-		s.world().LogEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Task %s of workflow %s retried by %s", rc.Param("task_id"), rc.Param("id"), who(rc)),
-			map[string]any{"workflow_id": rc.Param("id"), "task_id": rc.Param("task_id"), "action": "retry", "by": who(rc)})
-	},
-	"POST /api/platform/queues/{name}/dlq/{message_id}/retry": func(s *Server, rc *httpapi.Request, answer any) {
-		s.publish(rc.Now, "queues.dlq_retried", answer)
-		s.world().LogEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s retried by %s", rc.Param("message_id"), rc.Param("name"), who(rc)),
-			map[string]any{"queue_name": rc.Param("name"), "message_id": rc.Param("message_id"), "action": "retry", "by": who(rc)})
-	},
-	"DELETE /api/platform/queues/{name}/dlq/{message_id}": func(s *Server, rc *httpapi.Request, _ any) {
-		s.publish(rc.Now, "queues.dlq_deleted", map[string]string{"queue_name": rc.Param("name"), "message_id": rc.Param("message_id")})
-		s.world().LogEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Dead letter %s of queue %s deleted by %s", rc.Param("message_id"), rc.Param("name"), who(rc)),
-			map[string]any{"queue_name": rc.Param("name"), "message_id": rc.Param("message_id"), "action": "delete", "by": who(rc)})
-	},
-	"POST /api/platform/queues/{name}/dlq/retry": bulkDLQLog("dlq_bulk_retried", "retried"),
-	"POST /api/platform/queues/{name}/dlq/purge": bulkDLQLog("dlq_purged", "deleted"),
-	"POST /api/platform/factory/agents": func(s *Server, rc *httpapi.Request, answer any) {
-		m := fields(answer)
-		s.world().LogEvent(rc.Now, platform.LogInfo, str(m["agent_id"]), fmt.Sprintf("Factory create of agent %s requested by %s (deployment %s)",
-			str(m["agent_id"]), who(rc), str(m["deployment_id"])),
-			map[string]any{"deployment_id": m["deployment_id"], "action": "create", "by": who(rc)})
-	},
-	"POST /api/platform/agents/{id}/upgrade":  upgradeLog("Upgrade"),
-	"POST /api/platform/agents/{id}/rollback": upgradeLog("Rollback"),
-	"PATCH /api/platform/agents/{id}/config": func(s *Server, rc *httpapi.Request, answer any) {
-		version := fields(answer)["config_version"] // the answer's name for it, not "version" (the build)
-		s.world().LogEvent(rc.Now, platform.LogInfo, rc.Param("id"), fmt.Sprintf("Config of agent %s changed by %s (config version %v)", rc.Param("id"), who(rc), version),
-			map[string]any{"action": "config", "by": who(rc), "config_version": version})
-	},
-	"POST /api/platform/helpdesk/actions/restart-agent":  helpdeskLog("restart-agent"),
-	"POST /api/platform/helpdesk/actions/clear-cache":    helpdeskLog("clear-cache"),
-	"POST /api/platform/helpdesk/actions/retry-workflow": helpdeskLog("retry-workflow"),
-}
-
-func who(rc *httpapi.Request) string {
-	if rc.Who == nil {
-		return "someone"
-	}
-	return rc.Who.Email
-}
-
-func agentActionLog(verb string) func(*Server, *httpapi.Request, any) {
-	return func(s *Server, rc *httpapi.Request, _ any) {
-		s.world().LogEvent(rc.Now, platform.LogInfo, rc.Param("id"), fmt.Sprintf("%s requested by %s", verb, who(rc)),
-			map[string]any{"action": strings.ToLower(verb), "by": who(rc)})
-	}
-}
-
-func workflowActionLog(verb string) func(*Server, *httpapi.Request, any) {
-	return func(s *Server, rc *httpapi.Request, _ any) {
-		s.world().LogEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Workflow %s: %s requested by %s", rc.Param("id"), verb, who(rc)),
-			map[string]any{"workflow_id": rc.Param("id"), "action": verb, "by": who(rc)})
-	}
-}
-
-func bulkDLQLog(kind, verb string) func(*Server, *httpapi.Request, any) {
-	return func(s *Server, rc *httpapi.Request, answer any) {
-		m := fields(answer)
-		m["queue_name"] = rc.Param("name")
-		s.publish(rc.Now, "queues."+kind, m)
-		s.world().LogEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("%v dead letters of queue %s %s by %s", m[verb], rc.Param("name"), verb, who(rc)),
-			map[string]any{"queue_name": rc.Param("name"), "matched": m["matched"], verb: m[verb], "by": who(rc)})
-	}
-}
-
-func upgradeLog(verb string) func(*Server, *httpapi.Request, any) {
-	return func(s *Server, rc *httpapi.Request, answer any) {
-		m := fields(answer)
-		s.world().LogEvent(rc.Now, platform.LogInfo, rc.Param("id"), fmt.Sprintf("%s to %s requested by %s (%s)", verb, str(m["to_version"]), who(rc), str(m["upgrade_id"])),
-			map[string]any{"upgrade_id": m["upgrade_id"], "action": strings.ToLower(verb), "by": who(rc)})
-	}
-}
-
-func helpdeskLog(action string) func(*Server, *httpapi.Request, any) {
-	return func(s *Server, rc *httpapi.Request, _ any) {
-		s.world().LogEvent(rc.Now, platform.LogInfo, "", fmt.Sprintf("Help-desk action %s run by %s", action, who(rc)),
-			map[string]any{"action": action, "by": who(rc)})
-	}
-}
-
-// fields is an answer as a JSON object (empty when it is not one).
-func fields(v any) map[string]any {
-	m := map[string]any{}
-	if b, err := json.Marshal(v); err == nil {
-		json.Unmarshal(b, &m)
-	}
-	if m == nil {
-		m = map[string]any{}
-	}
-	return m
-}
-
-func str(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return ""
-}
-
-// advance moves the clock forward by d and publishes the changes it
-// brings (Server.Advance; POST /_mock/clock/advance is wrapped instead).
+// advance moves the clock forward by d and tells of the changes it brings
+// (Server.Advance, POST /_mock/clock/advance), in an exclusive
+// transaction.
 func (s *Server) advance(d time.Duration) time.Time {
-	s.observeMoved()
 	t := s.clock.Advance(d)
-	s.observe()
+	s.settle()
+	// On a real clock, what falls due next is nearer now: streams re-arm.
+	s.events.mu.Lock()
+	s.events.wake()
+	s.events.mu.Unlock()
 	return t
 }
 

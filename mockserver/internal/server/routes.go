@@ -30,7 +30,6 @@ func (s *Server) routes() {
 	s.router.Add(logs.Routes(s.env)...)
 	s.router.Add(alerts.Routes(s.env)...)
 	s.router.Add(s.eventRoutes()...)
-	s.publishChanges() // last: wraps the routes above (events.go)
 	s.markCached()
 }
 

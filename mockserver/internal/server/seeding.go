@@ -64,6 +64,7 @@ func (s *Server) start() {
 		st = next
 	}
 	s.seeding.err = errors.Join(errs...)
+	st.Note(now) // the start is noted, not told: the World tells from here
 	s.state.Store(st)
 }
 
@@ -80,8 +81,6 @@ func (s *Server) Seed(seed core.Seed) (core.SeedResult, error) {
 
 // seedNow is Seed in an exclusive transaction.
 func (s *Server) seedNow(seed core.Seed) (core.SeedResult, error) {
-	s.observe()       // event streams: note the state before the seed…
-	defer s.observe() // …and publish what it added (after the unlock below)
 	s.seeding.mu.Lock()
 	defer s.seeding.mu.Unlock()
 	st := s.world()

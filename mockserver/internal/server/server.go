@@ -186,7 +186,12 @@ func (s *Server) reset() {
 	s.addStartFaults()
 	s.journal.clear()
 	s.seed()
-	s.observe() // event streams learn of the reset
+	// The events told of the state before are no longer true: every
+	// stream gets a reset.
+	h := &s.events
+	h.mu.Lock()
+	h.forget()
+	h.mu.Unlock()
 }
 
 // Now is the server's clock.
@@ -302,7 +307,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // transact runs fn as one transaction: the state it sees is one
 // generation, which a Reset, Seed or Advance (exclusive) never splits.
-// Every request that reads or changes state runs in one.
+// Every request that reads or changes state runs in one, and it starts by
+// telling of the changes the clock brought since (settle).
 func (s *Server) transact(rt *httpapi.Route, fn func() httpapi.Answer) httpapi.Answer {
 	if rt.Exclusive {
 		s.tx.Lock()
@@ -311,6 +317,7 @@ func (s *Server) transact(rt *httpapi.Route, fn func() httpapi.Answer) httpapi.A
 		s.tx.RLock()
 		defer s.tx.RUnlock()
 	}
+	s.settle()
 	return fn()
 }
 

@@ -60,7 +60,7 @@ func (h *handlers) agentAction(act core.AgentAction) httpapi.Handler {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
-		a, e := h.World().Agents.Act(rc.Param("id"), act, rc.Now)
+		a, e := h.World().ActAgent(rc.Param("id"), act, rc.Actor(""), rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}

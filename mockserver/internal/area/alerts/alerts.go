@@ -1,7 +1,6 @@
 package alerts
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/waooaw/waooaw-go/mockserver/internal/area"
@@ -53,21 +52,10 @@ func (h *handlers) alertAction(act core.AlertAction) httpapi.Handler {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
-		by := ""
-		if rc.Who != nil {
-			by = rc.Who.Email
-		}
-		a, e := h.World().Alerts.Act(rc.Param("id"), act, by, rc.Now)
+		a, e := h.World().ActAlert(rc.Param("id"), act, rc.Actor(""), rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}
-		kind, verb := "alerts.acknowledged", "acknowledged"
-		if act == core.ActResolve {
-			kind, verb = "alerts.resolved", "resolved"
-		}
-		h.World().Publish(rc.Now, kind, a)
-		h.World().LogEvent(rc.Now, platform.LogInfo, a.AgentID, fmt.Sprintf("Alert %s (%s) %s by %s", a.AlertID, a.Title, verb, by),
-			map[string]any{"alert_id": a.AlertID, "action": string(act), "by": by})
 		return http.StatusOK, a, nil
 	}
 }

@@ -124,7 +124,7 @@ func (h *handlers) createAgent(rc *httpapi.Request) (int, any, *core.Error) {
 	if err != nil {
 		return 0, nil, core.TemplateFailureOf(id, err)
 	}
-	created, e := h.World().CreateAgent(resolved, desc.Version, spec, rc.Now)
+	created, e := h.World().CreateAgent(resolved, desc.Version, spec, rc.Actor(""), rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}

@@ -168,7 +168,7 @@ func (h *handlers) restartAgentAction(rc *httpapi.Request) (int, any, *core.Erro
 	if e := bodyID("agent_id", req.AgentID); e != nil {
 		return 0, nil, e
 	}
-	a, e := h.World().Agents.Act(req.AgentID, core.ActRestart, rc.Now)
+	a, e := h.World().ActAgent(req.AgentID, core.ActRestart, rc.Actor("restart-agent"), rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
@@ -187,12 +187,10 @@ func (h *handlers) clearCacheAction(rc *httpapi.Request) (int, any, *core.Error)
 	if e := bodyID("agent_id", req.AgentID); e != nil {
 		return 0, nil, e
 	}
-	st := h.World()
-	a, ok := st.Agents.Get(req.AgentID, rc.Now)
-	if !ok {
-		return 0, nil, core.NotFound("agent %q not found", req.AgentID)
+	a, e := h.World().ClearCache(req.AgentID, rc.Actor("clear-cache"), rc.Now)
+	if e != nil {
+		return 0, nil, e
 	}
-	st.Helpdesk.ClearCache(a.AgentID, rc.Now)
 	at := rc.Now
 	return http.StatusOK, helpdesk.ActionResult{
 		Action: helpdesk.ActionClearCache, TargetID: a.AgentID, Status: helpdesk.ActionDone,
@@ -236,7 +234,7 @@ func (h *handlers) retryWorkflowAction(rc *httpapi.Request) (int, any, *core.Err
 		}
 		taskID = failed[0]
 	}
-	w, e := st.Workflows.Retry(req.WorkflowID, taskID, rc.Now)
+	w, e := st.RetryTask(req.WorkflowID, taskID, rc.Actor("retry-workflow"), rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}

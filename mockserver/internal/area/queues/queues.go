@@ -117,9 +117,6 @@ func (h *handlers) listDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	return http.StatusOK, httpapi.ListBody("messages", p), nil
 }
 
-// everything is the filter that matches every dead letter.
-var everything = core.DLQFilter{}
-
 func (h *handlers) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	q, e := h.queue(rc)
 	if e != nil {
@@ -129,7 +126,7 @@ func (h *handlers) retryDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	m, ok := q.Retry(id, everything, rc.Now)
+	m, ok := h.World().RetryLetter(q, id, rc.Actor(""), rc.Now)
 	if !ok {
 		return 0, nil, dlqNotFound(q.Name(), id)
 	}
@@ -145,7 +142,7 @@ func (h *handlers) deleteDLQ(rc *httpapi.Request) (int, any, *core.Error) {
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	if !q.Remove(id, everything, rc.Now) {
+	if !h.World().DeleteLetter(q, id, rc.Actor(""), rc.Now) {
 		return 0, nil, dlqNotFound(q.Name(), id)
 	}
 	return http.StatusNoContent, nil, nil
@@ -156,8 +153,7 @@ func dlqNotFound(queue, id string) *core.Error {
 }
 
 // bulkDLQ retries (or purges) every dead letter matching the body's filter,
-// each atomically: a message another caller retries or deletes meanwhile
-// is matched but not acted on.
+// all in one step (World.RetryLetters, World.PurgeLetters).
 func (h *handlers) bulkDLQ(purge bool) httpapi.Handler {
 	return func(rc *httpapi.Request) (int, any, *core.Error) {
 		q, e := h.queue(rc)
@@ -176,22 +172,9 @@ func (h *handlers) bulkDLQ(purge bool) httpapi.Handler {
 		if e != nil {
 			return 0, nil, e
 		}
-		matched := q.Letters(df, rc.Now)
-		done := 0
-		for _, m := range matched {
-			var ok bool
-			if purge {
-				ok = q.Remove(m.MessageID, df, rc.Now)
-			} else {
-				_, ok = q.Retry(m.MessageID, df, rc.Now)
-			}
-			if ok {
-				done++
-			}
-		}
 		if purge {
-			return http.StatusOK, queues.PurgeResult{Matched: len(matched), Deleted: done}, nil
+			return http.StatusOK, h.World().PurgeLetters(q, df, rc.Actor(""), rc.Now), nil
 		}
-		return http.StatusOK, queues.RetryAllResult{Matched: len(matched), Retried: done}, nil
+		return http.StatusOK, h.World().RetryLetters(q, df, rc.Actor(""), rc.Now), nil
 	}
 }

@@ -272,7 +272,7 @@ func (h *handlers) patchAgentConfig(rc *httpapi.Request) (int, any, *core.Error)
 		if e := h.validateConfig(rc, st, a, merged); e != nil {
 			return 0, nil, e
 		}
-		next, ok := st.Servicing.SetConfig(a.AgentID, cur.Version, merged, rc.Now)
+		next, ok := st.SetConfig(a.AgentID, cur.Version, merged, rc.Actor(""), rc.Now)
 		if !ok {
 			continue // another patch came first: merge into its result
 		}

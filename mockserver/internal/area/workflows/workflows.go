@@ -85,7 +85,7 @@ func (h *handlers) workflowAction(act core.WorkflowAction) httpapi.Handler {
 		if e := rc.DecodeOptional(&struct{}{}); e != nil {
 			return 0, nil, e
 		}
-		w, e := h.World().Workflows.Act(rc.Param("id"), act, rc.Now)
+		w, e := h.World().ActWorkflow(rc.Param("id"), act, rc.Actor(""), rc.Now)
 		if e != nil {
 			return 0, nil, e
 		}
@@ -98,7 +98,7 @@ func (h *handlers) retryWorkflowTask(rc *httpapi.Request) (int, any, *core.Error
 	if e := rc.DecodeOptional(&struct{}{}); e != nil {
 		return 0, nil, e
 	}
-	w, e := h.World().Workflows.Retry(id, taskID, rc.Now)
+	w, e := h.World().RetryTask(id, taskID, rc.Actor(""), rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
