@@ -69,22 +69,6 @@ func (a *agentState) due() time.Time {
 	return t
 }
 
-// StableUntil is when the next agent changes on its own after now: until
-// then, what the agent routes answer stays the same (the answer cache
-// keeps them that long on a real clock). MaxTime when none will.
-func (st *agentStore) StableUntil(now time.Time) time.Time {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	until := MaxTime
-	for _, a := range st.byID {
-		a.settle(now)
-		if t := a.due(); !t.IsZero() && t.Before(until) {
-			until = t
-		}
-	}
-	return until
-}
-
 // schedule makes fn change agent id at the time at on the clock (at once
 // when at has passed). It reports false when there is no such agent.
 func (st *agentStore) schedule(id string, at time.Time, fn func(a *agentState)) bool {
@@ -108,10 +92,60 @@ type agentStore struct {
 	byID   map[string]*agentState
 	idSeq  int
 	byName map[string]string // lower-case name → id
+	// The indexes of the list's filters: the positions in order of the
+	// agents of each status and of each tier, ascending.
+	byStatus map[platform.AgentStatus][]int
+	byTier   map[platform.Tier][]int
+}
+
+// insertPos adds p to the ascending positions ps.
+func insertPos(ps []int, p int) []int {
+	i, found := slices.BinarySearch(ps, p)
+	if found {
+		return ps
+	}
+	return slices.Insert(ps, i, p)
+}
+
+// removePos takes p out of the ascending positions ps.
+func removePos(ps []int, p int) []int {
+	if i, found := slices.BinarySearch(ps, p); found {
+		return slices.Delete(ps, i, i+1)
+	}
+	return ps
+}
+
+// settle brings agent a up to now, keeping the status index; st.mu held.
+func (st *agentStore) settle(a *agentState, now time.Time) {
+	was := a.Status
+	a.settle(now)
+	st.restatus(a, was)
+}
+
+// restatus moves agent a in the status index when its status is no longer
+// was; st.mu held.
+func (st *agentStore) restatus(a *agentState, was platform.AgentStatus) {
+	if a.Status == was {
+		return
+	}
+	p := st.pos[a.AgentID]
+	st.byStatus[was] = removePos(st.byStatus[was], p)
+	st.byStatus[a.Status] = insertPos(st.byStatus[a.Status], p)
+}
+
+// clear forgets every agent (an empty start).
+func (st *agentStore) clear() {
+	st.order = nil
+	clear(st.byID)
+	clear(st.byName)
+	clear(st.pos)
+	clear(st.byStatus)
+	clear(st.byTier)
 }
 
 func newAgentStore(now time.Time) *agentStore {
-	st := &agentStore{mu: new(sync.Mutex), byID: map[string]*agentState{}, byName: map[string]string{}}
+	st := &agentStore{mu: new(sync.Mutex), byID: map[string]*agentState{}, byName: map[string]string{},
+		pos: map[string]int{}, byStatus: map[platform.AgentStatus][]int{}, byTier: map[platform.Tier][]int{}}
 	for _, a := range seedAgents(now) {
 		st.put(a)
 	}
@@ -121,13 +155,17 @@ func newAgentStore(now time.Time) *agentStore {
 
 // put adds or replaces an agent; st.mu must be held or st unshared.
 func (st *agentStore) put(a *agentState) {
-	if _, ok := st.byID[a.AgentID]; !ok {
-		if st.pos == nil {
-			st.pos = map[string]int{}
-		}
+	if old, ok := st.byID[a.AgentID]; ok {
+		p := st.pos[a.AgentID]
+		st.byStatus[old.Status] = removePos(st.byStatus[old.Status], p)
+		st.byTier[old.Tier] = removePos(st.byTier[old.Tier], p)
+	} else {
 		st.pos[a.AgentID] = len(st.order)
 		st.order = append(st.order, a.AgentID)
 	}
+	p := st.pos[a.AgentID]
+	st.byStatus[a.Status] = insertPos(st.byStatus[a.Status], p)
+	st.byTier[a.Tier] = insertPos(st.byTier[a.Tier], p)
 	st.byID[a.AgentID] = a
 	st.byName[strings.ToLower(a.Name)] = a.AgentID
 }
@@ -160,28 +198,65 @@ func settledAll[T any](st *agentStore, now time.Time, view func(a *agentState) T
 	out := make([]T, 0, len(st.order))
 	for _, id := range st.order {
 		a := st.byID[id]
-		a.settle(now)
+		st.settle(a, now)
 		out = append(out, view(a))
 	}
 	return out
 }
 
-// Page is the page of the agents that keep accepts, settled to now, in
-// order, that q asks for (PaginateSeq with the agent id as the key): the
-// store is read in place, and only the page is copied.
-func (st *agentStore) Page(q url.Values, now time.Time, keep func(*platform.Agent) bool, filters ...string) (Page[platform.Agent], *Error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
+// AgentFilter is what the agent list is filtered by. Status and Tier are
+// indexed; Text (lower case) is looked for in the names and ids of the
+// agents the others leave.
+type AgentFilter struct {
+	Status platform.AgentStatus
+	Tier   platform.Tier
+	Text   string
+}
+
+// AgentPage is the page of the agents f leaves, as of now, in order, that
+// q asks for (keyed by agent id). The World settles to now first, so the
+// store is read as it is: a filter on status or tier, or none, reads the
+// page alone from its index (PaginateAt); a text filter reads the agents
+// the index leaves (PaginateSeq). Only the page is copied.
+func (w *World) AgentPage(q url.Values, now time.Time, f AgentFilter) (Page[platform.Agent], *Error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.settle(now)
+	st := w.Agents
+	filters := []string{string(f.Status), string(f.Tier), f.Text}
+	key := func(a platform.Agent) string { return a.AgentID }
+	ps, all := st.order, true // the candidates: every agent, or an index
+	var idx []int
+	switch {
+	case f.Status != "" && (f.Tier == "" || len(st.byStatus[f.Status]) <= len(st.byTier[f.Tier])):
+		idx, all = st.byStatus[f.Status], false
+	case f.Tier != "":
+		idx, all = st.byTier[f.Tier], false
+	}
+	n := len(ps)
+	if !all {
+		n = len(idx)
+	}
+	at := func(i int) *agentState {
+		if all {
+			return st.byID[ps[i]]
+		}
+		return st.byID[st.order[idx[i]]]
+	}
+	if f.Text == "" && (f.Status == "" || f.Tier == "") {
+		return PaginateAt(q, "agents", n, func(i int) platform.Agent { return at(i).Agent }, key, filters...)
+	}
 	seq := func(yield func(platform.Agent) bool) {
-		for _, id := range st.order {
-			a := st.byID[id]
-			a.settle(now)
-			if keep(&a.Agent) && !yield(a.Agent) {
+		for i := range n {
+			a := at(i)
+			if (f.Status == "" || a.Status == f.Status) && (f.Tier == "" || a.Tier == f.Tier) &&
+				(f.Text == "" || strings.Contains(strings.ToLower(a.Name), f.Text) || strings.Contains(a.AgentID, f.Text)) &&
+				!yield(a.Agent) {
 				return
 			}
 		}
 	}
-	return PaginateSeq(q, "agents", seq, func(a platform.Agent) string { return a.AgentID }, filters...)
+	return PaginateSeq(q, "agents", seq, key, filters...)
 }
 
 // List returns every agent settled to now, in order.
@@ -207,7 +282,7 @@ func (st *agentStore) get(id string, now time.Time) (platform.Agent, bool) {
 	if !ok {
 		return platform.Agent{}, false
 	}
-	a.settle(now)
+	st.settle(a, now)
 	return a.Agent, true
 }
 
@@ -234,7 +309,7 @@ func (st *agentStore) act(id string, act AgentAction, now time.Time) (platform.A
 	if !ok {
 		return platform.Agent{}, NotFound("agent %q not found", id)
 	}
-	a.settle(now)
+	st.settle(a, now)
 	var allowed []platform.AgentStatus
 	switch act {
 	case ActRestart:
@@ -250,11 +325,13 @@ func (st *agentStore) act(id string, act AgentAction, now time.Time) (platform.A
 		}
 		return platform.Agent{}, Conflict("cannot %s agent %q: it is %s", act, id, a.Status)
 	}
+	was := a.Status
 	if act == ActStop {
 		a.Status, a.readyAt = platform.AgentOffline, time.Time{}
 	} else {
 		a.Status, a.readyAt = platform.AgentStarting, now.Add(AgentStartDelay)
 	}
+	st.restatus(a, was)
 	return a.Agent, nil
 }
 

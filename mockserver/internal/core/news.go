@@ -106,7 +106,7 @@ func (w *World) Note(now time.Time) {
 	n := w.news
 	for _, id := range w.Agents.order {
 		a := w.Agents.byID[id]
-		a.settle(now)
+		w.Agents.settle(a, now)
 		n.agents[id] = keyOf(a)
 		w.plan(subject{kindAgent, id}, now, a.due())
 	}
@@ -140,6 +140,11 @@ func keyOf(a *agentState) agentKey { return agentKey{a.Status, a.Health, a.Versi
 func (w *World) Settle(now time.Time) (told bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return w.settle(now)
+}
+
+// settle is Settle; the World's lock is held.
+func (w *World) settle(now time.Time) (told bool) {
 	n := w.news
 	for len(n.due) > 0 && !n.due[0].at.After(now) {
 		c := heap.Pop(&n.due).(dueChange)
@@ -234,7 +239,7 @@ func (w *World) tellAgent(at time.Time, id string) (bool, time.Time) {
 		delete(w.news.agents, id)
 		return false, time.Time{}
 	}
-	a.settle(at)
+	w.Agents.settle(a, at)
 	key := keyOf(a)
 	was, known := w.news.agents[id]
 	w.news.agents[id] = key

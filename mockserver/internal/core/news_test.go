@@ -110,7 +110,7 @@ func untold(w *World, now time.Time) []string {
 	n := w.news
 	for _, id := range w.Agents.order {
 		a := w.Agents.byID[id]
-		a.settle(now)
+		w.Agents.settle(a, now)
 		if k := keyOf(a); n.agents[id] != k {
 			out = append(out, fmt.Sprintf("agent %s is %v, told %v", id, k, n.agents[id]))
 		}

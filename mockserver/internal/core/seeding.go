@@ -169,10 +169,7 @@ func ProblemList(probs []SeedProblem, most int) string {
 // Clear empties the stores that hold seed data (WithEmptyStart). A store
 // added to stores with seed data of its own is emptied here too.
 func (w *World) Clear() {
-	w.Agents.order = nil
-	clear(w.Agents.byID)
-	clear(w.Agents.byName)
-	clear(w.Agents.pos)
+	w.Agents.clear()
 	w.Workflows.order = nil
 	clear(w.Workflows.byID)
 	w.Queues.order = nil

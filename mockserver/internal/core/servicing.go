@@ -667,6 +667,6 @@ func (st *agentStore) state(id string, now time.Time) (agentState, bool) {
 	if !ok {
 		return agentState{}, false
 	}
-	a.settle(now)
+	st.settle(a, now)
 	return *a, true
 }

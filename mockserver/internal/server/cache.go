@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/waooaw/waooaw-go/mockserver/internal/core"
 	"github.com/waooaw/waooaw-go/mockserver/internal/httpapi"
 )
 
@@ -50,9 +51,20 @@ var cachedReads = []string{
 // (on a real clock too). The others are kept for the one time they were
 // made at.
 var stableReads = map[string]func(s *Server, now time.Time) time.Time{
-	"GET /api/platform/agents":      func(s *Server, now time.Time) time.Time { return s.world().Agents.StableUntil(now) },
-	"GET /api/platform/agents/{id}": func(s *Server, now time.Time) time.Time { return s.world().Agents.StableUntil(now) },
+	// An agent changes on its own only when the World's schedule says so
+	// (the next change due of any kind: no later than the agents' next).
+	"GET /api/platform/agents":      untilDue,
+	"GET /api/platform/agents/{id}": untilDue,
+	// The log, the alerts and the playbooks change only by changes that
+	// move the generation, never on the clock.
+	"GET /api/platform/logs":                    forever,
+	"GET /api/platform/alerts":                  forever,
+	"GET /api/platform/helpdesk/playbooks":      forever,
+	"GET /api/platform/helpdesk/playbooks/{id}": forever,
 }
+
+func untilDue(s *Server, _ time.Time) time.Time { return s.world().NextDue() }
+func forever(*Server, time.Time) time.Time      { return core.MaxTime }
 
 // answerCache holds the encoded answers of one generation, each for the
 // span of clock time it holds for.

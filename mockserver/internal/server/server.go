@@ -286,7 +286,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rt.Raw(w, r) // holds no transaction: it takes one per look (events.go)
 		return
 	case rt.Raw != nil:
-		s.transact(rt, func() httpapi.Answer { rt.Raw(w, r); return httpapi.Answer{} })
+		s.transact(rt, func(time.Time) httpapi.Answer { rt.Raw(w, r); return httpapi.Answer{} })
 		return
 	}
 	// The body is read before the transaction (a slow sender holds no
@@ -297,7 +297,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, bodyErr = httpapi.ReadBody(r)
 		rec.body = body
 	}
-	a := s.transact(rt, func() httpapi.Answer { return s.answer(r, rt, params, rid, body, bodyErr) })
+	a := s.transact(rt, func(now time.Time) httpapi.Answer { return s.answer(r, rt, params, rid, now, body, bodyErr) })
 	rec.who, rec.violation = a.Who, a.Violation
 	if a.JournalBody != nil {
 		rec.body = a.JournalBody
@@ -308,8 +308,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // transact runs fn as one transaction: the state it sees is one
 // generation, which a Reset, Seed or Advance (exclusive) never splits.
 // Every request that reads or changes state runs in one, and it starts by
-// telling of the changes the clock brought since (settle).
-func (s *Server) transact(rt *httpapi.Route, fn func() httpapi.Answer) httpapi.Answer {
+// telling of the changes the clock brought since (settle): fn gets the
+// time it settled to, the request's time, so that what it reads is settled
+// already.
+func (s *Server) transact(rt *httpapi.Route, fn func(now time.Time) httpapi.Answer) httpapi.Answer {
 	if rt.Exclusive {
 		s.tx.Lock()
 		defer s.tx.Unlock()
@@ -317,14 +319,15 @@ func (s *Server) transact(rt *httpapi.Route, fn func() httpapi.Answer) httpapi.A
 		s.tx.RLock()
 		defer s.tx.RUnlock()
 	}
-	s.settle()
-	return fn()
+	now := s.clock.Now()
+	s.settleAt(now)
+	return fn(now)
 }
 
 // answer checks and serves a matched request in its transaction: the
 // checks run 401, 403, 404, then 400s, then the handler.
-func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]string, rid string, body []byte, bodyErr *core.Error) httpapi.Answer {
-	rc := &httpapi.Request{R: r, Params: params, ID: rid, Now: s.clock.Now(), Body: body}
+func (s *Server) answer(r *http.Request, rt *httpapi.Route, params map[string]string, rid string, now time.Time, body []byte, bodyErr *core.Error) httpapi.Answer {
+	rc := &httpapi.Request{R: r, Params: params, ID: rid, Now: now, Body: body}
 	if rt.Role != core.RolePublic {
 		p, e := s.auth.Authenticate(r)
 		if e != nil {

@@ -10,8 +10,11 @@ import (
 // every transaction starts with it, so what a request reads or changes is
 // settled and told of first. The state's generation moves when anything
 // was told.
-func (s *Server) settle() {
-	if s.world().Settle(s.clock.Now()) {
+func (s *Server) settle() { s.settleAt(s.clock.Now()) }
+
+// settleAt is settle to now.
+func (s *Server) settleAt(now time.Time) {
+	if s.world().Settle(now) {
 		s.changed()
 	}
 }

@@ -36,11 +36,7 @@ func (h *handlers) listAgents(rc *httpapi.Request) (int, any, *core.Error) {
 	if tier != "" && !slices.Contains(core.AgentTiers, platform.Tier(tier)) {
 		return 0, nil, core.InvalidField("tier", `must be "Platform CoE" or "Business"`)
 	}
-	p, e := h.World().Agents.Page(q, rc.Now, func(a *platform.Agent) bool {
-		return (status == "" || string(a.Status) == status) &&
-			(tier == "" || string(a.Tier) == tier) &&
-			(text == "" || strings.Contains(strings.ToLower(a.Name), text) || strings.Contains(a.AgentID, text))
-	}, status, tier, text)
+	p, e := h.World().AgentPage(q, rc.Now, core.AgentFilter{Status: platform.AgentStatus(status), Tier: platform.Tier(tier), Text: text})
 	if e != nil {
 		return 0, nil, e
 	}
