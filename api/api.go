@@ -8,10 +8,10 @@
 // X-Request-Id, …) as "openapi.yaml#/components/…", so load both from one
 // place (FS) or resolve that file name to OpenAPI.
 //
-// The contract test (mockserver/contract_test.go, with the validator of
-// internal/apitest) checks that every route the mock server serves is
-// documented in one of the two files and the reverse, and validates the
-// traffic of the test suites against them.
+// The contract test (mockserver/internal/server/contract_test.go, with
+// the validator of internal/apitest) checks that every route the mock
+// server serves is documented in one of the two files and the reverse,
+// and validates the traffic of the test suites against them.
 package api
 
 import (
