@@ -11,7 +11,7 @@ import (
 )
 
 func TestSeedFlag(t *testing.T) {
-	m := start(t, "-seed", filepath.Join("..", "..", "mockserver", "testdata", "seeding", "helpdesk.json"))
+	m := start(t, "-seed", filepath.Join("..", "..", "mockserver", "internal", "server", "testdata", "seeding", "helpdesk.json"))
 	m.do("GET", "/api/platform/agents/hooli-support", m.tok, "", 200, nil)
 	m.do("POST", "/_mock/seed", "", `{"agents": [{"agent_id": "later", "name": "Later"}]}`, 200, nil)
 	m.do("GET", "/api/platform/agents/later", m.tok, "", 200, nil)
