@@ -1,7 +1,9 @@
 package core
 
 import (
+	"cmp"
 	"fmt"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -9,16 +11,49 @@ import (
 	"github.com/waooaw/waooaw-go/platform"
 )
 
-// alertStore holds the alerts in the order they were raised.
+// alertStore holds the alerts in the list's order, oldest first (read
+// backwards: newest first), and the same order per status and per
+// severity: the list's indexes.
 type alertStore struct {
-	mu    *sync.Mutex // the World's one lock (World.share)
-	order []string
-	byID  map[string]*platform.Alert
-	seq   int
+	mu         *sync.Mutex // the World's one lock (World.share)
+	all        []*alertEntry
+	byStatus   map[platform.AlertStatus][]*alertEntry
+	bySeverity map[platform.AlertSeverity][]*alertEntry
+	byID       map[string]*alertEntry
+	seq        int // the highest alert-N id
+	raised     int // alerts put so far
+}
+
+// alertEntry is an alert and its place among those raised.
+type alertEntry struct {
+	platform.Alert
+	n int // the order it was put in
+}
+
+// alertOrder is the list's order read backwards: by creation, and of
+// alerts created at the same time, the one put first is listed first.
+func alertOrder(a, b *alertEntry) int {
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(b.n, a.n)
+}
+
+func insertAlert(l []*alertEntry, e *alertEntry) []*alertEntry {
+	i, _ := slices.BinarySearchFunc(l, e, alertOrder)
+	return slices.Insert(l, i, e)
+}
+
+func removeAlert(l []*alertEntry, e *alertEntry) []*alertEntry {
+	if i, ok := slices.BinarySearchFunc(l, e, alertOrder); ok {
+		return slices.Delete(l, i, i+1)
+	}
+	return l
 }
 
 func newAlertStore(now time.Time) *alertStore {
-	st := &alertStore{mu: new(sync.Mutex), byID: map[string]*platform.Alert{}}
+	st := &alertStore{mu: new(sync.Mutex), byID: map[string]*alertEntry{},
+		byStatus: map[platform.AlertStatus][]*alertEntry{}, bySeverity: map[platform.AlertSeverity][]*alertEntry{}}
 	for _, a := range seedAlerts(now) {
 		st.put(a)
 	}
@@ -29,14 +64,20 @@ func newAlertStore(now time.Time) *alertStore {
 func (st *alertStore) clear() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.order, st.seq = nil, 0
+	st.all, st.seq, st.raised = nil, 0, 0
 	clear(st.byID)
+	clear(st.byStatus)
+	clear(st.bySeverity)
 }
 
 // put adds a, whose id is set; st.mu must be held or st unshared.
 func (st *alertStore) put(a platform.Alert) {
-	st.order = append(st.order, a.AlertID)
-	st.byID[a.AlertID] = &a
+	st.raised++
+	e := &alertEntry{a, st.raised}
+	st.all = insertAlert(st.all, e)
+	st.byStatus[a.Status] = insertAlert(st.byStatus[a.Status], e)
+	st.bySeverity[a.Severity] = insertAlert(st.bySeverity[a.Severity], e)
+	st.byID[a.AlertID] = e
 	var n int
 	if _, err := fmt.Sscanf(a.AlertID, "alert-%d", &n); err == nil && n > st.seq {
 		st.seq = n
@@ -58,20 +99,32 @@ func (st *alertStore) raise(a platform.Alert) platform.Alert {
 	return a
 }
 
-// List returns the alerts matching the filters, newest first.
-func (st *alertStore) List(severity platform.AlertSeverity, status platform.AlertStatus) []platform.Alert {
+// Page is the page of the alerts of severity and status ("" for any),
+// newest first, that q asks for. One filter, or none, reads the page alone
+// from its index (PaginateAt); both read the smaller index and check the
+// other.
+func (st *alertStore) Page(q url.Values, severity platform.AlertSeverity, status platform.AlertStatus) (Page[platform.Alert], *Error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	out := make([]platform.Alert, 0, len(st.order))
-	for _, id := range st.order {
-		a := st.byID[id]
-		if severity != "" && a.Severity != severity || status != "" && a.Status != status {
-			continue
-		}
-		out = append(out, *a)
+	l := st.all
+	switch {
+	case status != "" && (severity == "" || len(st.byStatus[status]) <= len(st.bySeverity[severity])):
+		l = st.byStatus[status]
+	case severity != "":
+		l = st.bySeverity[severity]
 	}
-	slices.SortStableFunc(out, func(a, b platform.Alert) int { return b.CreatedAt.Compare(a.CreatedAt) })
-	return out
+	key := func(a platform.Alert) string { return a.AlertID }
+	if severity == "" || status == "" {
+		return PaginateAt(q, "alerts", len(l), func(i int) platform.Alert { return l[len(l)-1-i].Alert }, key, string(severity), string(status))
+	}
+	seq := func(yield func(platform.Alert) bool) {
+		for i := len(l) - 1; i >= 0; i-- {
+			if a := l[i].Alert; a.Severity == severity && a.Status == status && !yield(a) {
+				return
+			}
+		}
+	}
+	return PaginateSeq(q, "alerts", seq, key, string(severity), string(status))
 }
 
 // Get is alert id.
@@ -82,7 +135,7 @@ func (st *alertStore) Get(id string) (platform.Alert, bool) {
 	if !ok {
 		return platform.Alert{}, false
 	}
-	return *a, true
+	return a.Alert, true
 }
 
 // AlertAction is acknowledge or resolve.
@@ -106,6 +159,7 @@ func (st *alertStore) act(id string, act AlertAction, by string, now time.Time) 
 	if !ok {
 		return platform.Alert{}, NotFound("alert %q not found", id)
 	}
+	was := a.Status
 	switch {
 	case act == ActAcknowledge && a.Status == platform.AlertActive:
 		t := now
@@ -118,7 +172,9 @@ func (st *alertStore) act(id string, act AlertAction, by string, now time.Time) 
 	default:
 		return platform.Alert{}, Conflict("cannot resolve alert %q: it is already %s", id, a.Status)
 	}
-	return *a, nil
+	st.byStatus[was] = removeAlert(st.byStatus[was], a)
+	st.byStatus[a.Status] = insertAlert(st.byStatus[a.Status], a)
+	return a.Alert, nil
 }
 
 // ActAlert acknowledges or resolves alert id for by, and tells of it.

@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -278,6 +279,7 @@ type servicingStore struct {
 	mu      *sync.Mutex // the World's one lock (World.share)
 	base    time.Time   // release dates are days before it
 	ops     []*upgradeOp
+	byAgent map[string][]*upgradeOp // each agent's ops, oldest first
 	byID    map[string]*upgradeOp
 	seq     int
 	lines   map[string][]release // agent id → its version line, made at first use
@@ -294,6 +296,7 @@ func newServicingStore(now time.Time) *servicingStore {
 		mu:      new(sync.Mutex),
 		base:    now,
 		byID:    map[string]*upgradeOp{},
+		byAgent: map[string][]*upgradeOp{},
 		lines:   map[string][]release{},
 		configs: map[string]*AgentConfig{},
 		healthy: map[string]agentFigures{},
@@ -310,6 +313,7 @@ func (st *servicingStore) clear() {
 	defer st.mu.Unlock()
 	st.ops, st.seq = nil, 0
 	clear(st.byID)
+	clear(st.byAgent)
 	clear(st.lines)
 	clear(st.configs)
 	clear(st.healthy)
@@ -321,6 +325,7 @@ func (st *servicingStore) add(o *upgradeOp) {
 	st.seq++
 	o.id = fmt.Sprintf("upg-%04d", st.seq)
 	st.ops = append(st.ops, o)
+	st.byAgent[o.agentID] = append(st.byAgent[o.agentID], o)
 	st.byID[o.id] = o
 }
 
@@ -338,10 +343,8 @@ func (st *servicingStore) line(a platform.Agent) []release {
 // lastOp is the latest upgrade of agent id, nil when none; st.mu must be
 // held.
 func (st *servicingStore) lastOp(id string) *upgradeOp {
-	for i := len(st.ops) - 1; i >= 0; i-- {
-		if st.ops[i].agentID == id {
-			return st.ops[i]
-		}
+	if ops := st.byAgent[id]; len(ops) > 0 {
+		return ops[len(ops)-1]
 	}
 	return nil
 }
@@ -351,10 +354,7 @@ func (st *servicingStore) lastOp(id string) *upgradeOp {
 // rollback goes back to its version. st.mu must be held.
 func (st *servicingStore) ran(a platform.Agent, now time.Time) []string {
 	var stack []string
-	for _, o := range st.ops {
-		if o.agentID != a.AgentID {
-			continue
-		}
+	for _, o := range st.byAgent[a.AgentID] {
 		if stack == nil {
 			stack = []string{o.from}
 		}
@@ -386,23 +386,33 @@ func (st *servicingStore) Get(id string, now time.Time) (servicing.Upgrade, bool
 	return o.view(now), true
 }
 
-// History returns the history newest first, as of now, filtered.
-func (st *servicingStore) History(agentID string, status servicing.UpgradeStatus, now time.Time) []servicing.HistoryEntry {
+// HistoryPage is the page of the upgrade history, newest first, as of
+// now, that q asks for, of agent agentID ("" for every agent) and in
+// status ("" for any). The ops are indexed by agent, so an agent's history
+// reads its own ops alone, and without a status only the page (PaginateAt);
+// a status, derived from the clock, is looked for in the ops the agent
+// leaves.
+func (st *servicingStore) HistoryPage(q url.Values, agentID string, status servicing.UpgradeStatus, now time.Time) (Page[servicing.HistoryEntry], *Error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	out := []servicing.HistoryEntry{}
-	for i := len(st.ops) - 1; i >= 0; i-- {
-		o := st.ops[i]
-		if agentID != "" && o.agentID != agentID {
-			continue
-		}
-		h := o.historyEntry(now)
-		if status != "" && h.Status != status {
-			continue
-		}
-		out = append(out, h)
+	ops := st.ops
+	if agentID != "" {
+		ops = st.byAgent[agentID]
 	}
-	return out
+	key := func(h servicing.HistoryEntry) string { return h.UpgradeID }
+	at := func(i int) *upgradeOp { return ops[len(ops)-1-i] }
+	if status == "" {
+		return PaginateAt(q, "servicing.history", len(ops), func(i int) servicing.HistoryEntry { return at(i).historyEntry(now) },
+			key, agentID, string(status))
+	}
+	seq := func(yield func(servicing.HistoryEntry) bool) {
+		for i := range ops {
+			if h := at(i).historyEntry(now); h.Status == status && !yield(h) {
+				return
+			}
+		}
+	}
+	return PaginateSeq(q, "servicing.history", seq, key, agentID, string(status))
 }
 
 // Versions is GET …/versions of agent a as of now.

@@ -32,7 +32,7 @@ func (h *handlers) listAlerts(rc *httpapi.Request) (int, any, *core.Error) {
 	if status != "" && !status.Valid() {
 		return 0, nil, core.InvalidField("status", "must be one of active, acknowledged, resolved")
 	}
-	p, e := core.PaginateKeyed(q, "alerts", h.World().Alerts.List(severity, status), func(a platform.Alert) string { return a.AlertID }, string(severity), string(status))
+	p, e := h.World().Alerts.Page(q, severity, status)
 	if e != nil {
 		return 0, nil, e
 	}

@@ -70,8 +70,7 @@ func (h *handlers) servicingHistory(rc *httpapi.Request) (int, any, *core.Error)
 	if status != "" && !slices.Contains(upgradeStatuses, status) {
 		return 0, nil, core.InvalidField("status", "must be one of pending, in_progress, completed, failed, rolling_back, rolled_back")
 	}
-	items := h.World().Servicing.History(agentID, status, rc.Now)
-	p, e := core.PaginateKeyed(q, "servicing.history", items, func(h servicing.HistoryEntry) string { return h.UpgradeID }, agentID, string(status))
+	p, e := h.World().Servicing.HistoryPage(q, agentID, status, rc.Now)
 	if e != nil {
 		return 0, nil, e
 	}
