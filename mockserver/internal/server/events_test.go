@@ -104,6 +104,39 @@ func TestEventsAgentRestart(t *testing.T) {
 	}
 }
 
+// TestEventsEachAtItsTime: a clock moved past several changes at once
+// publishes each of them, in order, at the time it happened.
+func TestEventsEachAtItsTime(t *testing.T) {
+	t.Parallel()
+	ts := apitest.Start(t)
+	ctx := context.Background()
+	ops := ts.Client(mockserver.OperatorEmail)
+	if _, err := ops.Agents.Restart(ctx, "wow-memory"); err != nil {
+		t.Fatal(err)
+	}
+	ts.Advance(10 * time.Second)
+	if _, err := ops.Agents.Stop(ctx, "wow-cache"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ops.Agents.Start(ctx, "wow-cache"); err != nil {
+		t.Fatal(err)
+	}
+	st := openStream(t, ts.Client(mockserver.ViewerEmail), platform.EventFilter{Topics: []platform.EventTopic{platform.TopicAgents}})
+	ts.Advance(10 * time.Minute)
+	var got []string
+	for range 2 {
+		ev, a := agentEvent(t, st)
+		got = append(got, fmt.Sprintf("%s %s %s +%v", ev.Type, a.AgentID, a.Status, ev.Time.Sub(mockserver.Epoch())))
+	}
+	want := []string{
+		"agents.status_changed wow-memory online +30s",
+		"agents.status_changed wow-cache online +40s",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 // TestEventsOfActions: alerts, logs, queues and workflows publish their
 // changes; a topic filter keeps the others out.
 func TestEventsOfActions(t *testing.T) {
