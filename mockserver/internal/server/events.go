@@ -164,6 +164,9 @@ func (h *eventHub) since(cursor uint64, mask uint) (frames [][]byte, next uint64
 // publish adds an event of type typ ("<topic>.<kind>") with data at the
 // time at on the server's clock.
 func (s *Server) publish(at time.Time, typ string, data any) {
+	// The World tells of every change it makes: each moves the state's
+	// generation, before the request that made it is answered.
+	s.changed()
 	topic, _, _ := strings.Cut(typ, ".")
 	h := &s.events
 	h.mu.Lock()

@@ -8,16 +8,12 @@ import (
 
 // settle tells of the changes due on the clock by now (core.World.Settle):
 // every transaction starts with it, so what a request reads or changes is
-// settled and told of first. The state's generation moves when anything
-// was told.
+// settled and told of first.
 func (s *Server) settle() { s.settleAt(s.clock.Now()) }
 
-// settleAt is settle to now.
-func (s *Server) settleAt(now time.Time) {
-	if s.world().Settle(now) {
-		s.changed()
-	}
-}
+// settleAt is settle to now. What it tells of moves the generation
+// (publish).
+func (s *Server) settleAt(now time.Time) { s.world().Settle(now) }
 
 // settleTx is settle in a transaction of its own, for the event stream,
 // which holds none while it runs.
