@@ -233,6 +233,14 @@ func (w *World) tell(at time.Time, sub subject) bool {
 	return told
 }
 
+// told records key as what is told of id in m, and returns what was told
+// before (known: anything) and whether key is news.
+func told[K comparable](m map[string]K, id string, key K) (was K, known, news bool) {
+	was, known = m[id]
+	m[id] = key
+	return was, known, !known || was != key
+}
+
 func (w *World) tellAgent(at time.Time, id string) (bool, time.Time) {
 	a, ok := w.Agents.byID[id]
 	if !ok {
@@ -240,14 +248,11 @@ func (w *World) tellAgent(at time.Time, id string) (bool, time.Time) {
 		return false, time.Time{}
 	}
 	w.Agents.settle(a, at)
-	key := keyOf(a)
-	was, known := w.news.agents[id]
-	w.news.agents[id] = key
-	if known && was == key {
-		return false, a.due()
+	was, known, news := told(w.news.agents, id, keyOf(a))
+	if news {
+		w.announceAgent(at, a.Agent, was, known)
 	}
-	w.announceAgent(at, a.Agent, was, known)
-	return true, a.due()
+	return news, a.due()
 }
 
 func (w *World) tellWorkflow(at time.Time, id string) (bool, time.Time) {
@@ -258,14 +263,11 @@ func (w *World) tellWorkflow(at time.Time, id string) (bool, time.Time) {
 	}
 	wf.settle(at)
 	v := wf.view()
-	key := workflowKey{v.Status, v.CompletedTasks, v.FailedTasks}
-	was, known := w.news.workflows[id]
-	w.news.workflows[id] = key
-	if known && was == key {
-		return false, wf.due()
+	was, known, news := told(w.news.workflows, id, workflowKey{v.Status, v.CompletedTasks, v.FailedTasks})
+	if news {
+		w.announceWorkflow(at, v, was, known)
 	}
-	w.announceWorkflow(at, v, was, known)
-	return true, wf.due()
+	return news, wf.due()
 }
 
 func (w *World) tellQueue(at time.Time, name string) (bool, time.Time) {
@@ -276,13 +278,11 @@ func (w *World) tellQueue(at time.Time, name string) (bool, time.Time) {
 	}
 	t := q.settle(at)
 	v := q.view(t)
-	was, known := w.news.queues[name]
-	w.news.queues[name] = v.Status
-	if known && was == v.Status {
-		return false, q.due(t)
+	was, known, news := told(w.news.queues, name, v.Status)
+	if news {
+		w.announceQueue(at, v, was, known)
 	}
-	w.announceQueue(at, v, was, known)
-	return true, q.due(t)
+	return news, q.due(t)
 }
 
 func (w *World) tellDeployment(at time.Time, id string) (bool, time.Time) {
@@ -291,14 +291,11 @@ func (w *World) tellDeployment(at time.Time, id string) (bool, time.Time) {
 		delete(w.news.deployments, id)
 		return false, time.Time{}
 	}
-	status := d.status(at)
-	was, known := w.news.deployments[id]
-	w.news.deployments[id] = status
-	if known && was == status {
-		return false, d.due(at)
+	was, known, news := told(w.news.deployments, id, d.status(at))
+	if news {
+		w.announceDeployment(at, d.view(at), was, known)
 	}
-	w.announceDeployment(at, d.view(at), was, known)
-	return true, d.due(at)
+	return news, d.due(at)
 }
 
 func (w *World) tellUpgrade(at time.Time, id string) (bool, time.Time) {
@@ -308,11 +305,9 @@ func (w *World) tellUpgrade(at time.Time, id string) (bool, time.Time) {
 		return false, time.Time{}
 	}
 	u := o.view(at)
-	was, known := w.news.upgrades[id]
-	w.news.upgrades[id] = u.Status
-	if known && was == u.Status {
-		return false, o.due(at)
+	was, known, news := told(w.news.upgrades, id, u.Status)
+	if news {
+		w.announceUpgrade(at, u, was, known)
 	}
-	w.announceUpgrade(at, u, was, known)
-	return true, o.due(at)
+	return news, o.due(at)
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/waooaw/waooaw-go/workflows"
 )
 
-// told is one event a World published.
-type told struct {
+// published is one event a World published.
+type published struct {
 	at   time.Time
 	typ  string
 	data any
@@ -20,11 +20,11 @@ type told struct {
 
 // noted is a World with the default seed, noted at Epoch, that records
 // what it publishes.
-func noted(t *testing.T) (*World, *[]told) {
+func noted(t *testing.T) (*World, *[]published) {
 	t.Helper()
-	var got []told
+	var got []published
 	w := NewWorld(Epoch(), 1000, func(at time.Time, typ string, data any) {
-		got = append(got, told{at, typ, data})
+		got = append(got, published{at, typ, data})
 	})
 	w.Note(Epoch())
 	if len(got) != 0 {
