@@ -241,8 +241,8 @@ func TestQueueDueFindsTheFirstChangeOfStatus(t *testing.T) {
 	if before != queues.StatusHealthy || at == queues.StatusHealthy {
 		t.Errorf("due at %s: status %s just before, %s then; want the first change from healthy", due.Sub(now), before, at)
 	}
-	q.produceM = q.consumeM // steady: nothing ever changes
-	if d := q.due(now); !d.IsZero() {
-		t.Errorf("a steady queue has a change due at %s", d.Sub(now))
+	q.produceM = q.consumeM // steady: nothing changes but it is looked at again at the horizon
+	if d := q.due(now); !d.Equal(now.Add(queueHorizon)) {
+		t.Errorf("a steady queue is due at %s, want the horizon", d.Sub(now))
 	}
 }

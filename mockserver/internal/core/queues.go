@@ -262,8 +262,8 @@ func (q *QueueState) statusAt(t time.Time) queues.Status {
 const queueHorizon = 366 * 24 * time.Hour
 
 // due is when the queue, settled to t, next changes its status on its own,
-// or its counts when a retried message is reached (zero: not within
-// queueHorizon). Between two such times the lag only grows or only
+// or its counts when a retried message is reached, or queueHorizon from t
+// (to look again then). Between two such times the lag only grows or only
 // shrinks (producers and consumers keep their rates), and the status with
 // it, so the first change is found by halving the interval.
 func (q *QueueState) due(t time.Time) time.Time {
@@ -277,7 +277,7 @@ func (q *QueueState) due(t time.Time) time.Time {
 	}
 	cur := q.statusAt(t)
 	if q.statusAt(limit) == cur {
-		return reached
+		return limit
 	}
 	lo, hi := t, limit // the status is cur at lo, another at hi
 	for hi.Sub(lo) > time.Millisecond {
@@ -448,7 +448,8 @@ func (q *QueueState) addDeadLetters(msgs []queues.Message, now time.Time) {
 }
 
 // queueStore holds the queues. The set of queues is fixed at seed time
-// (Seed replaces the store to add queues); each queue has its own lock.
+// (Seed replaces the store to add queues); every queue holds the World's
+// one lock.
 type queueStore struct {
 	order  []*QueueState
 	byName map[string]*QueueState

@@ -233,10 +233,7 @@ func (w *World) ApplySeed(seed Seed, now time.Time) (*World, SeedResult, []User,
 	for _, wf := range p.workflows {
 		next.tell(now, subject{kindWorkflow, wf.w.WorkflowID})
 	}
-	for _, q := range p.newQueues {
-		next.tell(now, subject{kindQueue, q.name})
-	}
-	for _, q := range p.letterQueues {
+	for _, q := range next.Queues.order { // new ones, and those given dead letters, change
 		next.tell(now, subject{kindQueue, q.name})
 	}
 	return next, p.res, p.users, nil

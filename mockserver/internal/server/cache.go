@@ -10,8 +10,8 @@ import (
 )
 
 // The answer cache. A read of the state is a function of the state's
-// generation (bumped by every change: each non-GET request, Reset, Seed,
-// Advance), the clock's time, its path and its query, and for the routes
+// generation (moved by every change the World tells of, and by the /_mock/
+// controls: Reset, Seed, Advance), the clock's time, its path and its query, and for the routes
 // below of nothing else: not of the caller beyond the role the route
 // needs. Their encoded answers are kept until the generation moves, and
 // for as long as the clock stands still or, for stableReads, until their

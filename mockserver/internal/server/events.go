@@ -20,13 +20,11 @@ import (
 
 // The event stream (GET /api/platform/events).
 //
-// What is published, and when: every change made through the API is
-// published when the request that made it is answered, and every change
-// the clock brings is published when the clock is advanced (Advance, POST
-// /_mock/clock/advance) and, while a stream is open, at each heartbeat
-// (which covers a real clock). A change is found by comparing the state
-// with what was last published, so an agent that went starting → online
-// between two looks is published once, as online:
+// What is published, and when: the World tells of every change itself
+// (core: news.go). A change made through the API is published before the
+// request that made it is answered; each change the clock brings is
+// published at its own time, in order, when a request, an Advance or (on
+// a real clock) an open stream's timer settles the World past it:
 //
 //	agents       created, status_changed, updated (health or version)
 //	workflows    created, status_changed, updated (task counts)

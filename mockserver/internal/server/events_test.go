@@ -451,8 +451,8 @@ func TestEventsRecorderEnds(t *testing.T) {
 }
 
 // BenchmarkAgentRestartHandler is the server's own cost of an agent
-// restart, with the observer's looks before and after it and the events
-// and log lines they publish, with one stream open or none.
+// restart, with the events and log lines it publishes, with one stream
+// open or none.
 func BenchmarkAgentRestartHandler(b *testing.B) {
 	srv := mockserver.New()
 	tok, err := srv.Token(mockserver.OperatorEmail, "", time.Hour)

@@ -84,7 +84,9 @@ func (s *Server) seedNow(seed core.Seed) (core.SeedResult, error) {
 	s.seeding.mu.Lock()
 	defer s.seeding.mu.Unlock()
 	st := s.world()
-	next, res, err := s.applySeed(st, seed, s.clock.Now())
+	now := s.clock.Now()
+	st.Settle(now) // what fell due before the seed is told before it
+	next, res, err := s.applySeed(st, seed, now)
 	if err != nil {
 		return core.SeedResult{}, err
 	}
