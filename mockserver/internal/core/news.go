@@ -119,7 +119,7 @@ func (w *World) Note(now time.Time) {
 	}
 	for _, q := range w.Queues.order {
 		t := q.settle(now)
-		n.queues[q.name] = q.statusAt(t)
+		n.queues[q.name] = q.statusAt(q.tick(t))
 		w.plan(subject{kindQueue, q.name}, now, q.due(t))
 	}
 	for _, d := range w.Factory.order {

@@ -123,11 +123,7 @@ func untold(w *World, now time.Time) []string {
 			out = append(out, fmt.Sprintf("workflow %s is %v, told %v", id, k, n.workflows[id]))
 		}
 	}
-	for _, q := range w.Queues.order {
-		if s := q.statusAt(q.settle(now)); n.queues[q.name] != s {
-			out = append(out, fmt.Sprintf("queue %s is %s, told %s", q.name, s, n.queues[q.name]))
-		}
-	}
+	out = append(out, untoldQueues(w, now)...)
 	for _, d := range w.Factory.order {
 		if s := d.status(now); n.deployments[d.id] != s {
 			out = append(out, fmt.Sprintf("deployment %s is %s, told %s", d.id, s, n.deployments[d.id]))
@@ -136,6 +132,17 @@ func untold(w *World, now time.Time) []string {
 	for _, o := range w.Servicing.ops {
 		if s := o.view(now).Status; n.upgrades[o.id] != s {
 			out = append(out, fmt.Sprintf("upgrade %s is %s, told %s", o.id, s, n.upgrades[o.id]))
+		}
+	}
+	return out
+}
+
+// untoldQueues is untold for the queues alone.
+func untoldQueues(w *World, now time.Time) []string {
+	var out []string
+	for _, q := range w.Queues.order {
+		if s := q.statusAt(q.tick(q.settle(now))); w.news.queues[q.name] != s {
+			out = append(out, fmt.Sprintf("queue %s is %s, told %s", q.name, s, w.news.queues[q.name]))
 		}
 	}
 	return out
@@ -231,13 +238,13 @@ func TestScheduleStaysBoundedUnderRescheduling(t *testing.T) {
 func TestQueueDueFindsTheFirstChangeOfStatus(t *testing.T) {
 	now := Epoch()
 	q := &QueueState{name: "q", inflight: 0, produceM: 20_000, consumeM: 10_000, errIdle: 0.001, errBusy: 0.001,
-		seededAt: now, segAt: now, dlq: map[string]*deadLetter{}}
+		seededAt: now, dlq: map[string]*deadLetter{}}
 	// Lag grows by 10 messages a second: degraded at lagDegraded.
 	due := q.due(now)
 	if due.IsZero() {
 		t.Fatal("a queue whose lag grows has no change due")
 	}
-	before, at := q.statusAt(due.Add(-time.Millisecond)), q.statusAt(due)
+	before, at := q.statusAt(q.tick(due)-1), q.statusAt(q.tick(due))
 	if before != queues.StatusHealthy || at == queues.StatusHealthy {
 		t.Errorf("due at %s: status %s just before, %s then; want the first change from healthy", due.Sub(now), before, at)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"net/url"
 	"slices"
 	"sort"
@@ -91,11 +92,11 @@ type QueueState struct {
 	seedProcessed int64
 	seedDeleted   int64
 
-	// The current segment: the FIFO's state at segAt, right after the last
-	// change.
-	segAt       time.Time
+	// The current segment: the FIFO's state at tick segN (see tick), right
+	// after the last change.
+	segN        int64
 	segPending  int64
-	segProduced int64 // produced(segAt)
+	segProduced int64 // produced(segN)
 	segHead     int64 // messages taken off the FIFO since the seed
 
 	retried  int64        // dead letters ever put back
@@ -137,32 +138,90 @@ func ms(a, b time.Time) int64 {
 // ceilDiv is ⌈a/b⌉ for a ≥ 0, b > 0.
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
 
-// produced counts the messages producers added from the seed to t.
-func (q *QueueState) produced(t time.Time) int64 {
-	return q.produceM * ms(q.seededAt, t) / 1e6
+// mulDiv is ⌊a·b/c⌋ for a, b ≥ 0 and c > 0, exact where a·b overflows
+// 64 bits (a rate of 10,000 messages a second over centuries).
+func mulDiv(a, b, c int64) int64 {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	if hi >= uint64(c) {
+		return math.MaxInt64
+	}
+	quo, _ := bits.Div64(hi, lo, uint64(c))
+	return int64(min(quo, math.MaxInt64))
 }
 
-// flow is the FIFO at t within the current segment: the messages pending
-// and the head (how many were ever taken off).
-func (q *QueueState) flow(t time.Time) (pending, head int64) {
-	arrived := q.produced(t) - q.segProduced
-	capacity := q.consumeM * ms(q.segAt, t) / 1e6
-	taken := min(q.segPending-q.inflight+arrived, capacity)
-	return q.segPending + arrived - taken, q.segHead + taken
+// The queue's clock is the whole milliseconds since its seed: its figures
+// change on that grid only, and a time on it is q.at(n).
+
+// tick is t on the queue's clock.
+func (q *QueueState) tick(t time.Time) int64 { return ms(q.seededAt, t) }
+
+// at is the time of tick n.
+func (q *QueueState) at(n int64) time.Time {
+	return q.seededAt.Add(time.Duration(n) * time.Millisecond)
 }
 
-// takenAt is when the head passes FIFO position pos (≥ segHead) in the
-// current segment: the time the message there is consumed.
-func (q *QueueState) takenAt(pos int64) time.Time {
-	k := pos + 1 - q.segHead
-	t := q.segAt.Add(time.Duration(ceilDiv(k*1e6, q.consumeM)) * time.Millisecond)
-	if j := k - (q.segPending - q.inflight); j > 0 && q.produceM > 0 {
-		t2 := q.seededAt.Add(time.Duration(ceilDiv((q.segProduced+j)*1e6, q.produceM)) * time.Millisecond)
-		if t2.After(t) {
-			t = t2
+// produced counts the messages producers added from the seed to tick n.
+func (q *QueueState) produced(n int64) int64 { return mulDiv(q.produceM, n, 1e6) }
+
+// flow is the FIFO at tick n within the current segment: the lag (the
+// pending messages beyond the inflight ones the consumers hold) and how
+// many messages the consumers took off since the segment began.
+//
+// The lag moves one way within a segment, so the status does too and due
+// can find its next change by halving. When the producers are at least as
+// fast as the consumers, the consumers take their share of each arrival
+// (⌊arrived·consume/produce⌋) and the lag grows with the rest; when they
+// are slower, the backlog drains by one rounded linear function of the
+// time, and what is not lag was taken. Rounding the arrivals and the
+// consumers' capacity each on its own clock, as before, let the lag wobble
+// by one message across a threshold.
+//
+// segPending ≥ inflight always: a seeded lag is never negative, and the
+// lag never goes below zero.
+func (q *QueueState) flow(n int64) (lag, taken int64) {
+	n = max(n, q.segN)
+	backlog := q.segPending - q.inflight
+	arrived := q.produced(n) - q.segProduced
+	switch {
+	case q.produceM == 0 && q.consumeM == 0:
+		return backlog, 0
+	case q.produceM >= q.consumeM:
+		taken = mulDiv(arrived, q.consumeM, q.produceM)
+		return backlog + arrived - taken, taken
+	default:
+		lag = max(0, backlog-mulDiv(q.consumeM-q.produceM, n-q.segN, 1e6))
+		return lag, backlog + arrived - lag
+	}
+}
+
+// fifo is the pending messages and the head (how many were ever taken off)
+// at tick n within the current segment.
+func (q *QueueState) fifo(n int64) (pending, head int64) {
+	lag, taken := q.flow(n)
+	return q.inflight + lag, q.segHead + taken
+}
+
+// reached is the first tick, from the segment's start to limit, at which
+// the head passes FIFO position pos (≥ segHead): when the message there is
+// consumed. ok is false when it is not consumed by limit.
+func (q *QueueState) reached(pos, limit int64) (n int64, ok bool) {
+	past := func(n int64) bool { _, head := q.fifo(n); return head > pos }
+	if q.consumeM == 0 || limit < q.segN || !past(limit) {
+		return 0, false
+	}
+	lo, hi := q.segN, limit // not past at lo (the head is segHead ≤ pos), past at hi
+	if past(lo) {
+		return lo, true
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if past(mid) {
+			hi = mid
+		} else {
+			lo = mid
 		}
 	}
-	return t
+	return hi, true
 }
 
 // settle brings the queue up to now (never backwards) and returns the time
@@ -172,7 +231,8 @@ func (q *QueueState) settle(now time.Time) time.Time {
 	if now.Before(q.settledAt) {
 		now = q.settledAt
 	}
-	_, head := q.flow(now)
+	tick := q.tick(now)
+	_, head := q.fifo(tick)
 	n := 0
 	for _, w := range q.waiting {
 		if w.pos >= head {
@@ -182,9 +242,9 @@ func (q *QueueState) settle(now time.Time) time.Time {
 		if !w.msg.permanent {
 			continue
 		}
-		at := q.takenAt(w.pos)
-		if at.After(now) {
-			at = now
+		at := now
+		if k, ok := q.reached(w.pos, tick); ok && q.at(k).Before(now) {
+			at = q.at(k)
 		}
 		w.msg.Timestamp = at
 		q.dlqSeq++
@@ -197,11 +257,12 @@ func (q *QueueState) settle(now time.Time) time.Time {
 	return now
 }
 
-// rebase starts a new segment at t with extra messages added to the tail.
-// q.mu must be held and the queue settled to t.
+// rebase starts a new segment at t's tick with extra messages added to the
+// tail. q.mu must be held and the queue settled to t.
 func (q *QueueState) rebase(t time.Time, extra int64) {
-	pending, head := q.flow(t)
-	q.segAt, q.segPending, q.segProduced, q.segHead = t, pending+extra, q.produced(t), head
+	n := q.tick(t)
+	pending, head := q.fifo(n)
+	q.segN, q.segPending, q.segProduced, q.segHead = n, pending+extra, q.produced(n), head
 }
 
 // oldestAge is the age of the message at the head of the FIFO at t.
@@ -237,12 +298,12 @@ func (q *QueueState) View(now time.Time) queues.QueueDetail {
 	return q.view(q.settle(now))
 }
 
-// gauge is the queue's pending messages, head, lag and error rate at t,
-// the queue settled to t; or, as statusAt does, at a later t before the
-// next retried message is consumed (nothing else changes the FIFO on its
-// own).
-func (q *QueueState) gauge(t time.Time) (pending, head, lag int64, errRate float64) {
-	pending, head = q.flow(t)
+// gauge is the queue's pending messages, head, lag and error rate at tick
+// n, the queue settled to n; or, as statusAt does, at a later tick before
+// the next retried message is consumed (nothing else changes the FIFO on
+// its own).
+func (q *QueueState) gauge(n int64) (pending, head, lag int64, errRate float64) {
+	pending, head = q.fifo(n)
 	lag = pending - q.inflight
 	errRate = q.errIdle
 	if q.lagRef > 0 {
@@ -251,9 +312,9 @@ func (q *QueueState) gauge(t time.Time) (pending, head, lag int64, errRate float
 	return pending, head, lag, math.Round(errRate*1e4) / 1e4
 }
 
-// statusAt is the queue's status at t (see gauge).
-func (q *QueueState) statusAt(t time.Time) queues.Status {
-	_, _, lag, errRate := q.gauge(t)
+// statusAt is the queue's status at tick n (see gauge).
+func (q *QueueState) statusAt(n int64) queues.Status {
+	_, _, lag, errRate := q.gauge(n)
 	return queueStatus(int(lag), errRate, len(q.dlq)+q.lazyN)
 }
 
@@ -263,37 +324,37 @@ const queueHorizon = 366 * 24 * time.Hour
 
 // due is when the queue, settled to t, next changes its status on its own,
 // or its counts when a retried message is reached, or queueHorizon from t
-// (to look again then). Between two such times the lag only grows or only
-// shrinks (producers and consumers keep their rates), and the status with
-// it, so the first change is found by halving the interval.
+// (to look again then). Between two such times the lag only moves one way
+// (see flow), and the status with it, so the first tick of a change is
+// found by halving the interval. It is always after t.
 func (q *QueueState) due(t time.Time) time.Time {
-	var reached time.Time
-	limit := t.Add(queueHorizon)
-	if len(q.waiting) > 0 && q.consumeM > 0 { // no consumers: never reached
-		reached = q.takenAt(q.waiting[0].pos)
-		if reached.Before(limit) {
-			limit = reached
+	from := q.tick(t)
+	limit := from + queueHorizon.Milliseconds()
+	if len(q.waiting) > 0 {
+		if n, ok := q.reached(q.waiting[0].pos, limit); ok {
+			limit = n
 		}
 	}
-	cur := q.statusAt(t)
+	cur := q.statusAt(from)
 	if q.statusAt(limit) == cur {
-		return limit
+		return q.at(limit)
 	}
-	lo, hi := t, limit // the status is cur at lo, another at hi
-	for hi.Sub(lo) > time.Millisecond {
-		mid := lo.Add(hi.Sub(lo) / 2)
+	lo, hi := from, limit // the status is cur at lo, another at hi
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
 		if q.statusAt(mid) == cur {
 			lo = mid
 		} else {
 			hi = mid
 		}
 	}
-	return hi
+	return q.at(hi)
 }
 
 // view is the queue's figures at t, the queue settled to t; q.mu is held.
 func (q *QueueState) view(t time.Time) queues.QueueDetail {
-	pending, head, lag, errRate := q.gauge(t)
+	n := q.tick(t)
+	pending, head, lag, errRate := q.gauge(n)
 	tput := q.produceM
 	if lag > 0 {
 		tput = q.consumeM
@@ -310,7 +371,7 @@ func (q *QueueState) view(t time.Time) queues.QueueDetail {
 			DLQMessages:         dlq,
 			OldestMessageAgeSec: int64(q.oldestAge(t, pending, head) / time.Second),
 		},
-		MessagesAccepted:  q.seedAccepted + q.produced(t),
+		MessagesAccepted:  q.seedAccepted + q.produced(n),
 		MessagesProcessed: q.seedProcessed + head - q.refailed,
 		MessagesDeleted:   q.seedDeleted + q.deleted,
 	}
@@ -385,7 +446,7 @@ func (q *QueueState) retry(id string, f DLQFilter, now time.Time) (queues.Messag
 	delete(q.dlq, id)
 	q.leave(id)
 	m.RetryCount++
-	pending, head := q.flow(t)
+	pending, head := q.fifo(q.tick(t))
 	q.waiting = append(q.waiting, retriedMsg{msg: m, pos: head + pending, at: t})
 	q.retried++
 	q.rebase(t, 1)

@@ -174,7 +174,6 @@ func (sd queueSeed) build(now time.Time, n uint64) *QueueState {
 		seedPending:   sd.pending,
 		seedProcessed: sd.processed,
 		seedDeleted:   sd.deleted,
-		segAt:         now,
 		segPending:    sd.pending,
 		settledAt:     now,
 		dlq:           map[string]*deadLetter{},
