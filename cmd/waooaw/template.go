@@ -29,6 +29,39 @@ type scaffold struct {
 	Module, SDKVersion, Replace         string
 }
 
+// sdkCheckout is the root of the checkout of the SDK that holds dir (which
+// need not exist yet), or "" when dir is not inside one.
+func sdkCheckout(dir string) string {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && modulePath(b) == sdkModule {
+			return d
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			return ""
+		}
+		d = up
+	}
+}
+
+// sdkModule is the SDK's module path.
+const sdkModule = "github.com/waooaw/waooaw-go"
+
+// modulePath is the path in a go.mod file's module directive.
+func modulePath(gomod []byte) string {
+	for line := range strings.Lines(string(gomod)) {
+		f := strings.Fields(strings.SplitN(line, "//", 2)[0])
+		if len(f) == 2 && f[0] == "module" {
+			return strings.Trim(f[1], "\"`")
+		}
+	}
+	return ""
+}
+
 func (a *app) templateCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "template", Short: "Template plugins: init scaffolds one, check runs the conformance suite", Args: noArgs, RunE: showHelp}
 	var module, sdk, dir string
@@ -44,7 +77,8 @@ the template id is tmpl-NAME and the binary waooaw-template-NAME.
 
 Then it runs "go mod tidy" there (unless --no-tidy), so "go test ./..." passes
 as generated. --sdk DIR uses the SDK from a local checkout (a replace
-directive), for SDK versions the module proxy does not have.`,
+directive), for SDK versions the module proxy does not have; inside a
+checkout of the SDK, that checkout is the default.`,
 		Example: "  waooaw template init weather && cd weather && go test ./...",
 		Args:    exactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -62,6 +96,15 @@ directive), for SDK versions the module proxy does not have.`,
 				Title: title(name), Capability: strings.ReplaceAll(name, "-", "_"), Module: module, SDKVersion: platform.Version}
 			if s.Replace = sdk; s.Replace == "" {
 				s.Replace = a.getenv("WAOOAW_SDK_DIR")
+			}
+			if s.Replace == "" {
+				// Scaffolding inside a checkout of the SDK (go run ./cmd/waooaw
+				// from a clone): use that checkout, which the module proxy may
+				// not have yet.
+				if root := sdkCheckout(dir); root != "" {
+					s.Replace = root
+					a.say("using the SDK in the checkout at %s (--sdk DIR for another)", root)
+				}
 			}
 			if s.Replace != "" {
 				abs, err := filepath.Abs(s.Replace)
@@ -119,7 +162,7 @@ directive), for SDK versions the module proxy does not have.`,
 		},
 	}
 	initCmd.Flags().StringVar(&module, "module", "", "the Go module `path` (default example.com/waooaw-template-NAME)")
-	initCmd.Flags().StringVar(&sdk, "sdk", "", "use the SDK in this local `dir` (a replace directive; default $WAOOAW_SDK_DIR)")
+	initCmd.Flags().StringVar(&sdk, "sdk", "", "use the SDK in this local `dir` (a replace directive; default $WAOOAW_SDK_DIR, else the checkout NAME is in, if any)")
 	initCmd.Flags().StringVar(&dir, "dir", "", "where to scaffold (default NAME)")
 	initCmd.Flags().BoolVar(&noTidy, "no-tidy", false, "do not run go mod tidy")
 

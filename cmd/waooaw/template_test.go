@@ -75,6 +75,46 @@ func TestTemplateInit(t *testing.T) {
 	}
 }
 
+// Inside a checkout of the SDK, init uses it without --sdk; elsewhere the
+// scaffold requires the published module.
+func TestTemplateInitInACheckoutUsesIt(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	gomod := "// A checkout.\nmodule github.com/waooaw/waooaw-go // the SDK\n\ngo 1.26.0\n"
+	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte(gomod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(root, "examples")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	noEnv := []string{"WAOOAW_SDK_DIR="}
+	for _, c := range []struct {
+		dir, replace string
+	}{
+		{sub, "replace github.com/waooaw/waooaw-go => " + root + "\n"},
+		{t.TempDir(), ""},
+	} {
+		r := runBin(t, c.dir, noEnv, "template", "init", "y", "--no-tidy")
+		if r.code != 0 {
+			t.Fatalf("template init in %s: exit %d\n%s%s", c.dir, r.code, r.stdout, r.stderr)
+		}
+		b, err := os.ReadFile(filepath.Join(c.dir, "y", "go.mod"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch got := string(b); {
+		case c.replace != "" && !strings.Contains(got, c.replace):
+			t.Errorf("init inside the checkout %s: go.mod has no %q:\n%s", root, c.replace, got)
+		case c.replace == "" && strings.Contains(got, "replace"):
+			t.Errorf("init outside a checkout: go.mod replaces the SDK:\n%s", got)
+		}
+		if c.replace != "" && !strings.Contains(r.stdout+r.stderr, "using the SDK in the checkout at "+root) {
+			t.Errorf("init inside the checkout does not say it uses it:\n%s%s", r.stdout, r.stderr)
+		}
+	}
+}
+
 func TestTemplateCheck(t *testing.T) {
 	t.Parallel()
 	checks := []string{"describe", "schema", "defaults", "issue_paths", "unknown_field", "large_config", "render", "concurrent"}
