@@ -97,6 +97,7 @@ type QueueState struct {
 	segN        int64
 	segPending  int64
 	segProduced int64 // produced(segN)
+	segRem      int64 // the fraction of a message rounding left at segN (flow)
 	segHead     int64 // messages taken off the FIFO since the seed
 
 	retried  int64        // dead letters ever put back
@@ -135,18 +136,36 @@ func ms(a, b time.Time) int64 {
 	return b.Sub(a).Milliseconds()
 }
 
-// ceilDiv is ⌈a/b⌉ for a ≥ 0, b > 0.
-func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
-
-// mulDiv is ⌊a·b/c⌋ for a, b ≥ 0 and c > 0, exact where a·b overflows
-// 64 bits (a rate of 10,000 messages a second over centuries).
-func mulDiv(a, b, c int64) int64 {
+// mulAddDiv is ⌊(a·b + r)/c⌋ and its remainder, for a, b, r ≥ 0 and c > 0,
+// exact where a·b overflows 64 bits (10,000 messages a second for 30
+// years does); a quotient past int64 saturates.
+func mulAddDiv(a, b, r, c int64) (quo, rem int64) {
 	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	lo, carry := bits.Add64(lo, uint64(r), 0)
+	hi += carry
 	if hi >= uint64(c) {
-		return math.MaxInt64
+		return math.MaxInt64, 0
 	}
-	quo, _ := bits.Div64(hi, lo, uint64(c))
-	return int64(min(quo, math.MaxInt64))
+	q, m := bits.Div64(hi, lo, uint64(c))
+	if q > math.MaxInt64 {
+		return math.MaxInt64, 0
+	}
+	return int64(q), int64(m)
+}
+
+// mulDiv is ⌊a·b/c⌋ (see mulAddDiv).
+func mulDiv(a, b, c int64) int64 {
+	q, _ := mulAddDiv(a, b, 0, c)
+	return q
+}
+
+// ceilMulDiv is ⌈a·b/c⌉ (see mulAddDiv).
+func ceilMulDiv(a, b, c int64) int64 {
+	q, r := mulAddDiv(a, b, 0, c)
+	if r > 0 && q < math.MaxInt64 {
+		q++
+	}
+	return q
 }
 
 // The queue's clock is the whole milliseconds since its seed: its figures
@@ -155,9 +174,13 @@ func mulDiv(a, b, c int64) int64 {
 // tick is t on the queue's clock.
 func (q *QueueState) tick(t time.Time) int64 { return ms(q.seededAt, t) }
 
-// at is the time of tick n.
+// lastTick is the last tick a time.Duration holds (292 years from the
+// seed); the queue's clock stops there.
+const lastTick = math.MaxInt64 / int64(time.Millisecond)
+
+// at is the time of tick n (at most lastTick).
 func (q *QueueState) at(n int64) time.Time {
-	return q.seededAt.Add(time.Duration(n) * time.Millisecond)
+	return q.seededAt.Add(time.Duration(min(n, lastTick)) * time.Millisecond)
 }
 
 // produced counts the messages producers added from the seed to tick n.
@@ -176,21 +199,34 @@ func (q *QueueState) produced(n int64) int64 { return mulDiv(q.produceM, n, 1e6)
 // consumers' capacity each on its own clock, as before, let the lag wobble
 // by one message across a threshold.
 //
+// The fraction of a message that rounding leaves (segRem) is carried from
+// one segment to the next, so retries do not slow the draining down.
+//
 // segPending ≥ inflight always: a seeded lag is never negative, and the
 // lag never goes below zero.
 func (q *QueueState) flow(n int64) (lag, taken int64) {
+	lag, taken, _ = q.flowRem(n)
+	return lag, taken
+}
+
+// flowRem is flow and the fraction rounding leaves at n, which a segment
+// starting at n carries on.
+func (q *QueueState) flowRem(n int64) (lag, taken, rem int64) {
 	n = max(n, q.segN)
 	backlog := q.segPending - q.inflight
 	arrived := q.produced(n) - q.segProduced
 	switch {
 	case q.produceM == 0 && q.consumeM == 0:
-		return backlog, 0
+		return backlog, 0, 0
 	case q.produceM >= q.consumeM:
-		taken = mulDiv(arrived, q.consumeM, q.produceM)
-		return backlog + arrived - taken, taken
+		taken, rem = mulAddDiv(arrived, q.consumeM, q.segRem, q.produceM)
+		return backlog + arrived - taken, taken, rem
 	default:
-		lag = max(0, backlog-mulDiv(q.consumeM-q.produceM, n-q.segN, 1e6))
-		return lag, backlog + arrived - lag
+		drained, rem := mulAddDiv(q.consumeM-q.produceM, n-q.segN, q.segRem, 1e6)
+		if drained >= backlog {
+			return 0, backlog + arrived, 0 // drained: keeping pace
+		}
+		return backlog - drained, arrived + drained, rem
 	}
 }
 
@@ -261,8 +297,8 @@ func (q *QueueState) settle(now time.Time) time.Time {
 // tail. q.mu must be held and the queue settled to t.
 func (q *QueueState) rebase(t time.Time, extra int64) {
 	n := q.tick(t)
-	pending, head := q.fifo(n)
-	q.segN, q.segPending, q.segProduced, q.segHead = n, pending+extra, q.produced(n), head
+	lag, taken, rem := q.flowRem(n)
+	q.segN, q.segPending, q.segProduced, q.segHead, q.segRem = n, q.inflight+lag+extra, q.produced(n), q.segHead+taken, rem
 }
 
 // oldestAge is the age of the message at the head of the FIFO at t.
@@ -281,7 +317,7 @@ func (q *QueueState) oldestAge(t time.Time, pending, head int64) time.Duration {
 		// A producer's message: the ones before it are seeded, produced or
 		// retried (and every retried one before the head is consumed).
 		j := head - q.seedPending - (q.retried - int64(len(q.waiting)))
-		arrived = q.seededAt.Add(time.Duration(ceilDiv((j+1)*1e6, q.produceM)) * time.Millisecond)
+		arrived = q.at(ceilMulDiv(j+1, 1e6, q.produceM))
 	default:
 		return 0
 	}
@@ -324,12 +360,17 @@ const queueHorizon = 366 * 24 * time.Hour
 
 // due is when the queue, settled to t, next changes its status on its own,
 // or its counts when a retried message is reached, or queueHorizon from t
-// (to look again then). Between two such times the lag only moves one way
-// (see flow), and the status with it, so the first tick of a change is
-// found by halving the interval. It is always after t.
+// (to look again then); it is always after t, or zero once the queue's
+// clock has stopped (lastTick). Between two such times the lag only moves
+// one way (see flow), and the status with it (the error rate grows with
+// the lag: every seed has errBusy ≥ errIdle), so the first tick of a
+// change is found by halving the interval.
 func (q *QueueState) due(t time.Time) time.Time {
 	from := q.tick(t)
-	limit := from + queueHorizon.Milliseconds()
+	limit := min(from+queueHorizon.Milliseconds(), lastTick)
+	if limit <= from {
+		return time.Time{} // the queue's clock has stopped
+	}
 	if len(q.waiting) > 0 {
 		if n, ok := q.reached(q.waiting[0].pos, limit); ok {
 			limit = n

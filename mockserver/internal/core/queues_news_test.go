@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -130,6 +131,48 @@ func TestQueueFlowMovesOneWay(t *testing.T) {
 			if _, h := q.fifo(n - 1); n > q.segN && h > pos {
 				t.Errorf("rates %v: position %d already passed at tick %d, before %d", rates, pos, n-1, n)
 			}
+		}
+	}
+}
+
+// Starting a new segment (as a retry does) carries the fraction of a
+// message that rounding left: a queue rebased every 800 ms drains as one
+// that never is.
+func TestQueueRebaseKeepsTheDrainsFraction(t *testing.T) {
+	for _, rates := range [][2]int64{{22_000, 23_100}, {3000, 1000}, {999_999, 1000}, {1, 999}} {
+		mk := func() *QueueState {
+			return &QueueState{name: "q", inflight: 7, produceM: rates[0], consumeM: rates[1],
+				seededAt: Epoch(), segPending: 7 + 890, dlq: map[string]*deadLetter{}}
+		}
+		whole, rebased := mk(), mk()
+		for n := int64(0); n <= 600_000; n += 800 {
+			rebased.rebase(rebased.at(n), 0)
+			wl, wt := whole.fifo(n)
+			rl, rt := rebased.fifo(n)
+			if wl != rl || wt != rt {
+				t.Fatalf("rates %v at tick %d: rebased pending %d, head %d; never rebased %d, %d", rates, n, rl, rt, wl, wt)
+			}
+		}
+	}
+}
+
+// A clock advanced centuries: a queue's figures stay in range and its due
+// time is after the clock, or none once the clock has stopped.
+func TestQueueFarClock(t *testing.T) {
+	q := &QueueState{name: "q", inflight: 990, produceM: 10_000_000, consumeM: 10_000_000,
+		seededAt: Epoch(), segPending: 1000, seedPending: 1000, seedOldest: time.Minute, dlq: map[string]*deadLetter{}}
+	for _, years := range []int64{1, 30, 100, 291, 292, 400} {
+		now := Epoch().Add(time.Duration(years) * 365 * 24 * time.Hour)
+		if years >= 292 {
+			now = Epoch().Add(time.Duration(math.MaxInt64))
+		}
+		t0 := q.settle(now)
+		v := q.view(t0)
+		if v.OldestMessageAgeSec < 0 || v.OldestMessageAgeSec > 3600 || v.ConsumerLag != 10 {
+			t.Errorf("+%dy: oldest %d s, lag %d; want at most an hour, lag 10", years, v.OldestMessageAgeSec, v.ConsumerLag)
+		}
+		if d := q.due(t0); !d.IsZero() && !d.After(t0) {
+			t.Errorf("+%dy: due at %s, not after %s", years, d, t0)
 		}
 	}
 }
