@@ -187,31 +187,23 @@ func (q *QueueState) at(n int64) time.Time {
 func (q *QueueState) produced(n int64) int64 { return mulDiv(q.produceM, n, 1e6) }
 
 // flow is the FIFO at tick n within the current segment: the lag (the
-// pending messages beyond the inflight ones the consumers hold) and how
-// many messages the consumers took off since the segment began.
+// pending messages beyond the inflight ones the consumers hold), how many
+// messages the consumers took off since the segment began, and the
+// fraction of a message rounding leaves (rem), which a segment starting at
+// n carries on (segRem), so retries do not slow the draining down.
 //
 // The lag moves one way within a segment, so the status does too and due
 // can find its next change by halving. When the producers are at least as
 // fast as the consumers, the consumers take their share of each arrival
 // (⌊arrived·consume/produce⌋) and the lag grows with the rest; when they
 // are slower, the backlog drains by one rounded linear function of the
-// time, and what is not lag was taken. Rounding the arrivals and the
-// consumers' capacity each on its own clock, as before, let the lag wobble
-// by one message across a threshold.
-//
-// The fraction of a message that rounding leaves (segRem) is carried from
-// one segment to the next, so retries do not slow the draining down.
+// time, and what is not lag was taken. (Rounding the arrivals and the
+// consumers' capacity each on its own would let the lag wobble by one
+// message across a threshold.)
 //
 // segPending ≥ inflight always: a seeded lag is never negative, and the
 // lag never goes below zero.
-func (q *QueueState) flow(n int64) (lag, taken int64) {
-	lag, taken, _ = q.flowRem(n)
-	return lag, taken
-}
-
-// flowRem is flow and the fraction rounding leaves at n, which a segment
-// starting at n carries on.
-func (q *QueueState) flowRem(n int64) (lag, taken, rem int64) {
+func (q *QueueState) flow(n int64) (lag, taken, rem int64) {
 	n = max(n, q.segN)
 	backlog := q.segPending - q.inflight
 	arrived := q.produced(n) - q.segProduced
@@ -233,7 +225,7 @@ func (q *QueueState) flowRem(n int64) (lag, taken, rem int64) {
 // fifo is the pending messages and the head (how many were ever taken off)
 // at tick n within the current segment.
 func (q *QueueState) fifo(n int64) (pending, head int64) {
-	lag, taken := q.flow(n)
+	lag, taken, _ := q.flow(n)
 	return q.inflight + lag, q.segHead + taken
 }
 
@@ -297,7 +289,7 @@ func (q *QueueState) settle(now time.Time) time.Time {
 // tail. q.mu must be held and the queue settled to t.
 func (q *QueueState) rebase(t time.Time, extra int64) {
 	n := q.tick(t)
-	lag, taken, rem := q.flowRem(n)
+	lag, taken, rem := q.flow(n)
 	q.segN, q.segPending, q.segProduced, q.segHead, q.segRem = n, q.inflight+lag+extra, q.produced(n), q.segHead+taken, rem
 }
 

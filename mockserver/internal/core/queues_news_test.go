@@ -96,10 +96,10 @@ func TestQueueFlowMovesOneWay(t *testing.T) {
 	for _, rates := range [][2]int64{{3000, 1000}, {1000, 3000}, {2000, 2000}, {1, 999}, {999_999, 1000}, {0, 500}, {500, 0}, {0, 0}, {22_000, 23_100}} {
 		q := &QueueState{name: "q", inflight: 7, produceM: rates[0], consumeM: rates[1],
 			seededAt: Epoch(), segN: 13, segPending: 7 + 50, segProduced: mulDiv(rates[0], 13, 1e6), segHead: 1000}
-		lag0, _ := q.flow(q.segN)
+		lag0, _, _ := q.flow(q.segN)
 		prevLag, prevHead, prevProduced := lag0, q.segHead, q.segProduced
 		for n := q.segN; n < q.segN+200_000; n += 1 + n%7 {
-			lag, taken := q.flow(n)
+			lag, taken, _ := q.flow(n)
 			pending, head := q.fifo(n)
 			switch {
 			case rates[0] > rates[1] && lag < prevLag, rates[0] < rates[1] && lag > prevLag, rates[0] == rates[1] && lag != lag0:
